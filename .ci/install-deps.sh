@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# Installs the non-.NET clients the integration tests drive: kafka-python 2.0.2 and kcat (librdkafka).
+# Idempotent: does nothing when they are already there.
+set -euo pipefail
+need=()
+/usr/bin/python3 -c 'import kafka' 2>/dev/null || need+=(python3-kafka)
+command -v kcat >/dev/null 2>&1 || need+=(kcat)
+if [ ${#need[@]} -eq 0 ]; then exit 0; fi
+SUDO=""
+[ "$(id -u)" -eq 0 ] || SUDO="sudo"
+echo "installing ${need[*]} (apt)"
+$SUDO apt-get update -qq >/dev/null
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq "${need[@]}" >/dev/null
