@@ -1,0 +1,465 @@
+using System.Buffers;
+using Fjord.Protocol.Errors;
+using Fjord.Protocol.Records;
+using Fjord.Storage.Segments;
+using Microsoft.Extensions.Logging;
+
+namespace Fjord.Storage;
+
+/// <summary>
+/// The log of one partition: a directory <c>&lt;topic&gt;-&lt;partition&gt;/</c> of segments
+/// (<c>&lt;20-digit base offset&gt;.log</c> with <c>.index</c> and <c>.timeindex</c>) holding magic-2
+/// record batches verbatim, as producers sent them except for the base offset and partition leader
+/// epoch the log stamps (neither is covered by the CRC).
+/// <para>
+/// Thread-safety: <see cref="Append"/>, <see cref="Flush"/>, retention and <see cref="Dispose"/>
+/// serialize on a per-log lock; <see cref="Read"/>, <see cref="FindOffsetByTimestamp"/> and the offset
+/// properties take no lock and run concurrently with appends. A reader only sees batches that are
+/// completely written: an append writes its bytes first, then publishes the segment size, then the
+/// log end offset, and readers read in the opposite order.
+/// </para>
+/// </summary>
+public sealed partial class PartitionLog : IDisposable
+{
+    private readonly Lock _lock = new();
+    private readonly TimeProvider _time;
+    private readonly ILogger _logger;
+    private readonly FileHandleCache _handles;
+    private readonly bool _ownsHandles;
+    private readonly bool _advanceHighWatermarkOnAppend;
+    private readonly long _producerIdExpirationMs;
+    private readonly ProducerStateManager _producers = new();
+    private readonly List<(LogSegment Segment, long DeleteAtMs)> _pendingDeletes = [];
+    private readonly string _name;
+
+    private volatile LogConfig _config;
+    private volatile LogSegment[] _segments = [];
+    private long _logEndOffset;
+    private long _logStartOffset;
+    private long _highWatermark;
+    private long _recoveryPoint;
+    private long _unflushedMessages;
+    private long _firstUnflushedAtMs = -1;
+    private volatile bool _offline;
+    private bool _disposed;
+
+    private PartitionLog(string directory, TopicPartition topicPartition, LogConfig config, PartitionLogOptions options)
+    {
+        Directory = directory;
+        TopicPartition = topicPartition;
+        _name = topicPartition.ToString();
+        _config = config;
+        _time = options.TimeProvider;
+        _logger = options.Logger;
+        _ownsHandles = options.HandleCache is null;
+        _handles = options.HandleCache ?? new FileHandleCache(64);
+        _advanceHighWatermarkOnAppend = options.AdvanceHighWatermarkOnAppend;
+        _producerIdExpirationMs = options.ProducerIdExpirationMs;
+    }
+
+    /// <summary>The partition directory.</summary>
+    public string Directory { get; }
+
+    public TopicPartition TopicPartition { get; }
+
+    /// <summary>The current config; replaced by <see cref="UpdateConfig"/>.</summary>
+    public LogConfig Config => _config;
+
+    /// <summary>The first offset a consumer may fetch; moved by retention and <see cref="DeleteRecordsBefore"/>.</summary>
+    public long LogStartOffset => Volatile.Read(ref _logStartOffset);
+
+    /// <summary>The offset the next appended record will get (LEO).</summary>
+    public long LogEndOffset => Volatile.Read(ref _logEndOffset);
+
+    /// <summary>
+    /// The high watermark: the offset below which records are committed and visible to consumers. In
+    /// single-node mode it follows <see cref="LogEndOffset"/> on every append; the replication layer owns
+    /// it through <see cref="UpdateHighWatermark"/>.
+    /// </summary>
+    public long HighWatermark => Volatile.Read(ref _highWatermark);
+
+    /// <summary>Offsets below this are known to be on disk (fsync'd); crash recovery starts from its segment.</summary>
+    public long RecoveryPoint => Volatile.Read(ref _recoveryPoint);
+
+    /// <summary>Bytes in all segments.</summary>
+    public long SizeInBytes
+    {
+        get
+        {
+            long size = 0;
+            foreach (var segment in _segments)
+                size += segment.Size;
+            return size;
+        }
+    }
+
+    public int SegmentCount => _segments.Length;
+
+    /// <summary>The base offsets of the segments, oldest first (for tests, DescribeLogDirs and metrics).</summary>
+    public IReadOnlyList<long> SegmentBaseOffsets
+    {
+        get
+        {
+            var segments = _segments;
+            var offsets = new long[segments.Length];
+            for (int i = 0; i < segments.Length; i++)
+                offsets[i] = segments[i].BaseOffset;
+            return offsets;
+        }
+    }
+
+    /// <summary>True after an I/O error: appends and reads answer KAFKA_STORAGE_ERROR until the broker restarts.</summary>
+    public bool IsOffline => _offline;
+
+    /// <summary>How many producer ids have idempotence state.</summary>
+    public int ProducerCount
+    {
+        get
+        {
+            lock (_lock)
+                return _producers.ProducerCount;
+        }
+    }
+
+    /// <summary>A copy of one producer's state (epoch and last batches), or null. Takes the append lock.</summary>
+    public (short Epoch, BatchMetadata[] Batches)? GetProducerState(long producerId)
+    {
+        lock (_lock)
+        {
+            var entry = _producers.GetEntry(producerId);
+            if (entry is null)
+                return null;
+            var batches = new BatchMetadata[entry.BatchCount];
+            for (int i = 0; i < batches.Length; i++)
+                batches[i] = entry.GetBatch(i);
+            return (entry.ProducerEpoch, batches);
+        }
+    }
+
+    /// <summary>
+    /// Appends record batches (already validated, back to back, as in a Produce request): assigns
+    /// offsets from <see cref="LogEndOffset"/> by stamping each batch's BaseOffset and
+    /// PartitionLeaderEpoch, checks idempotent producers' sequences, and writes all batches with one
+    /// positional write. The input is copied into one pooled buffer; no per-record allocation.
+    /// </summary>
+    public LogAppendResult Append(ReadOnlySequence<byte> batches, int leaderEpoch)
+    {
+        long length = batches.Length;
+        if (length == 0)
+            return LogAppendResult.Failed(ErrorCode.InvalidRecord, "The produce request contained no record batches", LogStartOffset);
+        var config = _config;
+        if (length > config.SegmentBytes || length > Array.MaxLength)
+        {
+            return LogAppendResult.Failed(ErrorCode.RecordListTooLarge,
+                $"The record batches are {length} bytes, larger than segment.bytes {config.SegmentBytes}", LogStartOffset);
+        }
+        byte[] buffer = ArrayPool<byte>.Shared.Rent((int)length);
+        try
+        {
+            batches.CopyTo(buffer);
+            lock (_lock)
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                return AppendLocked(buffer.AsSpan(0, (int)length), leaderEpoch);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    /// <summary>Convenience overload of <see cref="Append(ReadOnlySequence{byte}, int)"/> for contiguous bytes.</summary>
+    public LogAppendResult Append(ReadOnlyMemory<byte> batches, int leaderEpoch) => Append(new ReadOnlySequence<byte>(batches), leaderEpoch);
+
+    private LogAppendResult AppendLocked(Span<byte> data, int leaderEpoch)
+    {
+        long logStartOffset = LogStartOffset;
+        if (_offline)
+            return LogAppendResult.Failed(ErrorCode.KafkaStorageError, $"Partition {_name} is offline after an I/O error", logStartOffset);
+
+        var config = _config;
+        long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+        bool logAppendTime = config.MessageTimestampType == MessageTimestampType.LogAppendTime;
+        long firstOffset = LogEndOffset;
+        long nextOffset = firstOffset;
+        long records = 0;
+        _producers.BeginAppend();
+
+        for (int position = 0; position < data.Length;)
+        {
+            if (data.Length - position < RecordBatchHeader.HeaderSize)
+                return LogAppendResult.Failed(ErrorCode.CorruptMessage, $"Truncated record batch at byte {position}", logStartOffset);
+            var batchBytes = data[position..];
+            var header = RecordBatchHeader.Read(batchBytes);
+            if (header.BatchLength < RecordBatchHeader.MinBatchLength || header.TotalSize > batchBytes.Length)
+                return LogAppendResult.Failed(ErrorCode.CorruptMessage, $"Record batch at byte {position} has an invalid length {header.BatchLength}", logStartOffset);
+            if (header.Magic != RecordBatchHeader.CurrentMagic)
+                return LogAppendResult.Failed(ErrorCode.CorruptMessage, $"Record batch at byte {position} has magic {header.Magic}; only magic 2 is stored", logStartOffset);
+            if (header.LastOffsetDelta < 0)
+                return LogAppendResult.Failed(ErrorCode.CorruptMessage, $"Record batch at byte {position} has a negative last offset delta", logStartOffset);
+            if (header.TotalSize > config.MaxMessageBytes)
+            {
+                return LogAppendResult.Failed(ErrorCode.MessageTooLarge,
+                    $"The record batch is {header.TotalSize} bytes, larger than max.message.bytes {config.MaxMessageBytes}", logStartOffset);
+            }
+
+            var batch = batchBytes[..header.TotalSize];
+            RecordBatchHeader.SetBaseOffset(batch, nextOffset);
+            RecordBatchHeader.SetPartitionLeaderEpoch(batch, leaderEpoch);
+            long timestamp = header.MaxTimestamp;
+            if (logAppendTime)
+            {
+                // KIP-32: the broker's clock replaces the producer's; this rewrites CRC-covered fields.
+                RecordBatchHeader.SetLogAppendTime(batch, now);
+                timestamp = now;
+            }
+            if (header.ProducerId >= 0)
+            {
+                var error = _producers.CheckAndAddPending(header, nextOffset, timestamp, out var duplicate, out string? message);
+                if (error != ErrorCode.None)
+                    return LogAppendResult.Failed(error, message, logStartOffset);
+                if (duplicate is { } d)
+                {
+                    // Kafka answers a retried batch with the original offsets and writes nothing.
+                    return new LogAppendResult
+                    {
+                        BaseOffset = d.FirstOffset,
+                        LastOffset = d.LastOffset,
+                        LogAppendTime = -1,
+                        LogStartOffset = logStartOffset,
+                        Duplicate = true,
+                    };
+                }
+            }
+            nextOffset += header.LastOffsetDelta + 1L;
+            records += Math.Max(1, header.RecordCount);
+            position += header.TotalSize;
+        }
+
+        try
+        {
+            var active = _segments[^1];
+            if (RollReason(active, data.Length, nextOffset - 1, now, config) is { } reason)
+                active = Roll(firstOffset, reason);
+
+            int segmentPosition = active.Size;
+            using (var lease = active.LogFile.Acquire())
+                RandomAccess.Write(lease.Handle, data, segmentPosition);
+
+            for (int position = 0; position < data.Length;)
+            {
+                var header = RecordBatchHeader.Read(data[position..]);
+                active.OnBatchAppended(header, segmentPosition + position, config.IndexIntervalBytes);
+                position += header.TotalSize;
+            }
+            if (active.CreatedAtMs is null)
+                active.CreatedAtMs = now;
+            // Publication order matters for lock-free readers: bytes, then segment size, then LEO.
+            active.SetSize(segmentPosition + data.Length);
+            _producers.CommitAppend();
+            Volatile.Write(ref _logEndOffset, nextOffset);
+            if (_advanceHighWatermarkOnAppend)
+                Volatile.Write(ref _highWatermark, nextOffset);
+
+            _unflushedMessages += records;
+            if (_firstUnflushedAtMs < 0)
+                _firstUnflushedAtMs = now;
+            if (_unflushedMessages >= config.FlushMessages)
+                FlushLocked();
+        }
+        catch (IOException e)
+        {
+            GoOffline(e, "append");
+            return LogAppendResult.Failed(ErrorCode.KafkaStorageError, $"I/O error appending to {_name}: {e.Message}", logStartOffset);
+        }
+
+        return new LogAppendResult
+        {
+            BaseOffset = firstOffset,
+            LastOffset = nextOffset - 1,
+            LogAppendTime = logAppendTime ? now : -1,
+            LogStartOffset = logStartOffset,
+        };
+    }
+
+    private static string? RollReason(LogSegment active, int appendSize, long lastOffset, long now, LogConfig config)
+    {
+        if (active.Size == 0)
+            return null;
+        if ((long)active.Size + appendSize > config.SegmentBytes)
+            return "segment.bytes";
+        if (active.Index.IsFull || active.TimeIndex.IsFull)
+            return "index full";
+        // Kafka ages a segment by its first batch's timestamp, so a producer with a skewed clock (or
+        // replayed old data) makes every append roll a new segment. Fjord ages it by the broker's clock
+        // at the first append (after a restart: the first batch's timestamp, capped at the open time).
+        if (active.CreatedAtMs is long start && now - start >= config.SegmentMs - config.SegmentJitterMs)
+            return "segment.ms";
+        if (lastOffset - active.BaseOffset > int.MaxValue)
+            return "relative offset overflow";
+        return null;
+    }
+
+    // Closes the active segment (last time-index entry, indexes saved, fsync) and starts a new one at
+    // newBaseOffset. Append-lock holder only. The fsync makes every closed segment durable, so crash
+    // recovery only ever needs to validate the segments after the recovery point.
+    private LogSegment Roll(long newBaseOffset, string reason)
+    {
+        var segments = _segments;
+        var old = segments[^1];
+        old.OnBecomeInactive();
+        old.Index.Save(fsync: true);
+        old.TimeIndex.Save(fsync: true);
+        using (var lease = old.LogFile.Acquire())
+            RandomAccess.FlushToDisk(lease.Handle);
+        Volatile.Write(ref _recoveryPoint, Math.Max(RecoveryPoint, newBaseOffset));
+
+        var segment = CreateSegment(newBaseOffset);
+        var grown = new LogSegment[segments.Length + 1];
+        Array.Copy(segments, grown, segments.Length);
+        grown[^1] = segment;
+        _segments = grown;
+        WriteProducerSnapshot(newBaseOffset);
+        _logger.RolledSegment(_name, newBaseOffset, reason);
+        return segment;
+    }
+
+    private LogSegment CreateSegment(long baseOffset)
+    {
+        string path = LogFileNames.LogFile(Directory, baseOffset);
+        var file = _handles.Register(path);
+        using (var lease = file.Acquire())
+            RandomAccess.SetLength(lease.Handle, 0);
+        foreach (string index in new[] { LogFileNames.IndexFile(Directory, baseOffset), LogFileNames.TimeIndexFile(Directory, baseOffset) })
+        {
+            if (File.Exists(index))
+                File.Delete(index);
+        }
+        var config = _config;
+        return new LogSegment(Directory, baseOffset, file, 0, config, indexesLoaded: true)
+        {
+            StatsKnown = true,
+            IndexesReady = true,
+        };
+    }
+
+    /// <summary>
+    /// Moves the high watermark (replication calls this as followers catch up; clamped to
+    /// [<see cref="LogStartOffset"/>, <see cref="LogEndOffset"/>]). Thread-safe.
+    /// </summary>
+    public void UpdateHighWatermark(long highWatermark)
+    {
+        lock (_lock)
+            Volatile.Write(ref _highWatermark, Math.Clamp(highWatermark, LogStartOffset, LogEndOffset));
+    }
+
+    /// <summary>Replaces the config (AlterConfigs); takes effect for the next append, roll and retention pass.</summary>
+    public void UpdateConfig(LogConfig config)
+    {
+        ArgumentNullException.ThrowIfNull(config);
+        lock (_lock)
+        {
+            _config = config;
+            var active = _segments[^1];
+            active.Index.MaxEntries = config.MaxOffsetIndexEntries;
+            active.TimeIndex.MaxEntries = config.MaxTimeIndexEntries;
+        }
+    }
+
+    /// <summary>
+    /// Forces everything appended so far to disk (fsync of the active segment and its indexes) and moves
+    /// the recovery point to the log end offset. Thread-safe; serializes with appends.
+    /// </summary>
+    public void Flush()
+    {
+        lock (_lock)
+        {
+            if (_disposed || _offline)
+                return;
+            try
+            {
+                FlushLocked();
+            }
+            catch (IOException e)
+            {
+                GoOffline(e, "flush");
+            }
+        }
+    }
+
+    /// <summary>Flushes when <c>flush.ms</c> has passed since the oldest unflushed append. Returns true if it flushed.</summary>
+    public bool FlushIfDue()
+    {
+        lock (_lock)
+        {
+            if (_disposed || _offline || _firstUnflushedAtMs < 0)
+                return false;
+            long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
+            if (now - _firstUnflushedAtMs < _config.FlushMs)
+                return false;
+            try
+            {
+                FlushLocked();
+                return true;
+            }
+            catch (IOException e)
+            {
+                GoOffline(e, "flush");
+                return false;
+            }
+        }
+    }
+
+    private void FlushLocked()
+    {
+        var active = _segments[^1];
+        using (var lease = active.LogFile.Acquire())
+            RandomAccess.FlushToDisk(lease.Handle);
+        active.Index.Save(fsync: true);
+        active.TimeIndex.Save(fsync: true);
+        Volatile.Write(ref _recoveryPoint, LogEndOffset);
+        _unflushedMessages = 0;
+        _firstUnflushedAtMs = -1;
+    }
+
+    private void GoOffline(Exception e, string operation)
+    {
+        // Kafka takes the whole log dir offline on an IOException (ENOSPC, EIO); Fjord takes this
+        // partition offline so the broker keeps serving the others.
+        _offline = true;
+        _logger.PartitionOffline(e, _name, operation);
+    }
+
+    /// <summary>
+    /// Flushes, saves indexes and the producer-state snapshot, and closes the segment files. Safe to
+    /// call twice. Reads that are in flight finish on their leased handles.
+    /// </summary>
+    public void Dispose()
+    {
+        lock (_lock)
+        {
+            if (_disposed)
+                return;
+            _disposed = true;
+            try
+            {
+                if (!_offline)
+                {
+                    FlushLocked();
+                    WriteProducerSnapshot(LogEndOffset);
+                }
+            }
+            catch (IOException e)
+            {
+                GoOffline(e, "close");
+            }
+            foreach (var segment in _segments)
+                segment.LogFile.CloseHandle();
+        }
+        if (_ownsHandles)
+            _handles.Dispose();
+    }
+
+    public override string ToString() => _name;
+}
