@@ -1,0 +1,58 @@
+namespace Fjord.Broker.Configuration;
+
+/// <summary>
+/// The broker-level configs Fjord understands (Kafka's names and defaults) plus Fjord's own node
+/// settings. Thread-safe; a static table.
+/// </summary>
+public static class BrokerConfigDefinitions
+{
+    private static readonly string[] s_cleanupPolicies = ["delete", "compact"];
+    private static readonly string[] s_timestampTypes = ["CreateTime", "LogAppendTime"];
+    private static readonly string[] s_compressionTypes = ["producer", "uncompressed", "gzip", "snappy", "lz4", "zstd"];
+    private static readonly string[] s_logFormats = ["text", "json"];
+
+    public static IReadOnlyList<ConfigDefinition> All { get; } =
+    [
+        // Node settings (Fjord's command line).
+        new("node.id", ConfigType.Int, "0", "this node's id", Min: 0),
+        new("data.dir", ConfigType.String, "./data", "directory holding partition logs and metadata"),
+        new("kafka.listen", ConfigType.String, "127.0.0.1:9092", "host:port of the Kafka protocol listener"),
+        new("kafka.advertised", ConfigType.String, "", "host:port clients are told to connect to (default: kafka.listen)"),
+        new("rpc.listen", ConfigType.String, "127.0.0.1:9093", "host:port of the gRPC listener (raft, controller, admin)"),
+        new("http.listen", ConfigType.String, "127.0.0.1:9644", "host:port of the HTTP listener (/metrics, /healthz, /readyz)"),
+        new("voters", ConfigType.String, "", "controller quorum voters, ID@HOST:RPCPORT,... (empty: this node alone)"),
+        new("rack", ConfigType.String, "", "rack of this broker (broker.rack)"),
+        new("log.format", ConfigType.String, "text", "console log format", AllowedValues: s_logFormats),
+
+        // Kafka broker configs.
+        new("auto.create.topics.enable", ConfigType.Boolean, "true", "create a topic when a client asks for metadata of or produces to an unknown one"),
+        new("delete.topic.enable", ConfigType.Boolean, "true", "allow DeleteTopics"),
+        new("num.partitions", ConfigType.Int, "1", "partitions of an auto-created topic", Min: 1),
+        new("default.replication.factor", ConfigType.Short, "1", "replication factor of an auto-created topic", Min: 1),
+        new("min.insync.replicas", ConfigType.Int, "1", "replicas that must acknowledge an acks=all write", Min: 1),
+        new("message.max.bytes", ConfigType.Int, "1048588", "largest record batch a topic accepts", Min: 0),
+        new("socket.request.max.bytes", ConfigType.Int, "104857600", "largest request frame accepted before the connection is closed", Min: 1),
+        new("compression.type", ConfigType.String, "producer", "codec stored on disk", AllowedValues: s_compressionTypes),
+        new("log.cleanup.policy", ConfigType.List, "delete", "default cleanup.policy", AllowedValues: s_cleanupPolicies),
+        new("log.cleaner.delete.retention.ms", ConfigType.Long, "86400000", "default delete.retention.ms", Min: 0),
+        new("log.cleaner.min.cleanable.ratio", ConfigType.Double, "0.5", "default min.cleanable.dirty.ratio", Min: 0, Max: 1),
+        new("log.cleaner.min.compaction.lag.ms", ConfigType.Long, "0", "default min.compaction.lag.ms", Min: 0),
+        new("log.segment.delete.delay.ms", ConfigType.Long, "60000", "default file.delete.delay.ms", Min: 0),
+        new("log.flush.interval.messages", ConfigType.Long, "9223372036854775807", "default flush.messages", Min: 1),
+        new("log.flush.interval.ms", ConfigType.Long, "9223372036854775807", "default flush.ms", Min: 0),
+        new("log.index.interval.bytes", ConfigType.Int, "4096", "default index.interval.bytes", Min: 0),
+        new("log.index.size.max.bytes", ConfigType.Int, "10485760", "default segment.index.bytes", Min: 4),
+        new("log.message.timestamp.type", ConfigType.String, "CreateTime", "default message.timestamp.type", AllowedValues: s_timestampTypes),
+        new("log.retention.bytes", ConfigType.Long, "-1", "default retention.bytes"),
+        new("log.retention.ms", ConfigType.Long, "604800000", "default retention.ms", Min: -1),
+        new("log.roll.ms", ConfigType.Long, "604800000", "default segment.ms", Min: 1),
+        new("log.segment.bytes", ConfigType.Int, "1073741824", "default segment.bytes", Min: 14),
+        new("unclean.leader.election.enable", ConfigType.Boolean, "false", "default unclean.leader.election.enable"),
+        new("offsets.topic.num.partitions", ConfigType.Int, "50", "partitions of __consumer_offsets", Min: 1),
+        new("group.initial.rebalance.delay.ms", ConfigType.Int, "3000", "delay before the first rebalance of a new group", Min: 0),
+    ];
+
+    private static readonly Dictionary<string, ConfigDefinition> s_byName = All.ToDictionary(d => d.Name, StringComparer.Ordinal);
+
+    public static bool TryGet(string name, out ConfigDefinition definition) => s_byName.TryGetValue(name, out definition!);
+}

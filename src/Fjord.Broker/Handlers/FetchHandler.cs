@@ -1,0 +1,277 @@
+using System.Buffers;
+using Fjord.Broker.Fetch;
+using Fjord.Broker.Network;
+using Fjord.Broker.Topics;
+using Fjord.Protocol;
+using Fjord.Protocol.Errors;
+using Fjord.Protocol.Messages;
+using Fjord.Storage;
+
+namespace Fjord.Broker.Handlers;
+
+/// <summary>
+/// Fetch, versions 4-17 (Kafka 4's minimum is 4; librdkafka 2.0.2 needs 4 listed for record batches).
+/// - Long poll: answers once MinBytes are available, MaxWaitMs has passed, or an error occurs;
+///   a produce to any fetched partition wakes the wait.
+/// - Limits: MaxBytes over the response and PartitionMaxBytes per partition, except that the
+///   first batch of the first non-empty partition is always returned whole (KIP-74), so a
+///   batch larger than the limits cannot stall a consumer.
+/// - Records are the log's bytes as they are on disk, never decoded or re-encoded.
+/// - Incremental fetch sessions (KIP-227, v7+): epoch 0 opens a session, -1 closes it; an
+///   incremental response carries only partitions with new data, a changed high watermark or
+///   log start offset, or an error. Unknown sessions get FETCH_SESSION_ID_NOT_FOUND, wrong epochs
+///   INVALID_FETCH_SESSION_EPOCH.
+/// - v13+: topics by id; an unknown id gets UNKNOWN_TOPIC_ID.
+/// - Reads stop at the high watermark; read_committed stops at the last stable offset, equal to
+///   it while there are no transactions.
+/// - CurrentLeaderEpoch (v9+): newer than ours → UNKNOWN_LEADER_EPOCH, older → FENCED_LEADER_EPOCH.
+/// </summary>
+public sealed class FetchHandler(TopicRegistry topics, FetchSessionCache sessions, PartitionAppendNotifier appends, TimeProvider time) : ApiHandler<FetchRequest, FetchResponse>
+{
+    private const int FirstTopicIdVersion = 13;
+    private const int FirstSessionVersion = 7;
+    private const int CurrentLeaderEpoch = 0;
+
+    public override ApiKey ApiKey => ApiKey.Fetch;
+
+    public override short MinVersion => 4;
+
+    public override short MaxVersion => 17;
+
+    protected override async ValueTask<IResponseMessage?> HandleTypedAsync(RequestContext context, FetchRequest request)
+    {
+        var version = context.ApiVersion;
+        var (error, session, incremental) = ResolveSession(request, version);
+        if (error != ErrorCode.None)
+        {
+            // Session errors are top-level only, as in Kafka: the client drops its session and fetches in full.
+            return new FetchResponse { ErrorCode = (short)error, SessionId = 0 };
+        }
+
+        var partitions = session!.Ordered;
+        var deadline = time.GetTimestamp() + time.TimestampFrequency * Math.Max(0, request.MaxWaitMs) / 1000;
+        PartitionRead[] reads;
+        while (true)
+        {
+            var signals = request.MaxWaitMs > 0 ? WaitSignals(partitions) : null;
+            reads = ReadAll(partitions, request);
+            var bytes = 0L;
+            var failed = false;
+            foreach (var read in reads)
+            {
+                bytes += read.Records.Length;
+                failed |= read.Error != ErrorCode.None;
+            }
+
+            var remaining = time.GetElapsedTime(time.GetTimestamp(), deadline);
+            if (signals is null || bytes >= request.MinBytes || failed || remaining <= TimeSpan.Zero || context.ConnectionClosed.IsCancellationRequested)
+            {
+                break;
+            }
+
+            foreach (var read in reads)
+            {
+                read.Dispose();
+            }
+
+            using var wakeUp = CancellationTokenSource.CreateLinkedTokenSource(context.ConnectionClosed);
+            await Task.WhenAny(Task.WhenAny(signals), Task.Delay(remaining, time, wakeUp.Token));
+            await wakeUp.CancelAsync();
+        }
+
+        return BuildResponse(context, version, session, incremental, reads);
+    }
+
+    /// <summary>Works out which partitions this request fetches, per KIP-227.</summary>
+    private (ErrorCode Error, FetchSession? Session, bool Incremental) ResolveSession(FetchRequest request, short version)
+    {
+        var sessionless = version < FirstSessionVersion || (request.SessionId == 0 && request.SessionEpoch == FetchSessionCache.FinalEpoch);
+        if (sessionless || request.SessionEpoch == FetchSessionCache.FinalEpoch)
+        {
+            if (!sessionless)
+            {
+                sessions.Remove(request.SessionId);
+            }
+
+            return (ErrorCode.None, ApplyRequest(new FetchSession(0), request, version), false);
+        }
+
+        if (request.SessionEpoch == FetchSessionCache.InitialEpoch)
+        {
+            if (request.SessionId != 0)
+            {
+                sessions.Remove(request.SessionId);
+            }
+
+            return (ErrorCode.None, ApplyRequest(sessions.Create(), request, version), false);
+        }
+
+        var error = sessions.TryGet(request.SessionId, request.SessionEpoch, out var session);
+        if (error != ErrorCode.None)
+        {
+            return (error, null, false);
+        }
+
+        ApplyRequest(session!, request, version);
+        foreach (var forgotten in request.ForgottenTopicsData)
+        {
+            var name = version >= FirstTopicIdVersion ? null : forgotten.Topic;
+            foreach (var partition in forgotten.Partitions)
+            {
+                session!.Remove(new FetchPartitionKey(name, version >= FirstTopicIdVersion ? forgotten.TopicId : Uuid.Zero, partition));
+            }
+        }
+
+        session!.NextEpoch = session.NextEpoch == int.MaxValue ? 1 : session.NextEpoch + 1;
+        return (ErrorCode.None, session, true);
+    }
+
+    private FetchSession ApplyRequest(FetchSession session, FetchRequest request, short version)
+    {
+        foreach (var topic in request.Topics)
+        {
+            string? name;
+            FetchPartitionKey KeyOf(int partition) => version >= FirstTopicIdVersion
+                ? new FetchPartitionKey(null, topic.TopicId, partition)
+                : new FetchPartitionKey(topic.Topic, Uuid.Zero, partition);
+
+            if (version >= FirstTopicIdVersion)
+            {
+                name = topics.TryGet(topic.TopicId, out var byId) ? byId.Name : null;
+            }
+            else
+            {
+                name = topic.Topic;
+            }
+
+            foreach (var partition in topic.Partitions)
+            {
+                session.AddOrUpdate(KeyOf(partition.Partition), name, partition.FetchOffset, partition.PartitionMaxBytes, partition.CurrentLeaderEpoch);
+            }
+        }
+
+        return session;
+    }
+
+    private Task[] WaitSignals(List<CachedFetchPartition> partitions)
+    {
+        var signals = new Task[partitions.Count];
+        for (var i = 0; i < partitions.Count; i++)
+        {
+            var partition = partitions[i];
+            signals[i] = partition.TopicName is null
+                ? Task.Delay(Timeout.Infinite)
+                : appends.NextAppend(new TopicPartition(partition.TopicName, partition.Key.Partition));
+        }
+
+        return signals;
+    }
+
+    private PartitionRead[] ReadAll(List<CachedFetchPartition> partitions, FetchRequest request)
+    {
+        var reads = new PartitionRead[partitions.Count];
+        var budget = (long)request.MaxBytes;
+        var collected = 0L;
+        for (var i = 0; i < partitions.Count; i++)
+        {
+            reads[i] = Read(partitions[i], budget - collected, minOneBatch: collected == 0);
+            collected += reads[i].Records.Length;
+        }
+
+        return reads;
+    }
+
+    private PartitionRead Read(CachedFetchPartition partition, long budget, bool minOneBatch)
+    {
+        if (partition.TopicName is null || !topics.TryGetLog(partition.TopicName, partition.Key.Partition, out var log))
+        {
+            var unknown = partition.TopicName is null ? ErrorCode.UnknownTopicId : ErrorCode.UnknownTopicOrPartition;
+            return new PartitionRead(unknown, -1, -1, ReadOnlyMemory<byte>.Empty, null);
+        }
+
+        if (partition.CurrentLeaderEpoch > CurrentLeaderEpoch)
+        {
+            return new PartitionRead(ErrorCode.UnknownLeaderEpoch, -1, -1, ReadOnlyMemory<byte>.Empty, null);
+        }
+
+        if (partition.CurrentLeaderEpoch >= 0 && partition.CurrentLeaderEpoch < CurrentLeaderEpoch)
+        {
+            return new PartitionRead(ErrorCode.FencedLeaderEpoch, -1, -1, ReadOnlyMemory<byte>.Empty, null);
+        }
+
+        // read_committed and read_uncommitted both stop at the high watermark until transactions exist.
+        var highWatermark = log.HighWatermark;
+        var maxBytes = (int)Math.Clamp(Math.Min(partition.MaxBytes, budget), 0, int.MaxValue);
+        var result = log.Read(partition.FetchOffset, maxBytes, highWatermark, minOneBatch);
+        return new PartitionRead(result.Error, highWatermark, log.LogStartOffset, result.Records, result);
+    }
+
+    private static FetchResponse BuildResponse(RequestContext context, short version, FetchSession session, bool incremental, PartitionRead[] reads)
+    {
+        var response = new FetchResponse { SessionId = session.Id };
+        FetchResponse.FetchableTopicResponse? current = null;
+        for (var i = 0; i < reads.Length; i++)
+        {
+            var partition = session.Ordered[i];
+            var read = reads[i];
+            var changed = read.Error != ErrorCode.None
+                || read.Records.Length > 0
+                || read.HighWatermark != partition.LastSentHighWatermark
+                || read.LogStartOffset != partition.LastSentLogStartOffset;
+            if (incremental && !changed)
+            {
+                read.Dispose();
+                continue;
+            }
+
+            partition.LastSentHighWatermark = read.HighWatermark;
+            partition.LastSentLogStartOffset = read.LogStartOffset;
+            if (read.Owner is not null)
+            {
+                context.DisposeAfterResponse(read.Owner);
+            }
+
+            var key = partition.Key;
+            if (current is null || (version >= FirstTopicIdVersion ? current.TopicId != key.TopicId : current.Topic != key.TopicName))
+            {
+                current = new FetchResponse.FetchableTopicResponse { Topic = key.TopicName ?? "", TopicId = key.TopicId };
+                response.Responses.Add(current);
+            }
+
+            current.Partitions.Add(new FetchResponse.PartitionData
+            {
+                PartitionIndex = key.Partition,
+                ErrorCode = (short)read.Error,
+                HighWatermark = read.HighWatermark,
+                LastStableOffset = read.HighWatermark,
+                LogStartOffset = read.LogStartOffset,
+                Records = new ReadOnlySequence<byte>(read.Records),
+            });
+        }
+
+        return response;
+    }
+
+    /// <summary>The error at the top (v7+) and on every named partition, since v4-6 have no top-level error.</summary>
+    protected override FetchResponse ErrorResponse(FetchRequest request, ErrorCode error)
+    {
+        var response = new FetchResponse { ErrorCode = (short)error, SessionId = 0 };
+        foreach (var topic in request.Topics)
+        {
+            var topicResponse = new FetchResponse.FetchableTopicResponse { Topic = topic.Topic, TopicId = topic.TopicId };
+            foreach (var partition in topic.Partitions)
+            {
+                topicResponse.Partitions.Add(new FetchResponse.PartitionData { PartitionIndex = partition.Partition, ErrorCode = (short)error, HighWatermark = -1 });
+            }
+
+            response.Responses.Add(topicResponse);
+        }
+
+        return response;
+    }
+
+    private readonly record struct PartitionRead(ErrorCode Error, long HighWatermark, long LogStartOffset, ReadOnlyMemory<byte> Records, IDisposable? Owner) : IDisposable
+    {
+        public void Dispose() => Owner?.Dispose();
+    }
+}

@@ -1,0 +1,149 @@
+using Fjord.Broker.Fetch;
+using Fjord.Broker.Network;
+using Fjord.Broker.Topics;
+using Fjord.Protocol;
+using Fjord.Protocol.Errors;
+using Fjord.Protocol.Messages;
+using Fjord.Protocol.Records;
+using Fjord.Storage;
+using Microsoft.Extensions.Logging;
+
+namespace Fjord.Broker.Handlers;
+
+/// <summary>
+/// Produce, versions 3-11, advertised from 0.
+/// - librdkafka before 2.11.1 compresses only when the advertised range contains v0, so v0 is
+///   listed (as Kafka 4 does, KAFKA-18659); v0-2 would carry legacy message sets (magic 0/1) and
+///   are answered UNSUPPORTED_VERSION. No supported client sends them once it has negotiated.
+/// - acks must be -1, 0 or 1 (INVALID_REQUIRED_ACKS); acks=0 gets no response at all.
+/// - Every batch is checked before anything is appended: structure, magic 2
+///   (UNSUPPORTED_FOR_MESSAGE_FORMAT otherwise), CRC-32C (CORRUPT_MESSAGE), record counts,
+///   max.message.bytes per batch (MESSAGE_TOO_LARGE, checked by the log), zstd only from v7 (UNSUPPORTED_COMPRESSION_TYPE).
+/// - Batches are stored verbatim; the log assigns offsets and checks idempotent sequences
+///   (a retried duplicate gets its original offset, a gap OUT_OF_ORDER_SEQUENCE_NUMBER).
+/// - Unknown topics get UNKNOWN_TOPIC_OR_PARTITION (Kafka creates topics on Metadata, not Produce).
+/// - Transactional produce gets TRANSACTIONAL_ID_AUTHORIZATION_FAILED (no transaction coordinator yet).
+/// - One node: acks=all is satisfied once the leader (this node) has appended.
+/// </summary>
+public sealed partial class ProduceHandler(TopicRegistry topics, PartitionAppendNotifier appends, ILogger<ProduceHandler> logger) : ApiHandler<ProduceRequest, ProduceResponse>
+{
+    private const int FirstRecordBatchVersion = 3;
+    private const int FirstZstdVersion = 7;
+
+    public override ApiKey ApiKey => ApiKey.Produce;
+
+    public override short MinVersion => FirstRecordBatchVersion;
+
+    public override short MaxVersion => 11;
+
+    public override short AdvertisedMinVersion => 0;
+
+    protected override ValueTask<IResponseMessage?> HandleTypedAsync(RequestContext context, ProduceRequest request)
+    {
+        if (request.Acks is not (-1 or 0 or 1))
+        {
+            return new(ErrorResponse(request, ErrorCode.InvalidRequiredAcks));
+        }
+
+        if (request.TransactionalId is not null)
+        {
+            return new(ErrorResponse(request, ErrorCode.TransactionalIdAuthorizationFailed));
+        }
+
+        var response = new ProduceResponse();
+        foreach (var topicData in request.TopicData)
+        {
+            var topicResponse = new ProduceResponse.TopicProduceResponse { Name = topicData.Name };
+            var topicKnown = topics.TryGet(topicData.Name, out _);
+            foreach (var partitionData in topicData.PartitionData)
+            {
+                topicResponse.PartitionResponses.Add(topicKnown
+                    ? Append(context, topicData.Name, partitionData)
+                    : Failed(partitionData.Index, ErrorCode.UnknownTopicOrPartition, null));
+            }
+
+            response.Responses.Add(topicResponse);
+        }
+
+        return new(request.Acks == 0 ? null : response);
+    }
+
+    private ProduceResponse.PartitionProduceResponse Append(RequestContext context, string topic, ProduceRequest.PartitionProduceData partitionData)
+    {
+        if (!topics.TryGetLog(topic, partitionData.Index, out var log))
+        {
+            return Failed(partitionData.Index, ErrorCode.UnknownTopicOrPartition, null);
+        }
+
+        if (partitionData.Records is not { Length: > 0 } records)
+        {
+            return Failed(partitionData.Index, ErrorCode.InvalidRecord, "The produce request carries no record batch");
+        }
+
+        var validation = RecordBatchValidator.Validate(records);
+        if (!validation.IsValid)
+        {
+            LogInvalidBatch(topic, partitionData.Index, context.ClientId, validation.ErrorCode.KafkaName(), validation.ErrorMessage);
+            return Failed(partitionData.Index, validation.ErrorCode, validation.ErrorMessage);
+        }
+
+        if (validation.Compression == CompressionType.Zstd && context.ApiVersion < FirstZstdVersion)
+        {
+            return Failed(partitionData.Index, ErrorCode.UnsupportedCompressionType, "zstd needs Produce v7 or later");
+        }
+
+        if (validation.IsTransactional || validation.IsControl)
+        {
+            return Failed(partitionData.Index, ErrorCode.InvalidRecord, "Transactional and control batches need a transaction coordinator, which this broker does not have yet");
+        }
+
+        var result = log.Append(records, leaderEpoch: 0);
+        if (result.Error != ErrorCode.None)
+        {
+            return Failed(partitionData.Index, result.Error, result.ErrorMessage);
+        }
+
+        if (!result.Duplicate)
+        {
+            appends.NotifyAppended(new TopicPartition(topic, partitionData.Index));
+        }
+
+        return new ProduceResponse.PartitionProduceResponse
+        {
+            Index = partitionData.Index,
+            BaseOffset = result.BaseOffset,
+            LogAppendTimeMs = result.LogAppendTime,
+            LogStartOffset = result.LogStartOffset,
+        };
+    }
+
+    private static ProduceResponse.PartitionProduceResponse Failed(int partition, ErrorCode error, string? message) => new()
+    {
+        Index = partition,
+        ErrorCode = (short)error,
+        BaseOffset = -1,
+        LogAppendTimeMs = -1,
+        LogStartOffset = -1,
+        ErrorMessage = message,
+    };
+
+    protected override ProduceResponse ErrorResponse(ProduceRequest request, ErrorCode error)
+    {
+        var response = new ProduceResponse();
+        foreach (var topicData in request.TopicData)
+        {
+            var topicResponse = new ProduceResponse.TopicProduceResponse { Name = topicData.Name };
+            foreach (var partitionData in topicData.PartitionData)
+            {
+                topicResponse.PartitionResponses.Add(Failed(partitionData.Index, error, null));
+            }
+
+            response.Responses.Add(topicResponse);
+        }
+
+        return response;
+    }
+
+    [LoggerMessage(EventId = 3001, Level = LogLevel.Warning, Message = "Rejected produce to {Topic}-{Partition} from client {ClientId}: {Error} {Reason}")]
+    private partial void LogInvalidBatch(string topic, int partition, string? clientId, string error, string? reason);
+}

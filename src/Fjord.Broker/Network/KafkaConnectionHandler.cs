@@ -1,0 +1,293 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.IO.Pipelines;
+using Fjord.Broker.Configuration;
+using Fjord.Broker.Handlers;
+using Fjord.Protocol;
+using Fjord.Protocol.Errors;
+using Fjord.Protocol.Messages;
+using Microsoft.AspNetCore.Connections;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Fjord.Broker.Network;
+
+/// <summary>
+/// The Kafka listener's per-connection loop (a Kestrel <see cref="ConnectionHandler"/>): reads
+/// size-prefixed frames from the pipe without copying, handles them one at a time and writes the
+/// responses in request order, as Kafka does (a connection is muted while its request is served,
+/// so pipelined requests wait in the pipe). The size prefix is checked against
+/// socket.request.max.bytes before anything is buffered. Frames that cannot be parsed close the
+/// connection with a log line; the broker keeps serving everyone else.
+/// One instance serves all connections; each call of <see cref="OnConnectedAsync"/> owns its connection.
+/// </summary>
+public sealed partial class KafkaConnectionHandler(
+    ApiHandlerRegistry handlers,
+    BrokerConfig config,
+    IHostApplicationLifetime lifetime,
+    ILogger<KafkaConnectionHandler> logger) : ConnectionHandler
+{
+    private const int SizePrefixLength = 4;
+
+    /// <summary>api key (2) + api version (2) + correlation id (4) + client id length (2).</summary>
+    private const int MinimumRequestHeaderLength = 10;
+
+    public override async Task OnConnectedAsync(ConnectionContext connection)
+    {
+        var input = connection.Transport.Input;
+        var output = connection.Transport.Output;
+        var maxRequestBytes = config.SocketRequestMaxBytes;
+        LogConnectionOpened(connection.ConnectionId, connection.RemoteEndPoint?.ToString());
+
+        // On shutdown the request in hand finishes and is answered; then the connection closes
+        // instead of waiting for the next request, so SIGTERM does not wait on idle clients.
+        using var closing = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed, lifetime.ApplicationStopping);
+        try
+        {
+            while (true)
+            {
+                var read = await input.ReadAsync(closing.Token);
+                var buffer = read.Buffer;
+                var consumed = buffer.Start;
+                try
+                {
+                    while (buffer.Length >= SizePrefixLength)
+                    {
+                        var size = ReadSizePrefix(buffer);
+                        if (size < MinimumRequestHeaderLength || size > maxRequestBytes)
+                        {
+                            LogBadFrameSize(connection.ConnectionId, connection.RemoteEndPoint?.ToString(), size, maxRequestBytes);
+                            return;
+                        }
+
+                        if (buffer.Length < SizePrefixLength + (long)size)
+                        {
+                            break;
+                        }
+
+                        var frame = buffer.Slice(SizePrefixLength, size);
+                        var keepOpen = await HandleFrameAsync(connection, frame, output, closing.Token);
+                        buffer = buffer.Slice(frame.End);
+                        consumed = buffer.Start;
+                        if (!keepOpen)
+                        {
+                            return;
+                        }
+                    }
+
+                    if (read.IsCompleted || read.IsCanceled)
+                    {
+                        if (buffer.Length > 0)
+                        {
+                            LogTruncatedRequest(connection.ConnectionId, buffer.Length);
+                        }
+
+                        return;
+                    }
+                }
+                finally
+                {
+                    input.AdvanceTo(consumed, buffer.End);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or ConnectionResetException or ConnectionAbortedException or IOException)
+        {
+            LogConnectionDropped(connection.ConnectionId, ex.Message);
+        }
+        finally
+        {
+            LogConnectionClosed(connection.ConnectionId);
+        }
+    }
+
+    private static int ReadSizePrefix(ReadOnlySequence<byte> buffer)
+    {
+        Span<byte> prefix = stackalloc byte[SizePrefixLength];
+        buffer.Slice(0, SizePrefixLength).CopyTo(prefix);
+        return BinaryPrimitives.ReadInt32BigEndian(prefix);
+    }
+
+    /// <summary>Handles one complete frame; returns false when the connection must be closed.</summary>
+    private async ValueTask<bool> HandleFrameAsync(ConnectionContext connection, ReadOnlySequence<byte> frame, PipeWriter output, CancellationToken closing)
+    {
+        var parsed = ParseRequest(connection.ConnectionId, frame);
+        if (parsed.Outcome == ParseOutcome.Close)
+        {
+            return false;
+        }
+
+        var handler = parsed.Handler!;
+        var header = parsed.Header!;
+        var apiVersion = header.RequestApiVersion;
+        var context = new RequestContext(connection.ConnectionId, connection.RemoteEndPoint, apiVersion, header.CorrelationId, header.ClientId, closing);
+
+        if (parsed.Outcome == ParseOutcome.UnknownApiVersionsVersion)
+        {
+            // KIP-511: answer an ApiVersions version we do not know with a v0 body, so the client
+            // learns our range and retries with it.
+            var apiVersions = (ApiVersionsHandler)handler;
+            await WriteResponseAsync(output, context, apiVersions.BuildResponse(ErrorCode.UnsupportedVersion), responseVersion: 0, ApiKey.ApiVersions);
+            return true;
+        }
+
+        var request = parsed.Request!;
+        IResponseMessage? response;
+        if (apiVersion < handler.MinVersion || apiVersion > handler.MaxVersion)
+        {
+            response = handler.ErrorResponse(request, ErrorCode.UnsupportedVersion);
+        }
+        else
+        {
+            try
+            {
+                response = await handler.HandleAsync(context, request);
+            }
+            catch (Exception ex) when (ex is not OperationCanceledException)
+            {
+                LogHandlerFailed(ex, connection.ConnectionId, handler.ApiKey.ToString(), apiVersion, header.CorrelationId);
+                context.ReleaseResponseResources();
+                response = handler.ErrorResponse(request, ErrorCode.UnknownServerError);
+            }
+        }
+
+        try
+        {
+            if (response is not null)
+            {
+                await WriteResponseAsync(output, context, response, apiVersion, handler.ApiKey);
+            }
+        }
+        catch (ProtocolException ex)
+        {
+            // A handler built a response its version cannot carry: a bug. Nothing was written
+            // (sizes are computed first), so close rather than send a frame the client cannot parse.
+            LogResponseEncodingFailed(ex, connection.ConnectionId, handler.ApiKey.ToString(), apiVersion, header.CorrelationId);
+            return false;
+        }
+        finally
+        {
+            context.ReleaseResponseResources();
+        }
+
+        return true;
+    }
+
+    private enum ParseOutcome
+    {
+        Request,
+        UnknownApiVersionsVersion,
+        Close,
+    }
+
+    private readonly record struct ParsedRequest(ParseOutcome Outcome, IApiHandler? Handler, RequestHeader? Header, IRequestMessage? Request);
+
+    /// <summary>Decodes header and body; anything malformed is logged and closes the connection, as in Kafka.</summary>
+    private ParsedRequest ParseRequest(string connectionId, ReadOnlySequence<byte> frame)
+    {
+        Span<byte> start = stackalloc byte[4];
+        frame.Slice(0, 4).CopyTo(start);
+        var apiKey = BinaryPrimitives.ReadInt16BigEndian(start);
+        var apiVersion = BinaryPrimitives.ReadInt16BigEndian(start[2..]);
+        var close = new ParsedRequest(ParseOutcome.Close, null, null, null);
+
+        var handler = handlers.Find(apiKey);
+        if (handler is null)
+        {
+            // Kafka cannot parse the header of an API it does not know, so it closes the connection.
+            LogUnknownApiKey(connectionId, apiKey);
+            return close;
+        }
+
+        var header = new RequestHeader();
+        var reader = new ProtocolReader(frame);
+        try
+        {
+            header.Read(ref reader, ApiMessages.RequestHeaderVersion(apiKey, apiVersion));
+            if (handler.ApiKey == ApiKey.ApiVersions && apiVersion > handler.MaxVersion)
+            {
+                return new ParsedRequest(ParseOutcome.UnknownApiVersionsVersion, handler, header, null);
+            }
+
+            if (!ApiMessages.TryGetVersionRange(apiKey, out var specLowest, out var specHighest) || apiVersion < specLowest || apiVersion > specHighest)
+            {
+                LogUnsupportedVersion(connectionId, handler.ApiKey.ToString(), apiVersion);
+                return close;
+            }
+
+            var request = ApiMessages.CreateRequest(apiKey)!;
+            request.Read(ref reader, apiVersion);
+            if (reader.Remaining != 0 && logger.IsEnabled(LogLevel.Debug))
+            {
+                // Kafka ignores bytes after a request body, and librdkafka relies on it (its
+                // Metadata v12 carries fields that version does not define), so do the same.
+                LogTrailingBytes(connectionId, handler.ApiKey.ToString(), apiVersion, Convert.ToHexString(frame.Slice(reader.Consumed).ToArray()));
+            }
+
+            return new ParsedRequest(ParseOutcome.Request, handler, header, request);
+        }
+        catch (ProtocolException ex)
+        {
+            LogMalformedRequest(connectionId, handler.ApiKey.ToString(), apiVersion, ex.Message);
+            return close;
+        }
+    }
+
+    private static async ValueTask WriteResponseAsync(PipeWriter output, RequestContext context, IResponseMessage response, short responseVersion, ApiKey apiKey)
+    {
+        var headerVersion = ApiMessages.ResponseHeaderVersion((short)apiKey, responseVersion);
+        var headerLength = headerVersion >= 1 ? 5 : 4; // correlation id, then an empty tagged-field section
+        var bodyLength = response.ComputeSize(responseVersion);
+
+        var prefix = output.GetSpan(SizePrefixLength + headerLength);
+        BinaryPrimitives.WriteInt32BigEndian(prefix, headerLength + bodyLength);
+        BinaryPrimitives.WriteInt32BigEndian(prefix[4..], context.CorrelationId);
+        if (headerVersion >= 1)
+        {
+            prefix[8] = 0;
+        }
+
+        output.Advance(SizePrefixLength + headerLength);
+        var writer = new ProtocolWriter(output);
+        response.Write(ref writer, responseVersion);
+        if (writer.Written != bodyLength)
+        {
+            throw new InvalidOperationException($"{apiKey} v{responseVersion}: ComputeSize said {bodyLength} bytes but Write produced {writer.Written}");
+        }
+
+        await output.FlushAsync();
+    }
+
+    [LoggerMessage(EventId = 1001, Level = LogLevel.Debug, Message = "Connection {ConnectionId} opened from {Remote}")]
+    private partial void LogConnectionOpened(string connectionId, string? remote);
+
+    [LoggerMessage(EventId = 1002, Level = LogLevel.Debug, Message = "Connection {ConnectionId} closed")]
+    private partial void LogConnectionClosed(string connectionId);
+
+    [LoggerMessage(EventId = 1003, Level = LogLevel.Warning, Message = "Closing connection {ConnectionId} from {Remote}: request size {Size} is outside 10..{Max} (socket.request.max.bytes)")]
+    private partial void LogBadFrameSize(string connectionId, string? remote, int size, int max);
+
+    [LoggerMessage(EventId = 1004, Level = LogLevel.Warning, Message = "Closing connection {ConnectionId}: unknown API key {ApiKey}")]
+    private partial void LogUnknownApiKey(string connectionId, short apiKey);
+
+    [LoggerMessage(EventId = 1005, Level = LogLevel.Warning, Message = "Closing connection {ConnectionId}: malformed {Api} v{Version} request: {Reason}")]
+    private partial void LogMalformedRequest(string connectionId, string api, short version, string reason);
+
+    [LoggerMessage(EventId = 1006, Level = LogLevel.Warning, Message = "Closing connection {ConnectionId}: {Api} v{Version} is not a version this broker can parse")]
+    private partial void LogUnsupportedVersion(string connectionId, string api, short version);
+
+    [LoggerMessage(EventId = 1007, Level = LogLevel.Error, Message = "Connection {ConnectionId}: {Api} v{Version} (correlation id {CorrelationId}) failed; answering UNKNOWN_SERVER_ERROR")]
+    private partial void LogHandlerFailed(Exception exception, string connectionId, string api, short version, int correlationId);
+
+    [LoggerMessage(EventId = 1010, Level = LogLevel.Error, Message = "Connection {ConnectionId}: could not encode the {Api} v{Version} response (correlation id {CorrelationId}); closing")]
+    private partial void LogResponseEncodingFailed(Exception exception, string connectionId, string api, short version, int correlationId);
+
+    [LoggerMessage(EventId = 1011, Level = LogLevel.Debug, Message = "Connection {ConnectionId}: {Api} v{Version} request has trailing bytes {Hex}; ignored as Kafka does")]
+    private partial void LogTrailingBytes(string connectionId, string api, short version, string hex);
+
+    [LoggerMessage(EventId = 1008, Level = LogLevel.Debug, Message = "Connection {ConnectionId} ended with {Bytes} bytes of an incomplete request")]
+    private partial void LogTruncatedRequest(string connectionId, long bytes);
+
+    [LoggerMessage(EventId = 1009, Level = LogLevel.Debug, Message = "Connection {ConnectionId} dropped: {Reason}")]
+    private partial void LogConnectionDropped(string connectionId, string reason);
+}

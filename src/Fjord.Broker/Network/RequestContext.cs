@@ -1,0 +1,44 @@
+using System.Net;
+
+namespace Fjord.Broker.Network;
+
+/// <summary>
+/// What a handler knows about the request it serves: who sent it and in which version, plus a
+/// place to park resources (pooled fetch buffers) that must outlive the handler until the response
+/// has been written. Owned by one connection's request loop; not thread-safe.
+/// </summary>
+public sealed class RequestContext(string connectionId, EndPoint? remoteEndPoint, short apiVersion, int correlationId, string? clientId, CancellationToken connectionClosed)
+{
+    private List<IDisposable>? _responseResources;
+
+    public string ConnectionId { get; } = connectionId;
+
+    public EndPoint? RemoteEndPoint { get; } = remoteEndPoint;
+
+    public short ApiVersion { get; } = apiVersion;
+
+    public int CorrelationId { get; } = correlationId;
+
+    public string? ClientId { get; } = clientId;
+
+    /// <summary>Fires when the client goes away or the broker shuts down; long polls stop waiting.</summary>
+    public CancellationToken ConnectionClosed { get; } = connectionClosed;
+
+    /// <summary>Keeps <paramref name="resource"/> alive until the response bytes are written, then disposes it.</summary>
+    public void DisposeAfterResponse(IDisposable resource) => (_responseResources ??= []).Add(resource);
+
+    internal void ReleaseResponseResources()
+    {
+        if (_responseResources is null)
+        {
+            return;
+        }
+
+        foreach (var resource in _responseResources)
+        {
+            resource.Dispose();
+        }
+
+        _responseResources.Clear();
+    }
+}

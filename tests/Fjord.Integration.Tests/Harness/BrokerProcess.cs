@@ -1,0 +1,215 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace Fjord.Integration.Tests.Harness;
+
+/// <summary>
+/// A real <c>fjord-broker</c> process on free loopback ports with its own temporary data
+/// directory. Start waits for /readyz; Kill sends SIGKILL; Dispose stops it and removes the data.
+/// Output is kept so a failing test can show what the broker said.
+/// </summary>
+public sealed class BrokerProcess : IDisposable
+{
+    private readonly StringBuilder _output = new();
+    private readonly string[] _extraArgs;
+    private Process? _process;
+
+    private BrokerProcess(string dataDir, bool ownsDataDir, string[] extraArgs)
+    {
+        DataDir = dataDir;
+        OwnsDataDir = ownsDataDir;
+        _extraArgs = extraArgs;
+        KafkaPort = FreePort();
+        HttpPort = FreePort();
+    }
+
+    public string DataDir { get; }
+
+    private bool OwnsDataDir { get; }
+
+    public int KafkaPort { get; }
+
+    public int HttpPort { get; }
+
+    public string BootstrapServers => $"127.0.0.1:{KafkaPort}";
+
+    public int ProcessId => _process?.Id ?? -1;
+
+    public string Output
+    {
+        get
+        {
+            lock (_output)
+            {
+                return _output.ToString();
+            }
+        }
+    }
+
+    /// <summary>Starts a broker with a fresh data directory; <paramref name="settings"/> are passed as --set key=value.</summary>
+    public static BrokerProcess Start(params string[] settings)
+    {
+        var dataDir = Path.Combine(Path.GetTempPath(), "fjord-it-" + Guid.NewGuid().ToString("N")[..12]);
+        var broker = new BrokerProcess(dataDir, ownsDataDir: true, settings);
+        broker.Launch();
+        return broker;
+    }
+
+    /// <summary>Starts again on the same ports and data directory (after <see cref="Kill"/> or <see cref="Stop"/>).</summary>
+    public void Restart() => Launch();
+
+    public static string BrokerDll
+    {
+        get
+        {
+            // tests/Fjord.Integration.Tests/bin/<Configuration>/net10.0/ -> the repository root
+            var testDir = AppContext.BaseDirectory.TrimEnd(Path.DirectorySeparatorChar);
+            var configuration = Path.GetFileName(Path.GetDirectoryName(testDir)!);
+            var root = Path.GetFullPath(Path.Combine(testDir, "..", "..", "..", "..", ".."));
+            var dll = Path.Combine(root, "src", "Fjord.Broker", "bin", configuration, "net10.0", "fjord-broker.dll");
+            return File.Exists(dll) ? dll : throw new FileNotFoundException($"build the broker first: {dll} is missing");
+        }
+    }
+
+    private void Launch()
+    {
+        var start = new ProcessStartInfo("dotnet")
+        {
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        start.ArgumentList.Add(BrokerDll);
+        foreach (var arg in new[]
+        {
+            "--node-id", "0", "--data-dir", DataDir,
+            "--kafka-listen", $"127.0.0.1:{KafkaPort}", "--http-listen", $"127.0.0.1:{HttpPort}",
+            "--rpc-listen", $"127.0.0.1:{FreePort()}",
+        })
+        {
+            start.ArgumentList.Add(arg);
+        }
+
+        foreach (var setting in _extraArgs)
+        {
+            start.ArgumentList.Add("--set");
+            start.ArgumentList.Add(setting);
+        }
+
+        Directory.CreateDirectory(Path.GetDirectoryName(LogFile)!);
+        var process = new Process { StartInfo = start };
+        process.OutputDataReceived += (_, e) => Append(e.Data);
+        process.ErrorDataReceived += (_, e) => Append(e.Data);
+        process.Start();
+        process.BeginOutputReadLine();
+        process.BeginErrorReadLine();
+        _process = process;
+        WaitUntilReady(TimeSpan.FromSeconds(60));
+    }
+
+    private void Append(string? line)
+    {
+        if (line is null)
+        {
+            return;
+        }
+
+        lock (_output)
+        {
+            _output.AppendLine(line);
+            File.AppendAllText(LogFile, line + Environment.NewLine);
+        }
+    }
+
+    /// <summary>Everything the broker printed, kept after the test for post-mortems.</summary>
+    public string LogFile => Path.Combine(Path.GetTempPath(), "fjord-it-logs", $"broker-{KafkaPort}.log");
+
+    private void WaitUntilReady(TimeSpan timeout)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline)
+        {
+            if (_process!.HasExited)
+            {
+                throw new InvalidOperationException($"fjord-broker exited with code {_process.ExitCode}:\n{Output}");
+            }
+
+            try
+            {
+                if (http.GetAsync($"http://127.0.0.1:{HttpPort}/readyz").Result.IsSuccessStatusCode)
+                {
+                    return;
+                }
+            }
+            catch (AggregateException)
+            {
+                // not listening yet
+            }
+
+            Thread.Sleep(100);
+        }
+
+        throw new TimeoutException($"fjord-broker was not ready within {timeout}:\n{Output}");
+    }
+
+    /// <summary>SIGKILL: no shutdown hooks, no flush; what the page cache holds survives.</summary>
+    public void Kill()
+    {
+        if (_process is { HasExited: false })
+        {
+            _process.Kill(entireProcessTree: true);
+            _process.WaitForExit();
+        }
+    }
+
+    /// <summary>SIGTERM and wait for a clean exit; returns the exit code.</summary>
+    public int Stop(TimeSpan? timeout = null)
+    {
+        if (_process is null || _process.HasExited)
+        {
+            return _process?.ExitCode ?? 0;
+        }
+
+        Signal(_process.Id, "TERM");
+        if (!_process.WaitForExit(timeout ?? TimeSpan.FromSeconds(30)))
+        {
+            _process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"fjord-broker did not exit after SIGTERM:\n{Output}");
+        }
+
+        return _process.ExitCode;
+    }
+
+    public static void Signal(int pid, string signal)
+    {
+        using var kill = Process.Start("kill", $"-{signal} {pid}");
+        kill.WaitForExit();
+    }
+
+    public void Dispose()
+    {
+        Kill();
+        _process?.Dispose();
+        if (OwnsDataDir && Directory.Exists(DataDir))
+        {
+            try
+            {
+                Directory.Delete(DataDir, recursive: true);
+            }
+            catch (IOException)
+            {
+                // a background delete of the broker may still be running; the temp dir is swept by the OS
+            }
+        }
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+}
