@@ -54,7 +54,7 @@ public ref struct RecordReader
             return;
         }
 
-        var buffer = new PooledBufferWriter(Math.Min(Math.Max(records.Length * 4, 4096), maxDecompressedSize + 1));
+        var buffer = new PooledBufferWriter((int)Math.Min(Math.Max(records.Length * 4L, 4096), maxDecompressedSize + 1L));
         try
         {
             CompressionCodecs.Decompress(_header.Compression, records, buffer, maxDecompressedSize);
