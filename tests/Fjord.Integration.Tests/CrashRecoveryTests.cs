@@ -116,4 +116,49 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
             Assert.Equal(position, seen[value]);
         }
     }
+
+    [Fact]
+    public async Task CommittedOffsets_SurviveKillDashNine_AndTheGroupResumesExactlyThere()
+    {
+        using var broker = BrokerProcess.Start("group.initial.rebalance.delay.ms=0");
+        var topic = "resume-" + Guid.NewGuid().ToString("N")[..8];
+        using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.BootstrapServers }).Build())
+        {
+            await admin.CreateTopicsAsync([new TopicSpecification { Name = topic, NumPartitions = 1, ReplicationFactor = 1 }]);
+        }
+
+        using (var producer = new ProducerBuilder<Null, string>(new ProducerConfig { BootstrapServers = broker.BootstrapServers }).Build())
+        {
+            for (var i = 0; i < 100; i++)
+            {
+                await producer.ProduceAsync(topic, new Message<Null, string> { Value = i.ToString() });
+            }
+        }
+
+        var config = new ConsumerConfig
+        {
+            BootstrapServers = broker.BootstrapServers,
+            GroupId = "resume",
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            EnableAutoCommit = false,
+        };
+        using (var consumer = new ConsumerBuilder<Ignore, string>(config).Build())
+        {
+            consumer.Subscribe(topic);
+            ConsumeResult<Ignore, string>? last = null;
+            Eventually.True(() => (last = consumer.Consume(TimeSpan.FromMilliseconds(200)) ?? last)?.Message.Value == "41", TimeSpan.FromSeconds(60), "the consumer reached record 41");
+            consumer.Commit(last!);
+        }
+
+        broker.Kill();
+        broker.Restart();
+
+        using var resumed = new ConsumerBuilder<Ignore, string>(config).Build();
+        resumed.Subscribe(topic);
+        ConsumeResult<Ignore, string>? first = null;
+        Eventually.True(() => (first = resumed.Consume(TimeSpan.FromMilliseconds(200))) is not null, TimeSpan.FromSeconds(60), "the restarted group delivered a record");
+        Assert.Equal("42", first!.Message.Value);
+        Assert.Equal(42, first.Offset.Value);
+        output.WriteLine($"resumed at offset {first.Offset.Value} after kill -9");
+    }
 }

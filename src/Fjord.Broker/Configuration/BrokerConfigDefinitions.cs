@@ -50,6 +50,12 @@ public static class BrokerConfigDefinitions
         new("unclean.leader.election.enable", ConfigType.Boolean, "false", "default unclean.leader.election.enable"),
         new("offsets.topic.num.partitions", ConfigType.Int, "50", "partitions of __consumer_offsets", Min: 1),
         new("group.initial.rebalance.delay.ms", ConfigType.Int, "3000", "delay before the first rebalance of a new group", Min: 0),
+        new("group.min.session.timeout.ms", ConfigType.Int, "6000", "smallest session.timeout.ms a member may ask for", Min: 0),
+        new("group.max.session.timeout.ms", ConfigType.Int, "1800000", "largest session.timeout.ms a member may ask for", Min: 0),
+        new("group.max.size", ConfigType.Int, "2147483647", "members a group may hold", Min: 1),
+        new("offsets.retention.minutes", ConfigType.Int, "10080", "how long committed offsets of an empty group are kept", Min: 1),
+        new("offsets.retention.check.interval.ms", ConfigType.Long, "600000", "how often expired offsets are removed", Min: 1),
+        new("offset.metadata.max.bytes", ConfigType.Int, "4096", "largest metadata string of a committed offset", Min: 0),
     ];
 
     private static readonly Dictionary<string, ConfigDefinition> s_byName = All.ToDictionary(d => d.Name, StringComparer.Ordinal);

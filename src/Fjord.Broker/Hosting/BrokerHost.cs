@@ -1,9 +1,13 @@
 using Fjord.Broker.Configuration;
 using Fjord.Broker.Fetch;
 using Fjord.Broker.Handlers;
+using Fjord.Broker.Handlers.Groups;
 using Fjord.Broker.Network;
 using Fjord.Broker.Producers;
 using Fjord.Broker.Topics;
+using Fjord.Coordinator;
+using Fjord.Coordinator.ConsumerOffsets;
+using Fjord.Coordinator.Groups;
 using Fjord.Storage;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Connections;
@@ -78,6 +82,26 @@ public static class BrokerHost
         services.AddSingleton<IApiHandler, IncrementalAlterConfigsHandler>();
         services.AddSingleton<IApiHandler, DescribeClusterHandler>();
         services.AddSingleton<IApiHandler, InitProducerIdHandler>();
+
+        services.AddSingleton(GroupCoordinatorConfigs.FromBrokerConfig(config));
+        services.AddSingleton<IConsumerOffsetsLog, ConsumerOffsetsTopicLog>();
+        services.AddSingleton<ITopicPartitionView, TopicRegistryPartitionView>();
+        services.AddSingleton(sp => new GroupCoordinatorService(
+            sp.GetRequiredService<GroupCoordinatorConfig>(), sp.GetRequiredService<IConsumerOffsetsLog>(),
+            sp.GetRequiredService<ITopicPartitionView>(), sp.GetRequiredService<TimeProvider>(),
+            sp.GetRequiredService<ILogger<GroupCoordinatorService>>()));
+        services.AddHostedService(sp => sp.GetRequiredService<GroupCoordinatorService>());
+        services.AddSingleton<IApiHandler, FindCoordinatorHandler>();
+        services.AddSingleton<IApiHandler, JoinGroupHandler>();
+        services.AddSingleton<IApiHandler, SyncGroupHandler>();
+        services.AddSingleton<IApiHandler, HeartbeatHandler>();
+        services.AddSingleton<IApiHandler, LeaveGroupHandler>();
+        services.AddSingleton<IApiHandler, OffsetCommitHandler>();
+        services.AddSingleton<IApiHandler, OffsetFetchHandler>();
+        services.AddSingleton<IApiHandler, DescribeGroupsHandler>();
+        services.AddSingleton<IApiHandler, ListGroupsHandler>();
+        services.AddSingleton<IApiHandler, DeleteGroupsHandler>();
+        services.AddSingleton<IApiHandler, OffsetDeleteHandler>();
         services.AddSingleton<ApiHandlerRegistry>();
 
         var app = builder.Build();

@@ -1,0 +1,15 @@
+using System.Net;
+using Fjord.Broker.Network;
+
+namespace Fjord.Broker.Handlers.Groups;
+
+/// <summary>The client host DescribeGroups shows, in Kafka's spelling ("/127.0.0.1"). Thread-safe: static.</summary>
+public static class GroupClientHost
+{
+    public static string Of(RequestContext context) => context.RemoteEndPoint switch
+    {
+        IPEndPoint ip => "/" + ip.Address,
+        null => "",
+        var other => "/" + other,
+    };
+}

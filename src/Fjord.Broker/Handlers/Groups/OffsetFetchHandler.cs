@@ -1,0 +1,99 @@
+using Fjord.Broker.Network;
+using Fjord.Coordinator.Groups;
+using Fjord.Protocol;
+using Fjord.Protocol.Errors;
+using Fjord.Protocol.Messages;
+
+namespace Fjord.Broker.Handlers.Groups;
+
+/// <summary>
+/// OffsetFetch, versions 1-9 (kafka-python sends 1; librdkafka needs 1 listed; kafkajs 1-4).
+/// - v1: explicit partitions only; a group-level error (NOT_COORDINATOR, COORDINATOR_LOAD_IN_PROGRESS)
+///   is reported on every partition, since v1 has no top-level error.
+/// - v2+: Topics null means every committed offset of the group; top-level ErrorCode.
+/// - v8+ (KIP-709): several groups per request, each with its own error.
+/// - A partition without a committed offset answers offset -1, metadata "" and no error.
+/// - RequireStable (v7+) needs no waiting: Fjord has no transactional offset commits yet.
+/// </summary>
+public sealed class OffsetFetchHandler(GroupCoordinatorService coordinator) : ApiHandler<OffsetFetchRequest, OffsetFetchResponse>
+{
+    public override ApiKey ApiKey => ApiKey.OffsetFetch;
+
+    public override short MinVersion => 1;
+
+    public override short MaxVersion => 9;
+
+    protected override async ValueTask<IResponseMessage?> HandleTypedAsync(RequestContext context, OffsetFetchRequest request)
+    {
+        var response = new OffsetFetchResponse();
+        if (context.ApiVersion >= 8)
+        {
+            foreach (var group in request.Groups)
+            {
+                response.Groups.Add(await coordinator.FetchOffsetsAsync(group.GroupId, group.Topics).ConfigureAwait(false));
+            }
+
+            return response;
+        }
+
+        List<OffsetFetchRequest.OffsetFetchRequestTopics>? topics = null;
+        if (request.Topics is not null)
+        {
+            topics = new List<OffsetFetchRequest.OffsetFetchRequestTopics>(request.Topics.Count);
+            foreach (var topic in request.Topics)
+            {
+                topics.Add(new OffsetFetchRequest.OffsetFetchRequestTopics { Name = topic.Name, PartitionIndexes = topic.PartitionIndexes });
+            }
+        }
+
+        var result = await coordinator.FetchOffsetsAsync(request.GroupId, topics).ConfigureAwait(false);
+        var groupError = result.ErrorCode;
+        if (groupError != 0 && context.ApiVersion < 2)
+        {
+            return ErrorResponse(request, (ErrorCode)groupError);
+        }
+
+        response.ErrorCode = groupError;
+        foreach (var topic in result.Topics)
+        {
+            var legacy = new OffsetFetchResponse.OffsetFetchResponseTopic { Name = topic.Name };
+            foreach (var partition in topic.Partitions)
+            {
+                legacy.Partitions.Add(new OffsetFetchResponse.OffsetFetchResponsePartition
+                {
+                    PartitionIndex = partition.PartitionIndex,
+                    CommittedOffset = partition.CommittedOffset,
+                    CommittedLeaderEpoch = partition.CommittedLeaderEpoch,
+                    Metadata = partition.Metadata,
+                    ErrorCode = partition.ErrorCode,
+                });
+            }
+
+            response.Topics.Add(legacy);
+        }
+
+        return response;
+    }
+
+    protected override OffsetFetchResponse ErrorResponse(OffsetFetchRequest request, ErrorCode error)
+    {
+        var response = new OffsetFetchResponse { ErrorCode = (short)error };
+        foreach (var topic in request.Topics ?? [])
+        {
+            var failed = new OffsetFetchResponse.OffsetFetchResponseTopic { Name = topic.Name };
+            foreach (var partition in topic.PartitionIndexes)
+            {
+                failed.Partitions.Add(new OffsetFetchResponse.OffsetFetchResponsePartition { PartitionIndex = partition, CommittedOffset = -1, Metadata = "", ErrorCode = (short)error });
+            }
+
+            response.Topics.Add(failed);
+        }
+
+        foreach (var group in request.Groups)
+        {
+            response.Groups.Add(new OffsetFetchResponse.OffsetFetchResponseGroup { GroupId = group.GroupId, ErrorCode = (short)error });
+        }
+
+        return response;
+    }
+}

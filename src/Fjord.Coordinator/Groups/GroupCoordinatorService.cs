@@ -1,0 +1,365 @@
+using System.Threading.Channels;
+using Fjord.Coordinator.ConsumerOffsets;
+using Fjord.Protocol;
+using Fjord.Protocol.Errors;
+using Fjord.Protocol.Messages;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace Fjord.Coordinator.Groups;
+
+/// <summary>
+/// The shell around <see cref="GroupCoordinator"/>: one event loop (a single-reader channel) runs
+/// every command, tick and load step in order, so the core needs no locks. For each command it
+/// appends the records to <c>__consumer_offsets</c> through <see cref="IConsumerOffsetsLog"/> (one
+/// batch per partition), replays them into the core once appended, and only then completes the
+/// requests' tasks — parked JoinGroup/SyncGroup requests included. At start it replays every
+/// partition of the topic in 1 MiB steps interleaved with requests (which meanwhile get
+/// COORDINATOR_LOAD_IN_PROGRESS), and ticks the core's timers every 100 ms.
+/// <para>
+/// Thread-safety: every public method may be called from any thread; the returned tasks complete
+/// on the thread pool, never inline on the loop.
+/// </para>
+/// </summary>
+public sealed partial class GroupCoordinatorService : IHostedService, IAsyncDisposable
+{
+    private const int LoadChunkBytes = 1024 * 1024;
+    private static readonly TimeSpan s_tickInterval = TimeSpan.FromMilliseconds(100);
+
+    private readonly GroupCoordinator _core;
+    private readonly IConsumerOffsetsLog _log;
+    private readonly ITopicPartitionView _partitions;
+    private readonly TimeProvider _time;
+    private readonly ILogger<GroupCoordinatorService> _logger;
+    private readonly Channel<WorkItem> _queue = Channel.CreateUnbounded<WorkItem>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly Dictionary<long, ParkedRequest> _parked = [];
+    private readonly List<(int Partition, long Offset, long Records, long Started)> _retryLoads = [];
+    private long _nextToken;
+    private int _tickQueued;
+    private Task? _loop;
+    private ITimer? _timer;
+
+    public GroupCoordinatorService(GroupCoordinatorConfig config, IConsumerOffsetsLog log, ITopicPartitionView partitions, TimeProvider time, ILogger<GroupCoordinatorService> logger, Random? random = null)
+    {
+        _log = log;
+        _partitions = partitions;
+        _time = time;
+        _logger = logger;
+
+        // Once the topic exists its partition count decides where groups live, whatever the config says now.
+        if (log.PartitionCount is { } existing && existing != config.OffsetsTopicNumPartitions)
+        {
+            LogPartitionCountMismatch(existing, config.OffsetsTopicNumPartitions);
+            config = config with { OffsetsTopicNumPartitions = existing };
+        }
+
+        _core = new GroupCoordinator(config, time, random ?? new Random(), partitions);
+    }
+
+    public GroupCoordinatorConfig Config => _core.Config;
+
+    /// <summary>Starts the loop and begins loading every partition (a single node leads them all).</summary>
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        _loop = Task.Run(RunLoopAsync, CancellationToken.None);
+        var partitionCount = _core.Config.OffsetsTopicNumPartitions;
+        var exists = _log.PartitionCount is not null;
+        Enqueue(() =>
+        {
+            for (var partition = 0; partition < partitionCount; partition++)
+            {
+                _core.BeginLoading(partition);
+            }
+
+            for (var partition = 0; partition < partitionCount; partition++)
+            {
+                if (exists)
+                {
+                    var p = partition;
+                    var started = _time.GetTimestamp();
+                    Enqueue(() => LoadStep(p, 0, 0, started));
+                }
+                else
+                {
+                    _core.CompleteLoading(partition);
+                }
+            }
+        });
+        _timer = _time.CreateTimer(_ => QueueTick(), null, s_tickInterval, s_tickInterval);
+        return Task.CompletedTask;
+    }
+
+    public async Task StopAsync(CancellationToken cancellationToken)
+    {
+        _timer?.Dispose();
+        _queue.Writer.TryComplete();
+        if (_loop is not null)
+        {
+            await _loop.WaitAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await StopAsync(CancellationToken.None).ConfigureAwait(false);
+    }
+
+    /// <summary>The partition of <c>__consumer_offsets</c> that holds <paramref name="groupId"/>.</summary>
+    public int PartitionFor(string groupId) => ConsumerOffsetsPartitioner.PartitionFor(groupId, _core.Config.OffsetsTopicNumPartitions);
+
+    /// <summary>Creates <c>__consumer_offsets</c> if it does not exist (Kafka does it on the first FindCoordinator).</summary>
+    public ErrorCode EnsureOffsetsTopic() =>
+        _log.PartitionCount is not null ? ErrorCode.None : _log.CreateTopic(_core.Config.OffsetsTopicNumPartitions);
+
+    public Task<JoinGroupResponse> JoinGroupAsync(JoinGroupRequest request, short version, string clientId, string clientHost) =>
+        RunCommand(token => _core.JoinGroup(token, request, version, clientId, clientHost));
+
+    public Task<SyncGroupResponse> SyncGroupAsync(SyncGroupRequest request, short version) =>
+        RunCommand(token => _core.SyncGroup(token, request, version));
+
+    public Task<HeartbeatResponse> HeartbeatAsync(HeartbeatRequest request) =>
+        RunCommand(_ => _core.Heartbeat(request));
+
+    public Task<LeaveGroupResponse> LeaveGroupAsync(string groupId, IReadOnlyList<LeaveGroupRequest.MemberIdentity> members) =>
+        RunCommand(_ => _core.LeaveGroup(groupId, members));
+
+    public Task<OffsetCommitResponse> CommitOffsetsAsync(OffsetCommitRequest request) =>
+        RunCommand(_ => _core.CommitOffsets(request));
+
+    public Task<OffsetDeleteResponse> DeleteOffsetsAsync(OffsetDeleteRequest request) =>
+        RunCommand(_ => _core.DeleteOffsets(request));
+
+    public Task<DeleteGroupsResponse> DeleteGroupsAsync(IReadOnlyList<string> groupIds) =>
+        RunCommand(_ => _core.DeleteGroups(groupIds));
+
+    public Task<OffsetFetchResponse.OffsetFetchResponseGroup> FetchOffsetsAsync(string groupId, IReadOnlyList<OffsetFetchRequest.OffsetFetchRequestTopics>? topics) =>
+        RunQuery(() => _core.FetchOffsets(groupId, topics));
+
+    public Task<DescribeGroupsResponse.DescribedGroup> DescribeGroupAsync(string groupId) =>
+        RunQuery(() => _core.DescribeGroup(groupId));
+
+    public Task<ListGroupsResponse> ListGroupsAsync(IReadOnlyCollection<string> statesFilter, IReadOnlyCollection<string> typesFilter) =>
+        RunQuery(() => _core.ListGroups(statesFilter, typesFilter));
+
+    public Task<IReadOnlyList<CommittedOffset>> CommittedOffsetsAsync(string groupId) =>
+        RunQuery(() => _core.CommittedOffsets(groupId));
+
+    /// <summary>Consumer lag of <paramref name="groupId"/> on every partition it has committed offsets for.</summary>
+    public Task<IReadOnlyList<PartitionLag>> DescribeLagAsync(string groupId) =>
+        RunQuery<IReadOnlyList<PartitionLag>>(() =>
+        {
+            var lags = new List<PartitionLag>();
+            foreach (var committed in _core.CommittedOffsets(groupId))
+            {
+                var highWatermark = _partitions.HighWatermark(committed.Topic, committed.Partition);
+                long? lag = highWatermark is { } hw ? Math.Max(hw - committed.Offset, 0) : null;
+                lags.Add(new PartitionLag(committed.Topic, committed.Partition, committed.Offset, highWatermark, lag));
+            }
+
+            return lags;
+        });
+
+    /// <summary>Runs <paramref name="query"/> on the loop (reads only; no records).</summary>
+    private Task<T> RunQuery<T>(Func<T> query)
+    {
+        var completion = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Enqueue(() => completion.TrySetResult(query()), ex => completion.TrySetException(ex));
+        return completion.Task;
+    }
+
+    /// <summary>Runs a command on the loop, parking it under a fresh token in case its answer is deferred.</summary>
+    private Task<T> RunCommand<T>(Func<long, CoordinatorResult<T>> command)
+        where T : class, IResponseMessage
+    {
+        var completion = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
+        Enqueue(
+            () =>
+            {
+                var token = ++_nextToken;
+                _parked[token] = new ParkedRequest(response => completion.TrySetResult((T)response), () => completion.TrySetCanceled());
+                var result = command(token);
+                if (result.Response is not null)
+                {
+                    _parked.Remove(token);
+                }
+
+                Apply(result, result.Response, response => completion.TrySetResult(response));
+            },
+            ex =>
+            {
+                completion.TrySetException(ex);
+            });
+        return completion.Task;
+    }
+
+    private void Apply<T>(CoordinatorOutput output, T? response, Action<T>? deliver)
+        where T : class, IResponseMessage
+    {
+        var failures = AppendAndReplay(output.Records);
+        if (failures is not null)
+        {
+            foreach (var followUp in AppendFailures.Apply(_core, output, response, failures))
+            {
+                Apply<IResponseMessage>(followUp, null, null);
+            }
+        }
+
+        foreach (var completion in output.Completions)
+        {
+            if (_parked.Remove(completion.Token, out var parked))
+            {
+                parked.Complete(completion.Response);
+            }
+        }
+
+        if (response is not null)
+        {
+            deliver?.Invoke(response);
+        }
+    }
+
+    /// <summary>
+    /// Appends the records, one batch per partition, and replays each partition's records once its
+    /// batch is in the log. Returns the partitions whose append failed (with the coordinator-facing
+    /// error), or null when all succeeded.
+    /// </summary>
+    private Dictionary<int, ErrorCode>? AppendAndReplay(IReadOnlyList<CoordinatorRecord> records)
+    {
+        if (records.Count == 0)
+        {
+            return null;
+        }
+
+        Dictionary<int, ErrorCode>? failures = null;
+        if (_log.PartitionCount is null && _log.CreateTopic(_core.Config.OffsetsTopicNumPartitions) is var created && created != ErrorCode.None && created != ErrorCode.TopicAlreadyExists)
+        {
+            LogTopicCreationFailed(created);
+        }
+
+        foreach (var byPartition in records.GroupBy(r => PartitionFor(r.GroupId)))
+        {
+            var batch = CoordinatorRecordBatch.Encode(byPartition.ToList(), _time.GetUtcNow().ToUnixTimeMilliseconds());
+            var error = _log.Append(byPartition.Key, batch);
+            if (error != ErrorCode.None)
+            {
+                LogAppendFailed(byPartition.Key, error);
+                (failures ??= [])[byPartition.Key] = error;
+                continue;
+            }
+
+            foreach (var record in byPartition)
+            {
+                _core.Replay(record);
+            }
+        }
+
+        return failures;
+    }
+
+    /// <summary>Replays one chunk of a partition, then queues the next, so requests interleave with loading.</summary>
+    private void LoadStep(int partition, long offset, long records, long startedTimestamp)
+    {
+        using var chunk = _log.Read(partition, offset, LoadChunkBytes);
+        if (chunk.Error != ErrorCode.None)
+        {
+            // Serving without the partition's history would hand out stale offsets; keep answering
+            // COORDINATOR_LOAD_IN_PROGRESS and retry on the next tick's schedule.
+            LogLoadFailed(partition, offset, chunk.Error);
+            _retryLoads.Add((partition, offset, records, startedTimestamp));
+            return;
+        }
+
+        var loaded = records;
+        var next = chunk.Records.IsEmpty ? -1 : CoordinatorRecordBatch.DecodeAll(chunk.Records.Span, (record, _) =>
+        {
+            _core.Replay(record);
+            loaded++;
+        });
+        if (next >= 0 && next < chunk.HighWatermark)
+        {
+            Enqueue(() => LoadStep(partition, next, loaded, startedTimestamp));
+            return;
+        }
+
+        _core.CompleteLoading(partition);
+        LogPartitionLoaded(partition, loaded, _time.GetElapsedTime(startedTimestamp).TotalMilliseconds);
+    }
+
+    private void QueueTick()
+    {
+        if (Interlocked.Exchange(ref _tickQueued, 1) == 1)
+        {
+            return;
+        }
+
+        Enqueue(() =>
+        {
+            Volatile.Write(ref _tickQueued, 0);
+            if (_retryLoads.Count > 0)
+            {
+                var retries = _retryLoads.ToList();
+                _retryLoads.Clear();
+                foreach (var (partition, offset, records, started) in retries)
+                {
+                    LoadStep(partition, offset, records, started);
+                }
+            }
+
+            Apply<IResponseMessage>(_core.Tick(), null, null);
+        });
+    }
+
+    private void Enqueue(Action run, Action<Exception>? fail = null)
+    {
+        if (!_queue.Writer.TryWrite(new WorkItem(run, fail)))
+        {
+            fail?.Invoke(new ObjectDisposedException(nameof(GroupCoordinatorService), "the group coordinator has stopped"));
+        }
+    }
+
+    private async Task RunLoopAsync()
+    {
+        await foreach (var item in _queue.Reader.ReadAllAsync().ConfigureAwait(false))
+        {
+            try
+            {
+                item.Run();
+            }
+            catch (Exception ex)
+            {
+                LogEventFailed(ex);
+                item.Fail?.Invoke(ex);
+            }
+        }
+
+        // Stopping: parked JoinGroup/SyncGroup requests will never be answered; their connections are closing.
+        foreach (var parked in _parked.Values)
+        {
+            parked.Cancel();
+        }
+
+        _parked.Clear();
+    }
+
+    private readonly record struct WorkItem(Action Run, Action<Exception>? Fail);
+
+    private readonly record struct ParkedRequest(Action<IResponseMessage> Complete, Action Cancel);
+
+    [LoggerMessage(EventId = 4001, Level = LogLevel.Debug, Message = "Loaded __consumer_offsets partition {Partition}: {Records} records in {ElapsedMs:F0} ms")]
+    private partial void LogPartitionLoaded(int partition, long records, double elapsedMs);
+
+    [LoggerMessage(EventId = 4002, Level = LogLevel.Warning, Message = "Could not read __consumer_offsets partition {Partition} at offset {Offset} ({Error}); retrying")]
+    private partial void LogLoadFailed(int partition, long offset, ErrorCode error);
+
+    [LoggerMessage(EventId = 4003, Level = LogLevel.Warning, Message = "Appending to __consumer_offsets partition {Partition} failed: {Error}")]
+    private partial void LogAppendFailed(int partition, ErrorCode error);
+
+    [LoggerMessage(EventId = 4004, Level = LogLevel.Error, Message = "Group coordinator event failed")]
+    private partial void LogEventFailed(Exception exception);
+
+    [LoggerMessage(EventId = 4005, Level = LogLevel.Warning, Message = "__consumer_offsets already has {Existing} partitions; offsets.topic.num.partitions={Configured} is ignored")]
+    private partial void LogPartitionCountMismatch(int existing, int configured);
+
+    [LoggerMessage(EventId = 4006, Level = LogLevel.Error, Message = "Could not create __consumer_offsets: {Error}")]
+    private partial void LogTopicCreationFailed(ErrorCode error);
+}

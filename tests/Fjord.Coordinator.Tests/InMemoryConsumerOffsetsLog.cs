@@ -1,0 +1,79 @@
+using Fjord.Coordinator.ConsumerOffsets;
+using Fjord.Protocol.Errors;
+using Fjord.Protocol.Records;
+
+namespace Fjord.Coordinator.Tests;
+
+/// <summary>A __consumer_offsets stand-in: batches per partition in memory, offsets stamped like a log. Thread-safe via a lock.</summary>
+internal sealed class InMemoryConsumerOffsetsLog : IConsumerOffsetsLog
+{
+    private readonly object _lock = new();
+    private readonly Dictionary<int, List<byte[]>> _partitions = [];
+    private readonly Dictionary<int, long> _next = [];
+
+    public int? PartitionCount { get; private set; }
+
+    public ErrorCode FailAppendsWith { get; set; }
+
+    public ErrorCode CreateTopic(int partitions)
+    {
+        lock (_lock)
+        {
+            PartitionCount ??= partitions;
+            return ErrorCode.None;
+        }
+    }
+
+    public ErrorCode Append(int partition, ReadOnlyMemory<byte> batch)
+    {
+        lock (_lock)
+        {
+            if (FailAppendsWith != ErrorCode.None)
+            {
+                return FailAppendsWith;
+            }
+
+            var copy = batch.ToArray();
+            var next = _next.GetValueOrDefault(partition);
+            RecordBatchHeader.SetBaseOffset(copy, next);
+            _next[partition] = next + RecordBatchHeader.Read(copy).LastOffsetDelta + 1;
+            (_partitions.TryGetValue(partition, out var list) ? list : _partitions[partition] = []).Add(copy);
+            return ErrorCode.None;
+        }
+    }
+
+    public ConsumerOffsetsChunk Read(int partition, long fromOffset, int maxBytes)
+    {
+        lock (_lock)
+        {
+            var highWatermark = _next.GetValueOrDefault(partition);
+            var bytes = new List<byte>();
+            foreach (var batch in _partitions.GetValueOrDefault(partition) ?? [])
+            {
+                var header = RecordBatchHeader.Read(batch);
+                if (header.LastOffset < fromOffset)
+                {
+                    continue;
+                }
+
+                // Two batches per read at most, so loading takes several steps.
+                if (bytes.Count > 0 && bytes.Count + batch.Length > Math.Min(maxBytes, 200))
+                {
+                    break;
+                }
+
+                bytes.AddRange(batch);
+            }
+
+            return new ConsumerOffsetsChunk(ErrorCode.None, bytes.ToArray(), highWatermark);
+        }
+    }
+
+    public int BatchCount(int partition)
+    {
+        lock (_lock)
+        {
+            return _partitions.GetValueOrDefault(partition)?.Count ?? 0;
+        }
+    }
+}
