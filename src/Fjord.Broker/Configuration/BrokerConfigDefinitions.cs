@@ -6,9 +6,6 @@ namespace Fjord.Broker.Configuration;
 /// </summary>
 public static class BrokerConfigDefinitions
 {
-    private static readonly string[] s_cleanupPolicies = ["delete", "compact"];
-    private static readonly string[] s_timestampTypes = ["CreateTime", "LogAppendTime"];
-    private static readonly string[] s_compressionTypes = ["producer", "uncompressed", "gzip", "snappy", "lz4", "zstd"];
     private static readonly string[] s_logFormats = ["text", "json"];
 
     public static IReadOnlyList<ConfigDefinition> All { get; } =
@@ -32,8 +29,8 @@ public static class BrokerConfigDefinitions
         new("min.insync.replicas", ConfigType.Int, "1", "replicas that must acknowledge an acks=all write", Min: 1),
         new("message.max.bytes", ConfigType.Int, "1048588", "largest record batch a topic accepts", Min: 0),
         new("socket.request.max.bytes", ConfigType.Int, "104857600", "largest request frame accepted before the connection is closed", Min: 1),
-        new("compression.type", ConfigType.String, "producer", "codec stored on disk", AllowedValues: s_compressionTypes),
-        new("log.cleanup.policy", ConfigType.List, "delete", "default cleanup.policy", AllowedValues: s_cleanupPolicies),
+        new("compression.type", ConfigType.String, "producer", "codec stored on disk", AllowedValues: TopicConfigDefinitions.CompressionTypes),
+        new("log.cleanup.policy", ConfigType.List, "delete", "default cleanup.policy", AllowedValues: TopicConfigDefinitions.CleanupPolicies),
         new("log.cleaner.delete.retention.ms", ConfigType.Long, "86400000", "default delete.retention.ms", Min: 0),
         new("log.cleaner.min.cleanable.ratio", ConfigType.Double, "0.5", "default min.cleanable.dirty.ratio", Min: 0, Max: 1),
         new("log.cleaner.min.compaction.lag.ms", ConfigType.Long, "0", "default min.compaction.lag.ms", Min: 0),
@@ -42,7 +39,7 @@ public static class BrokerConfigDefinitions
         new("log.flush.interval.ms", ConfigType.Long, "9223372036854775807", "default flush.ms", Min: 0),
         new("log.index.interval.bytes", ConfigType.Int, "4096", "default index.interval.bytes", Min: 0),
         new("log.index.size.max.bytes", ConfigType.Int, "10485760", "default segment.index.bytes", Min: 4),
-        new("log.message.timestamp.type", ConfigType.String, "CreateTime", "default message.timestamp.type", AllowedValues: s_timestampTypes),
+        new("log.message.timestamp.type", ConfigType.String, "CreateTime", "default message.timestamp.type", AllowedValues: TopicConfigDefinitions.TimestampTypes),
         new("log.retention.bytes", ConfigType.Long, "-1", "default retention.bytes"),
         new("log.retention.ms", ConfigType.Long, "604800000", "default retention.ms", Min: -1),
         new("log.roll.ms", ConfigType.Long, "604800000", "default segment.ms", Min: 1),

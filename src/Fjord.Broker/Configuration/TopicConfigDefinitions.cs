@@ -6,21 +6,21 @@ namespace Fjord.Broker.Configuration;
 /// </summary>
 public static class TopicConfigDefinitions
 {
-    private static readonly string[] s_cleanupPolicies = ["delete", "compact"];
-    private static readonly string[] s_timestampTypes = ["CreateTime", "LogAppendTime"];
-    private static readonly string[] s_compressionTypes = ["producer", "uncompressed", "gzip", "snappy", "lz4", "zstd"];
+    internal static readonly string[] CleanupPolicies = ["delete", "compact"];
+    internal static readonly string[] TimestampTypes = ["CreateTime", "LogAppendTime"];
+    internal static readonly string[] CompressionTypes = ["producer", "uncompressed", "gzip", "snappy", "lz4", "zstd"];
 
     public static IReadOnlyList<ConfigDefinition> All { get; } =
     [
-        new("cleanup.policy", ConfigType.List, "delete", "delete, compact, or both", "log.cleanup.policy", AllowedValues: s_cleanupPolicies),
-        new("compression.type", ConfigType.String, "producer", "codec stored on disk; 'producer' keeps what the producer sent", "compression.type", AllowedValues: s_compressionTypes),
+        new("cleanup.policy", ConfigType.List, "delete", "delete, compact, or both", "log.cleanup.policy", AllowedValues: CleanupPolicies),
+        new("compression.type", ConfigType.String, "producer", "codec stored on disk; 'producer' keeps what the producer sent", "compression.type", AllowedValues: CompressionTypes),
         new("delete.retention.ms", ConfigType.Long, "86400000", "how long tombstones stay readable in compacted topics", "log.cleaner.delete.retention.ms", Min: 0),
         new("file.delete.delay.ms", ConfigType.Long, "60000", "delay before a deleted segment file is removed", "log.segment.delete.delay.ms", Min: 0),
         new("flush.messages", ConfigType.Long, "9223372036854775807", "fsync after this many messages (default: never; replication provides durability)", "log.flush.interval.messages", Min: 1),
         new("flush.ms", ConfigType.Long, "9223372036854775807", "fsync after this many milliseconds (default: never)", "log.flush.interval.ms", Min: 0),
         new("index.interval.bytes", ConfigType.Int, "4096", "bytes between offset index entries", "log.index.interval.bytes", Min: 0),
         new("max.message.bytes", ConfigType.Int, "1048588", "largest record batch the topic accepts", "message.max.bytes", Min: 0),
-        new("message.timestamp.type", ConfigType.String, "CreateTime", "CreateTime or LogAppendTime", "log.message.timestamp.type", AllowedValues: s_timestampTypes),
+        new("message.timestamp.type", ConfigType.String, "CreateTime", "CreateTime or LogAppendTime", "log.message.timestamp.type", AllowedValues: TimestampTypes),
         new("min.cleanable.dirty.ratio", ConfigType.Double, "0.5", "dirty fraction that makes a compacted log eligible for cleaning", "log.cleaner.min.cleanable.ratio", Min: 0, Max: 1),
         new("min.compaction.lag.ms", ConfigType.Long, "0", "minimum age of a record before compaction may remove it", "log.cleaner.min.compaction.lag.ms", Min: 0),
         new("min.insync.replicas", ConfigType.Int, "1", "replicas that must acknowledge an acks=all write", "min.insync.replicas", Min: 1),

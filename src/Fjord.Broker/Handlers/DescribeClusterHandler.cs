@@ -10,7 +10,7 @@ namespace Fjord.Broker.Handlers;
 /// <summary>
 /// DescribeCluster, versions 0-1 (KIP-700).
 /// - Brokers: this node with its advertised endpoint and rack; it is also the controller.
-/// - v1 EndpointType: 1 (brokers) is served; 2 (controllers) gets UNSUPPORTED_ENDPOINT_TYPE-like
+/// - v1 EndpointType: 1 (brokers) is served; 2 (controllers) gets
 ///   INVALID_REQUEST until the controller quorum exposes its own endpoints.
 /// </summary>
 public sealed class DescribeClusterHandler(BrokerConfig config, ClusterIdentity identity) : ApiHandler<DescribeClusterRequest, DescribeClusterResponse>
