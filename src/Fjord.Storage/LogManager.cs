@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Diagnostics.CodeAnalysis;
+using Fjord.Storage.Cleaner;
 using Microsoft.Extensions.Logging;
 
 namespace Fjord.Storage;
@@ -10,7 +11,7 @@ namespace Fjord.Storage;
 /// demand, deletes a topic's logs the way Kafka does (rename to <c>&lt;dir&gt;.&lt;uuid&gt;-delete</c>,
 /// delete in the background), keeps the recovery-point, log-start-offset and replication-offset
 /// checkpoints, and the clean-shutdown marker (<c>.kafka_cleanshutdown</c>) that lets the next start skip
-/// recovery. A background pass on <see cref="LogManagerOptions.MaintenanceInterval"/> runs retention,
+/// recovery, and the log cleaner (compaction). A background pass on <see cref="LogManagerOptions.MaintenanceInterval"/> runs retention,
 /// <c>flush.ms</c> and checkpoints. Thread-safe: every public member may be called from any thread.
 /// </summary>
 public sealed class LogManager : IDisposable
@@ -25,6 +26,7 @@ public sealed class LogManager : IDisposable
     private readonly ILogger _logger;
     private readonly FileHandleCache _handles;
     private readonly ITimer? _timer;
+    private readonly LogCleaner _cleaner;
     private readonly List<Task> _backgroundDeletes = [];
     private int _maintenanceRunning;
     private bool _disposed;
@@ -40,6 +42,7 @@ public sealed class LogManager : IDisposable
         _handles = new FileHandleCache(_options.OpenFileHandleLimit);
         Directory.CreateDirectory(DataDir);
         LoadLogs();
+        _cleaner = new LogCleaner(() => Logs, _options.TimeProvider, _options.CleanerBackoff, _options.CleanerMaxKeysPerPass, _logger);
         if (_options.MaintenanceInterval > TimeSpan.Zero)
             _timer = _options.TimeProvider.CreateTimer(_ => RunMaintenanceSafely(), null, _options.MaintenanceInterval, _options.MaintenanceInterval);
     }
@@ -54,6 +57,15 @@ public sealed class LogManager : IDisposable
 
     /// <summary>A snapshot of the open logs.</summary>
     public IReadOnlyCollection<PartitionLog> Logs => _logs.Values.ToArray();
+
+    /// <summary>Size and offsets of every open log (for metrics and DescribeLogDirs). Lock-free reads; cheap.</summary>
+    public IReadOnlyList<PartitionLogFigures> GetFigures()
+    {
+        var figures = new List<PartitionLogFigures>(_logs.Count);
+        foreach (var log in _logs.Values)
+            figures.Add(log.GetFigures());
+        return figures;
+    }
 
     /// <summary>Returns the log of <paramref name="topicPartition"/>, creating its directory if needed (idempotent). A given config replaces the log's current one.</summary>
     public PartitionLog GetOrCreateLog(TopicPartition topicPartition, LogConfig? config = null)
@@ -130,7 +142,20 @@ public sealed class LogManager : IDisposable
         WriteCheckpoints();
     }
 
-    /// <summary>Writes the three checkpoint files from the logs' current positions.</summary>
+    /// <summary>
+    /// One pass of the log cleaner: compacts every eligible log whose <c>cleanup.policy</c> includes
+    /// compact, dirtiest first. The background loop calls it every <see cref="LogManagerOptions.CleanerBackoff"/>;
+    /// tests call it directly. Returns how many logs were compacted.
+    /// </summary>
+    public int RunCleaner()
+    {
+        int cleaned = _cleaner.RunOnce();
+        if (cleaned > 0)
+            WriteCheckpoints();
+        return cleaned;
+    }
+
+    /// <summary>Writes the checkpoint files from the logs' current positions.</summary>
     public void WriteCheckpoints()
     {
         lock (_checkpointLock)
@@ -142,6 +167,9 @@ public sealed class LogManager : IDisposable
                 logs.Select(l => KeyValuePair.Create(l.TopicPartition, l.LogStartOffset)));
             OffsetCheckpointFile.Write(Path.Combine(DataDir, OffsetCheckpointFile.ReplicationOffsetFileName),
                 logs.Select(l => KeyValuePair.Create(l.TopicPartition, l.HighWatermark)));
+            OffsetCheckpointFile.Write(Path.Combine(DataDir, OffsetCheckpointFile.CleanerOffsetFileName),
+                logs.Where(l => (l.Config.CleanupPolicy & CleanupPolicy.Compact) != 0)
+                    .Select(l => KeyValuePair.Create(l.TopicPartition, l.CleanerCheckpoint)));
         }
     }
 
@@ -155,6 +183,7 @@ public sealed class LogManager : IDisposable
             _disposed = true;
         }
         _timer?.Dispose();
+        _cleaner.Dispose();
         // Wait for a pass in progress so it does not touch closed logs.
         var spin = new SpinWait();
         while (Interlocked.CompareExchange(ref _maintenanceRunning, 1, 0) != 0)
@@ -187,6 +216,7 @@ public sealed class LogManager : IDisposable
         var recoveryPoints = ReadCheckpoint(OffsetCheckpointFile.RecoveryPointFileName);
         var logStartOffsets = ReadCheckpoint(OffsetCheckpointFile.LogStartOffsetFileName);
         var highWatermarks = ReadCheckpoint(OffsetCheckpointFile.ReplicationOffsetFileName);
+        var cleanerOffsets = ReadCheckpoint(OffsetCheckpointFile.CleanerOffsetFileName);
 
         var dirs = new List<(string Dir, TopicPartition Tp)>();
         foreach (string dir in Directory.EnumerateDirectories(DataDir))
@@ -211,6 +241,7 @@ public sealed class LogManager : IDisposable
                 RecoveryPoint = recoveryPoints.TryGetValue(tp, out long rp) ? rp : 0,
                 LogStartOffset = logStartOffsets.TryGetValue(tp, out long lso) ? lso : null,
                 HighWatermark = highWatermarks.TryGetValue(tp, out long hw) ? hw : null,
+                CleanerCheckpoint = cleanerOffsets.TryGetValue(tp, out long co) ? co : null,
             });
             try
             {

@@ -28,4 +28,13 @@ public sealed record LogManagerOptions
 
     /// <summary>Kafka's <c>producer.id.expiration.ms</c>.</summary>
     public long ProducerIdExpirationMs { get; init; } = 24L * 60 * 60 * 1000;
+
+    /// <summary>
+    /// Kafka's <c>log.cleaner.backoff.ms</c>: the period of the compaction loop (default 15 s). Zero or
+    /// less: no background loop (tests call <see cref="LogManager.RunCleaner"/>).
+    /// </summary>
+    public TimeSpan CleanerBackoff { get; init; } = TimeSpan.FromSeconds(15);
+
+    /// <summary>How many distinct keys one cleaning indexes (Kafka sizes this by <c>log.cleaner.dedupe.buffer.size</c>).</summary>
+    public int CleanerMaxKeysPerPass { get; init; } = 4 * 1024 * 1024;
 }

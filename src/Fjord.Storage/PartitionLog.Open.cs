@@ -47,6 +47,7 @@ public sealed partial class PartitionLog
         var bases = new List<long>();
         var snapshots = new List<long>();
         var indexFiles = new List<(string Path, long Offset)>();
+        CompleteInterruptedSwaps();
         foreach (string path in System.IO.Directory.EnumerateFiles(Directory))
         {
             string name = Path.GetFileName(path);
@@ -138,6 +139,8 @@ public sealed partial class PartitionLog
 
         Volatile.Write(ref _logStartOffset, logStartOffset);
         Volatile.Write(ref _logEndOffset, leo);
+        LoadLeaderEpochs(logStartOffset, leo);
+        Volatile.Write(ref _cleanerCheckpoint, Math.Clamp(options.CleanerCheckpoint ?? logStartOffset, logStartOffset, leo));
         long highWatermark = _advanceHighWatermarkOnAppend ? leo : options.HighWatermark ?? logStartOffset;
         Volatile.Write(ref _highWatermark, Math.Clamp(highWatermark, logStartOffset, leo));
         // Recovered segments were validated and truncations fsync'd; a clean shutdown flushed everything.
@@ -145,6 +148,71 @@ public sealed partial class PartitionLog
 
         _logger.LogLoaded(_name, segments.Count, logStartOffset, leo, _producers.ProducerCount, recovered,
             (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
+    }
+
+    private void LoadLeaderEpochs(long logStartOffset, long logEndOffset)
+    {
+        string path = Path.Combine(Directory, LeaderEpochCache.FileName);
+        try
+        {
+            _leaderEpochs = new LeaderEpochCache(path);
+        }
+        catch (FormatException e)
+        {
+            // Kafka rebuilds it from the batches' partition leader epochs; Fjord starts it afresh and
+            // the next append's epoch repopulates it.
+            _logger.CheckpointUnreadable(path, e.Message);
+            TryDelete(path);
+            _leaderEpochs = new LeaderEpochCache(path);
+        }
+        // Recovery may have dropped a torn tail; retention may have moved the start.
+        _leaderEpochs.TruncateFromEnd(logEndOffset);
+        _leaderEpochs.TruncateFromStart(logStartOffset);
+        _latestLeaderEpoch = _leaderEpochs.LatestEpoch;
+    }
+
+    // Kafka's LogLoader swap handling: a .log.cleaned file never reached the commit point, so it is
+    // dropped with the old segments left in place; a .log.swap file is a complete, fsync'd cleaned
+    // group, so the swap is finished: every old segment whose base offset lies in
+    // [swap base, swap next offset) is deleted with its indexes, and the swap becomes the .log.
+    private void CompleteInterruptedSwaps()
+    {
+        foreach (string path in System.IO.Directory.EnumerateFiles(Directory, "*" + LogFileNames.LogSuffix + SwapSuffix))
+        {
+            string name = Path.GetFileName(path);
+            if (!LogFileNames.TryParseOffset(name[..^SwapSuffix.Length], LogFileNames.LogSuffix, out long baseOffset))
+                continue;
+            long next;
+            using (var handle = File.OpenHandle(path, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete))
+            {
+                long length = RandomAccess.GetLength(handle);
+                long last = baseOffset;
+                var (validEnd, _) = SegmentScanner.Scan(handle, 0, length, baseOffset, baseOffset, validateCrc: true,
+                    (in RecordBatchHeader header, int _) => last = header.NextOffset);
+                if (validEnd != length)
+                {
+                    // Cannot happen (the swap was fsync'd before the rename); keep the old segments.
+                    _logger.TruncatedCorruptTail(_name, name, validEnd, "invalid swap file; discarded", length - validEnd);
+                    TryDelete(path);
+                    continue;
+                }
+                next = last;
+            }
+            foreach (string other in System.IO.Directory.EnumerateFiles(Directory, "*" + LogFileNames.LogSuffix))
+            {
+                if (LogFileNames.TryParseOffset(Path.GetFileName(other), LogFileNames.LogSuffix, out long otherBase)
+                    && otherBase >= baseOffset && otherBase < Math.Max(next, baseOffset + 1))
+                {
+                    TryDelete(other);
+                    TryDelete(LogFileNames.IndexFile(Directory, otherBase));
+                    TryDelete(LogFileNames.TimeIndexFile(Directory, otherBase));
+                }
+            }
+            TryDelete(LogFileNames.IndexFile(Directory, baseOffset));
+            TryDelete(LogFileNames.TimeIndexFile(Directory, baseOffset));
+            File.Move(path, LogFileNames.LogFile(Directory, baseOffset), overwrite: true);
+            _logger.CompletedInterruptedSwap(_name, name, next);
+        }
     }
 
     // Validates every batch of the segment, rebuilding its indexes as it goes; truncates at the first

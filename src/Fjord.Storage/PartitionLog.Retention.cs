@@ -77,6 +77,7 @@ public sealed partial class PartitionLog
             {
                 Volatile.Write(ref _logStartOffset, offset);
                 _producers.TruncateHead(offset);
+                _leaderEpochs.TruncateFromStart(offset);
                 var segments = _segments;
                 int count = 0;
                 while (count < segments.Length - 1 && segments[count + 1].BaseOffset <= offset)
@@ -137,6 +138,7 @@ public sealed partial class PartitionLog
             Volatile.Write(ref _highWatermark, logStartOffset);
         _segments = remaining;
         _producers.TruncateHead(logStartOffset);
+        _leaderEpochs.TruncateFromStart(logStartOffset);
         long deleteAt = now + _config.FileDeleteDelayMs;
         for (int i = 0; i < count; i++)
         {

@@ -42,6 +42,8 @@ public sealed partial class PartitionLog : IDisposable
     private long _firstUnflushedAtMs = -1;
     private volatile bool _offline;
     private bool _disposed;
+    private LeaderEpochCache _leaderEpochs = null!;
+    private int _latestLeaderEpoch = LeaderEpochCache.UndefinedEpoch;
 
     private PartitionLog(string directory, TopicPartition topicPartition, LogConfig config, PartitionLogOptions options)
     {
@@ -81,6 +83,13 @@ public sealed partial class PartitionLog : IDisposable
     /// <summary>Offsets below this are known to be on disk (fsync'd); crash recovery starts from its segment.</summary>
     public long RecoveryPoint => Volatile.Read(ref _recoveryPoint);
 
+    /// <summary>
+    /// The leader epochs of this partition and their start offsets (<c>leader-epoch-checkpoint</c>).
+    /// Appends with a newer leader epoch assign it at their first offset; the replication layer reads it
+    /// for OffsetForLeaderEpoch and truncation.
+    /// </summary>
+    public LeaderEpochCache LeaderEpochs => _leaderEpochs;
+
     /// <summary>Bytes in all segments.</summary>
     public long SizeInBytes
     {
@@ -94,6 +103,13 @@ public sealed partial class PartitionLog : IDisposable
     }
 
     public int SegmentCount => _segments.Length;
+
+    /// <summary>Size and offsets now, for metrics and DescribeLogDirs. Lock-free.</summary>
+    public PartitionLogFigures GetFigures()
+    {
+        long leo = LogEndOffset;
+        return new PartitionLogFigures(TopicPartition, SizeInBytes, SegmentCount, LogStartOffset, leo, HighWatermark, IsOffline);
+    }
 
     /// <summary>The base offsets of the segments, oldest first (for tests, DescribeLogDirs and metrics).</summary>
     public IReadOnlyList<long> SegmentBaseOffsets
@@ -258,6 +274,12 @@ public sealed partial class PartitionLog : IDisposable
             // Publication order matters for lock-free readers: bytes, then segment size, then LEO.
             active.SetSize(segmentPosition + data.Length);
             _producers.CommitAppend();
+            if (leaderEpoch > _latestLeaderEpoch)
+            {
+                // Kafka assigns the epoch of each appended batch; only a new epoch touches the file.
+                _leaderEpochs.Assign(leaderEpoch, firstOffset);
+                _latestLeaderEpoch = leaderEpoch;
+            }
             Volatile.Write(ref _logEndOffset, nextOffset);
             if (_advanceHighWatermarkOnAppend)
                 Volatile.Write(ref _highWatermark, nextOffset);

@@ -30,6 +30,9 @@ public sealed record PartitionLogOptions
     /// <summary>The log-start-offset checkpoint (moved by retention and DeleteRecords).</summary>
     public long? LogStartOffset { get; init; }
 
+    /// <summary>The cleaner-offset checkpoint (first dirty offset of a compacted log); the log start offset when null.</summary>
+    public long? CleanerCheckpoint { get; init; }
+
     /// <summary>The replication-offset (high watermark) checkpoint.</summary>
     public long? HighWatermark { get; init; }
 

@@ -67,4 +67,16 @@ internal static partial class StorageLogMessages
     [LoggerMessage(EventId = 2014, Level = LogLevel.Warning,
         Message = "Checkpoint file {Path} is unreadable ({Reason}); ignoring it")]
     public static partial void CheckpointUnreadable(this ILogger logger, string path, string reason);
+
+    [LoggerMessage(EventId = 2015, Level = LogLevel.Information,
+        Message = "Compacted {Partition} offsets [{FirstDirtyOffset}, {EndOffset}): {Segments} segment groups rewritten, {BytesBefore} -> {BytesAfter} bytes, {RecordsRemoved} records removed")]
+    public static partial void LogCompacted(this ILogger logger, string partition, long firstDirtyOffset, long endOffset, int segments, long bytesBefore, long bytesAfter, long recordsRemoved);
+
+    [LoggerMessage(EventId = 2016, Level = LogLevel.Warning,
+        Message = "Completed an interrupted compaction swap in {Partition}: {SwapFile} (next offset {NextOffset}) replaced the old segments")]
+    public static partial void CompletedInterruptedSwap(this ILogger logger, string partition, string swapFile, long nextOffset);
+
+    [LoggerMessage(EventId = 2017, Level = LogLevel.Error,
+        Message = "Compaction of {Partition} failed; the log is unchanged and is retried on the next pass")]
+    public static partial void CompactionFailed(this ILogger logger, Exception exception, string partition);
 }

@@ -15,6 +15,7 @@ public static class OffsetCheckpointFile
     public const string RecoveryPointFileName = "recovery-point-offset-checkpoint";
     public const string LogStartOffsetFileName = "log-start-offset-checkpoint";
     public const string ReplicationOffsetFileName = "replication-offset-checkpoint";
+    public const string CleanerOffsetFileName = "cleaner-offset-checkpoint";
 
     private const int CurrentVersion = 0;
 
