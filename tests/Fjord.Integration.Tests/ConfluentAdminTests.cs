@@ -101,4 +101,30 @@ public sealed class ConfluentAdminTests(BrokerFixture fixture)
         Assert.Equal(0, cluster.Controller.Id);
         Assert.False(string.IsNullOrEmpty(cluster.ClusterId));
     }
+
+    [Fact]
+    public async Task DeleteRecords_MovesTheLogStartOffset()
+    {
+        using var admin = NewAdmin();
+        var topic = TestTopics.Unique("delrec");
+        await admin.CreateTopicsAsync([new TopicSpecification { Name = topic, NumPartitions = 1, ReplicationFactor = 1 }]);
+        using (var producer = new ProducerBuilder<Null, string>(new ProducerConfig { BootstrapServers = fixture.BootstrapServers }).Build())
+        {
+            for (var i = 0; i < 10; i++)
+            {
+                await producer.ProduceAsync(topic, new Message<Null, string> { Value = i.ToString() });
+            }
+        }
+
+        var deleted = await admin.DeleteRecordsAsync([new TopicPartitionOffset(topic, 0, 5)]);
+        Assert.Equal(5, deleted[0].Offset.Value);
+
+        using var consumer = new ConsumerBuilder<Ignore, string>(new ConsumerConfig { BootstrapServers = fixture.BootstrapServers, GroupId = "unused-" + topic }).Build();
+        var watermarks = consumer.QueryWatermarkOffsets(new TopicPartition(topic, 0), TimeSpan.FromSeconds(10));
+        Assert.Equal(5, watermarks.Low.Value);
+        Assert.Equal(10, watermarks.High.Value);
+
+        var beyond = await Assert.ThrowsAsync<DeleteRecordsException>(() => admin.DeleteRecordsAsync([new TopicPartitionOffset(topic, 0, 50)]));
+        Assert.Equal(ErrorCode.OffsetOutOfRange, beyond.Results[0].Error.Code);
+    }
 }

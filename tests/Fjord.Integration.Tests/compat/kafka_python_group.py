@@ -27,12 +27,15 @@ if mode == "seed":
     consumer.close()
     print(json.dumps({"consumed": len(values), "distinct": len(set(values))}))
 elif mode == "member":
+    import signal
+    stopping = []
+    signal.signal(signal.SIGINT, lambda *_: stopping.append(True))
     group, seconds = sys.argv[4], float(sys.argv[5])
     consumer = KafkaConsumer(topic, group_id=group, bootstrap_servers=[bootstrap],
                              session_timeout_ms=6000, heartbeat_interval_ms=500)
     last = None
     deadline = time.time() + seconds
-    while time.time() < deadline:
+    while time.time() < deadline and not stopping:
         consumer.poll(timeout_ms=200)
         current = sorted(tp.partition for tp in consumer.assignment())
         if current != last:
