@@ -8,7 +8,7 @@ BROKER_DLL     = src/Fjord.Broker/bin/$(CONFIG)/net10.0/fjord-broker.dll
 export DOTNET_CLI_TELEMETRY_OPTOUT=1
 export DOTNET_NOLOGO=1
 
-.PHONY: run build test deps lint protocol clean
+.PHONY: run build test deps lint protocol clean bench-storage bench-protocol
 
 ## run: build Release and start one node on 127.0.0.1:9092 with data in ./data (Ctrl-C stops it cleanly)
 run: build
@@ -34,5 +34,28 @@ lint:
 protocol:
 	$(DOTNET) run --project src/Fjord.Protocol.Generator -c $(CONFIG) -- $(KAFKA_SPECS) src/Fjord.Protocol/Generated
 
+## bench-storage: log append/read throughput against plain RandomAccess I/O (BenchmarkDotNet, short job)
+bench-storage:
+	$(DOTNET) run -c Release --project tests/Fjord.Benchmarks -- --filter '*LogAppendReadBenchmarks*' --job short
+
+## bench-protocol: decode/encode of 1 MiB Produce requests and Fetch responses
+bench-protocol:
+	$(DOTNET) run -c Release --project tests/Fjord.Benchmarks -- --filter '*ProtocolCodec*' --job short --inProcess
+
 clean:
 	$(DOTNET) clean Cluster.sln -c $(CONFIG) --nologo -v q
+
+## sim: run raft simulator seeds START..START+SEEDS-1; ends with `N passed, N failed`
+.PHONY: sim soak
+SEEDS ?= 1000
+START ?= 0
+RAFT_TESTS = tests/Fjord.Raft.Tests
+RAFT_TESTS_DLL = $(RAFT_TESTS)/bin/$(CONFIG)/net10.0/Fjord.Raft.Tests.dll
+sim:
+	@$(DOTNET) build $(RAFT_TESTS) -c $(CONFIG) --nologo -clp:NoSummary -v q
+	@$(DOTNET) $(RAFT_TESTS_DLL) sim --seeds $(SEEDS) --start $(START)
+
+## soak: 100,000 simulator seeds
+soak:
+	@$(DOTNET) build $(RAFT_TESTS) -c $(CONFIG) --nologo -clp:NoSummary -v q
+	@$(DOTNET) $(RAFT_TESTS_DLL) sim --seeds 100000 --start $(START)
