@@ -34,4 +34,28 @@ public sealed class GrpcTransportTests
         var e = await Assert.ThrowsAsync<NotLeaderException>(() => follower.ProposeAsync("y"u8.ToArray()));
         Assert.Equal(leader.Status.Id, e.LeaderId);
     }
+
+    [Fact]
+    public async Task Follower_WhenItsServerRestarts_PeersReconnectAndItCatchesUpBySnapshot()
+    {
+        await using var cluster = await LoopbackRaftCluster.StartAsync(3, fsync: false, tick: TimeSpan.FromMilliseconds(20),
+            new RaftDriverOptions { SnapshotEveryEntries = 50, EntriesKeptAfterSnapshot = 5 });
+        var leader = await cluster.ElectAsync(TimeSpan.FromSeconds(15));
+        var lagging = cluster.Drivers.FindIndex(d => d != leader);
+        await cluster.StopServerAsync(lagging);
+        // The other two still form a quorum; the leader compacts past what the stopped node has.
+        for (var i = 0; i < 300; i++) await leader.ProposeAsync(BitConverter.GetBytes(i)).WaitAsync(TimeSpan.FromSeconds(15));
+        var target = leader.Status.CommitIndex;
+        await cluster.StartServerAsync(lagging);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(20);
+        while (cluster.Drivers[lagging].Status.AppliedIndex < target)
+        {
+            Assert.True(DateTime.UtcNow < deadline,
+                $"node {lagging + 1} did not catch up to {target} after its server came back: {cluster.Drivers[lagging].Status}");
+            await Task.Delay(20);
+        }
+        // The entries it missed were compacted away, so it must have installed the leader's snapshot.
+        Assert.True(cluster.StateMachines[lagging].Restores > 0, "the lagging node never installed a snapshot");
+        Assert.Equal(cluster.StateMachines[cluster.Drivers.IndexOf(leader)].Applied, cluster.StateMachines[lagging].Applied);
+    }
 }

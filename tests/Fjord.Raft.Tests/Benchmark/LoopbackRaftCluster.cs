@@ -28,7 +28,12 @@ internal sealed class LoopbackRaftCluster : IAsyncDisposable
         private long _applied;
         public long Applied => Interlocked.Read(ref _applied);
         public void Apply(in Entry entry) => Interlocked.Increment(ref _applied);
-        public void Restore(Snapshot snapshot) => Interlocked.Exchange(ref _applied, snapshot.Data.Length >= 8 ? BitConverter.ToInt64(snapshot.Data.Span) : 0);
+        public int Restores { get; private set; }
+        public void Restore(Snapshot snapshot)
+        {
+            Restores++;
+            Interlocked.Exchange(ref _applied, snapshot.Data.Length >= 8 ? BitConverter.ToInt64(snapshot.Data.Span) : 0);
+        }
         public byte[] TakeSnapshot() => BitConverter.GetBytes(Applied);
     }
 
@@ -40,27 +45,24 @@ internal sealed class LoopbackRaftCluster : IAsyncDisposable
     public List<RaftNodeDriver> Drivers { get; } = [];
     public List<CountingStateMachine> StateMachines { get; } = [];
 
-    public static async Task<LoopbackRaftCluster> StartAsync(int nodes, bool fsync, TimeSpan tick)
+    private readonly List<InboxForwarder> _forwarders = [];
+    private readonly List<int> _ports = [];
+
+    public static async Task<LoopbackRaftCluster> StartAsync(int nodes, bool fsync, TimeSpan tick, RaftDriverOptions? options = null)
     {
         var cluster = new LoopbackRaftCluster();
-        var forwarders = new List<InboxForwarder>();
         var peers = new Dictionary<ulong, Uri>();
         for (var i = 1; i <= nodes; i++)
         {
             var forwarder = new InboxForwarder();
-            var builder = WebApplication.CreateSlimBuilder();
-            builder.Logging.ClearProviders();
-            builder.WebHost.ConfigureKestrel(o => o.Listen(IPAddress.Loopback, 0, l => l.Protocols = HttpProtocols.Http2));
-            builder.Services.AddGrpc(o => o.MaxReceiveMessageSize = 64 << 20);
-            builder.Services.AddSingleton<IRaftInbox>(forwarder);
-            var app = builder.Build();
-            app.MapGrpcService<RaftTransportService>();
-            await app.StartAsync();
+            var app = await StartServerAsync(forwarder, 0);
             var address = app.Services.GetRequiredService<Microsoft.AspNetCore.Hosting.Server.IServer>()
                 .Features.Get<IServerAddressesFeature>()!.Addresses.First();
-            peers[(ulong)i] = new Uri(address);
+            var uri = new Uri(address);
+            peers[(ulong)i] = uri;
             cluster._servers.Add(app);
-            forwarders.Add(forwarder);
+            cluster._forwarders.Add(forwarder);
+            cluster._ports.Add(uri.Port);
         }
         var voters = ConfState.OfVoters([.. peers.Keys]);
         for (var i = 1; i <= nodes; i++)
@@ -70,11 +72,17 @@ internal sealed class LoopbackRaftCluster : IAsyncDisposable
             RaftBootstrap.Bootstrap(storage, voters);
             var transport = new GrpcRaftTransport(id, peers);
             var sm = new CountingStateMachine();
+            var driverOptions = new RaftDriverOptions
+            {
+                TickInterval = tick,
+                Fsync = fsync,
+                SnapshotEveryEntries = options?.SnapshotEveryEntries ?? 10_000,
+                EntriesKeptAfterSnapshot = options?.EntriesKeptAfterSnapshot ?? 1_000,
+            };
             var driver = new RaftNodeDriver(
-                new RaftConfig { Id = id, Random = new Random(i), ElectionTick = 10, HeartbeatTick = 1 },
-                storage, transport, sm, TimeProvider.System,
-                new RaftDriverOptions { TickInterval = tick, Fsync = fsync });
-            forwarders[i - 1].Target = driver;
+                new RaftConfig { Id = id, Random = new Random(i), ElectionTick = 10, HeartbeatTick = 1, SnapshotChunkBytes = 4, MaxEntriesPerMessage = 64 },
+                storage, transport, sm, TimeProvider.System, driverOptions);
+            cluster._forwarders[i - 1].Target = driver;
             cluster._storages.Add(storage);
             cluster._transports.Add(transport);
             cluster.StateMachines.Add(sm);
@@ -82,6 +90,29 @@ internal sealed class LoopbackRaftCluster : IAsyncDisposable
         }
         return cluster;
     }
+
+    private static async Task<WebApplication> StartServerAsync(InboxForwarder forwarder, int port)
+    {
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.ConfigureKestrel(o => o.Listen(IPAddress.Loopback, port, l => l.Protocols = HttpProtocols.Http2));
+        builder.Services.AddGrpc(o => o.MaxReceiveMessageSize = 64 << 20);
+        builder.Services.AddSingleton<IRaftInbox>(forwarder);
+        var app = builder.Build();
+        app.MapGrpcService<RaftTransportService>();
+        await app.StartAsync();
+        return app;
+    }
+
+    /// <summary>Stops node <paramref name="index"/>'s gRPC server: it hears nothing until <see cref="StartServerAsync(int)"/>.</summary>
+    public async Task StopServerAsync(int index)
+    {
+        await _servers[index].StopAsync();
+        await _servers[index].DisposeAsync();
+    }
+
+    /// <summary>Starts node <paramref name="index"/>'s gRPC server again on its old port.</summary>
+    public async Task StartServerAsync(int index) => _servers[index] = await StartServerAsync(_forwarders[index], _ports[index]);
 
     /// <summary>Makes node 1 campaign and waits until some node leads; returns its driver.</summary>
     public async Task<RaftNodeDriver> ElectAsync(TimeSpan timeout)
@@ -101,7 +132,11 @@ internal sealed class LoopbackRaftCluster : IAsyncDisposable
     {
         foreach (var d in Drivers) await d.DisposeAsync();
         foreach (var t in _transports) await t.DisposeAsync();
-        foreach (var s in _servers) { await s.StopAsync(); await s.DisposeAsync(); }
+        foreach (var s in _servers)
+        {
+            try { await s.StopAsync(); await s.DisposeAsync(); }
+            catch (ObjectDisposedException) { } // stopped by a test
+        }
         foreach (var s in _storages) s.Dispose();
         try { Directory.Delete(_root, recursive: true); } catch (IOException) { }
     }
