@@ -169,7 +169,7 @@ public sealed partial class PartitionLog
 
     private static (long Offset, long Timestamp) FindInBatch(Microsoft.Win32.SafeHandles.SafeFileHandle handle, long position, RecordBatchHeader header, long timestamp, long logStartOffset)
     {
-        if (header.Compression != CompressionType.None || header.TimestampType == TimestampType.LogAppendTime)
+        if (header.TimestampType == TimestampType.LogAppendTime)
         {
             // LogAppendTime: every record carries the batch's max timestamp (KIP-32).
             return (Math.Max(header.BaseOffset, logStartOffset), header.MaxTimestamp);

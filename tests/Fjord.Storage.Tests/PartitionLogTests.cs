@@ -193,6 +193,24 @@ public class PartitionLogTests
         Assert.True(log.SegmentCount > 1);
     }
 
+    [Theory]
+    [InlineData(CompressionType.Gzip)]
+    [InlineData(CompressionType.Lz4)]
+    [InlineData(CompressionType.Zstd)]
+    public void FindOffsetByTimestamp_InACompressedBatch_FindsTheExactRecord(CompressionType codec)
+    {
+        using var dir = new TempLogDir();
+        using var log = PartitionLog.Open(dir.PartitionDir, Small);
+        using var builder = new RecordBatchBuilder(codec);
+        for (int i = 0; i < 10; i++)
+            builder.Append(5_000 + 100 * i, null, new byte[] { (byte)i });
+        Assert.Equal(ErrorCode.None, log.Append(builder.ToArray(), 0).Error);
+
+        Assert.Equal((4L, 5_400L), log.FindOffsetByTimestamp(5_350));
+        Assert.Equal((0L, 5_000L), log.FindOffsetByTimestamp(1));
+        Assert.Null(log.FindOffsetByTimestamp(6_000));
+    }
+
     [Fact]
     public void FindOffsetByTimestamp_AfterCleanReopen_UsesPersistedTimeIndex()
     {
