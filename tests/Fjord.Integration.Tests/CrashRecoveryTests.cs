@@ -161,4 +161,85 @@ public sealed class CrashRecoveryTests(ITestOutputHelper output)
         Assert.Equal(42, first.Offset.Value);
         output.WriteLine($"resumed at offset {first.Offset.Value} after kill -9");
     }
+
+    [Fact]
+    public async Task IdempotentProducerRetriesAcrossKillDashNine_LeaveNoDuplicates()
+    {
+        const int total = 60_000;
+        using var broker = BrokerProcess.Start();
+        var topic = "idem-" + Guid.NewGuid().ToString("N")[..8];
+        using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.BootstrapServers }).Build())
+        {
+            await admin.CreateTopicsAsync([new TopicSpecification { Name = topic, NumPartitions = 2, ReplicationFactor = 1 }]);
+        }
+
+        var acknowledged = new ConcurrentDictionary<int, TopicPartitionOffset>();
+        var failed = 0;
+        using (var producer = new ProducerBuilder<Null, string>(new ProducerConfig
+        {
+            BootstrapServers = broker.BootstrapServers,
+            EnableIdempotence = true,
+            LingerMs = 2,
+            MessageTimeoutMs = 120_000,
+            ReconnectBackoffMs = 50,
+            ReconnectBackoffMaxMs = 500,
+        }).Build())
+        {
+            for (var i = 0; i < total; i++)
+            {
+                var value = i;
+                while (true)
+                {
+                    try
+                    {
+                        producer.Produce(topic, new Message<Null, string> { Value = value.ToString() }, report =>
+                        {
+                            if (report.Error.IsError)
+                            {
+                                Interlocked.Increment(ref failed);
+                            }
+                            else
+                            {
+                                acknowledged[value] = report.TopicPartitionOffset;
+                            }
+                        });
+                        break;
+                    }
+                    catch (ProduceException<Null, string> ex) when (ex.Error.Code == ErrorCode.Local_QueueFull)
+                    {
+                        producer.Poll(TimeSpan.FromMilliseconds(50));
+                    }
+                }
+
+                // Kill while batches are in flight: librdkafka retries them with their original
+                // sequence numbers, and the restarted broker must recognise them from the log.
+                if (i == total / 3 || i == 2 * total / 3)
+                {
+                    broker.Kill();
+                    broker.Restart();
+                }
+            }
+
+            producer.Flush(TimeSpan.FromSeconds(120));
+        }
+
+        output.WriteLine($"idempotent: produced {total}, acknowledged {acknowledged.Count}, failed {failed}");
+        var seen = new HashSet<int>();
+        using var consumer = new ConsumerBuilder<Ignore, string>(new ConsumerConfig { BootstrapServers = broker.BootstrapServers, GroupId = "check-" + topic, EnableAutoCommit = false }).Build();
+        var remaining = Enumerable.Range(0, 2).Sum(p => consumer.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(10)).High.Value);
+        consumer.Assign(Enumerable.Range(0, 2).Select(p => new TopicPartitionOffset(topic, p, Offset.Beginning)));
+        var deadline = DateTime.UtcNow.AddMinutes(2);
+        while (remaining > 0 && DateTime.UtcNow < deadline)
+        {
+            if (consumer.Consume(TimeSpan.FromSeconds(1)) is { } record)
+            {
+                Assert.True(seen.Add(int.Parse(record.Message.Value)), $"record {record.Message.Value} is in the log twice");
+                remaining--;
+            }
+        }
+
+        Assert.Equal(0, remaining);
+        Assert.Equal(total, acknowledged.Count + failed);
+        Assert.All(acknowledged.Keys, value => Assert.Contains(value, seen));
+    }
 }
