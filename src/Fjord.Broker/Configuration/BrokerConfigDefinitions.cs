@@ -20,6 +20,7 @@ public static class BrokerConfigDefinitions
         new("voters", ConfigType.String, "", "controller quorum voters, ID@HOST:RPCPORT,... (empty: this node alone)"),
         new("rack", ConfigType.String, "", "rack of this broker (broker.rack)"),
         new("log.format", ConfigType.String, "text", "console log format", AllowedValues: s_logFormats),
+        new("metrics.partition.level", ConfigType.Boolean, "true", "export log size, log start/end offset and high watermark per partition on /metrics (turn off for brokers with many partitions)"),
 
         // Kafka broker configs.
         new("auto.create.topics.enable", ConfigType.Boolean, "true", "create a topic when a client asks for metadata of or produces to an unknown one"),

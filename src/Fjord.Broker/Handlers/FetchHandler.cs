@@ -1,5 +1,6 @@
 using System.Buffers;
 using Fjord.Broker.Fetch;
+using Fjord.Broker.Metrics;
 using Fjord.Broker.Network;
 using Fjord.Broker.Topics;
 using Fjord.Protocol;
@@ -26,7 +27,7 @@ namespace Fjord.Broker.Handlers;
 ///   it while there are no transactions.
 /// - CurrentLeaderEpoch (v9+): newer than ours → UNKNOWN_LEADER_EPOCH, older → FENCED_LEADER_EPOCH.
 /// </summary>
-public sealed class FetchHandler(TopicRegistry topics, FetchSessionCache sessions, PartitionAppendNotifier appends, TimeProvider time) : ApiHandler<FetchRequest, FetchResponse>
+public sealed class FetchHandler(TopicRegistry topics, FetchSessionCache sessions, PartitionAppendNotifier appends, TimeProvider time, BrokerMetrics metrics) : ApiHandler<FetchRequest, FetchResponse>
 {
     private const int FirstTopicIdVersion = 13;
     private const int FirstSessionVersion = 7;
@@ -75,7 +76,16 @@ public sealed class FetchHandler(TopicRegistry topics, FetchSessionCache session
             }
 
             using var wakeUp = CancellationTokenSource.CreateLinkedTokenSource(context.ConnectionClosed);
-            await Task.WhenAny(Task.WhenAny(signals), Task.Delay(remaining, time, wakeUp.Token));
+            metrics.FetchWaitStarted();
+            try
+            {
+                await Task.WhenAny(Task.WhenAny(signals), Task.Delay(remaining, time, wakeUp.Token));
+            }
+            finally
+            {
+                metrics.FetchWaitEnded();
+            }
+
             await wakeUp.CancelAsync();
         }
 
@@ -206,7 +216,7 @@ public sealed class FetchHandler(TopicRegistry topics, FetchSessionCache session
         return new PartitionRead(result.Error, highWatermark, log.LogStartOffset, result.Records, result);
     }
 
-    private static FetchResponse BuildResponse(RequestContext context, short version, FetchSession session, bool incremental, PartitionRead[] reads)
+    private FetchResponse BuildResponse(RequestContext context, short version, FetchSession session, bool incremental, PartitionRead[] reads)
     {
         var response = new FetchResponse { SessionId = session.Id };
         FetchResponse.FetchableTopicResponse? current = null;
@@ -229,6 +239,11 @@ public sealed class FetchHandler(TopicRegistry topics, FetchSessionCache session
             if (read.Owner is not null)
             {
                 context.DisposeAfterResponse(read.Owner);
+            }
+
+            if (read.Records.Length > 0 && partition.TopicName is not null)
+            {
+                metrics.RecordsFetched(partition.TopicName, read.Records.Length);
             }
 
             var key = partition.Key;

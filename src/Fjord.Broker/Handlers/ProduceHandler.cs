@@ -1,4 +1,5 @@
 using Fjord.Broker.Fetch;
+using Fjord.Broker.Metrics;
 using Fjord.Broker.Network;
 using Fjord.Broker.Topics;
 using Fjord.Protocol;
@@ -25,7 +26,7 @@ namespace Fjord.Broker.Handlers;
 /// - Transactional produce gets TRANSACTIONAL_ID_AUTHORIZATION_FAILED (no transaction coordinator yet).
 /// - One node: acks=all is satisfied once the leader (this node) has appended.
 /// </summary>
-public sealed partial class ProduceHandler(TopicRegistry topics, PartitionAppendNotifier appends, ILogger<ProduceHandler> logger) : ApiHandler<ProduceRequest, ProduceResponse>
+public sealed partial class ProduceHandler(TopicRegistry topics, PartitionAppendNotifier appends, BrokerMetrics metrics, ILogger<ProduceHandler> logger) : ApiHandler<ProduceRequest, ProduceResponse>
 {
     private const int FirstRecordBatchVersion = 3;
     private const int FirstZstdVersion = 7;
@@ -106,6 +107,7 @@ public sealed partial class ProduceHandler(TopicRegistry topics, PartitionAppend
         if (!result.Duplicate)
         {
             appends.NotifyAppended(new TopicPartition(topic, partitionData.Index));
+            metrics.BatchAppended(topic, records.Length, result.LastOffset - result.BaseOffset + 1);
         }
 
         return new ProduceResponse.PartitionProduceResponse

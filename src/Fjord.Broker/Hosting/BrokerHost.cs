@@ -2,6 +2,7 @@ using Fjord.Broker.Configuration;
 using Fjord.Broker.Fetch;
 using Fjord.Broker.Handlers;
 using Fjord.Broker.Handlers.Groups;
+using Fjord.Broker.Metrics;
 using Fjord.Broker.Network;
 using Fjord.Broker.Producers;
 using Fjord.Broker.Topics;
@@ -33,6 +34,7 @@ public static class BrokerHost
         if (config.JsonLogs)
         {
             builder.Logging.AddJsonConsole(o => o.IncludeScopes = true);
+            builder.Logging.AddNodeIdScope(config.NodeId);
         }
         else
         {
@@ -69,6 +71,7 @@ public static class BrokerHost
         services.AddSingleton<PartitionAppendNotifier>();
         services.AddSingleton<FetchSessionCache>();
         services.AddSingleton<BrokerReadiness>();
+        services.AddFjordMetrics(config);
 
         services.AddSingleton<IApiHandler, ProduceHandler>();
         services.AddSingleton<IApiHandler, FetchHandler>();
@@ -110,6 +113,7 @@ public static class BrokerHost
         var readiness = app.Services.GetRequiredService<BrokerReadiness>();
         app.MapGet("/healthz", () => Results.Text("ok\n"));
         app.MapGet("/readyz", () => readiness.IsReady ? Results.Text("ready\n") : Results.Text("not ready\n", statusCode: StatusCodes.Status503ServiceUnavailable));
+        app.MapFjordMetrics();
 
         var lifetime = app.Services.GetRequiredService<IHostApplicationLifetime>();
         lifetime.ApplicationStarted.Register(readiness.MarkListening);

@@ -1,8 +1,10 @@
 using System.Buffers;
 using System.Buffers.Binary;
+using System.Diagnostics;
 using System.IO.Pipelines;
 using Fjord.Broker.Configuration;
 using Fjord.Broker.Handlers;
+using Fjord.Broker.Metrics;
 using Fjord.Protocol;
 using Fjord.Protocol.Errors;
 using Fjord.Protocol.Messages;
@@ -25,6 +27,7 @@ public sealed partial class KafkaConnectionHandler(
     ApiHandlerRegistry handlers,
     BrokerConfig config,
     IHostApplicationLifetime lifetime,
+    BrokerMetrics metrics,
     ILogger<KafkaConnectionHandler> logger) : ConnectionHandler
 {
     private const int SizePrefixLength = 4;
@@ -38,6 +41,7 @@ public sealed partial class KafkaConnectionHandler(
         var output = connection.Transport.Output;
         var maxRequestBytes = config.SocketRequestMaxBytes;
         LogConnectionOpened(connection.ConnectionId, connection.RemoteEndPoint?.ToString());
+        metrics.ConnectionOpened();
 
         // On shutdown the request in hand finishes and is answered; then the connection closes
         // instead of waiting for the next request, so SIGTERM does not wait on idle clients.
@@ -47,6 +51,7 @@ public sealed partial class KafkaConnectionHandler(
             while (true)
             {
                 var read = await input.ReadAsync(closing.Token);
+                var receivedAt = Stopwatch.GetTimestamp();
                 var buffer = read.Buffer;
                 var consumed = buffer.Start;
                 try
@@ -66,7 +71,7 @@ public sealed partial class KafkaConnectionHandler(
                         }
 
                         var frame = buffer.Slice(SizePrefixLength, size);
-                        var keepOpen = await HandleFrameAsync(connection, frame, output, closing.Token);
+                        var keepOpen = await HandleFrameAsync(connection, frame, output, receivedAt, closing.Token);
                         buffer = buffer.Slice(frame.End);
                         consumed = buffer.Start;
                         if (!keepOpen)
@@ -97,6 +102,7 @@ public sealed partial class KafkaConnectionHandler(
         }
         finally
         {
+            metrics.ConnectionClosed();
             LogConnectionClosed(connection.ConnectionId);
         }
     }
@@ -108,9 +114,14 @@ public sealed partial class KafkaConnectionHandler(
         return BinaryPrimitives.ReadInt32BigEndian(prefix);
     }
 
-    /// <summary>Handles one complete frame; returns false when the connection must be closed.</summary>
-    private async ValueTask<bool> HandleFrameAsync(ConnectionContext connection, ReadOnlySequence<byte> frame, PipeWriter output, CancellationToken closing)
+    /// <summary>
+    /// Handles one complete frame; returns false when the connection must be closed.
+    /// <paramref name="receivedAt"/> is when the read that completed the frame returned: a pipelined
+    /// frame queues behind the requests before it on its connection (Kafka's request queue time).
+    /// </summary>
+    private async ValueTask<bool> HandleFrameAsync(ConnectionContext connection, ReadOnlySequence<byte> frame, PipeWriter output, long receivedAt, CancellationToken closing)
     {
+        var queueTime = Stopwatch.GetElapsedTime(receivedAt);
         var parsed = ParseRequest(connection.ConnectionId, frame);
         if (parsed.Outcome == ParseOutcome.Close)
         {
@@ -128,6 +139,7 @@ public sealed partial class KafkaConnectionHandler(
             // learns our range and retries with it.
             var apiVersions = (ApiVersionsHandler)handler;
             await WriteResponseAsync(output, context, apiVersions.BuildResponse(ErrorCode.UnsupportedVersion), responseVersion: 0, ApiKey.ApiVersions);
+            metrics.RequestCompleted(ApiKey.ApiVersions, apiVersion, queueTime.TotalSeconds, Stopwatch.GetElapsedTime(receivedAt).TotalSeconds);
             return true;
         }
 
@@ -170,6 +182,7 @@ public sealed partial class KafkaConnectionHandler(
             context.ReleaseResponseResources();
         }
 
+        metrics.RequestCompleted(handler.ApiKey, apiVersion, queueTime.TotalSeconds, Stopwatch.GetElapsedTime(receivedAt).TotalSeconds);
         return true;
     }
 
