@@ -59,3 +59,12 @@ sim:
 soak:
 	@$(DOTNET) build $(RAFT_TESTS) -c $(CONFIG) --nologo -clp:NoSummary -v q
 	@$(DOTNET) $(RAFT_TESTS_DLL) sim --seeds 100000 --start $(START)
+
+## bench: Fjord vs Redis Streams vs NATS JetStream vs the physical limits, side by side; rewrites docs/benchmarks.md (< 20 min; not part of test)
+.PHONY: bench cli
+bench:
+	@bash bench/run.sh
+
+## cli: build the `fjord` command line (run it as `dotnet src/Fjord.Cli/bin/$(CONFIG)/net10.0/fjord.dll --help`)
+cli:
+	$(DOTNET) build src/Fjord.Cli -c $(CONFIG) --nologo -clp:NoSummary -v q

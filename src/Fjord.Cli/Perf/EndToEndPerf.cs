@@ -1,0 +1,111 @@
+using System.Buffers.Binary;
+using System.Diagnostics;
+using Confluent.Kafka;
+
+namespace Fjord.Cli.Perf;
+
+/// <summary>Settings of an end-to-end latency run at a fixed rate.</summary>
+public sealed record EndToEndSettings(
+    string Topic,
+    long NumRecords,
+    int RecordSize,
+    double Rate,
+    string Acks = "1",
+    double LingerMs = 0,
+    double ReportingIntervalSeconds = 5,
+    bool Quiet = false);
+
+/// <summary>
+/// Produce→consume latency: a producer sends at a fixed rate with its send time (Stopwatch ticks,
+/// same process, same clock) in the first 8 bytes of each value; a consumer assigned to every
+/// partition at the current end records now − send time. The producer runs on the calling
+/// thread, the consumer on its own thread.
+/// </summary>
+public static class EndToEndPerf
+{
+    public static PerfResult Run(ProducerConfig producerBase, ConsumerConfig consumerBase, int[] partitions, EndToEndSettings settings, CancellationToken cancel = default)
+    {
+        if (settings.RecordSize < 8)
+        {
+            throw CliException.BadArguments("--record-size must be at least 8 bytes for e2e (the send time travels in the value)");
+        }
+
+        var consumerConfig = new ConsumerConfig(consumerBase.ToDictionary(kv => kv.Key, kv => kv.Value))
+        {
+            GroupId = "fjord-e2e-" + Guid.NewGuid().ToString("N")[..8],
+            EnableAutoCommit = false,
+            FetchWaitMaxMs = 100,
+            FetchMinBytes = 1,
+            EnablePartitionEof = false,
+        };
+        var producerConfig = new ProducerConfig(producerBase.ToDictionary(kv => kv.Key, kv => kv.Value))
+        {
+            Acks = settings.Acks switch { "0" => Acks.None, "all" or "-1" => Acks.All, _ => Acks.Leader },
+            LingerMs = settings.LingerMs,
+            EnableIdempotence = false,
+        };
+
+        var latency = new LatencyHistogram();
+        var progress = new ProgressReporter("received", TimeSpan.FromSeconds(settings.ReportingIntervalSeconds), settings.Quiet);
+        long received = 0;
+        using var consumer = new ConsumerBuilder<Ignore, byte[]>(consumerConfig).SetLogHandler((_, _) => { }).Build();
+        var positions = partitions.Select(p =>
+        {
+            var tp = new TopicPartition(settings.Topic, p);
+            return new TopicPartitionOffset(tp, consumer.QueryWatermarkOffsets(tp, TimeSpan.FromSeconds(10)).High);
+        }).ToList();
+        consumer.Assign(positions);
+
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        var consumerThread = new Thread(() =>
+        {
+            while (!stop.IsCancellationRequested && Interlocked.Read(ref received) < settings.NumRecords)
+            {
+                var result = consumer.Consume(TimeSpan.FromMilliseconds(100));
+                if (result?.Message.Value is { Length: >= 8 } value)
+                {
+                    var elapsed = Stopwatch.GetTimestamp() - BinaryPrimitives.ReadInt64LittleEndian(value);
+                    latency.RecordTicks(elapsed);
+                    progress.AddLatency(elapsed * 1000.0 / Stopwatch.Frequency);
+                    progress.Add(1, value.Length);
+                    Interlocked.Increment(ref received);
+                }
+            }
+        })
+        { IsBackground = true, Name = "e2e-consumer" };
+        consumerThread.Start();
+
+        // Let the consumer's first fetch go out so the first records do not wait for a connection.
+        Thread.Sleep(500);
+        using var producer = new ProducerBuilder<Null, byte[]>(producerConfig).SetLogHandler((_, _) => { }).Build();
+        var throttler = new ThroughputThrottler(settings.Rate);
+        var payload = new byte[settings.RecordSize];
+        new Random(7).NextBytes(payload);
+        var start = Stopwatch.GetTimestamp();
+        for (long sent = 0; sent < settings.NumRecords && !cancel.IsCancellationRequested; sent++)
+        {
+            var value = (byte[])payload.Clone();
+            BinaryPrimitives.WriteInt64LittleEndian(value, Stopwatch.GetTimestamp());
+            producer.Produce(settings.Topic, new Message<Null, byte[]> { Value = value });
+            if ((sent & 127) == 0)
+            {
+                progress.Tick();
+            }
+
+            throttler.WaitFor(sent + 1);
+        }
+
+        producer.Flush(TimeSpan.FromSeconds(30));
+        var waitUntil = Stopwatch.GetTimestamp() + (10 * Stopwatch.Frequency);
+        while (Interlocked.Read(ref received) < settings.NumRecords && Stopwatch.GetTimestamp() < waitUntil)
+        {
+            Thread.Sleep(20);
+        }
+
+        stop.Cancel();
+        consumerThread.Join();
+        var seconds = (Stopwatch.GetTimestamp() - start) / (double)Stopwatch.Frequency;
+        var got = Interlocked.Read(ref received);
+        return PerfResult.From("e2e", got, got * settings.RecordSize, seconds, settings.NumRecords - got, latency);
+    }
+}

@@ -1,0 +1,63 @@
+using Fjord.Cli.Tests.Harness;
+
+namespace Fjord.Cli.Tests;
+
+[Collection(SharedBrokerCollection.Name)]
+public sealed class GroupsCommandTests(BrokerFixture fixture)
+{
+    private readonly string _bootstrap = fixture.BootstrapServers;
+
+    [Fact]
+    public void Group_ListDescribeResetDelete_ShowsCommittedOffsetsAndLag()
+    {
+        var topic = TestTopics.Unique("cli-grp");
+        var group = TestTopics.Unique("cli-group");
+        FjordCli.Ok(FjordCli.Run(_bootstrap, "topics", "create", topic, "-p", "2"));
+        FjordCli.Ok(FjordCli.RunWithInput(_bootstrap, string.Join('\n', Enumerable.Range(0, 20).Select(i => $"{i}:v{i}")) + "\n", "produce", topic, "-K", ":"));
+        FjordCli.Ok(FjordCli.Run(_bootstrap, "consume", topic, "--group", group, "--from-beginning", "-n", "20"));
+
+        Assert.Contains(group, FjordCli.Ok(FjordCli.Run(_bootstrap, "groups", "list")).StandardOutput);
+        var listed = FjordCli.Json(FjordCli.Run(_bootstrap, "groups", "list", "-o", "json"));
+        Assert.Contains(listed.EnumerateArray(), g => g.GetProperty("group").GetString() == group);
+
+        var described = FjordCli.Json(FjordCli.Run(_bootstrap, "groups", "describe", group, "-o", "json"));
+        Assert.Equal(group, described.GetProperty("group").GetString());
+        var rows = described.GetProperty("partitions").EnumerateArray().ToList();
+        Assert.Equal(2, rows.Count);
+        Assert.Equal(20, rows.Sum(r => r.GetProperty("committed_offset").GetInt64()));
+        Assert.Equal(20, rows.Sum(r => r.GetProperty("log_end_offset").GetInt64()));
+        Assert.Equal(0, described.GetProperty("total_lag").GetInt64());
+        Assert.Contains("LOG-END-OFFSET", FjordCli.Ok(FjordCli.Run(_bootstrap, "groups", "describe", group)).StandardOutput);
+
+        var dryRun = FjordCli.Json(FjordCli.Run(_bootstrap, "groups", "reset-offsets", group, "--topic", topic, "--to-earliest", "-o", "json"));
+        Assert.False(dryRun.GetProperty("executed").GetBoolean());
+        Assert.Equal(0, FjordCli.Json(FjordCli.Run(_bootstrap, "groups", "describe", group, "-o", "json")).GetProperty("total_lag").GetInt64());
+
+        FjordCli.Ok(FjordCli.Run(_bootstrap, "groups", "reset-offsets", group, "--topic", topic, "--to-earliest", "--execute"));
+        Assert.Equal(20, FjordCli.Json(FjordCli.Run(_bootstrap, "groups", "describe", group, "-o", "json")).GetProperty("total_lag").GetInt64());
+
+        FjordCli.Ok(FjordCli.Run(_bootstrap, "groups", "reset-offsets", group, "--topic", topic, "--shift-by", "3", "--execute"));
+        Assert.Equal(14, FjordCli.Json(FjordCli.Run(_bootstrap, "groups", "describe", group, "-o", "json")).GetProperty("total_lag").GetInt64());
+
+        FjordCli.Ok(FjordCli.Run(_bootstrap, "groups", "delete", group));
+        var afterDelete = FjordCli.Run(_bootstrap, "groups", "describe", group);
+        Assert.Equal(1, afterDelete.ExitCode);
+        Assert.Contains($"unknown group '{group}'", afterDelete.StandardError);
+    }
+
+    [Fact]
+    public void ResetOffsets_WithoutTarget_ExitsTwo()
+    {
+        var result = FjordCli.Run(_bootstrap, "groups", "reset-offsets", "g", "--topic", "t");
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("exactly one of", result.StandardError);
+    }
+
+    [Fact]
+    public void Delete_UnknownGroup_ExitsOne()
+    {
+        var result = FjordCli.Run(_bootstrap, "groups", "delete", "no-such-group-cli");
+        Assert.Equal(1, result.ExitCode);
+        Assert.StartsWith("fjord: error:", result.StandardError);
+    }
+}

@@ -1,0 +1,48 @@
+using Fjord.Cli.Tests.Harness;
+
+namespace Fjord.Cli.Tests;
+
+[Collection(SharedBrokerCollection.Name)]
+public sealed class PerfCommandTests(BrokerFixture fixture)
+{
+    private readonly string _bootstrap = fixture.BootstrapServers;
+
+    [Fact]
+    public void PerfProduceThenConsume_ReportNonZeroThroughputAndPercentiles()
+    {
+        var topic = TestTopics.Unique("cli-perf");
+        FjordCli.Ok(FjordCli.Run(_bootstrap, "topics", "create", topic, "-p", "2"));
+        var produce = FjordCli.Json(FjordCli.Run(_bootstrap, "perf", "produce", "--topic", topic, "--num-records", "20000", "--record-size", "100", "-o", "json"));
+        Assert.Equal(20000, produce.GetProperty("records").GetInt64());
+        Assert.True(produce.GetProperty("records_per_sec").GetDouble() > 0);
+        Assert.True(produce.GetProperty("mb_per_sec").GetDouble() > 0);
+        var latency = produce.GetProperty("latency_ms");
+        Assert.True(latency.GetProperty("p50").GetDouble() <= latency.GetProperty("p99").GetDouble());
+        Assert.True(latency.GetProperty("p99").GetDouble() <= latency.GetProperty("p999").GetDouble());
+
+        var text = FjordCli.Ok(FjordCli.Run(_bootstrap, "perf", "consume", "--topic", topic, "--messages", "20000", "--idle-timeout", "3")).StandardOutput;
+        Assert.Matches(@"^20000 records consumed, [0-9.]+ records/sec \([0-9.]+ MB/sec\)\.", text);
+    }
+
+    [Fact]
+    public void PerfProduce_WithThrottle_PrintsProgressLinesAndKeepsTheRate()
+    {
+        var topic = TestTopics.Unique("cli-perf-rate");
+        var result = FjordCli.Ok(FjordCli.Run(_bootstrap, "perf", "produce", "--topic", topic, "--num-records", "3000", "--throughput", "1000", "--reporting-interval", "1", "--acks", "all"));
+        Assert.Contains("records sent", result.StandardError);
+        Assert.Matches(@"^3000 records sent, [0-9.]+ records/sec .* ms 99\.9th\.", result.StandardOutput);
+        var rate = double.Parse(result.StandardOutput.Split(' ')[3], System.Globalization.CultureInfo.InvariantCulture);
+        Assert.InRange(rate, 500, 1100);
+    }
+
+    [Fact]
+    public void PerfEndToEnd_ReportsLatencyOfEveryRecord()
+    {
+        var topic = TestTopics.Unique("cli-e2e");
+        FjordCli.Ok(FjordCli.Run(_bootstrap, "topics", "create", topic, "-p", "1"));
+        var json = FjordCli.Json(FjordCli.Run(_bootstrap, "perf", "e2e", "--topic", topic, "--num-records", "2000", "--rate", "2000", "-o", "json"));
+        Assert.Equal(2000, json.GetProperty("records").GetInt64());
+        Assert.Equal(0, json.GetProperty("errors").GetInt64());
+        Assert.True(json.GetProperty("latency_ms").GetProperty("p50").GetDouble() > 0);
+    }
+}
