@@ -1,0 +1,13 @@
+namespace Fjord.Metadata;
+
+/// <summary>
+/// Checks a config key and value before the controller writes it. The broker implements it over its
+/// config definition tables (Fjord.Metadata cannot see them: dependencies point one way); the default,
+/// <see cref="BasicConfigValidator"/>, checks only the keys the controller itself reads.
+/// Implementations must be thread-safe (stateless).
+/// </summary>
+public interface IConfigValidator
+{
+    /// <summary>Null when valid, otherwise a message for an <c>INVALID_CONFIG</c> error.</summary>
+    string? Validate(ConfigResource resource, string name, string? value);
+}
