@@ -167,6 +167,24 @@ public sealed partial class PartitionLog
         return null;
     }
 
+    /// <summary>
+    /// The first record carrying the log's largest timestamp (ListOffsets -3, KIP-734), or null
+    /// for an empty log. Segments know their max timestamp, so only the winning segment is read.
+    /// </summary>
+    public (long Offset, long Timestamp)? FindMaxTimestamp()
+    {
+        long max = long.MinValue;
+        foreach (var segment in _segments)
+        {
+            if (segment.Size == 0 || segment.IsDeleted)
+                continue;
+            EnsureIndexes(segment);
+            max = Math.Max(max, segment.MaxTimestamp);
+        }
+
+        return max == long.MinValue ? null : FindOffsetByTimestamp(max);
+    }
+
     private static (long Offset, long Timestamp) FindInBatch(Microsoft.Win32.SafeHandles.SafeFileHandle handle, long position, RecordBatchHeader header, long timestamp, long logStartOffset)
     {
         if (header.TimestampType == TimestampType.LogAppendTime)

@@ -7,9 +7,13 @@ using Fjord.Protocol.Messages;
 namespace Fjord.Broker.Handlers;
 
 /// <summary>
-/// ListOffsets, versions 1-6 (kafka-python sends 1, librdkafka 2.0.2 up to 2, kafkajs 3).
+/// ListOffsets, versions 1-10 (kafka-python sends 1, librdkafka 2.0.2 up to 2, kafkajs 3, librdkafka 2.15 7).
 /// - Timestamp -1: the latest offset (high watermark; for read_committed the last stable offset,
 ///   equal to it while there are no transactions); -2: the log start offset.
+/// - -3 (v7+, KIP-734): the first record with the largest timestamp; -4 (v8+, KIP-405): the
+///   local log start offset, which is the log start offset without tiered storage; -5 (v9+,
+///   KIP-1005): the latest tiered offset, -1 since nothing is tiered. Older versions asking for
+///   these get UNSUPPORTED_VERSION, as Kafka answers.
 /// - Any other timestamp: the first offset whose record timestamp is at or after it, found through
 ///   the time index; -1/-1 when every record is older.
 /// - CurrentLeaderEpoch (v4+): newer than ours gives UNKNOWN_LEADER_EPOCH, older FENCED_LEADER_EPOCH.
@@ -19,13 +23,16 @@ public sealed class ListOffsetsHandler(TopicRegistry topics) : ApiHandler<ListOf
 {
     private const long LatestTimestamp = -1;
     private const long EarliestTimestamp = -2;
+    private const long MaxTimestamp = -3;
+    private const long EarliestLocalTimestamp = -4;
+    private const long LatestTieredTimestamp = -5;
     private const int CurrentLeaderEpoch = 0;
 
     public override ApiKey ApiKey => ApiKey.ListOffsets;
 
     public override short MinVersion => 1;
 
-    public override short MaxVersion => 6;
+    public override short MaxVersion => 10;
 
     protected override ValueTask<IResponseMessage?> HandleTypedAsync(RequestContext context, ListOffsetsRequest request)
     {
@@ -74,8 +81,20 @@ public sealed class ListOffsetsHandler(TopicRegistry topics) : ApiHandler<ListOf
                 answer.LeaderEpoch = leaderEpoch;
                 break;
             case EarliestTimestamp:
+            case EarliestLocalTimestamp when version >= 8:
                 answer.Offset = log.LogStartOffset;
                 answer.LeaderEpoch = leaderEpoch;
+                break;
+            case MaxTimestamp when version >= 7:
+                if (log.FindMaxTimestamp() is { } max)
+                {
+                    answer.Offset = max.Offset;
+                    answer.Timestamp = max.Timestamp;
+                    answer.LeaderEpoch = leaderEpoch;
+                }
+
+                break;
+            case LatestTieredTimestamp when version >= 9:
                 break;
             case < 0:
                 answer.ErrorCode = (short)ErrorCode.UnsupportedVersion;
