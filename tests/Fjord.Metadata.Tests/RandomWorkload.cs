@@ -37,14 +37,14 @@ internal static class RandomWorkload
             switch (rng.Next(12))
             {
                 case 0:
-                {
-                    var id = rng.Next(6);
-                    incarnations[id] = Uuids.NewUuid(rng);
-                    var reply = c.RegisterBroker(new BrokerRegistrationRequest(id, incarnations[id], rng.Next(4) == 0 ? null : racks[id % 3], [new("PLAINTEXT", "h", 9000 + id)]));
-                    Run(reply);
-                    if (reply.Response.BrokerEpoch > 0) { ctx.Epochs[id] = reply.Response.BrokerEpoch; alive.Add(id); }
-                    break;
-                }
+                    {
+                        var id = rng.Next(6);
+                        incarnations[id] = Uuids.NewUuid(rng);
+                        var reply = c.RegisterBroker(new BrokerRegistrationRequest(id, incarnations[id], rng.Next(4) == 0 ? null : racks[id % 3], [new("PLAINTEXT", "h", 9000 + id)]));
+                        Run(reply);
+                        if (reply.Response.BrokerEpoch > 0) { ctx.Epochs[id] = reply.Response.BrokerEpoch; alive.Add(id); }
+                        break;
+                    }
                 case 1:
                 case 2:
                     foreach (var id in alive.ToList())

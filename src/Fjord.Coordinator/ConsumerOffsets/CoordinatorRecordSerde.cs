@@ -105,18 +105,18 @@ public static class CoordinatorRecordSerde
         {
             case 0:
             case 1:
-            {
-                var group = keyReader.ReadString(false) ?? throw new ProtocolException("offset commit key has a null group");
-                var topic = keyReader.ReadString(false) ?? throw new ProtocolException("offset commit key has a null topic");
-                var partition = keyReader.ReadInt32();
-                return new OffsetCommitRecord(group, topic, partition, valueIsNull ? null : DecodeOffsetCommitValue(value));
-            }
+                {
+                    var group = keyReader.ReadString(false) ?? throw new ProtocolException("offset commit key has a null group");
+                    var topic = keyReader.ReadString(false) ?? throw new ProtocolException("offset commit key has a null topic");
+                    var partition = keyReader.ReadInt32();
+                    return new OffsetCommitRecord(group, topic, partition, valueIsNull ? null : DecodeOffsetCommitValue(value));
+                }
 
             case 2:
-            {
-                var group = keyReader.ReadString(false) ?? throw new ProtocolException("group metadata key has a null group");
-                return new GroupMetadataRecord(group, valueIsNull ? null : DecodeGroupMetadataValue(value));
-            }
+                {
+                    var group = keyReader.ReadString(false) ?? throw new ProtocolException("group metadata key has a null group");
+                    return new GroupMetadataRecord(group, valueIsNull ? null : DecodeGroupMetadataValue(value));
+                }
 
             default:
                 return null;

@@ -33,35 +33,35 @@ internal static class AppendFailures
         switch (response)
         {
             case OffsetCommitResponse commit when output.Records.Count > 0:
-            {
-                var error = ErrorFor(output.Records[0].GroupId, offsetCommit: true);
-                if (error != ErrorCode.None)
                 {
-                    foreach (var topic in commit.Topics)
+                    var error = ErrorFor(output.Records[0].GroupId, offsetCommit: true);
+                    if (error != ErrorCode.None)
                     {
-                        foreach (var partition in topic.Partitions)
+                        foreach (var topic in commit.Topics)
                         {
-                            if (partition.ErrorCode == 0)
+                            foreach (var partition in topic.Partitions)
                             {
-                                partition.ErrorCode = (short)error;
+                                if (partition.ErrorCode == 0)
+                                {
+                                    partition.ErrorCode = (short)error;
+                                }
                             }
                         }
                     }
-                }
 
-                break;
-            }
+                    break;
+                }
 
             case OffsetDeleteResponse delete when output.Records.Count > 0:
-            {
-                var error = ErrorFor(output.Records[0].GroupId, offsetCommit: false);
-                if (error != ErrorCode.None)
                 {
-                    delete.ErrorCode = (short)error;
-                }
+                    var error = ErrorFor(output.Records[0].GroupId, offsetCommit: false);
+                    if (error != ErrorCode.None)
+                    {
+                        delete.ErrorCode = (short)error;
+                    }
 
-                break;
-            }
+                    break;
+                }
 
             case DeleteGroupsResponse deleteGroups:
                 foreach (var result in deleteGroups.Results)
@@ -75,16 +75,16 @@ internal static class AppendFailures
                 break;
 
             case JoinGroupResponse join when output.Records.Count > 0:
-            {
-                // A static member's replacement (KIP-345) that could not be persisted.
-                var error = ErrorFor(output.Records[0].GroupId, offsetCommit: false);
-                if (error != ErrorCode.None)
                 {
-                    join.ErrorCode = (short)error;
-                }
+                    // A static member's replacement (KIP-345) that could not be persisted.
+                    var error = ErrorFor(output.Records[0].GroupId, offsetCommit: false);
+                    if (error != ErrorCode.None)
+                    {
+                        join.ErrorCode = (short)error;
+                    }
 
-                break;
-            }
+                    break;
+                }
         }
 
         // A leader's SyncGroup: the snapshot failed, so the assignment must not reach anyone.

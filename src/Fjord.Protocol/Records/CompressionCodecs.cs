@@ -69,44 +69,44 @@ public static class CompressionCodecs
                 return source.Length;
 
             case CompressionType.Gzip:
-            {
-                var sink = new BufferWriterStream(destination);
-                // CompressionLevel.Optimal is zlib level 6, Java's GZIPOutputStream default.
-                using (var gzip = new GZipStream(sink, CompressionLevel.Optimal, leaveOpen: true))
                 {
-                    gzip.Write(source);
-                }
+                    var sink = new BufferWriterStream(destination);
+                    // CompressionLevel.Optimal is zlib level 6, Java's GZIPOutputStream default.
+                    using (var gzip = new GZipStream(sink, CompressionLevel.Optimal, leaveOpen: true))
+                    {
+                        gzip.Write(source);
+                    }
 
-                return (int)sink.Length;
-            }
+                    return (int)sink.Length;
+                }
 
             case CompressionType.Snappy:
-            {
-                Span<byte> target = destination.GetSpan(Snappy.GetMaxCompressedLength(source.Length));
-                int written = Snappy.Compress(source, target);
-                destination.Advance(written);
-                return written;
-            }
-
-            case CompressionType.Lz4:
-            {
-                var sink = new BufferWriterStream(destination);
-                using (LZ4EncoderStream lz4 = LZ4Stream.Encode(sink, Lz4Settings, leaveOpen: true))
                 {
-                    lz4.Write(source);
+                    Span<byte> target = destination.GetSpan(Snappy.GetMaxCompressedLength(source.Length));
+                    int written = Snappy.Compress(source, target);
+                    destination.Advance(written);
+                    return written;
                 }
 
-                return (int)sink.Length;
-            }
+            case CompressionType.Lz4:
+                {
+                    var sink = new BufferWriterStream(destination);
+                    using (LZ4EncoderStream lz4 = LZ4Stream.Encode(sink, Lz4Settings, leaveOpen: true))
+                    {
+                        lz4.Write(source);
+                    }
+
+                    return (int)sink.Length;
+                }
 
             case CompressionType.Zstd:
-            {
-                using var compressor = new Compressor(ZstdLevel);
-                Span<byte> target = destination.GetSpan(Compressor.GetCompressBound(source.Length));
-                int written = compressor.Wrap(source, target);
-                destination.Advance(written);
-                return written;
-            }
+                {
+                    using var compressor = new Compressor(ZstdLevel);
+                    Span<byte> target = destination.GetSpan(Compressor.GetCompressBound(source.Length));
+                    int written = compressor.Wrap(source, target);
+                    destination.Advance(written);
+                    return written;
+                }
 
             default:
                 throw new ArgumentOutOfRangeException(nameof(type), type, "Unknown compression codec.");

@@ -345,12 +345,12 @@ public sealed class ClusterSimulation
                 Command(node, $"grow {topic}", c => c.CreatePartitions([new CreatePartitionsTopic(topic, partitions + 1)]), _ => { });
                 break;
             case 4:
-            {
-                var target = Enumerable.Range(0, _o.Brokers).OrderBy(_ => _rng.Next()).Take(1 + _rng.Next(3)).ToList();
-                var cancel = _rng.Next(4) == 0;
-                Command(node, $"reassign {topic}", c => c.AlterPartitionReassignments([new ReassignmentRequest(topic, _rng.Next(partitions), cancel ? null : target)]), _ => { });
-                break;
-            }
+                {
+                    var target = Enumerable.Range(0, _o.Brokers).OrderBy(_ => _rng.Next()).Take(1 + _rng.Next(3)).ToList();
+                    var cancel = _rng.Next(4) == 0;
+                    Command(node, $"reassign {topic}", c => c.AlterPartitionReassignments([new ReassignmentRequest(topic, _rng.Next(partitions), cancel ? null : target)]), _ => { });
+                    break;
+                }
             case 5:
                 Command(node, "elect leaders", c => c.ElectLeaders(_rng.Next(2) == 0 ? ElectionType.Preferred : ElectionType.Unclean, null), _ => { });
                 break;
@@ -362,11 +362,11 @@ public sealed class ClusterSimulation
                 if (_rng.Next(4) == 0) Command(node, "drain", c => c.DrainBroker(_rng.Next(_o.Brokers)), _ => { });
                 break;
             case 8:
-            {
-                var b = _brokers[_rng.Next(_brokers.Count)];
-                if (b.Epoch >= 0) Command(node, $"producer ids for {b.Id}", c => c.AllocateProducerIds(b.Id, b.Epoch), _ => { });
-                break;
-            }
+                {
+                    var b = _brokers[_rng.Next(_brokers.Count)];
+                    if (b.Epoch >= 0) Command(node, $"producer ids for {b.Id}", c => c.AllocateProducerIds(b.Id, b.Epoch), _ => { });
+                    break;
+                }
             case 9:
                 if (_rng.Next(5) == 0) Command(node, "unregister", c => c.UnregisterBroker(_rng.Next(_o.Brokers)), _ => { });
                 break;

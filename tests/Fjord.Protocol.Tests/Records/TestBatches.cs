@@ -67,23 +67,23 @@ internal static class TestBatches
             case 1:
                 return [];
             case 2:
-            {
-                // Compressible and larger than one LZ4 / xerial block.
-                var big = new byte[random.Next(70_000, 140_000)];
-                for (int i = 0; i < big.Length; i++)
                 {
-                    big[i] = (byte)(i % 251 < 200 ? 'a' + i % 7 : random.Next(256));
+                    // Compressible and larger than one LZ4 / xerial block.
+                    var big = new byte[random.Next(70_000, 140_000)];
+                    for (int i = 0; i < big.Length; i++)
+                    {
+                        big[i] = (byte)(i % 251 < 200 ? 'a' + i % 7 : random.Next(256));
+                    }
+
+                    return big;
                 }
 
-                return big;
-            }
-
             default:
-            {
-                var bytes = new byte[random.Next(1, 300)];
-                random.NextBytes(bytes);
-                return bytes;
-            }
+                {
+                    var bytes = new byte[random.Next(1, 300)];
+                    random.NextBytes(bytes);
+                    return bytes;
+                }
         }
     }
 

@@ -71,10 +71,16 @@ internal sealed class InteractionEnv
                     var r = N(id);
                     r.Raft = new RaftNode(new RaftConfig
                     {
-                        Id = r.Config.Id, Random = r.Config.Random, ElectionTick = r.Config.ElectionTick,
-                        HeartbeatTick = r.Config.HeartbeatTick, PreVote = r.Config.PreVote, CheckQuorum = r.Config.CheckQuorum,
-                        MaxEntriesPerMessage = r.Config.MaxEntriesPerMessage, MaxInflightMessages = r.Config.MaxInflightMessages,
-                        SnapshotChunkBytes = r.Config.SnapshotChunkBytes, Applied = r.Applied,
+                        Id = r.Config.Id,
+                        Random = r.Config.Random,
+                        ElectionTick = r.Config.ElectionTick,
+                        HeartbeatTick = r.Config.HeartbeatTick,
+                        PreVote = r.Config.PreVote,
+                        CheckQuorum = r.Config.CheckQuorum,
+                        MaxEntriesPerMessage = r.Config.MaxEntriesPerMessage,
+                        MaxInflightMessages = r.Config.MaxInflightMessages,
+                        SnapshotChunkBytes = r.Config.SnapshotChunkBytes,
+                        Applied = r.Applied,
                     }, r.Storage);
                     sb.AppendLine(r.Raft.ToString());
                 }
