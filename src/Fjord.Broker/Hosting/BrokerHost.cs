@@ -108,8 +108,14 @@ public static class BrokerHost
         services.AddSingleton<IApiHandler, DeleteGroupsHandler>();
         services.AddSingleton<IApiHandler, OffsetDeleteHandler>();
         services.AddSingleton<ApiHandlerRegistry>();
+        var clusterMode = Cluster.ClusterMode.Configure(builder, config);
 
         var app = builder.Build();
+        if (clusterMode)
+        {
+            Cluster.ClusterMode.Map(app);
+        }
+
         var readiness = app.Services.GetRequiredService<BrokerReadiness>();
         app.MapGet("/healthz", () => Results.Text("ok\n"));
         app.MapGet("/readyz", () => readiness.IsReady ? Results.Text("ready\n") : Results.Text("not ready\n", statusCode: StatusCodes.Status503ServiceUnavailable));

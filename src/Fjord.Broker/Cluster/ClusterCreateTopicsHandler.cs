@@ -1,0 +1,58 @@
+using Fjord.Broker.Handlers;
+using Fjord.Broker.Network;
+using Fjord.Metadata;
+using Fjord.Protocol;
+using Fjord.Protocol.Errors;
+using Fjord.Protocol.Messages;
+
+namespace Fjord.Broker.Cluster;
+
+/// <summary>
+/// CreateTopics, versions 2-7, in cluster mode: the request becomes a <see cref="QuorumController.CreateTopics"/>
+/// command on the active controller, answered once its records commit. A broker that is not the
+/// controller answers NOT_CONTROLLER (clients then send to Metadata's ControllerId, as before KIP-590;
+/// forwarding is not done yet). Partition logs are not created on the replicas yet.
+/// </summary>
+public sealed class ClusterCreateTopicsHandler(ControllerHost controller) : ApiHandler<CreateTopicsRequest, CreateTopicsResponse>
+{
+    public override ApiKey ApiKey => ApiKey.CreateTopics;
+
+    public override short MinVersion => 2;
+
+    public override short MaxVersion => 7;
+
+    protected override async ValueTask<IResponseMessage?> HandleTypedAsync(RequestContext context, CreateTopicsRequest request)
+    {
+        var topics = request.Topics.Select(t => new CreatableTopic(
+            t.Name,
+            t.NumPartitions,
+            t.ReplicationFactor,
+            t.Assignments.Count == 0 ? null : t.Assignments.ToDictionary(a => a.PartitionIndex, a => (IReadOnlyList<int>)[.. a.BrokerIds]),
+            t.Configs.Count == 0 ? null : t.Configs.Where(c => c.Value is not null).ToDictionary(c => c.Name, c => c.Value!))).ToList();
+        IReadOnlyList<CreateTopicResult> results;
+        try
+        {
+            results = await controller.SubmitAsync(c => c.CreateTopics(topics, request.validateOnly)).ConfigureAwait(false);
+        }
+        catch (NotControllerException)
+        {
+            return ErrorResponse(request, ErrorCode.NotController);
+        }
+        var response = new CreateTopicsResponse();
+        foreach (var r in results)
+        {
+            response.Topics.Add(r.Error == ErrorCode.None
+                ? new CreateTopicsResponse.CreatableTopicResult { Name = r.Name, TopicId = TopicIds.ToUuid(r.TopicId), NumPartitions = r.NumPartitions, ReplicationFactor = r.ReplicationFactor, Configs = [] }
+                : new CreateTopicsResponse.CreatableTopicResult { Name = r.Name, ErrorCode = (short)r.Error, ErrorMessage = r.Message, Configs = null });
+        }
+        return response;
+    }
+
+    protected override CreateTopicsResponse ErrorResponse(CreateTopicsRequest request, ErrorCode error)
+    {
+        var response = new CreateTopicsResponse();
+        foreach (var topic in request.Topics)
+            response.Topics.Add(new CreateTopicsResponse.CreatableTopicResult { Name = topic.Name, ErrorCode = (short)error, Configs = null });
+        return response;
+    }
+}

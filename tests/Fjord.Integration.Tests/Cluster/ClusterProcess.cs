@@ -1,0 +1,154 @@
+using System.Diagnostics;
+using System.Text;
+using Fjord.Integration.Tests.Harness;
+
+namespace Fjord.Integration.Tests.Cluster;
+
+/// <summary>
+/// N real <c>fjord-broker</c> processes on loopback forming one cluster (all voters), each with free
+/// ports and its own temp data directory. Start waits for every node's /readyz; Dispose kills them all
+/// and removes the data. Not thread-safe; owned by one test.
+/// </summary>
+public sealed class ClusterProcess : IDisposable
+{
+    private readonly List<Node> _nodes = [];
+
+    private ClusterProcess(int count)
+    {
+        var root = Path.Combine(Path.GetTempPath(), "fjord-cluster-" + Guid.NewGuid().ToString("N"));
+        for (var id = 0; id < count; id++)
+            _nodes.Add(new Node(id, Path.Combine(root, $"node-{id}"), BrokerProcess.FreePort(), BrokerProcess.FreePort(), BrokerProcess.FreePort()));
+        Root = root;
+        Voters = string.Join(',', _nodes.Select(n => $"{n.Id}@127.0.0.1:{n.RpcPort}"));
+    }
+
+    public string Root { get; }
+
+    public string Voters { get; }
+
+    public IReadOnlyList<Node> Nodes => _nodes;
+
+    public string BootstrapServers => string.Join(',', _nodes.Select(n => $"127.0.0.1:{n.KafkaPort}"));
+
+    /// <summary>Starts <paramref name="count"/> nodes and waits until each listens.</summary>
+    public static ClusterProcess Start(int count)
+    {
+        var cluster = new ClusterProcess(count);
+        try
+        {
+            foreach (var node in cluster._nodes) node.Launch(cluster.Voters);
+            foreach (var node in cluster._nodes) node.WaitUntilReady(TimeSpan.FromSeconds(60));
+            return cluster;
+        }
+        catch
+        {
+            cluster.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Every node's output, for failure messages.</summary>
+    public string Output => string.Join("\n", _nodes.Select(n => $"=== node {n.Id}\n{n.Output}"));
+
+    public void Dispose()
+    {
+        foreach (var node in _nodes) node.Dispose();
+        try
+        {
+            if (Directory.Exists(Root)) Directory.Delete(Root, recursive: true);
+        }
+        catch (IOException)
+        {
+            // a node may still be releasing files; the temp dir is swept by the OS
+        }
+    }
+
+    /// <summary>One broker process of the cluster.</summary>
+    public sealed class Node(int id, string dataDir, int kafkaPort, int rpcPort, int httpPort) : IDisposable
+    {
+        private readonly StringBuilder _output = new();
+        private Process? _process;
+
+        public int Id { get; } = id;
+
+        public string DataDir { get; } = dataDir;
+
+        public int KafkaPort { get; } = kafkaPort;
+
+        public int RpcPort { get; } = rpcPort;
+
+        public int HttpPort { get; } = httpPort;
+
+        public string BootstrapServers => $"127.0.0.1:{KafkaPort}";
+
+        public string Output
+        {
+            get
+            {
+                lock (_output) return _output.ToString();
+            }
+        }
+
+        internal void Launch(string voters)
+        {
+            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            start.ArgumentList.Add(BrokerProcess.BrokerDll);
+            foreach (var arg in new[]
+            {
+                "--node-id", Id.ToString(), "--data-dir", DataDir,
+                "--kafka-listen", $"127.0.0.1:{KafkaPort}", "--rpc-listen", $"127.0.0.1:{RpcPort}",
+                "--http-listen", $"127.0.0.1:{HttpPort}", "--voters", voters,
+            })
+                start.ArgumentList.Add(arg);
+            var process = new Process { StartInfo = start };
+            process.OutputDataReceived += (_, e) => Append(e.Data);
+            process.ErrorDataReceived += (_, e) => Append(e.Data);
+            process.Start();
+            process.BeginOutputReadLine();
+            process.BeginErrorReadLine();
+            _process = process;
+        }
+
+        private void Append(string? line)
+        {
+            if (line is null) return;
+            lock (_output) _output.AppendLine(line);
+        }
+
+        internal void WaitUntilReady(TimeSpan timeout)
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+            var deadline = DateTime.UtcNow + timeout;
+            while (DateTime.UtcNow < deadline)
+            {
+                if (_process!.HasExited) throw new InvalidOperationException($"node {Id} exited with code {_process.ExitCode}:\n{Output}");
+                try
+                {
+                    if (http.GetAsync($"http://127.0.0.1:{HttpPort}/readyz").Result.IsSuccessStatusCode) return;
+                }
+                catch (AggregateException)
+                {
+                    // not listening yet
+                }
+                Thread.Sleep(100);
+            }
+            throw new TimeoutException($"node {Id} was not ready within {timeout}:\n{Output}");
+        }
+
+        /// <summary>SIGKILL.</summary>
+        public void Kill()
+        {
+            if (_process is { HasExited: false })
+            {
+                _process.Kill(entireProcessTree: true);
+                _process.WaitForExit();
+            }
+        }
+
+        public void Dispose()
+        {
+            Kill();
+            _process?.Dispose();
+        }
+    }
+}
