@@ -68,3 +68,28 @@ bench:
 ## cli: build the `fjord` command line (run it as `dotnet src/Fjord.Cli/bin/$(CONFIG)/net10.0/fjord.dll --help`)
 cli:
 	$(DOTNET) build src/Fjord.Cli -c $(CONFIG) --nologo -clp:NoSummary -v q
+
+## cluster: build and start nodes 0,1,2 on loopback in the background (all three voters; kafka 9092/9192/9292,
+##          rpc 9093/9193/9293, http 9644/9744/9844; data in ./data/node-N, pids and logs in ./.cluster)
+## cluster-stop: stop the nodes `make cluster` started (SIGTERM, then SIGKILL after 20 s)
+CLUSTER_VOTERS = 0@127.0.0.1:9093,1@127.0.0.1:9193,2@127.0.0.1:9293
+.PHONY: cluster cluster-stop
+cluster: build
+	@mkdir -p .cluster
+	@for n in 0 1 2; do \
+	  if [ -f .cluster/node-$$n.pid ] && kill -0 $$(cat .cluster/node-$$n.pid) 2>/dev/null; then echo "node $$n already running (pid $$(cat .cluster/node-$$n.pid))"; continue; fi; \
+	  nohup $(DOTNET) $(BROKER_DLL) --node-id $$n --data-dir $(DATA_DIR)/node-$$n \
+	    --kafka-listen 127.0.0.1:9$${n}92 --rpc-listen 127.0.0.1:9$${n}93 --http-listen 127.0.0.1:9$$((6+n))44 \
+	    --voters $(CLUSTER_VOTERS) > .cluster/node-$$n.log 2>&1 & echo $$! > .cluster/node-$$n.pid; \
+	  echo "node $$n: kafka 127.0.0.1:9$${n}92, pid $$(cat .cluster/node-$$n.pid), log .cluster/node-$$n.log"; \
+	done
+	@echo "bootstrap servers: 127.0.0.1:9092,127.0.0.1:9192,127.0.0.1:9292"
+
+cluster-stop:
+	@for n in 0 1 2; do \
+	  [ -f .cluster/node-$$n.pid ] || continue; pid=$$(cat .cluster/node-$$n.pid); \
+	  if kill -0 $$pid 2>/dev/null; then kill -TERM $$pid; \
+	    for i in $$(seq 1 200); do kill -0 $$pid 2>/dev/null || break; sleep 0.1; done; \
+	    kill -0 $$pid 2>/dev/null && kill -KILL $$pid; echo "node $$n (pid $$pid) stopped"; fi; \
+	  rm -f .cluster/node-$$n.pid; \
+	done

@@ -10,7 +10,7 @@ namespace Fjord.Broker.Cluster;
 
 /// <summary>
 /// Keeps this broker registered with the active controller (KIP-631): registers a new incarnation,
-/// then heartbeats every <see cref="HeartbeatInterval"/>; re-registers when the controller no longer knows
+/// then heartbeats every <c>broker.heartbeat.interval.ms</c>; re-registers when the controller no longer knows
 /// the epoch. The controller is the Raft leader: called in-process when it is this node, over the
 /// ControllerService gRPC otherwise. Runs on its own background task; not called by anyone else.
 /// Not done yet: controlled shutdown on SIGTERM, want_fence until the metadata log is caught up.
@@ -18,8 +18,11 @@ namespace Fjord.Broker.Cluster;
 public sealed partial class BrokerLifecycleService(
     BrokerConfig config, MetadataQuorum quorum, ControllerHost controller, ILogger<BrokerLifecycleService> logger) : BackgroundService
 {
-    /// <summary><c>broker.heartbeat.interval.ms</c> (fixed for now).</summary>
-    public static readonly TimeSpan HeartbeatInterval = TimeSpan.FromMilliseconds(1000);
+    /// <summary><c>broker.heartbeat.interval.ms</c>.</summary>
+    private readonly TimeSpan _heartbeatInterval = HeartbeatIntervalOf(config);
+
+    /// <summary>The configured <c>broker.heartbeat.interval.ms</c>.</summary>
+    public static TimeSpan HeartbeatIntervalOf(BrokerConfig config) => TimeSpan.FromMilliseconds(config.GetInt("broker.heartbeat.interval.ms"));
 
     private readonly Guid _incarnation = Guid.NewGuid();
     private readonly Dictionary<int, GrpcChannel> _channels = [];
@@ -48,7 +51,7 @@ public sealed partial class BrokerLifecycleService(
             }
             try
             {
-                await Task.Delay(_epoch < 0 ? TimeSpan.FromMilliseconds(200) : HeartbeatInterval, stoppingToken).ConfigureAwait(false);
+                await Task.Delay(_epoch < 0 ? TimeSpan.FromMilliseconds(200) : _heartbeatInterval, stoppingToken).ConfigureAwait(false);
             }
             catch (OperationCanceledException)
             {

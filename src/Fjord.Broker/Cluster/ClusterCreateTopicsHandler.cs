@@ -10,10 +10,11 @@ namespace Fjord.Broker.Cluster;
 /// <summary>
 /// CreateTopics, versions 2-7, in cluster mode: the request becomes a <see cref="QuorumController.CreateTopics"/>
 /// command on the active controller, answered once its records commit. A broker that is not the
-/// controller answers NOT_CONTROLLER (clients then send to Metadata's ControllerId, as before KIP-590;
-/// forwarding is not done yet). Partition logs are not created on the replicas yet.
+/// controller forwards the request to it (KIP-590, <see cref="ControllerForwarder"/>) and answers
+/// NOT_CONTROLLER only when that fails (clients then retry against Metadata's ControllerId). Replicas open
+/// their partition logs when the records reach them (<see cref="BrokerMetadataPublisher"/>).
 /// </summary>
-public sealed class ClusterCreateTopicsHandler(ControllerHost controller) : ApiHandler<CreateTopicsRequest, CreateTopicsResponse>
+public sealed class ClusterCreateTopicsHandler(ControllerHost controller, ControllerForwarder forwarder) : ApiHandler<CreateTopicsRequest, CreateTopicsResponse>
 {
     public override ApiKey ApiKey => ApiKey.CreateTopics;
 
@@ -36,7 +37,7 @@ public sealed class ClusterCreateTopicsHandler(ControllerHost controller) : ApiH
         }
         catch (NotControllerException)
         {
-            return ErrorResponse(request, ErrorCode.NotController);
+            return await forwarder.ForwardAsync<CreateTopicsResponse>(context, request).ConfigureAwait(false) ?? ErrorResponse(request, ErrorCode.NotController);
         }
         var response = new CreateTopicsResponse();
         foreach (var r in results)

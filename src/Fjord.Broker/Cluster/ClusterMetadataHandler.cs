@@ -15,9 +15,13 @@ namespace Fjord.Broker.Cluster;
 /// - Partitions carry the image's leader, leader epoch, replicas and ISR; offline replicas are replicas
 ///   whose broker is fenced or gone. A partition without a leader gets LEADER_NOT_AVAILABLE.
 /// - v0: an empty topic list means all topics; v1+: null means all, empty means none.
-/// - No auto-creation yet: an unknown topic gets UNKNOWN_TOPIC_OR_PARTITION.
+/// - Auto-creation (auto.create.topics.enable, and AllowAutoTopicCreation from v4): on the active
+///   controller an unknown topic becomes a CreateTopics command with the broker defaults and the answer is
+///   LEADER_NOT_AVAILABLE (retriable: the client asks again and finds the committed topic); any other broker
+///   forwards a CreateTopics to the controller (KIP-590) and answers the same. Otherwise UNKNOWN_TOPIC_OR_PARTITION.
 /// </summary>
-public sealed class ClusterMetadataHandler(MetadataQuorum quorum, ClusterIdentity identity) : ApiHandler<MetadataRequest, MetadataResponse>
+public sealed class ClusterMetadataHandler(MetadataQuorum quorum, ClusterIdentity identity, ControllerHost controller, ControllerForwarder forwarder, Configuration.BrokerConfig config)
+    : ApiHandler<MetadataRequest, MetadataResponse>
 {
     public override ApiKey ApiKey => ApiKey.Metadata;
 
@@ -25,7 +29,9 @@ public sealed class ClusterMetadataHandler(MetadataQuorum quorum, ClusterIdentit
 
     public override short MaxVersion => 12;
 
-    protected override ValueTask<IResponseMessage?> HandleTypedAsync(RequestContext context, MetadataRequest request)
+    private static readonly TimeSpan AutoCreateWait = TimeSpan.FromSeconds(5);
+
+    protected override async ValueTask<IResponseMessage?> HandleTypedAsync(RequestContext context, MetadataRequest request)
     {
         var version = context.ApiVersion;
         var image = quorum.StateMachine.Image;
@@ -44,12 +50,42 @@ public sealed class ClusterMetadataHandler(MetadataQuorum quorum, ClusterIdentit
                 if (topic is not null) response.Topics.Add(Describe(image, topic, includeOperations));
                 else if (requested.Name is null)
                     response.Topics.Add(new() { Name = version >= 12 ? null : "", TopicId = requested.TopicId, ErrorCode = (short)ErrorCode.UnknownTopicId });
+                else if (config.AutoCreateTopics && (version < 4 || request.AllowAutoTopicCreation))
+                    response.Topics.Add(new() { Name = requested.Name, ErrorCode = (short)await AutoCreateAsync(context, requested.Name).ConfigureAwait(false) });
                 else
                     response.Topics.Add(new() { Name = requested.Name, ErrorCode = (short)ErrorCode.UnknownTopicOrPartition });
             }
         }
         if (request.IncludeClusterAuthorizedOperations) response.ClusterAuthorizedOperations = AuthorizedOperations.Cluster;
-        return new(response);
+        return response;
+    }
+
+    private async Task<ErrorCode> AutoCreateAsync(RequestContext context, string name)
+    {
+        if (Topics.TopicNameRules.Validate(name) is not null) return ErrorCode.InvalidTopicException;
+        if (!controller.IsActive) return await ForwardAutoCreateAsync(context, name).ConfigureAwait(false);
+        try
+        {
+            var results = await controller.SubmitAsync(c => c.CreateTopics([new CreatableTopic(name)])).WaitAsync(AutoCreateWait).ConfigureAwait(false);
+            var error = results[0].Error;
+            return error is ErrorCode.None or ErrorCode.TopicAlreadyExists ? ErrorCode.LeaderNotAvailable : error;
+        }
+        catch (Exception e) when (e is NotControllerException or TimeoutException)
+        {
+            return ErrorCode.LeaderNotAvailable;
+        }
+    }
+
+    /// <summary>Kafka's auto-creation on a non-controller: a CreateTopics (v7, broker defaults) forwarded to the controller.</summary>
+    private async Task<ErrorCode> ForwardAutoCreateAsync(RequestContext context, string name)
+    {
+        const short createTopicsVersion = 7;
+        var create = new CreateTopicsRequest { timeoutMs = (int)AutoCreateWait.TotalMilliseconds };
+        create.Topics.Add(new CreateTopicsRequest.CreatableTopic { Name = name, NumPartitions = -1, ReplicationFactor = -1 });
+        var forwardContext = new RequestContext(context.ConnectionId, context.RemoteEndPoint, createTopicsVersion, context.CorrelationId, context.ClientId, context.ConnectionClosed);
+        var response = await forwarder.ForwardAsync<CreateTopicsResponse>(forwardContext, create).ConfigureAwait(false);
+        var error = response is { Topics.Count: 1 } ? (ErrorCode)response.Topics[0].ErrorCode : ErrorCode.LeaderNotAvailable;
+        return error is ErrorCode.None or ErrorCode.TopicAlreadyExists or ErrorCode.NotController ? ErrorCode.LeaderNotAvailable : error;
     }
 
     private static MetadataResponse.MetadataResponseTopic Describe(MetadataImage image, TopicImage topic, bool includeOperations)

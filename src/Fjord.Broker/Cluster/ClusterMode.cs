@@ -1,5 +1,9 @@
 using Fjord.Broker.Configuration;
 using Fjord.Broker.Handlers;
+using Fjord.Broker.Hosting;
+using Fjord.Broker.Topics;
+using Fjord.Protocol;
+using Fjord.Storage;
 using Fjord.Metadata;
 using Fjord.Raft;
 using Fjord.Rpc.Raft;
@@ -14,8 +18,9 @@ namespace Fjord.Broker.Cluster;
 /// <summary>
 /// Cluster mode, entered only when <c>--voters</c> names more than one node: adds the rpc listener
 /// (HTTP/2, gRPC raft transport and controller service), the metadata quorum, the controller host and
-/// the broker lifecycle, and swaps the Metadata, DescribeCluster and CreateTopics handlers for ones
-/// backed by the metadata image and the controller. Everything else is the single-node broker as is.
+/// the broker lifecycle and the metadata publisher that opens and deletes partition logs, makes
+/// partition leadership come from the image, and swaps the Metadata, DescribeCluster, CreateTopics,
+/// DeleteTopics and CreatePartitions handlers for ones backed by the metadata image and the controller. Everything else is the single-node broker as is.
 /// Called once by <see cref="Hosting.BrokerHost"/> while composing the host.
 /// </summary>
 public static class ClusterMode
@@ -33,21 +38,44 @@ public static class ClusterMode
         var services = builder.Services;
         services.AddGrpc();
         services.AddSingleton(voters!);
-        services.AddSingleton(sp => new MetadataQuorum(config, voters!, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton(sp => new BrokerMetadataPublisher(config.NodeId, sp.GetRequiredService<LogManager>(), sp.GetRequiredService<TopicRegistry>(),
+            sp.GetRequiredService<TopicConfigResolver>(), sp.GetRequiredService<ILogger<BrokerMetadataPublisher>>()));
+        services.AddSingleton(sp => new MetadataQuorum(config, voters!, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(),
+            [sp.GetRequiredService<BrokerMetadataPublisher>()]));
+        services.AddSingleton<IPartitionLeadership, ClusterPartitionLeadership>();
+        services.AddSingleton(ClusterIdentityOf(voters!, config));
         services.AddSingleton<IRaftInbox>(sp => sp.GetRequiredService<MetadataQuorum>().Driver);
         services.AddSingleton(new QuorumControllerOptions
         {
             DefaultPartitions = config.NumPartitions,
             DefaultReplicationFactor = config.DefaultReplicationFactor,
+            BrokerSessionTimeout = TimeSpan.FromMilliseconds(config.GetInt("broker.session.timeout.ms")),
         });
         services.AddSingleton<ControllerHost>();
+        services.AddSingleton<ControllerForwarder>();
         services.AddHostedService(sp => sp.GetRequiredService<ControllerHost>());
         services.AddHostedService<BrokerLifecycleService>();
 
         Replace<MetadataHandler, ClusterMetadataHandler>(services);
         Replace<DescribeClusterHandler, ClusterDescribeClusterHandler>(services);
         Replace<CreateTopicsHandler, ClusterCreateTopicsHandler>(services);
+        Replace<DeleteTopicsHandler, ClusterDeleteTopicsHandler>(services);
+        Replace<CreatePartitionsHandler, ClusterCreatePartitionsHandler>(services);
         return true;
+    }
+
+    /// <summary>
+    /// One cluster id for every node, known before the metadata log has a leader: derived from the sorted
+    /// voter set (<c>id@host:port,...</c>) as the first 16 bytes of its SHA-256, in Kafka's base64url Uuid form.
+    /// Every node computes the same id without talking to the others; a cluster started again with the same
+    /// voters keeps its id. The single-node random id in meta.properties is not used in cluster mode.
+    /// </summary>
+    internal static ClusterIdentity ClusterIdentityOf(ClusterVoters voters, BrokerConfig config)
+    {
+        var text = string.Join(',', voters.Voters.OrderBy(v => v.Key).Select(v => $"{v.Key}@{v.Value}"));
+        var hash = System.Security.Cryptography.SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(text));
+        var id = new Uuid(System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(hash), System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(hash.AsSpan(8)));
+        return new ClusterIdentity(id.ToString(), config.NodeId);
     }
 
     /// <summary>Maps the gRPC services; call after <see cref="Configure"/> returned true.</summary>

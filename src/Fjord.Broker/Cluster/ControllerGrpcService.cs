@@ -1,4 +1,9 @@
+using System.Buffers;
+using Fjord.Broker.Handlers;
+using Fjord.Broker.Network;
 using Fjord.Metadata;
+using Fjord.Protocol;
+using Fjord.Protocol.Messages;
 using Fjord.Protocol.Errors;
 using Fjord.Rpc.Controller;
 using Grpc.Core;
@@ -8,11 +13,45 @@ namespace Fjord.Broker.Cluster;
 /// <summary>
 /// The controller service on the rpc listener: broker registration and heartbeats mapped onto
 /// <see cref="ControllerHost"/>; a node that is not the active controller answers NOT_CONTROLLER with the
-/// controller id it knows. AlterPartition, AllocateProducerIds and Forward are not served yet
-/// (UNIMPLEMENTED). Thread-safe.
+/// controller id it knows. Forward (KIP-590) runs a forwarded CreateTopics, DeleteTopics or
+/// CreatePartitions through this node's own handler and returns the response body
+/// (<see cref="ControllerForwarder"/> is the sending side). AlterPartition and AllocateProducerIds are
+/// not served yet (UNIMPLEMENTED). Thread-safe.
 /// </summary>
-public sealed class ControllerGrpcService(ControllerHost controller, MetadataQuorum quorum) : ControllerService.ControllerServiceBase
+public sealed class ControllerGrpcService(ControllerHost controller, MetadataQuorum quorum, Configuration.BrokerConfig config, ApiHandlerRegistry handlers)
+    : ControllerService.ControllerServiceBase
 {
+    private static readonly ApiKey[] s_forwardable = [ApiKey.CreateTopics, ApiKey.DeleteTopics, ApiKey.CreatePartitions];
+
+    public override async Task<ForwardResponse> Forward(ForwardRequest request, ServerCallContext context)
+    {
+        if (!controller.IsActive) return new() { ErrorCode = (int)ErrorCode.NotController, ControllerId = quorum.LeaderNodeId };
+        var headerBytes = request.RequestHeader.Memory;
+        if (headerBytes.Length < 4) return new() { ErrorCode = (int)ErrorCode.InvalidRequest, ControllerId = quorum.NodeId };
+        var apiKey = System.Buffers.Binary.BinaryPrimitives.ReadInt16BigEndian(headerBytes.Span);
+        var version = System.Buffers.Binary.BinaryPrimitives.ReadInt16BigEndian(headerBytes.Span[2..]);
+        var handler = handlers.Find(apiKey);
+        if (handler is null || !s_forwardable.Contains(handler.ApiKey) || version < handler.MinVersion || version > handler.MaxVersion)
+            return new() { ErrorCode = (int)ErrorCode.InvalidRequest, ControllerId = quorum.NodeId };
+        IRequestMessage body;
+        RequestHeader header = new();
+        try
+        {
+            var headerReader = new ProtocolReader(new ReadOnlySequence<byte>(headerBytes));
+            header.Read(ref headerReader, ApiMessages.RequestHeaderVersion(apiKey, version));
+            body = ApiMessages.CreateRequest(apiKey)!;
+            var bodyReader = new ProtocolReader(new ReadOnlySequence<byte>(request.RequestData.Memory));
+            body.Read(ref bodyReader, version);
+        }
+        catch (ProtocolException)
+        {
+            return new() { ErrorCode = (int)ErrorCode.InvalidRequest, ControllerId = quorum.NodeId };
+        }
+        var requestContext = new RequestContext(ControllerForwarder.ForwardedConnectionId, null, version, header.CorrelationId, header.ClientId, context.CancellationToken);
+        var response = await handler.HandleAsync(requestContext, body).ConfigureAwait(false) ?? handler.ErrorResponse(body, ErrorCode.UnknownServerError);
+        return new() { ControllerId = quorum.NodeId, ResponseData = ControllerForwarder.Encode(response, version) };
+    }
+
     public override async Task<Rpc.Controller.BrokerRegistrationResponse> RegisterBroker(Rpc.Controller.BrokerRegistrationRequest request, ServerCallContext context)
     {
         var endpoints = request.Endpoints.Select(e => new BrokerEndpointInfo(e.Name, e.Host, e.Port, e.SecurityProtocol)).ToList();
@@ -42,7 +81,7 @@ public sealed class ControllerGrpcService(ControllerHost controller, MetadataQuo
                 IsFenced = reply.IsFenced,
                 InControlledShutdown = reply.InControlledShutdown,
                 ShouldShutDown = reply.ShouldShutDown,
-                HeartbeatIntervalMs = (int)BrokerLifecycleService.HeartbeatInterval.TotalMilliseconds,
+                HeartbeatIntervalMs = (int)BrokerLifecycleService.HeartbeatIntervalOf(config).TotalMilliseconds,
             };
         }
         catch (NotControllerException e)

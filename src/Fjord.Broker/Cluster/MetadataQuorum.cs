@@ -10,7 +10,8 @@ namespace Fjord.Broker.Cluster;
 /// This node's member of the metadata quorum: <see cref="FileRaftStorage"/> under
 /// <c>&lt;data.dir&gt;/__cluster_metadata</c>, a <see cref="GrpcRaftTransport"/> to the other voters, the
 /// <see cref="MetadataStateMachine"/> and the <see cref="RaftNodeDriver"/> running them. Brand-new storage is
-/// bootstrapped with every voter. Created once by the composition root; its members are thread-safe
+/// bootstrapped with every voter; the given publishers (the broker's log publisher) are attached before
+/// anything is applied. Created once by the composition root; its members are thread-safe
 /// (the driver's public methods, the state machine's <see cref="MetadataStateMachine.Image"/>).
 /// </summary>
 public sealed class MetadataQuorum : IAsyncDisposable
@@ -18,7 +19,7 @@ public sealed class MetadataQuorum : IAsyncDisposable
     private readonly FileRaftStorage _storage;
     private readonly GrpcRaftTransport _transport;
 
-    public MetadataQuorum(BrokerConfig config, ClusterVoters voters, TimeProvider time, ILoggerFactory loggers)
+    public MetadataQuorum(BrokerConfig config, ClusterVoters voters, TimeProvider time, ILoggerFactory loggers, IEnumerable<IMetadataPublisher>? publishers = null)
     {
         Voters = voters;
         NodeId = config.NodeId;
@@ -32,6 +33,8 @@ public sealed class MetadataQuorum : IAsyncDisposable
         var peers = voters.Voters.ToDictionary(v => ClusterVoters.RaftId(v.Key), v => new Uri($"http://{v.Value}"));
         _transport = new GrpcRaftTransport(ClusterVoters.RaftId(config.NodeId), peers, logger: loggers.CreateLogger<GrpcRaftTransport>());
         StateMachine = new MetadataStateMachine();
+        // Added before the driver exists, so publishers see every entry the driver replays at start.
+        foreach (var publisher in publishers ?? []) StateMachine.AddPublisher(publisher);
         Driver = new RaftNodeDriver(
             new RaftConfig { Id = ClusterVoters.RaftId(config.NodeId), Random = new Random(), ElectionTick = 10, HeartbeatTick = 1 },
             _storage, _transport, StateMachine, time, new RaftDriverOptions { TickInterval = TimeSpan.FromMilliseconds(100) });

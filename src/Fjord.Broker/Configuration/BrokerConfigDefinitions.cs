@@ -45,6 +45,8 @@ public static class BrokerConfigDefinitions
         new("log.retention.ms", ConfigType.Long, "604800000", "default retention.ms", Min: -1),
         new("log.roll.ms", ConfigType.Long, "604800000", "default segment.ms", Min: 1),
         new("log.segment.bytes", ConfigType.Int, "1073741824", "default segment.bytes", Min: 14),
+        new("broker.heartbeat.interval.ms", ConfigType.Int, "2000", "how often a broker heartbeats to the active controller (cluster mode)", Min: 1),
+        new("broker.session.timeout.ms", ConfigType.Int, "9000", "a broker whose last heartbeat is older than this is fenced by the controller (cluster mode)", Min: 1),
         new("unclean.leader.election.enable", ConfigType.Boolean, "false", "default unclean.leader.election.enable"),
         new("offsets.topic.num.partitions", ConfigType.Int, "50", "partitions of __consumer_offsets", Min: 1),
         new("group.initial.rebalance.delay.ms", ConfigType.Int, "3000", "delay before the first rebalance of a new group", Min: 0),

@@ -26,12 +26,13 @@ namespace Fjord.Broker.Handlers;
 /// - Reads stop at the high watermark; read_committed stops at the last stable offset, equal to
 ///   it while there are no transactions.
 /// - CurrentLeaderEpoch (v9+): newer than ours → UNKNOWN_LEADER_EPOCH, older → FENCED_LEADER_EPOCH.
+/// - Cluster mode: a partition this node does not lead gets NOT_LEADER_OR_FOLLOWER; "ours" is the image's
+///   leader epoch (<see cref="IPartitionLeadership"/>; 0 on a single node).
 /// </summary>
-public sealed class FetchHandler(TopicRegistry topics, FetchSessionCache sessions, PartitionAppendNotifier appends, TimeProvider time, BrokerMetrics metrics) : ApiHandler<FetchRequest, FetchResponse>
+public sealed class FetchHandler(TopicRegistry topics, IPartitionLeadership leadership, FetchSessionCache sessions, PartitionAppendNotifier appends, TimeProvider time, BrokerMetrics metrics) : ApiHandler<FetchRequest, FetchResponse>
 {
     private const int FirstTopicIdVersion = 13;
     private const int FirstSessionVersion = 7;
-    private const int CurrentLeaderEpoch = 0;
 
     public override ApiKey ApiKey => ApiKey.Fetch;
 
@@ -199,12 +200,17 @@ public sealed class FetchHandler(TopicRegistry topics, FetchSessionCache session
             return new PartitionRead(unknown, -1, -1, ReadOnlyMemory<byte>.Empty, null);
         }
 
-        if (partition.CurrentLeaderEpoch > CurrentLeaderEpoch)
+        if (leadership.CheckLeader(partition.TopicName, partition.Key.Partition, out var currentLeaderEpoch) is not ErrorCode.None and var notLeader)
+        {
+            return new PartitionRead(notLeader, -1, -1, ReadOnlyMemory<byte>.Empty, null);
+        }
+
+        if (partition.CurrentLeaderEpoch > currentLeaderEpoch)
         {
             return new PartitionRead(ErrorCode.UnknownLeaderEpoch, -1, -1, ReadOnlyMemory<byte>.Empty, null);
         }
 
-        if (partition.CurrentLeaderEpoch >= 0 && partition.CurrentLeaderEpoch < CurrentLeaderEpoch)
+        if (partition.CurrentLeaderEpoch >= 0 && partition.CurrentLeaderEpoch < currentLeaderEpoch)
         {
             return new PartitionRead(ErrorCode.FencedLeaderEpoch, -1, -1, ReadOnlyMemory<byte>.Empty, null);
         }

@@ -17,16 +17,17 @@ namespace Fjord.Broker.Handlers;
 /// - Any other timestamp: the first offset whose record timestamp is at or after it, found through
 ///   the time index; -1/-1 when every record is older.
 /// - CurrentLeaderEpoch (v4+): newer than ours gives UNKNOWN_LEADER_EPOCH, older FENCED_LEADER_EPOCH.
+/// - Cluster mode: a partition this node does not lead gets NOT_LEADER_OR_FOLLOWER; "ours" is the image's
+///   leader epoch (<see cref="IPartitionLeadership"/>; 0 on a single node).
 /// - v0 (old-style offset lists) is not served; Kafka 4 dropped it too.
 /// </summary>
-public sealed class ListOffsetsHandler(TopicRegistry topics) : ApiHandler<ListOffsetsRequest, ListOffsetsResponse>
+public sealed class ListOffsetsHandler(TopicRegistry topics, IPartitionLeadership leadership) : ApiHandler<ListOffsetsRequest, ListOffsetsResponse>
 {
     private const long LatestTimestamp = -1;
     private const long EarliestTimestamp = -2;
     private const long MaxTimestamp = -3;
     private const long EarliestLocalTimestamp = -4;
     private const long LatestTieredTimestamp = -5;
-    private const int CurrentLeaderEpoch = 0;
 
     public override ApiKey ApiKey => ApiKey.ListOffsets;
 
@@ -54,7 +55,6 @@ public sealed class ListOffsetsHandler(TopicRegistry topics) : ApiHandler<ListOf
     private ListOffsetsResponse.ListOffsetsPartitionResponse Lookup(string topic, ListOffsetsRequest.ListOffsetsPartition partition, short version)
     {
         // LeaderEpoch exists from v4 and is not ignorable, so older answers must leave it at its default.
-        var leaderEpoch = version >= 4 ? CurrentLeaderEpoch : -1;
         var answer = new ListOffsetsResponse.ListOffsetsPartitionResponse { PartitionIndex = partition.PartitionIndex, Timestamp = -1, Offset = -1, LeaderEpoch = -1 };
         if (!topics.TryGetLog(topic, partition.PartitionIndex, out var log))
         {
@@ -62,13 +62,21 @@ public sealed class ListOffsetsHandler(TopicRegistry topics) : ApiHandler<ListOf
             return answer;
         }
 
-        if (partition.CurrentLeaderEpoch > CurrentLeaderEpoch)
+        if (leadership.CheckLeader(topic, partition.PartitionIndex, out var currentLeaderEpoch) is not ErrorCode.None and var notLeader)
+        {
+            answer.ErrorCode = (short)notLeader;
+            return answer;
+        }
+
+        var leaderEpoch = version >= 4 ? currentLeaderEpoch : -1;
+
+        if (partition.CurrentLeaderEpoch > currentLeaderEpoch)
         {
             answer.ErrorCode = (short)ErrorCode.UnknownLeaderEpoch;
             return answer;
         }
 
-        if (partition.CurrentLeaderEpoch >= 0 && partition.CurrentLeaderEpoch < CurrentLeaderEpoch)
+        if (partition.CurrentLeaderEpoch >= 0 && partition.CurrentLeaderEpoch < currentLeaderEpoch)
         {
             answer.ErrorCode = (short)ErrorCode.FencedLeaderEpoch;
             return answer;

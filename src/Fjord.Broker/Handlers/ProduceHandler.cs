@@ -25,8 +25,10 @@ namespace Fjord.Broker.Handlers;
 /// - Unknown topics get UNKNOWN_TOPIC_OR_PARTITION (Kafka creates topics on Metadata, not Produce).
 /// - Transactional produce gets TRANSACTIONAL_ID_AUTHORIZATION_FAILED (no transaction coordinator yet).
 /// - One node: acks=all is satisfied once the leader (this node) has appended.
+/// - Cluster mode: a partition this node does not lead gets NOT_LEADER_OR_FOLLOWER (<see cref="IPartitionLeadership"/>);
+///   batches are stamped with the image's leader epoch. No replication yet: the leader's append is the write.
 /// </summary>
-public sealed partial class ProduceHandler(TopicRegistry topics, PartitionAppendNotifier appends, BrokerMetrics metrics, ILogger<ProduceHandler> logger) : ApiHandler<ProduceRequest, ProduceResponse>
+public sealed partial class ProduceHandler(TopicRegistry topics, IPartitionLeadership leadership, PartitionAppendNotifier appends, BrokerMetrics metrics, ILogger<ProduceHandler> logger) : ApiHandler<ProduceRequest, ProduceResponse>
 {
     private const int FirstRecordBatchVersion = 3;
     private const int FirstZstdVersion = 7;
@@ -76,6 +78,11 @@ public sealed partial class ProduceHandler(TopicRegistry topics, PartitionAppend
             return Failed(partitionData.Index, ErrorCode.UnknownTopicOrPartition, null);
         }
 
+        if (leadership.CheckLeader(topic, partitionData.Index, out var leaderEpoch) is not ErrorCode.None and var notLeader)
+        {
+            return Failed(partitionData.Index, notLeader, null);
+        }
+
         if (partitionData.Records is not { Length: > 0 } records)
         {
             return Failed(partitionData.Index, ErrorCode.InvalidRecord, "The produce request carries no record batch");
@@ -98,7 +105,7 @@ public sealed partial class ProduceHandler(TopicRegistry topics, PartitionAppend
             return Failed(partitionData.Index, ErrorCode.InvalidRecord, "Transactional and control batches need a transaction coordinator, which this broker does not have yet");
         }
 
-        var result = log.Append(records, leaderEpoch: 0);
+        var result = log.Append(records, leaderEpoch);
         if (result.Error != ErrorCode.None)
         {
             return Failed(partitionData.Index, result.Error, result.ErrorMessage);

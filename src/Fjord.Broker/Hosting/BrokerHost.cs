@@ -66,6 +66,7 @@ public static class BrokerHost
         services.AddSingleton(sp => OpenLogs(config, sp));
         services.AddSingleton<TopicConfigResolver>();
         services.AddSingleton<TopicRegistry>();
+        services.AddSingleton<IPartitionLeadership>(SingleNodeLeadership.Instance);
         services.AddSingleton(sp => ClusterIdentity.LoadOrCreate(config.DataDir, config.NodeId));
         services.AddSingleton<ProducerIdManager>(sp => new ProducerIdManager(config.DataDir));
         services.AddSingleton<PartitionAppendNotifier>();

@@ -22,6 +22,8 @@ public sealed partial class TopicRegistry
     private readonly TopicConfigResolver _configResolver;
     private readonly ILogger<TopicRegistry> _logger;
     private volatile Snapshot _snapshot = Snapshot.Empty;
+    private FrozenDictionary<string, TopicMetadata> _clusterTopics = FrozenDictionary<string, TopicMetadata>.Empty;
+    private List<TopicMetadata> _storedTopics = [];
 
     public TopicRegistry(BrokerConfig brokerConfig, TopicStore store, LogManager logs, TopicConfigResolver configResolver, ILogger<TopicRegistry> logger)
     {
@@ -43,7 +45,7 @@ public sealed partial class TopicRegistry
                 OpenLogs(topic, 0);
             }
 
-            Publish(topics);
+            Publish([.. topics]);
             LogLoaded(topics.Count);
         }
     }
@@ -57,6 +59,20 @@ public sealed partial class TopicRegistry
     public bool TryGetLog(string topic, int partition, out PartitionLog log) => _logs.TryGetLog(new TopicPartition(topic, partition), out log!);
 
     public Dictionary<string, string> EffectiveConfig(TopicMetadata topic) => _configResolver.EffectiveProperties(topic.ConfigOverrides);
+
+    /// <summary>
+    /// Cluster mode: replaces the topics that come from the committed metadata image (kept out of
+    /// <c>fjord-topics.json</c>; the metadata log is their record). Locally stored topics such as
+    /// <c>__consumer_offsets</c> stay; an image topic of the same name wins. Called by the cluster's metadata publisher.
+    /// </summary>
+    public void ReplaceClusterTopics(IEnumerable<TopicMetadata> topics)
+    {
+        lock (_commandLock)
+        {
+            _clusterTopics = topics.ToFrozenDictionary(t => t.Name, StringComparer.Ordinal);
+            Publish(_storedTopics);
+        }
+    }
 
     /// <summary>Creates <paramref name="name"/> with the broker defaults when auto creation is on.</summary>
     public TopicOperationResult AutoCreate(string name)
@@ -262,14 +278,27 @@ public sealed partial class TopicRegistry
 
     private void Commit(IEnumerable<TopicMetadata> topics)
     {
-        var list = topics.ToList();
+        var clusterTopics = _clusterTopics;
+        var list = topics.Where(t => !clusterTopics.ContainsKey(t.Name)).ToList();
         _store.Save(list);
         Publish(list);
     }
 
-    private void Publish(IEnumerable<TopicMetadata> topics)
+    private void Publish(List<TopicMetadata> topics)
     {
-        var byName = topics.ToFrozenDictionary(t => t.Name, StringComparer.Ordinal);
+        _storedTopics = topics;
+        var merged = new Dictionary<string, TopicMetadata>(StringComparer.Ordinal);
+        foreach (var topic in topics)
+        {
+            merged[topic.Name] = topic;
+        }
+
+        foreach (var (name, topic) in _clusterTopics)
+        {
+            merged[name] = topic;
+        }
+
+        var byName = merged.ToFrozenDictionary(StringComparer.Ordinal);
         _snapshot = new Snapshot(byName, byName.Values.ToFrozenDictionary(t => t.TopicId));
     }
 

@@ -12,9 +12,11 @@ namespace Fjord.Integration.Tests.Cluster;
 public sealed class ClusterProcess : IDisposable
 {
     private readonly List<Node> _nodes = [];
+    private readonly string[] _settings;
 
-    private ClusterProcess(int count)
+    private ClusterProcess(int count, string[] settings)
     {
+        _settings = settings;
         var root = Path.Combine(Path.GetTempPath(), "fjord-cluster-" + Guid.NewGuid().ToString("N"));
         for (var id = 0; id < count; id++)
             _nodes.Add(new Node(id, Path.Combine(root, $"node-{id}"), BrokerProcess.FreePort(), BrokerProcess.FreePort(), BrokerProcess.FreePort()));
@@ -30,13 +32,13 @@ public sealed class ClusterProcess : IDisposable
 
     public string BootstrapServers => string.Join(',', _nodes.Select(n => $"127.0.0.1:{n.KafkaPort}"));
 
-    /// <summary>Starts <paramref name="count"/> nodes and waits until each listens.</summary>
-    public static ClusterProcess Start(int count)
+    /// <summary>Starts <paramref name="count"/> nodes, each with <paramref name="settings"/> (<c>key=value</c>, passed as <c>--set</c>), and waits until each listens.</summary>
+    public static ClusterProcess Start(int count, params string[] settings)
     {
-        var cluster = new ClusterProcess(count);
+        var cluster = new ClusterProcess(count, settings);
         try
         {
-            foreach (var node in cluster._nodes) node.Launch(cluster.Voters);
+            foreach (var node in cluster._nodes) node.Launch(cluster.Voters, cluster._settings);
             foreach (var node in cluster._nodes) node.WaitUntilReady(TimeSpan.FromSeconds(60));
             return cluster;
         }
@@ -46,6 +48,18 @@ public sealed class ClusterProcess : IDisposable
             throw;
         }
     }
+
+    /// <summary>Starts a killed node again on its data directory and ports, and waits until it listens.</summary>
+    public void Restart(Node node)
+    {
+        node.Kill();
+        node.Launch(Voters, _settings);
+        node.WaitUntilReady(TimeSpan.FromSeconds(60));
+    }
+
+    /// <summary>Bootstrap servers of every node but <paramref name="excluded"/>.</summary>
+    public string BootstrapServersExcept(int excluded) =>
+        string.Join(',', _nodes.Where(n => n.Id != excluded).Select(n => n.BootstrapServers));
 
     /// <summary>Every node's output, for failure messages.</summary>
     public string Output => string.Join("\n", _nodes.Select(n => $"=== node {n.Id}\n{n.Output}"));
@@ -89,8 +103,9 @@ public sealed class ClusterProcess : IDisposable
             }
         }
 
-        internal void Launch(string voters)
+        internal void Launch(string voters, string[] settings)
         {
+            _process?.Dispose();
             var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
             start.ArgumentList.Add(BrokerProcess.BrokerDll);
             foreach (var arg in new[]
@@ -100,6 +115,11 @@ public sealed class ClusterProcess : IDisposable
                 "--http-listen", $"127.0.0.1:{HttpPort}", "--voters", voters,
             })
                 start.ArgumentList.Add(arg);
+            foreach (var setting in settings)
+            {
+                start.ArgumentList.Add("--set");
+                start.ArgumentList.Add(setting);
+            }
             var process = new Process { StartInfo = start };
             process.OutputDataReceived += (_, e) => Append(e.Data);
             process.ErrorDataReceived += (_, e) => Append(e.Data);

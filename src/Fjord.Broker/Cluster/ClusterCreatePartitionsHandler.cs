@@ -1,0 +1,54 @@
+using Fjord.Broker.Handlers;
+using Fjord.Broker.Network;
+using Fjord.Metadata;
+using Fjord.Protocol;
+using Fjord.Protocol.Errors;
+using Fjord.Protocol.Messages;
+
+namespace Fjord.Broker.Cluster;
+
+/// <summary>
+/// CreatePartitions, versions 0-3, in cluster mode: a <see cref="QuorumController.CreatePartitions"/> command
+/// on the active controller (placement with the replication factor of partition 0, or the given
+/// assignments), answered once committed. A topic named twice gets INVALID_REQUEST; a broker that is not
+/// the controller forwards the request to it (KIP-590, <see cref="ControllerForwarder"/>), and answers
+/// NOT_CONTROLLER only when that fails (clients then retry against Metadata's ControllerId).
+/// </summary>
+public sealed class ClusterCreatePartitionsHandler(ControllerHost controller, ControllerForwarder forwarder) : ApiHandler<CreatePartitionsRequest, CreatePartitionsResponse>
+{
+    public override ApiKey ApiKey => ApiKey.CreatePartitions;
+
+    public override short MinVersion => 0;
+
+    public override short MaxVersion => 3;
+
+    protected override async ValueTask<IResponseMessage?> HandleTypedAsync(RequestContext context, CreatePartitionsRequest request)
+    {
+        var duplicates = request.Topics.GroupBy(t => t.Name).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet();
+        var commands = request.Topics.Where(t => !duplicates.Contains(t.Name)).Select(t => new CreatePartitionsTopic(
+            t.Name, t.Count, t.Assignments?.Select(a => (IReadOnlyList<int>)[.. a.BrokerIds]).ToList())).ToList();
+        IReadOnlyList<TopicErrorResult> results;
+        try
+        {
+            results = await controller.SubmitAsync(c => c.CreatePartitions(commands, request.ValidateOnly)).ConfigureAwait(false);
+        }
+        catch (NotControllerException)
+        {
+            return await forwarder.ForwardAsync<CreatePartitionsResponse>(context, request).ConfigureAwait(false) ?? ErrorResponse(request, ErrorCode.NotController);
+        }
+        var response = new CreatePartitionsResponse();
+        foreach (var name in duplicates)
+            response.Results.Add(new CreatePartitionsResponse.CreatePartitionsTopicResult { Name = name, ErrorCode = (short)ErrorCode.InvalidRequest, ErrorMessage = "Duplicate topic in request." });
+        foreach (var r in results)
+            response.Results.Add(new CreatePartitionsResponse.CreatePartitionsTopicResult { Name = r.Name, ErrorCode = (short)r.Error, ErrorMessage = r.Message });
+        return response;
+    }
+
+    protected override CreatePartitionsResponse ErrorResponse(CreatePartitionsRequest request, ErrorCode error)
+    {
+        var response = new CreatePartitionsResponse();
+        foreach (var topic in request.Topics)
+            response.Results.Add(new CreatePartitionsResponse.CreatePartitionsTopicResult { Name = topic.Name, ErrorCode = (short)error });
+        return response;
+    }
+}

@@ -1,0 +1,74 @@
+using Fjord.Broker.Configuration;
+using Fjord.Broker.Handlers;
+using Fjord.Broker.Network;
+using Fjord.Metadata;
+using Fjord.Protocol;
+using Fjord.Protocol.Errors;
+using Fjord.Protocol.Messages;
+
+namespace Fjord.Broker.Cluster;
+
+/// <summary>
+/// DeleteTopics, versions 1-6, in cluster mode: one <see cref="QuorumController.DeleteTopics"/> command on the
+/// active controller (RemoveTopicRecord per topic), answered once committed; every replica then deletes its
+/// logs (<see cref="BrokerMetadataPublisher"/>). A broker that is not the controller forwards the request to it
+/// (KIP-590, <see cref="ControllerForwarder"/>), answering NOT_CONTROLLER only when that fails. delete.topic.enable=false answers TOPIC_DELETION_DISABLED.
+/// </summary>
+public sealed class ClusterDeleteTopicsHandler(ControllerHost controller, ControllerForwarder forwarder, BrokerConfig config) : ApiHandler<DeleteTopicsRequest, DeleteTopicsResponse>
+{
+    public override ApiKey ApiKey => ApiKey.DeleteTopics;
+
+    public override short MinVersion => 1;
+
+    public override short MaxVersion => 6;
+
+    protected override async ValueTask<IResponseMessage?> HandleTypedAsync(RequestContext context, DeleteTopicsRequest request)
+    {
+        if (!config.DeleteTopicEnable) return ErrorResponse(request, ErrorCode.TopicDeletionDisabled);
+        var names = new List<string>();
+        var ids = new List<Guid>();
+        if (context.ApiVersion >= 6)
+        {
+            foreach (var topic in request.Topics)
+            {
+                if (topic.Name is not null) names.Add(topic.Name);
+                else ids.Add(TopicIds.ToGuid(topic.TopicId));
+            }
+        }
+        else
+        {
+            names.AddRange(request.TopicNames);
+        }
+        IReadOnlyList<DeleteTopicResult> results;
+        try
+        {
+            results = await controller.SubmitAsync(c => c.DeleteTopics(names, ids)).ConfigureAwait(false);
+        }
+        catch (NotControllerException)
+        {
+            return await forwarder.ForwardAsync<DeleteTopicsResponse>(context, request).ConfigureAwait(false) ?? ErrorResponse(request, ErrorCode.NotController);
+        }
+        var response = new DeleteTopicsResponse();
+        foreach (var r in results)
+        {
+            response.Responses.Add(new DeleteTopicsResponse.DeletableTopicResult
+            {
+                Name = r.Name,
+                TopicId = r.TopicId == Guid.Empty ? Uuid.Zero : TopicIds.ToUuid(r.TopicId),
+                ErrorCode = (short)r.Error,
+                ErrorMessage = r.Message,
+            });
+        }
+        return response;
+    }
+
+    protected override DeleteTopicsResponse ErrorResponse(DeleteTopicsRequest request, ErrorCode error)
+    {
+        var response = new DeleteTopicsResponse();
+        foreach (var name in request.TopicNames)
+            response.Responses.Add(new DeleteTopicsResponse.DeletableTopicResult { Name = name, ErrorCode = (short)error });
+        foreach (var topic in request.Topics)
+            response.Responses.Add(new DeleteTopicsResponse.DeletableTopicResult { Name = topic.Name, TopicId = topic.TopicId, ErrorCode = (short)error });
+        return response;
+    }
+}

@@ -1,0 +1,30 @@
+using Fjord.Broker.Topics;
+using Fjord.Protocol.Errors;
+
+namespace Fjord.Broker.Cluster;
+
+/// <summary>
+/// Partition leadership from the committed metadata image: this node leads a partition when the image
+/// names it leader, at the image's leader epoch. Topics the image does not know (locally kept internal
+/// topics such as <c>__consumer_offsets</c>) are led by this node at epoch 0, as on a single node.
+/// Thread-safe and lock-free: reads the immutable image.
+/// </summary>
+public sealed class ClusterPartitionLeadership(MetadataQuorum quorum) : IPartitionLeadership
+{
+    public ErrorCode CheckLeader(string topic, int partition, out int leaderEpoch)
+    {
+        var image = quorum.StateMachine.Image;
+        if (image.GetTopic(topic) is not { } known)
+        {
+            leaderEpoch = 0;
+            return ErrorCode.None;
+        }
+        if (known.Partitions.TryGetValue(partition, out var registration) && registration.Leader == quorum.NodeId)
+        {
+            leaderEpoch = registration.LeaderEpoch;
+            return ErrorCode.None;
+        }
+        leaderEpoch = -1;
+        return ErrorCode.NotLeaderOrFollower;
+    }
+}
