@@ -26,7 +26,7 @@ public sealed partial class PartitionLog : IDisposable
     private readonly ILogger _logger;
     private readonly FileHandleCache _handles;
     private readonly bool _ownsHandles;
-    private readonly bool _advanceHighWatermarkOnAppend;
+    private bool _advanceHighWatermarkOnAppend;
     private readonly long _producerIdExpirationMs;
     private readonly ProducerStateManager _producers = new();
     private readonly List<(LogSegment Segment, long DeleteAtMs)> _pendingDeletes = [];
@@ -188,7 +188,65 @@ public sealed partial class PartitionLog : IDisposable
     /// <summary>Convenience overload of <see cref="Append(ReadOnlySequence{byte}, int)"/> for contiguous bytes.</summary>
     public LogAppendResult Append(ReadOnlyMemory<byte> batches, int leaderEpoch) => Append(new ReadOnlySequence<byte>(batches), leaderEpoch);
 
-    private LogAppendResult AppendLocked(Span<byte> data, int leaderEpoch)
+    /// <summary>
+    /// Whether an append moves the high watermark to the log end offset (see
+    /// <see cref="PartitionLogOptions.AdvanceHighWatermarkOnAppend"/>). Replication turns it off for
+    /// partitions with more than one replica and moves the high watermark itself. Thread-safe.
+    /// </summary>
+    public bool AdvanceHighWatermarkOnAppend
+    {
+        get => Volatile.Read(ref _advanceHighWatermarkOnAppend);
+        set => Volatile.Write(ref _advanceHighWatermarkOnAppend, value);
+    }
+
+    /// <summary>
+    /// A follower's append (Kafka's <c>appendAsFollower</c>): batches fetched from the leader are written
+    /// verbatim, keeping the leader's base offsets, leader epochs and timestamps; producer state is replayed
+    /// without sequence checks, and each new batch leader epoch is recorded in the epoch cache. Batches
+    /// entirely below <see cref="LogEndOffset"/> are skipped (a re-fetch); a batch starting below it while
+    /// ending above it, or offsets going backwards, is CORRUPT_MESSAGE. Never moves the high watermark:
+    /// the follower takes it from the leader's fetch response (<see cref="UpdateHighWatermark"/>).
+    /// Thread-safe; serializes with other appends.
+    /// </summary>
+    public LogAppendResult AppendAsFollower(ReadOnlySequence<byte> batches)
+    {
+        long length = batches.Length;
+        if (length == 0)
+            return new LogAppendResult { BaseOffset = LogEndOffset, LastOffset = LogEndOffset - 1, LogAppendTime = -1, LogStartOffset = LogStartOffset };
+        if (length > Array.MaxLength)
+            return LogAppendResult.Failed(ErrorCode.RecordListTooLarge, $"The fetched batches are {length} bytes", LogStartOffset);
+        byte[] buffer = ArrayPool<byte>.Shared.Rent((int)length);
+        try
+        {
+            batches.CopyTo(buffer);
+            lock (_lock)
+            {
+                ObjectDisposedException.ThrowIf(_disposed, this);
+                var data = buffer.AsSpan(0, (int)length);
+                long logEndOffset = LogEndOffset;
+                int start = 0;
+                // A fetch response may end with a partial batch (the leader cuts at the byte limit): drop it.
+                int end = 0;
+                while (end < data.Length)
+                {
+                    if (!RecordBatchHeader.TryRead(data[end..], out var header) || header.TotalSize > data.Length - end)
+                        break;
+                    if (header.LastOffset < logEndOffset && end == start)
+                        start = end + header.TotalSize;
+                    end += header.TotalSize;
+                }
+                if (start >= end)
+                    return new LogAppendResult { BaseOffset = logEndOffset, LastOffset = logEndOffset - 1, LogAppendTime = -1, LogStartOffset = LogStartOffset };
+                return AppendLocked(data[start..end], RecordBatchHeader.NoPartitionLeaderEpoch, asFollower: true);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+    }
+
+    private LogAppendResult AppendLocked(Span<byte> data, int leaderEpoch, bool asFollower = false)
     {
         long logStartOffset = LogStartOffset;
         if (_offline)
@@ -198,6 +256,13 @@ public sealed partial class PartitionLog : IDisposable
         long now = _time.GetUtcNow().ToUnixTimeMilliseconds();
         bool logAppendTime = config.MessageTimestampType == MessageTimestampType.LogAppendTime;
         long firstOffset = LogEndOffset;
+        if (asFollower && data.Length >= RecordBatchHeader.HeaderSize)
+        {
+            long leaderBase = RecordBatchHeader.ReadBaseOffset(data);
+            if (leaderBase < firstOffset)
+                return LogAppendResult.Failed(ErrorCode.CorruptMessage, $"Fetched batch at offset {leaderBase} overlaps the log end offset {firstOffset}", logStartOffset);
+            firstOffset = leaderBase;
+        }
         long nextOffset = firstOffset;
         long records = 0;
         _producers.BeginAppend();
@@ -220,6 +285,16 @@ public sealed partial class PartitionLog : IDisposable
                     $"The record batch is {header.TotalSize} bytes, larger than max.message.bytes {config.MaxMessageBytes}", logStartOffset);
             }
 
+            if (asFollower)
+            {
+                // The leader assigned offsets, epochs and timestamps; they are kept byte for byte.
+                if (header.BaseOffset < nextOffset)
+                    return LogAppendResult.Failed(ErrorCode.CorruptMessage, $"Fetched batch at offset {header.BaseOffset} is below {nextOffset}", logStartOffset);
+                nextOffset = header.BaseOffset + header.LastOffsetDelta + 1L;
+                records += Math.Max(1, header.RecordCount);
+                position += header.TotalSize;
+                continue;
+            }
             var batch = batchBytes[..header.TotalSize];
             RecordBatchHeader.SetBaseOffset(batch, nextOffset);
             RecordBatchHeader.SetPartitionLeaderEpoch(batch, leaderEpoch);
@@ -267,6 +342,15 @@ public sealed partial class PartitionLog : IDisposable
             {
                 var header = RecordBatchHeader.Read(data[position..]);
                 active.OnBatchAppended(header, segmentPosition + position, config.IndexIntervalBytes);
+                if (asFollower)
+                {
+                    _producers.Replay(header);
+                    if (header.PartitionLeaderEpoch > _latestLeaderEpoch)
+                    {
+                        _leaderEpochs.Assign(header.PartitionLeaderEpoch, header.BaseOffset);
+                        _latestLeaderEpoch = header.PartitionLeaderEpoch;
+                    }
+                }
                 position += header.TotalSize;
             }
             if (active.CreatedAtMs is null)
@@ -281,7 +365,7 @@ public sealed partial class PartitionLog : IDisposable
                 _latestLeaderEpoch = leaderEpoch;
             }
             Volatile.Write(ref _logEndOffset, nextOffset);
-            if (_advanceHighWatermarkOnAppend)
+            if (!asFollower && _advanceHighWatermarkOnAppend)
                 Volatile.Write(ref _highWatermark, nextOffset);
 
             _unflushedMessages += records;

@@ -12,7 +12,7 @@ namespace Fjord.Broker.Cluster;
 /// (<see cref="MetadataDelta.LocalChanges"/>) with the topic's configs from the image, deletes the logs of
 /// removed topics, pushes changed topic configs into open logs, and refreshes <see cref="TopicRegistry"/>'s
 /// view of the image's topics so Produce/Fetch/ListOffsets know them. After a snapshot load (no delta) it
-/// opens every local replica. Not yet: replica fetching (followers only hold an empty log), deleting a
+/// opens every local replica. Replication runs in <see cref="Replication.ReplicaManager"/>, published after this. Not yet: deleting a
 /// single partition moved away by a reassignment, removing orphan logs of topics deleted while the node
 /// was down and the log was snapshotted past the deletion.
 /// Called only on the metadata log's apply loop (<see cref="IMetadataPublisher"/>).

@@ -1,6 +1,9 @@
 using Fjord.Broker.Configuration;
 using Fjord.Broker.Handlers;
+using Fjord.Broker.Fetch;
 using Fjord.Broker.Hosting;
+using Fjord.Broker.Metrics;
+using Fjord.Broker.Replication;
 using Fjord.Broker.Topics;
 using Fjord.Protocol;
 using Fjord.Storage;
@@ -40,8 +43,13 @@ public static class ClusterMode
         services.AddSingleton(voters!);
         services.AddSingleton(sp => new BrokerMetadataPublisher(config.NodeId, sp.GetRequiredService<LogManager>(), sp.GetRequiredService<TopicRegistry>(),
             sp.GetRequiredService<TopicConfigResolver>(), sp.GetRequiredService<ILogger<BrokerMetadataPublisher>>()));
+        services.AddSingleton(sp => new ReplicaManager(config.NodeId, sp.GetRequiredService<LogManager>(), sp.GetRequiredService<PartitionAppendNotifier>(),
+            sp.GetRequiredService<BrokerMetrics>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+        services.AddSingleton<IPartitionReplication>(sp => sp.GetRequiredService<ReplicaManager>());
+        services.AddHostedService(sp => sp.GetRequiredService<ReplicaManager>());
+        // The replica manager publishes after the log publisher, so the logs it replicates are open.
         services.AddSingleton(sp => new MetadataQuorum(config, voters!, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(),
-            [sp.GetRequiredService<BrokerMetadataPublisher>()]));
+            [sp.GetRequiredService<BrokerMetadataPublisher>(), sp.GetRequiredService<ReplicaManager>()]));
         services.AddSingleton<IPartitionLeadership, ClusterPartitionLeadership>();
         services.AddSingleton(ClusterIdentityOf(voters!, config));
         services.AddSingleton<IRaftInbox>(sp => sp.GetRequiredService<MetadataQuorum>().Driver);

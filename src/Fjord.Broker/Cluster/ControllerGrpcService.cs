@@ -89,4 +89,39 @@ public sealed class ControllerGrpcService(ControllerHost controller, MetadataQuo
             return new() { ErrorCode = (int)ErrorCode.NotController, ControllerId = e.ControllerId };
         }
     }
+    /// <summary>
+    /// KIP-497 AlterPartition from a partition leader: ISR changes with leader-epoch and partition-epoch
+    /// fencing, run as a controller command and answered once committed.
+    /// </summary>
+    public override async Task<Rpc.Controller.AlterPartitionResponse> AlterPartition(Rpc.Controller.AlterPartitionRequest request, ServerCallContext context)
+    {
+        var items = request.Partitions
+            .Select(p => new AlterPartitionItem(Uuids.ToGuid(p.TopicId), p.Partition, p.LeaderEpoch, [.. p.NewIsr], p.PartitionEpoch))
+            .ToList();
+        var command = new Metadata.AlterPartitionRequest(request.BrokerId, request.BrokerEpoch, items);
+        try
+        {
+            var results = await controller.SubmitAsync(c => c.AlterPartition(command)).ConfigureAwait(false);
+            var response = new Rpc.Controller.AlterPartitionResponse { ControllerId = quorum.NodeId };
+            foreach (var result in results)
+            {
+                var partition = new PartitionIsrResult
+                {
+                    TopicId = Uuids.ToByteString(result.TopicId),
+                    Partition = result.Partition,
+                    ErrorCode = (int)result.Error,
+                    Leader = result.Leader,
+                    LeaderEpoch = result.LeaderEpoch,
+                    PartitionEpoch = result.PartitionEpoch,
+                };
+                partition.Isr.AddRange(result.Isr);
+                response.Partitions.Add(partition);
+            }
+            return response;
+        }
+        catch (NotControllerException e)
+        {
+            return new() { ErrorCode = (int)ErrorCode.NotController, ControllerId = e.ControllerId };
+        }
+    }
 }

@@ -2,6 +2,7 @@ using System.Buffers;
 using Fjord.Broker.Fetch;
 using Fjord.Broker.Metrics;
 using Fjord.Broker.Network;
+using Fjord.Broker.Replication;
 using Fjord.Broker.Topics;
 using Fjord.Protocol;
 using Fjord.Protocol.Errors;
@@ -28,8 +29,13 @@ namespace Fjord.Broker.Handlers;
 /// - CurrentLeaderEpoch (v9+): newer than ours → UNKNOWN_LEADER_EPOCH, older → FENCED_LEADER_EPOCH.
 /// - Cluster mode: a partition this node does not lead gets NOT_LEADER_OR_FOLLOWER; "ours" is the image's
 ///   leader epoch (<see cref="IPartitionLeadership"/>; 0 on a single node).
+/// - Replica fetches (ReplicaId, or ReplicaState.ReplicaId from v15, ≥ 0) with replication on
+///   (<see cref="IPartitionReplication"/>): the fetch offset is recorded as that follower's log end offset
+///   (which may advance the high watermark) and the read goes up to the log end offset, not the high watermark.
 /// </summary>
-public sealed class FetchHandler(TopicRegistry topics, IPartitionLeadership leadership, FetchSessionCache sessions, PartitionAppendNotifier appends, TimeProvider time, BrokerMetrics metrics) : ApiHandler<FetchRequest, FetchResponse>
+public sealed class FetchHandler(
+    TopicRegistry topics, IPartitionLeadership leadership, FetchSessionCache sessions, PartitionAppendNotifier appends, TimeProvider time, BrokerMetrics metrics,
+    IPartitionReplication? replication = null) : ApiHandler<FetchRequest, FetchResponse>
 {
     private const int FirstTopicIdVersion = 13;
     private const int FirstSessionVersion = 7;
@@ -51,12 +57,13 @@ public sealed class FetchHandler(TopicRegistry topics, IPartitionLeadership lead
         }
 
         var partitions = session!.Ordered;
+        var replicaId = replication is null ? -1 : version >= 15 ? request.ReplicaState.ReplicaId : request.ReplicaId;
         var deadline = time.GetTimestamp() + time.TimestampFrequency * Math.Max(0, request.MaxWaitMs) / 1000;
         PartitionRead[] reads;
         while (true)
         {
             var signals = request.MaxWaitMs > 0 ? WaitSignals(partitions) : null;
-            reads = ReadAll(partitions, request);
+            reads = ReadAll(partitions, request, replicaId);
             var bytes = 0L;
             var failed = false;
             foreach (var read in reads)
@@ -178,21 +185,21 @@ public sealed class FetchHandler(TopicRegistry topics, IPartitionLeadership lead
         return signals;
     }
 
-    private PartitionRead[] ReadAll(List<CachedFetchPartition> partitions, FetchRequest request)
+    private PartitionRead[] ReadAll(List<CachedFetchPartition> partitions, FetchRequest request, int replicaId)
     {
         var reads = new PartitionRead[partitions.Count];
         var budget = (long)request.MaxBytes;
         var collected = 0L;
         for (var i = 0; i < partitions.Count; i++)
         {
-            reads[i] = Read(partitions[i], budget - collected, minOneBatch: collected == 0);
+            reads[i] = Read(partitions[i], budget - collected, minOneBatch: collected == 0, replicaId);
             collected += reads[i].Records.Length;
         }
 
         return reads;
     }
 
-    private PartitionRead Read(CachedFetchPartition partition, long budget, bool minOneBatch)
+    private PartitionRead Read(CachedFetchPartition partition, long budget, bool minOneBatch, int replicaId)
     {
         if (partition.TopicName is null || !topics.TryGetLog(partition.TopicName, partition.Key.Partition, out var log))
         {
@@ -215,10 +222,14 @@ public sealed class FetchHandler(TopicRegistry topics, IPartitionLeadership lead
             return new PartitionRead(ErrorCode.FencedLeaderEpoch, -1, -1, ReadOnlyMemory<byte>.Empty, null);
         }
 
+        // A follower reads to the log end offset; its fetch offset is its log end offset (Kafka's updateFollowerFetchState).
+        var fromReplica = replicaId >= 0
+            && replication!.OnReplicaFetch(new TopicPartition(partition.TopicName, partition.Key.Partition), log, replicaId, partition.FetchOffset);
+
         // read_committed and read_uncommitted both stop at the high watermark until transactions exist.
         var highWatermark = log.HighWatermark;
         var maxBytes = (int)Math.Clamp(Math.Min(partition.MaxBytes, budget), 0, int.MaxValue);
-        var result = log.Read(partition.FetchOffset, maxBytes, highWatermark, minOneBatch);
+        var result = log.Read(partition.FetchOffset, maxBytes, fromReplica ? log.LogEndOffset : highWatermark, minOneBatch);
         return new PartitionRead(result.Error, highWatermark, log.LogStartOffset, result.Records, result);
     }
 

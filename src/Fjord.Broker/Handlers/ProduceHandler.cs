@@ -1,6 +1,7 @@
 using Fjord.Broker.Fetch;
 using Fjord.Broker.Metrics;
 using Fjord.Broker.Network;
+using Fjord.Broker.Replication;
 using Fjord.Broker.Topics;
 using Fjord.Protocol;
 using Fjord.Protocol.Errors;
@@ -26,9 +27,14 @@ namespace Fjord.Broker.Handlers;
 /// - Transactional produce gets TRANSACTIONAL_ID_AUTHORIZATION_FAILED (no transaction coordinator yet).
 /// - One node: acks=all is satisfied once the leader (this node) has appended.
 /// - Cluster mode: a partition this node does not lead gets NOT_LEADER_OR_FOLLOWER (<see cref="IPartitionLeadership"/>);
-///   batches are stamped with the image's leader epoch. No replication yet: the leader's append is the write.
+///   batches are stamped with the image's leader epoch. With replication (<see cref="IPartitionReplication"/>):
+///   acks=all gets NOT_ENOUGH_REPLICAS before the append when the ISR is below min.insync.replicas, and
+///   its response waits until the high watermark passes every appended batch (REQUEST_TIMED_OUT after
+///   the request's timeout, NOT_LEADER_OR_FOLLOWER when leadership moves meanwhile).
 /// </summary>
-public sealed partial class ProduceHandler(TopicRegistry topics, IPartitionLeadership leadership, PartitionAppendNotifier appends, BrokerMetrics metrics, ILogger<ProduceHandler> logger) : ApiHandler<ProduceRequest, ProduceResponse>
+public sealed partial class ProduceHandler(
+    TopicRegistry topics, IPartitionLeadership leadership, PartitionAppendNotifier appends, BrokerMetrics metrics, ILogger<ProduceHandler> logger,
+    IPartitionReplication? replication = null) : ApiHandler<ProduceRequest, ProduceResponse>
 {
     private const int FirstRecordBatchVersion = 3;
     private const int FirstZstdVersion = 7;
@@ -54,25 +60,57 @@ public sealed partial class ProduceHandler(TopicRegistry topics, IPartitionLeade
         }
 
         var response = new ProduceResponse();
+        List<(ProduceResponse.PartitionProduceResponse Response, TopicPartition Partition, PartitionLog Log, long Offset)>? waits = null;
         foreach (var topicData in request.TopicData)
         {
             var topicResponse = new ProduceResponse.TopicProduceResponse { Name = topicData.Name };
             var topicKnown = topics.TryGet(topicData.Name, out _);
             foreach (var partitionData in topicData.PartitionData)
             {
-                topicResponse.PartitionResponses.Add(topicKnown
-                    ? Append(context, topicData.Name, partitionData)
-                    : Failed(partitionData.Index, ErrorCode.UnknownTopicOrPartition, null));
+                PartitionLog? log = null;
+                var nextOffset = -1L;
+                var partitionResponse = topicKnown
+                    ? Append(context, request.Acks, topicData.Name, partitionData, out log, out nextOffset)
+                    : Failed(partitionData.Index, ErrorCode.UnknownTopicOrPartition, null);
+                topicResponse.PartitionResponses.Add(partitionResponse);
+                if (replication is not null && request.Acks == -1 && partitionResponse.ErrorCode == 0 && log is not null)
+                    (waits ??= []).Add((partitionResponse, new TopicPartition(topicData.Name, partitionData.Index), log, nextOffset));
             }
 
             response.Responses.Add(topicResponse);
         }
 
+        if (waits is not null)
+            return WaitForReplicationAsync(context, request, response, waits);
         return new(request.Acks == 0 ? null : response);
     }
 
-    private ProduceResponse.PartitionProduceResponse Append(RequestContext context, string topic, ProduceRequest.PartitionProduceData partitionData)
+    /// <summary>acks=all in cluster mode: the response leaves once every partition's high watermark passed its batches.</summary>
+    private async ValueTask<IResponseMessage?> WaitForReplicationAsync(RequestContext context, ProduceRequest request, ProduceResponse response,
+        List<(ProduceResponse.PartitionProduceResponse Response, TopicPartition Partition, PartitionLog Log, long Offset)> waits)
     {
+        var timeout = TimeSpan.FromMilliseconds(Math.Max(0, request.TimeoutMs));
+        var tasks = new Task<ErrorCode>[waits.Count];
+        for (var i = 0; i < waits.Count; i++)
+            tasks[i] = replication!.WaitForHighWatermarkAsync(waits[i].Partition, waits[i].Log, waits[i].Offset, timeout, context.ConnectionClosed);
+        for (var i = 0; i < waits.Count; i++)
+        {
+            var error = await tasks[i];
+            if (error == ErrorCode.None) continue;
+            var partitionResponse = waits[i].Response;
+            partitionResponse.ErrorCode = (short)error;
+            partitionResponse.BaseOffset = -1;
+            partitionResponse.LogAppendTimeMs = -1;
+            partitionResponse.LogStartOffset = -1;
+        }
+        return response;
+    }
+
+    private ProduceResponse.PartitionProduceResponse Append(RequestContext context, short acks, string topic, ProduceRequest.PartitionProduceData partitionData,
+        out PartitionLog? appendedTo, out long nextOffset)
+    {
+        appendedTo = null;
+        nextOffset = -1;
         if (!topics.TryGetLog(topic, partitionData.Index, out var log))
         {
             return Failed(partitionData.Index, ErrorCode.UnknownTopicOrPartition, null);
@@ -105,6 +143,11 @@ public sealed partial class ProduceHandler(TopicRegistry topics, IPartitionLeade
             return Failed(partitionData.Index, ErrorCode.InvalidRecord, "Transactional and control batches need a transaction coordinator, which this broker does not have yet");
         }
 
+        if (replication is not null && acks == -1 && replication.CheckEnoughReplicas(new TopicPartition(topic, partitionData.Index), log) is not ErrorCode.None and var tooFew)
+        {
+            return Failed(partitionData.Index, tooFew, $"The ISR is smaller than min.insync.replicas={log.Config.MinInSyncReplicas}");
+        }
+
         var result = log.Append(records, leaderEpoch);
         if (result.Error != ErrorCode.None)
         {
@@ -116,6 +159,10 @@ public sealed partial class ProduceHandler(TopicRegistry topics, IPartitionLeade
             appends.NotifyAppended(new TopicPartition(topic, partitionData.Index));
             metrics.BatchAppended(topic, records.Length, result.LastOffset - result.BaseOffset + 1);
         }
+
+        replication?.OnLeaderAppended(new TopicPartition(topic, partitionData.Index), log);
+        appendedTo = log;
+        nextOffset = result.LastOffset + 1;
 
         return new ProduceResponse.PartitionProduceResponse
         {

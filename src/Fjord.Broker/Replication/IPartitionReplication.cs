@@ -1,0 +1,35 @@
+using Fjord.Protocol.Errors;
+using Fjord.Storage;
+
+namespace Fjord.Broker.Replication;
+
+/// <summary>
+/// What Produce and Fetch ask of partition replication in cluster mode: the ISR check before an acks=all
+/// append, the wait until the high watermark passes it, and the leader's record of a follower's fetch
+/// offset. Single-node mode registers none (the handlers take it as optional), so their behaviour there is
+/// unchanged. Implementations are thread-safe (called on request threads).
+/// </summary>
+public interface IPartitionReplication
+{
+    /// <summary>
+    /// Before an acks=all append: NOT_ENOUGH_REPLICAS when the ISR is smaller than the log's
+    /// <c>min.insync.replicas</c>; <see cref="ErrorCode.None"/> otherwise (and for partitions this node does not replicate).
+    /// </summary>
+    ErrorCode CheckEnoughReplicas(TopicPartition partition, PartitionLog log);
+
+    /// <summary>After the leader appended: moves the high watermark when the ISR is the leader alone.</summary>
+    void OnLeaderAppended(TopicPartition partition, PartitionLog log);
+
+    /// <summary>
+    /// Completes with <see cref="ErrorCode.None"/> once the high watermark reaches <paramref name="offset"/>,
+    /// REQUEST_TIMED_OUT after <paramref name="timeout"/>, NOT_LEADER_OR_FOLLOWER when leadership moves away first.
+    /// </summary>
+    Task<ErrorCode> WaitForHighWatermarkAsync(TopicPartition partition, PartitionLog log, long offset, TimeSpan timeout, CancellationToken cancel);
+
+    /// <summary>
+    /// Leader side of a replica's Fetch: <paramref name="fetchOffset"/> is the follower's log end offset
+    /// (Kafka's updateFollowerFetchState); may advance the high watermark. Returns false when this node
+    /// does not lead the partition as a replicated leader.
+    /// </summary>
+    bool OnReplicaFetch(TopicPartition partition, PartitionLog log, int replicaId, long fetchOffset);
+}

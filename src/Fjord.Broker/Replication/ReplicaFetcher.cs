@@ -1,0 +1,237 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Net.Sockets;
+using Fjord.Protocol;
+using Fjord.Protocol.Errors;
+using Fjord.Protocol.Messages;
+using Microsoft.Extensions.Logging;
+
+namespace Fjord.Broker.Replication;
+
+/// <summary>
+/// One source broker's replica fetcher (Kafka's ReplicaFetcherThread): a loop that sends Fetch v12 with
+/// ReplicaId = this node to the leader's Kafka listener for every partition this node follows from it
+/// (fetch offset = local log end offset, CurrentLeaderEpoch = the image's), appends the returned batches
+/// verbatim (<see cref="Storage.PartitionLog.AppendAsFollower"/>) and takes the leader's high watermark.
+/// Sessionless full fetches; one connection, reopened after an I/O error. Owned by <see cref="ReplicaManager"/>;
+/// <see cref="SetEndpoint"/> may be called from the metadata apply loop while the loop runs.
+/// </summary>
+public sealed partial class ReplicaFetcher(ReplicaManager manager, int sourceBrokerId, TimeProvider time, ILogger<ReplicaFetcher> logger) : IDisposable
+{
+    private const short FetchVersion = 12;
+    private const int MaxWaitMs = 500;
+    private const int PartitionMaxBytes = 1024 * 1024;
+    private static readonly TimeSpan IdleBackoff = TimeSpan.FromMilliseconds(100);
+    private static readonly TimeSpan ErrorBackoff = TimeSpan.FromMilliseconds(250);
+
+    private readonly CancellationTokenSource _stop = new();
+    private volatile string? _endpoint;
+    private Task? _loop;
+    private TcpClient? _client;
+    private int _correlationId;
+
+    public int SourceBrokerId => sourceBrokerId;
+
+    public void SetEndpoint(string host, int port) => _endpoint = $"{host}:{port}";
+
+    public void Start() => _loop = Task.Run(() => RunAsync(_stop.Token));
+
+    public async Task StopAsync()
+    {
+        await _stop.CancelAsync().ConfigureAwait(false);
+        if (_loop is not null)
+        {
+            try
+            {
+                await _loop.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+        Dispose();
+    }
+
+    private async Task RunAsync(CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            var partitions = manager.FollowedFrom(sourceBrokerId);
+            if (partitions.Count == 0 || _endpoint is null)
+            {
+                await Task.Delay(IdleBackoff, time, stop).ConfigureAwait(false);
+                continue;
+            }
+            try
+            {
+                var response = await FetchAsync(partitions, stop).ConfigureAwait(false);
+                if (!Process(partitions, response)) await Task.Delay(ErrorBackoff, time, stop).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (stop.IsCancellationRequested)
+            {
+                return;
+            }
+            catch (Exception e) when (e is IOException or SocketException or ProtocolException or ObjectDisposedException)
+            {
+                FetcherLog.FetchFailed(logger, sourceBrokerId, _endpoint, e.Message);
+                CloseConnection();
+                await Task.Delay(ErrorBackoff, time, stop).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Applies a fetch response; false when any partition failed (the loop backs off before retrying).</summary>
+    private bool Process(List<FollowerPartitionState> partitions, FetchResponse response)
+    {
+        if (response.ErrorCode != 0)
+        {
+            FetcherLog.PartitionError(logger, sourceBrokerId, "*", ((ErrorCode)response.ErrorCode).KafkaName());
+            return false;
+        }
+        var byKey = new Dictionary<(string, int), FollowerPartitionState>(partitions.Count);
+        foreach (var p in partitions) byKey[(p.Partition.Topic, p.Partition.Partition)] = p;
+        var ok = true;
+        foreach (var topic in response.Responses)
+        {
+            foreach (var data in topic.Partitions)
+            {
+                if (!byKey.TryGetValue((topic.Topic, data.PartitionIndex), out var state) || !manager.IsCurrent(state)) continue;
+                var error = (ErrorCode)data.ErrorCode;
+                if (error != ErrorCode.None)
+                {
+                    // NOT_LEADER_OR_FOLLOWER / FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH: the image moves on and
+                    // the manager re-points this partition. OFFSET_OUT_OF_RANGE: this log is ahead of the leader
+                    // (TODO KIP-101: truncate to the leader's end offset for our last epoch).
+                    FetcherLog.PartitionError(logger, sourceBrokerId, state.Partition.ToString(), error.KafkaName());
+                    ok = false;
+                    continue;
+                }
+                if (data.Records is { Length: > 0 } records)
+                {
+                    var result = state.Log.AppendAsFollower(records);
+                    if (result.Error != ErrorCode.None)
+                    {
+                        FetcherLog.AppendFailed(logger, state.Partition.ToString(), result.Error.KafkaName(), result.ErrorMessage);
+                        ok = false;
+                        continue;
+                    }
+                }
+                // A follower's high watermark is the leader's, never beyond what it holds itself.
+                if (data.HighWatermark >= 0) state.Log.UpdateHighWatermark(Math.Min(data.HighWatermark, state.Log.LogEndOffset));
+            }
+        }
+        return ok;
+    }
+
+    private async Task<FetchResponse> FetchAsync(List<FollowerPartitionState> partitions, CancellationToken stop)
+    {
+        var request = new FetchRequest
+        {
+            ReplicaId = manager.NodeId,
+            MaxWaitMs = MaxWaitMs,
+            MinBytes = 1,
+            MaxBytes = 16 * 1024 * 1024,
+            SessionId = 0,
+            SessionEpoch = -1,
+        };
+        FetchRequest.FetchTopic? current = null;
+        foreach (var p in partitions)
+        {
+            if (current is null || current.Topic != p.Partition.Topic)
+            {
+                current = new FetchRequest.FetchTopic { Topic = p.Partition.Topic };
+                request.Topics.Add(current);
+            }
+            current.Partitions.Add(new FetchRequest.FetchPartition
+            {
+                Partition = p.Partition.Partition,
+                CurrentLeaderEpoch = p.LeaderEpoch,
+                FetchOffset = p.Log.LogEndOffset,
+                LastFetchedEpoch = p.Log.LeaderEpochs.LatestEpoch,
+                LogStartOffset = p.Log.LogStartOffset,
+                PartitionMaxBytes = PartitionMaxBytes,
+            });
+        }
+
+        var stream = await ConnectAsync(stop).ConfigureAwait(false);
+        var correlationId = ++_correlationId;
+        var header = new RequestHeader
+        {
+            RequestApiKey = FetchRequest.ApiKeyValue,
+            RequestApiVersion = FetchVersion,
+            CorrelationId = correlationId,
+            ClientId = $"fjord-replica-fetcher-{manager.NodeId}",
+        };
+        var buffer = new ArrayBufferWriter<byte>();
+        buffer.GetSpan(4);
+        buffer.Advance(4);
+        var writer = new ProtocolWriter(buffer);
+        header.Write(ref writer, ApiMessages.RequestHeaderVersion(FetchRequest.ApiKeyValue, FetchVersion));
+        request.Write(ref writer, FetchVersion);
+        var frame = buffer.WrittenMemory.ToArray();
+        BinaryPrimitives.WriteInt32BigEndian(frame, frame.Length - 4);
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
+        timeout.CancelAfter(TimeSpan.FromMilliseconds(MaxWaitMs + 10_000));
+        await stream.WriteAsync(frame, timeout.Token).ConfigureAwait(false);
+        var sizeBytes = new byte[4];
+        await stream.ReadExactlyAsync(sizeBytes, timeout.Token).ConfigureAwait(false);
+        var size = BinaryPrimitives.ReadInt32BigEndian(sizeBytes);
+        if (size < 4 || size > 256 * 1024 * 1024) throw new ProtocolException($"Fetch response frame of {size} bytes");
+        // Cold enough for now (one buffer per fetch round trip); the records are sliced out of it, not copied again.
+        var payload = new byte[size];
+        await stream.ReadExactlyAsync(payload, timeout.Token).ConfigureAwait(false);
+        var reader = new ProtocolReader(new ReadOnlySequence<byte>(payload));
+        var responseHeader = new ResponseHeader();
+        responseHeader.Read(ref reader, ApiMessages.ResponseHeaderVersion(FetchRequest.ApiKeyValue, FetchVersion));
+        if (responseHeader.CorrelationId != correlationId)
+            throw new ProtocolException($"Fetch response correlation id {responseHeader.CorrelationId}, expected {correlationId}");
+        var response = new FetchResponse();
+        response.Read(ref reader, FetchVersion);
+        return response;
+    }
+
+    private async Task<NetworkStream> ConnectAsync(CancellationToken stop)
+    {
+        if (_client is { Connected: true } client) return client.GetStream();
+        CloseConnection();
+        var endpoint = _endpoint ?? throw new IOException("no endpoint");
+        var colon = endpoint.LastIndexOf(':');
+        var fresh = new TcpClient { NoDelay = true };
+        try
+        {
+            await fresh.ConnectAsync(endpoint[..colon], int.Parse(endpoint[(colon + 1)..], System.Globalization.CultureInfo.InvariantCulture), stop).ConfigureAwait(false);
+        }
+        catch
+        {
+            fresh.Dispose();
+            throw;
+        }
+        _client = fresh;
+        return fresh.GetStream();
+    }
+
+    private void CloseConnection()
+    {
+        _client?.Dispose();
+        _client = null;
+    }
+
+    public void Dispose()
+    {
+        _stop.Cancel();
+        CloseConnection();
+    }
+
+    private static partial class FetcherLog
+    {
+        [LoggerMessage(EventId = 7101, Level = LogLevel.Warning, Message = "Replica fetch from broker {BrokerId} at {Endpoint} failed: {Reason}")]
+        public static partial void FetchFailed(ILogger logger, int brokerId, string? endpoint, string reason);
+
+        [LoggerMessage(EventId = 7102, Level = LogLevel.Warning, Message = "Replica fetch from broker {BrokerId} for {Partition}: {Error}")]
+        public static partial void PartitionError(ILogger logger, int brokerId, string partition, string error);
+
+        [LoggerMessage(EventId = 7103, Level = LogLevel.Error, Message = "Appending fetched batches to {Partition} failed: {Error} {Message}")]
+        public static partial void AppendFailed(ILogger logger, string partition, string error, string? message);
+    }
+}
