@@ -99,7 +99,11 @@ public sealed class ClusterReplicationTests(ITestOutputHelper output)
 
         using var producer = new ProducerBuilder<Null, string>(new ProducerConfig
         {
-            BootstrapServers = survivors, Acks = Acks.All, EnableIdempotence = false, MessageSendMaxRetries = 0, MessageTimeoutMs = 10_000,
+            BootstrapServers = survivors,
+            Acks = Acks.All,
+            EnableIdempotence = false,
+            MessageSendMaxRetries = 0,
+            MessageTimeoutMs = 10_000,
         }).Build();
         var error = Assert.Throws<ProduceException<Null, string>>(() =>
             producer.ProduceAsync(topic, new Message<Null, string> { Value = "too-few" }).GetAwaiter().GetResult());
