@@ -65,7 +65,7 @@ public static class ClusterMode
         services.AddHostedService<BrokerLifecycleService>();
 
         Replace<MetadataHandler, ClusterMetadataHandler>(services);
-        Replace<DescribeClusterHandler, ClusterDescribeClusterHandler>(services);
+        services.AddSingleton<IClusterMembership, QuorumMembership>();
         Replace<CreateTopicsHandler, ClusterCreateTopicsHandler>(services);
         Replace<DeleteTopicsHandler, ClusterDeleteTopicsHandler>(services);
         Replace<CreatePartitionsHandler, ClusterCreatePartitionsHandler>(services);

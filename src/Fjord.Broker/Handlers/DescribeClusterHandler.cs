@@ -1,4 +1,3 @@
-using Fjord.Broker.Configuration;
 using Fjord.Broker.Hosting;
 using Fjord.Broker.Network;
 using Fjord.Protocol;
@@ -9,11 +8,12 @@ namespace Fjord.Broker.Handlers;
 
 /// <summary>
 /// DescribeCluster, versions 0-1 (KIP-700).
-/// - Brokers: this node with its advertised endpoint and rack; it is also the controller.
+/// - Brokers and controller come from <see cref="IClusterMembership"/>: this node alone on a single
+///   node, the unfenced brokers of the metadata image and the Raft leader in cluster mode.
 /// - v1 EndpointType: 1 (brokers) is served; 2 (controllers) gets
 ///   INVALID_REQUEST until the controller quorum exposes its own endpoints.
 /// </summary>
-public sealed class DescribeClusterHandler(BrokerConfig config, ClusterIdentity identity) : ApiHandler<DescribeClusterRequest, DescribeClusterResponse>
+public sealed class DescribeClusterHandler(IClusterMembership membership, ClusterIdentity identity) : ApiHandler<DescribeClusterRequest, DescribeClusterResponse>
 {
     private const sbyte BrokersEndpoint = 1;
 
@@ -35,17 +35,15 @@ public sealed class DescribeClusterHandler(BrokerConfig config, ClusterIdentity 
         var response = new DescribeClusterResponse
         {
             ClusterId = identity.ClusterId,
-            ControllerId = config.NodeId,
+            ControllerId = membership.ControllerId,
             EndpointType = request.EndpointType,
             ClusterAuthorizedOperations = request.IncludeClusterAuthorizedOperations ? AuthorizedOperations.Cluster : AuthorizedOperations.NotRequested,
         };
-        response.Brokers.Add(new DescribeClusterResponse.DescribeClusterBroker
+        foreach (var broker in membership.LiveBrokers())
         {
-            BrokerId = config.NodeId,
-            Host = config.KafkaAdvertised.Host,
-            Port = config.KafkaAdvertised.Port,
-            Rack = config.Rack,
-        });
+            response.Brokers.Add(new DescribeClusterResponse.DescribeClusterBroker { BrokerId = broker.Id, Host = broker.Host, Port = broker.Port, Rack = broker.Rack });
+        }
+
         return new(response);
     }
 

@@ -67,6 +67,7 @@ public static class BrokerHost
         services.AddSingleton<TopicConfigResolver>();
         services.AddSingleton<TopicRegistry>();
         services.AddSingleton<IPartitionLeadership>(SingleNodeLeadership.Instance);
+        services.AddSingleton<IClusterMembership, SingleNodeMembership>();
         services.AddSingleton(sp => ClusterIdentity.LoadOrCreate(config.DataDir, config.NodeId));
         services.AddSingleton<ProducerIdManager>(sp => new ProducerIdManager(config.DataDir));
         services.AddSingleton<PartitionAppendNotifier>();

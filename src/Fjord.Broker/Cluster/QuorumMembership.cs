@@ -1,0 +1,21 @@
+using Fjord.Broker.Hosting;
+
+namespace Fjord.Broker.Cluster;
+
+/// <summary>
+/// Cluster mode's membership: unfenced brokers of the committed metadata image, and the Raft leader
+/// (the active controller's node). Reads immutable images; thread-safe.
+/// </summary>
+public sealed class QuorumMembership(MetadataQuorum quorum) : IClusterMembership
+{
+    public int ControllerId => quorum.LeaderNodeId;
+
+    public IEnumerable<LiveBroker> LiveBrokers()
+    {
+        foreach (var broker in ClusterMetadataHandler.LiveBrokers(quorum.StateMachine.Image))
+        {
+            var endpoint = broker.Endpoints[0];
+            yield return new LiveBroker(broker.Id, endpoint.Host, endpoint.Port, broker.Rack);
+        }
+    }
+}
