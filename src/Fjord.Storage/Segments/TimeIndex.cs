@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Buffers.Binary;
 
 namespace Fjord.Storage.Segments;
@@ -12,69 +11,39 @@ namespace Fjord.Storage.Segments;
 /// entry when the segment stops being active (Kafka's <c>onBecomeInactiveSegment</c>). In memory,
 /// persisted like <see cref="OffsetIndex"/>. One writer (the append-lock holder), concurrent readers.
 /// </summary>
-internal sealed class TimeIndex
+internal sealed class TimeIndex(string path, long baseOffset, int maxEntries, bool loaded)
+    : IndexFile<TimeIndex.Entry>(path, baseOffset, maxEntries, loaded)
 {
     public const int EntrySize = 12;
 
-    private readonly Lock _loadLock = new();
-    private readonly long _baseOffset;
-    private volatile Entry[] _entries = new Entry[16];
-    private volatile int _count;
-    private int _persistedCount;
-    private volatile bool _loaded;
-
-    public TimeIndex(string path, long baseOffset, int maxEntries, bool loaded)
-    {
-        Path = path;
-        _baseOffset = baseOffset;
-        MaxEntries = maxEntries;
-        _loaded = loaded;
-    }
-
-    public string Path { get; private set; }
-
-    public int MaxEntries { get; set; }
-
-    public int Count => _count;
-
-    public bool IsFull => _count >= MaxEntries;
+    protected override int EntryBytes => EntrySize;
 
     /// <summary>The last entry as (timestamp, absolute offset), or null when empty.</summary>
     public (long Timestamp, long Offset)? LastEntry
     {
         get
         {
-            int count = _count;
+            int count = ReadEntries(out var entries);
             if (count == 0)
                 return null;
-            var e = _entries[count - 1];
-            return (e.Timestamp, _baseOffset + e.RelativeOffset);
+            var e = entries[count - 1];
+            return (e.Timestamp, BaseOffset + e.RelativeOffset);
         }
     }
 
     /// <summary>Adds (timestamp, offset) if the timestamp is larger than the last entry's. Append-lock holder only.</summary>
     public void MaybeAppend(long timestamp, long offset)
     {
-        int count = _count;
-        var entries = _entries;
+        int count = ReadEntries(out var entries);
         if (count > 0 && timestamp <= entries[count - 1].Timestamp)
             return;
-        if (count == entries.Length)
-        {
-            var grown = new Entry[entries.Length * 2];
-            Array.Copy(entries, grown, count);
-            _entries = grown;
-            entries = grown;
-        }
-        entries[count] = new Entry(timestamp, checked((int)(offset - _baseOffset)));
-        _count = count + 1;
+        AppendEntry(new Entry(timestamp, checked((int)(offset - BaseOffset))));
     }
 
     /// <summary>The offset of the last entry whose timestamp is at most <paramref name="timestamp"/>; the segment base when none.</summary>
     public long LookupOffset(long timestamp)
     {
-        int count = _count;
-        var entries = _entries;
+        int count = ReadEntries(out var entries);
         int lo = 0, hi = count - 1, found = -1;
         while (lo <= hi)
         {
@@ -89,93 +58,22 @@ internal sealed class TimeIndex
                 hi = mid - 1;
             }
         }
-        return found < 0 ? _baseOffset : _baseOffset + entries[found].RelativeOffset;
+        return found < 0 ? BaseOffset : BaseOffset + entries[found].RelativeOffset;
     }
 
-    public void Clear()
+    protected override Entry Decode(ReadOnlySpan<byte> source) =>
+        new(BinaryPrimitives.ReadInt64BigEndian(source), BinaryPrimitives.ReadInt32BigEndian(source[8..]));
+
+    protected override void Encode(in Entry entry, Span<byte> destination)
     {
-        _count = 0;
-        _persistedCount = 0;
-        _loaded = true;
+        BinaryPrimitives.WriteInt64BigEndian(destination, entry.Timestamp);
+        BinaryPrimitives.WriteInt32BigEndian(destination[8..], entry.RelativeOffset);
     }
 
-    /// <summary>Loads from disk once; false when missing or inconsistent (timestamps and offsets must not decrease).</summary>
-    public bool TryLoad(long maxRelativeOffset)
-    {
-        if (_loaded)
-            return true;
-        lock (_loadLock)
-        {
-            if (_loaded)
-                return true;
-            if (!File.Exists(Path))
-                return false;
-            byte[] bytes = File.ReadAllBytes(Path);
-            if (bytes.Length % EntrySize != 0)
-                return false;
-            int n = bytes.Length / EntrySize;
-            var entries = new Entry[Math.Max(16, n)];
-            long lastTimestamp = long.MinValue;
-            int lastRelative = -1;
-            for (int i = 0; i < n; i++)
-            {
-                long ts = BinaryPrimitives.ReadInt64BigEndian(bytes.AsSpan(i * EntrySize));
-                int rel = BinaryPrimitives.ReadInt32BigEndian(bytes.AsSpan(i * EntrySize + 8));
-                if (ts <= lastTimestamp || rel < lastRelative || rel < 0 || rel > maxRelativeOffset)
-                    return false;
-                entries[i] = new Entry(ts, rel);
-                lastTimestamp = ts;
-                lastRelative = rel;
-            }
-            _entries = entries;
-            _count = n;
-            _persistedCount = n;
-            _loaded = true;
-            return true;
-        }
-    }
+    /// <summary>Timestamps strictly increasing, offsets not decreasing and within the segment (<paramref name="bound"/> = largest relative offset).</summary>
+    protected override bool IsValidSuccessor(in Entry entry, Entry? previous, long bound) =>
+        entry.RelativeOffset >= 0 && entry.RelativeOffset <= bound
+        && (previous is not { } p || (entry.Timestamp > p.Timestamp && entry.RelativeOffset >= p.RelativeOffset));
 
-    public void Save(bool fsync)
-    {
-        if (!_loaded)
-            return;
-        int count = _count;
-        var entries = _entries;
-        using var handle = File.OpenHandle(Path, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete);
-        int from = Math.Min(_persistedCount, count);
-        if (RandomAccess.GetLength(handle) < (long)from * EntrySize)
-            from = 0;
-        int bytes = (count - from) * EntrySize;
-        if (bytes > 0)
-        {
-            byte[] buffer = ArrayPool<byte>.Shared.Rent(bytes);
-            try
-            {
-                for (int i = from; i < count; i++)
-                {
-                    var span = buffer.AsSpan((i - from) * EntrySize);
-                    BinaryPrimitives.WriteInt64BigEndian(span, entries[i].Timestamp);
-                    BinaryPrimitives.WriteInt32BigEndian(span[8..], entries[i].RelativeOffset);
-                }
-                RandomAccess.Write(handle, buffer.AsSpan(0, bytes), (long)from * EntrySize);
-            }
-            finally
-            {
-                ArrayPool<byte>.Shared.Return(buffer);
-            }
-        }
-        RandomAccess.SetLength(handle, (long)count * EntrySize);
-        if (fsync)
-            RandomAccess.FlushToDisk(handle);
-        _persistedCount = count;
-    }
-
-    public void Rename(string newPath)
-    {
-        if (File.Exists(Path))
-            File.Move(Path, newPath, overwrite: true);
-        Path = newPath;
-    }
-
-    private readonly record struct Entry(long Timestamp, int RelativeOffset);
+    internal readonly record struct Entry(long Timestamp, int RelativeOffset);
 }
