@@ -2,7 +2,6 @@ using Fjord.Broker.Configuration;
 using Fjord.Metadata;
 using Fjord.Protocol.Errors;
 using Fjord.Rpc.Controller;
-using Grpc.Net.Client;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -16,7 +15,8 @@ namespace Fjord.Broker.Cluster;
 /// Not done yet: controlled shutdown on SIGTERM, want_fence until the metadata log is caught up.
 /// </summary>
 public sealed partial class BrokerLifecycleService(
-    BrokerConfig config, MetadataQuorum quorum, ControllerHost controller, ILogger<BrokerLifecycleService> logger) : BackgroundService
+    BrokerConfig config, MetadataQuorum quorum, ControllerHost controller, ControllerChannels channels, LocalBrokerRegistration registration,
+    ILogger<BrokerLifecycleService> logger) : BackgroundService
 {
     /// <summary><c>broker.heartbeat.interval.ms</c>.</summary>
     private readonly TimeSpan _heartbeatInterval = HeartbeatIntervalOf(config);
@@ -25,7 +25,6 @@ public sealed partial class BrokerLifecycleService(
     public static TimeSpan HeartbeatIntervalOf(BrokerConfig config) => TimeSpan.FromMilliseconds(config.GetInt("broker.heartbeat.interval.ms"));
 
     private readonly Guid _incarnation = Guid.NewGuid();
-    private readonly Dictionary<int, GrpcChannel> _channels = [];
     private long _epoch = -1;
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -58,7 +57,6 @@ public sealed partial class BrokerLifecycleService(
                 break;
             }
         }
-        foreach (var channel in _channels.Values) channel.Dispose();
     }
 
     private async Task RegisterAsync(int controllerId, CancellationToken cancel)
@@ -90,6 +88,7 @@ public sealed partial class BrokerLifecycleService(
         if (error == ErrorCode.None)
         {
             _epoch = epoch;
+            registration.Registered(epoch);
             LifecycleLog.Registered(logger, config.NodeId, epoch, controllerId);
         }
         else if (error != ErrorCode.NotController)
@@ -121,19 +120,15 @@ public sealed partial class BrokerLifecycleService(
             error = (ErrorCode)reply.ErrorCode;
         }
         // A new controller that never saw this epoch (or a fenced-out registration): start over.
-        if (error is ErrorCode.BrokerIdNotRegistered or ErrorCode.StaleBrokerEpoch) _epoch = -1;
+        if (error is ErrorCode.BrokerIdNotRegistered or ErrorCode.StaleBrokerEpoch)
+        {
+            _epoch = -1;
+            registration.Lost();
+        }
     }
 
-    private ControllerService.ControllerServiceClient Client(int controllerId)
-    {
-        if (!_channels.TryGetValue(controllerId, out var channel))
-        {
-            var endpoint = quorum.Voters.Voters[controllerId];
-            channel = GrpcChannel.ForAddress(new Uri($"http://{endpoint}"));
-            _channels[controllerId] = channel;
-        }
-        return new ControllerService.ControllerServiceClient(channel);
-    }
+    private ControllerService.ControllerServiceClient Client(int controllerId) =>
+        channels.ClientFor(controllerId) ?? throw new InvalidOperationException($"controller {controllerId} is not a known voter");
 
     private static partial class LifecycleLog
     {

@@ -60,6 +60,8 @@ public static class ClusterMode
             BrokerSessionTimeout = TimeSpan.FromMilliseconds(config.GetInt("broker.session.timeout.ms")),
         });
         services.AddSingleton<ControllerHost>();
+        services.AddSingleton<ControllerChannels>();
+        services.AddSingleton<LocalBrokerRegistration>();
         services.AddSingleton<ControllerForwarder>();
         services.AddHostedService(sp => sp.GetRequiredService<ControllerHost>());
         services.AddHostedService<BrokerLifecycleService>();

@@ -1,11 +1,9 @@
 using System.Buffers;
-using System.Collections.Concurrent;
 using Fjord.Broker.Network;
 using Fjord.Protocol;
 using Fjord.Protocol.Messages;
 using Fjord.Rpc.Controller;
 using Google.Protobuf;
-using Grpc.Net.Client;
 using Microsoft.Extensions.Logging;
 
 namespace Fjord.Broker.Cluster;
@@ -17,14 +15,12 @@ namespace Fjord.Broker.Cluster;
 /// arrived by forwarding are never forwarded again (<see cref="IsForwarded"/>), so two nodes that disagree
 /// about the controller cannot bounce a request between them. Thread-safe; called from request handlers.
 /// </summary>
-public sealed partial class ControllerForwarder(MetadataQuorum quorum, ILogger<ControllerForwarder> logger) : IDisposable
+public sealed partial class ControllerForwarder(ControllerChannels channels, ILogger<ControllerForwarder> logger)
 {
     /// <summary>The connection id of a <see cref="RequestContext"/> built for a forwarded request.</summary>
     public const string ForwardedConnectionId = "forwarded-from-broker";
 
     private static readonly TimeSpan Deadline = TimeSpan.FromSeconds(10);
-
-    private readonly ConcurrentDictionary<int, GrpcChannel> _channels = new();
 
     /// <summary>True when <paramref name="context"/> is a request another broker forwarded here.</summary>
     public static bool IsForwarded(RequestContext context) => context.ConnectionId == ForwardedConnectionId;
@@ -36,8 +32,8 @@ public sealed partial class ControllerForwarder(MetadataQuorum quorum, ILogger<C
     public async Task<TResponse?> ForwardAsync<TResponse>(RequestContext context, IRequestMessage request, CancellationToken cancel = default)
         where TResponse : class, IResponseMessage, new()
     {
-        var controllerId = quorum.LeaderNodeId;
-        if (IsForwarded(context) || controllerId < 0 || controllerId == quorum.NodeId || !quorum.Voters.Voters.TryGetValue(controllerId, out var endpoint))
+        var controllerId = channels.ControllerId;
+        if (IsForwarded(context) || controllerId < 0 || channels.IsLocal(controllerId) || channels.ClientFor(controllerId) is not { } client)
             return null;
         var version = context.ApiVersion;
         var header = new RequestHeader { RequestApiKey = request.ApiKey, RequestApiVersion = version, CorrelationId = context.CorrelationId, ClientId = context.ClientId };
@@ -49,8 +45,7 @@ public sealed partial class ControllerForwarder(MetadataQuorum quorum, ILogger<C
         };
         try
         {
-            var channel = _channels.GetOrAdd(controllerId, _ => GrpcChannel.ForAddress(new Uri($"http://{endpoint}")));
-            var reply = await new ControllerService.ControllerServiceClient(channel)
+            var reply = await client
                 .ForwardAsync(forward, deadline: DateTime.UtcNow + Deadline, cancellationToken: cancel).ConfigureAwait(false);
             if (reply.ErrorCode != 0) return null;
             var reader = new ProtocolReader(new ReadOnlySequence<byte>(reply.ResponseData.Memory));
@@ -71,11 +66,6 @@ public sealed partial class ControllerForwarder(MetadataQuorum quorum, ILogger<C
         var writer = new ProtocolWriter(buffer);
         message.Write(ref writer, version);
         return ByteString.CopyFrom(buffer.WrittenSpan);
-    }
-
-    public void Dispose()
-    {
-        foreach (var channel in _channels.Values) channel.Dispose();
     }
 
     private static partial class ForwarderLog
