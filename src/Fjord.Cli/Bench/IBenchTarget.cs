@@ -13,7 +13,8 @@ public interface IBenchTarget : IDisposable
 
     string Durability { get; }
 
-    ServerProcess Server { get; }
+    /// <summary>User+system CPU seconds of every server process of this target so far.</summary>
+    double ServerCpuSeconds();
 
     /// <summary>Prepares a fresh topic/stream set for (size, partitions) and returns its name.</summary>
     Task<string> PrepareAsync(int recordSize, int partitions);

@@ -33,7 +33,9 @@ public sealed class NatsTarget : IBenchTarget
 
     public string Durability => "file storage, R1 (default sync)";
 
-    public ServerProcess Server { get; }
+    private ServerProcess Server { get; }
+
+    public double ServerCpuSeconds() => Server.CpuSeconds();
 
     private static string Stream(string name, int partition) => $"{name}_{partition}";
 

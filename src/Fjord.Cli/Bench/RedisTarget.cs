@@ -33,7 +33,9 @@ public sealed class RedisTarget : IBenchTarget
 
     public string Durability { get; }
 
-    public ServerProcess Server { get; }
+    private ServerProcess Server { get; }
+
+    public double ServerCpuSeconds() => Server.CpuSeconds();
 
     public async Task<string> PrepareAsync(int recordSize, int partitions)
     {
