@@ -141,14 +141,17 @@ public sealed class LeaderPartitionState
 
     /// <summary>
     /// Records a follower's fetch at <paramref name="fetchOffset"/> (its log end offset), served while the leader's
-    /// log ended at <paramref name="leaderLogEndOffset"/>; false when it is not a replica.
+    /// log ended at <paramref name="leaderLogEndOffset"/>; false when it is not a replica. A fetch beyond the leader's
+    /// log end is not recorded: that follower holds records this leader never had (it is answered OFFSET_OUT_OF_RANGE,
+    /// as in Kafka, where such a fetch never reaches updateFollowerFetchState), so it must neither count for the high
+    /// watermark nor look caught up enough to join the ISR.
     /// </summary>
     public bool RecordFollowerFetch(int replicaId, long fetchOffset, long leaderLogEndOffset)
     {
         lock (_lock)
         {
             if (!_followers.TryGetValue(replicaId, out var follower)) return false;
-            follower.UpdateFetchState(fetchOffset, leaderLogEndOffset, _time.GetTimestamp());
+            if (fetchOffset <= leaderLogEndOffset) follower.UpdateFetchState(fetchOffset, leaderLogEndOffset, _time.GetTimestamp());
             return true;
         }
     }

@@ -252,7 +252,9 @@ public sealed partial class ReplicaManager(
             ReplicationLog.AlterPartitionCrashed(_logger, leader.Partition.ToString(), e);
             result = new AlterPartitionResult(leader.TopicId, leader.Partition.Partition, ErrorCode.UnknownServerError, -1, -1, [], -1);
         }
-        if (result.Error != ErrorCode.None)
+        if (result.Error is ErrorCode.NotController or ErrorCode.BrokerIdNotRegistered or ErrorCode.NetworkException or ErrorCode.RequestTimedOut)
+            ReplicationLog.IsrChangeNotSent(_logger, leader.Partition.ToString(), Members(change.NewIsr), result.Error.KafkaName());
+        else if (result.Error != ErrorCode.None)
             ReplicationLog.IsrChangeRefused(_logger, leader.Partition.ToString(), Members(change.NewIsr), result.Error.KafkaName());
         var (shrunk, expanded) = leader.CompleteChange(change, result);
         if (!_leaders.TryGetValue(leader.Partition, out var current) || !ReferenceEquals(current, leader)) return;
@@ -342,6 +344,9 @@ public sealed partial class ReplicaManager(
 
         [LoggerMessage(EventId = 7007, Level = LogLevel.Information, Message = "The controller did not take ISR [{NewIsr}] for {Partition}: {Error}")]
         public static partial void IsrChangeRefused(ILogger logger, string partition, string newIsr, string error);
+
+        [LoggerMessage(EventId = 7010, Level = LogLevel.Debug, Message = "ISR [{NewIsr}] for {Partition} not sent ({Error}); proposed again on the next fetch or shrink check")]
+        public static partial void IsrChangeNotSent(ILogger logger, string partition, string newIsr, string error);
 
         [LoggerMessage(EventId = 7008, Level = LogLevel.Error, Message = "Sending an ISR change for {Partition} failed")]
         public static partial void AlterPartitionCrashed(ILogger logger, string partition, Exception exception);

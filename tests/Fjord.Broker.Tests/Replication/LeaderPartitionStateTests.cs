@@ -248,6 +248,20 @@ public sealed class LeaderPartitionStateTests : IDisposable
     }
 
     [Fact]
+    public void RecordFollowerFetch_BeyondTheLeaderLogEnd_IsNotCountedForTheHighWatermarkOrTheIsr()
+    {
+        var state = Lead([0, 1]);
+        state.RecordFollowerFetch(1, 30, 30);
+
+        // Replica 2 holds a suffix this leader never wrote (a former leader before truncation).
+        Assert.True(state.RecordFollowerFetch(2, 45, 30));
+
+        Assert.Equal(-1, state.FollowerLogEndOffset(2));
+        Assert.Null(state.TryExpand(2, highWatermark: 30, _ => true));
+        Assert.Equal(30, state.CandidateHighWatermark(30));
+    }
+
+    [Fact]
     public void CandidateHighWatermark_BelowTheEpochStartOffset_IsNotTaken()
     {
         var state = Lead([0, 1], epochStartOffset: 50);
