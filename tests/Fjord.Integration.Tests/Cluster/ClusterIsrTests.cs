@@ -157,6 +157,30 @@ public sealed class ClusterIsrTests(ITestOutputHelper output)
             $"node {followers[0].Id} restarted and back in the ISR after {rejoinTime.TotalMilliseconds:F0} ms; acks=all accepted again");
     }
 
+    [Fact]
+    public void IsrShrinksBelowMinInsyncReplicasWhileAProduceWaits_AnswersNotEnoughReplicasAfterAppend()
+    {
+        using var cluster = ClusterProcess.Start(3, s_settings);
+        var controllerId = WaitForCluster(cluster, 3);
+        const string topic = "isr-after-append";
+        CreateTopic(cluster.BootstrapServers, topic, partitions: 1, minInsyncReplicas: 3);
+        var initial = WaitForPartition(cluster, cluster.BootstrapServers, topic, 0, p => p.Leader >= 0 && p.Isr.Length == 3, "a leader and a full ISR");
+        var victim = cluster.Nodes.First(n => n.Id != initial.Leader && n.Id != controllerId);
+
+        using var producer = SingleAttemptProducer(cluster.BootstrapServers);
+        // Connected and acknowledged with the full ISR first, so the next write reaches the leader at once.
+        Assert.Equal(PersistenceStatus.Persisted, ProduceOne(producer, new TopicPartition(topic, 0), "full-isr").Status);
+
+        // The write is appended while the ISR is still 3 = min.insync.replicas, then waits for the killed follower
+        // until the ISR shrinks to 2: it is committed by fewer replicas than the producer asked for.
+        victim.Kill();
+        var clock = Stopwatch.StartNew();
+        var error = Assert.Throws<ProduceException<Null, string>>(() => ProduceOne(producer, new TopicPartition(topic, 0), "shrunk-while-waiting"));
+        output.WriteLine($"follower {victim.Id} killed; the waiting acks=all produce was answered {error.Error.Code} after {clock.ElapsedMilliseconds} ms");
+        Assert.Equal(ErrorCode.NotEnoughReplicasAfterAppend, error.Error.Code);
+        WaitForPartition(cluster, cluster.BootstrapServersExcept(victim.Id), topic, 0, p => p.Isr.Length == 2, "the ISR shrunk to 2");
+    }
+
     /// <summary>One partition as Metadata reports it.</summary>
     private sealed record PartitionState(int Partition, int Leader, int[] Replicas, int[] Isr)
     {
