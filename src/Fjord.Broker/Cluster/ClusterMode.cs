@@ -43,8 +43,13 @@ public static class ClusterMode
         services.AddSingleton(voters!);
         services.AddSingleton(sp => new BrokerMetadataPublisher(config.NodeId, sp.GetRequiredService<LogManager>(), sp.GetRequiredService<TopicRegistry>(),
             sp.GetRequiredService<TopicConfigResolver>(), sp.GetRequiredService<ILogger<BrokerMetadataPublisher>>()));
+        // Lazy: the controller and its channels need the metadata quorum, which needs the replica manager as a publisher.
+        services.AddSingleton(sp => new AlterPartitionManager(config.NodeId, new Lazy<ControllerChannels>(sp.GetRequiredService<ControllerChannels>),
+            new Lazy<ControllerHost>(sp.GetRequiredService<ControllerHost>), sp.GetRequiredService<LocalBrokerRegistration>(),
+            sp.GetRequiredService<ILogger<AlterPartitionManager>>()));
         services.AddSingleton(sp => new ReplicaManager(config.NodeId, sp.GetRequiredService<LogManager>(), sp.GetRequiredService<PartitionAppendNotifier>(),
-            sp.GetRequiredService<BrokerMetrics>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+            sp.GetRequiredService<BrokerMetrics>(), sp.GetRequiredService<AlterPartitionManager>(), TimeSpan.FromMilliseconds(config.GetLong("replica.lag.time.max.ms")),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<IPartitionReplication>(sp => sp.GetRequiredService<ReplicaManager>());
         services.AddHostedService(sp => sp.GetRequiredService<ReplicaManager>());
         // The replica manager publishes after the log publisher, so the logs it replicates are open.
@@ -58,6 +63,9 @@ public static class ClusterMode
             DefaultPartitions = config.NumPartitions,
             DefaultReplicationFactor = config.DefaultReplicationFactor,
             BrokerSessionTimeout = TimeSpan.FromMilliseconds(config.GetInt("broker.session.timeout.ms")),
+            UncleanLeaderElectionEnable = config.GetBool("unclean.leader.election.enable"),
+            AutoLeaderRebalanceEnable = config.GetBool("auto.leader.rebalance.enable"),
+            LeaderImbalanceCheckInterval = TimeSpan.FromSeconds(config.GetLong("leader.imbalance.check.interval.seconds")),
         });
         services.AddSingleton<ControllerHost>();
         services.AddSingleton<ControllerChannels>();

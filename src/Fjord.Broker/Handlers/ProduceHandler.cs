@@ -30,7 +30,9 @@ namespace Fjord.Broker.Handlers;
 ///   batches are stamped with the image's leader epoch. With replication (<see cref="IPartitionReplication"/>):
 ///   acks=all gets NOT_ENOUGH_REPLICAS before the append when the ISR is below min.insync.replicas, and
 ///   its response waits until the high watermark passes every appended batch (REQUEST_TIMED_OUT after
-///   the request's timeout, NOT_LEADER_OR_FOLLOWER when leadership moves meanwhile).
+///   the request's timeout, NOT_LEADER_OR_FOLLOWER when leadership moves meanwhile, and
+///   NOT_ENOUGH_REPLICAS_AFTER_APPEND when the ISR shrank below min.insync.replicas while it waited: the
+///   batch is in the log, committed by fewer replicas than asked for).
 /// </summary>
 public sealed partial class ProduceHandler(
     TopicRegistry topics, IPartitionLeadership leadership, PartitionAppendNotifier appends, BrokerMetrics metrics, ILogger<ProduceHandler> logger,
@@ -99,6 +101,8 @@ public sealed partial class ProduceHandler(
             if (error == ErrorCode.None) continue;
             var partitionResponse = waits[i].Response;
             partitionResponse.ErrorCode = (short)error;
+            if (error == ErrorCode.NotEnoughReplicasAfterAppend)
+                partitionResponse.ErrorMessage = $"The ISR shrank below min.insync.replicas={waits[i].Log.Config.MinInSyncReplicas} after the append";
             partitionResponse.BaseOffset = -1;
             partitionResponse.LogAppendTimeMs = -1;
             partitionResponse.LogStartOffset = -1;

@@ -66,9 +66,9 @@ public sealed class BrokerMetrics : IDisposable
         _meter.CreateObservableGauge("fjord_produce_purgatory_size", () => Volatile.Read(ref _producePurgatory), unit: "{request}",
             description: "acks=all produce requests waiting for the high watermark (always 0 on a single node: the leader's append is the whole ISR).");
         _meter.CreateObservableCounter("fjord_isr_shrinks", () => Volatile.Read(ref _isrShrinks), unit: "{change}",
-            description: "ISR shrinks of partitions led by this broker (0 until replication runs in the broker).");
+            description: "ISR shrinks of partitions led by this broker, whether this leader or the controller (fencing) removed the members (Kafka's IsrShrinksPerSec).");
         _meter.CreateObservableCounter("fjord_isr_expands", () => Volatile.Read(ref _isrExpands), unit: "{change}",
-            description: "ISR expansions of partitions led by this broker (0 until replication runs in the broker).");
+            description: "ISR expansions of partitions led by this broker: a caught-up follower rejoined (Kafka's IsrExpandsPerSec).");
     }
 
     /// <summary>The meter, for the broker's observable gauges that live beside their data.</summary>

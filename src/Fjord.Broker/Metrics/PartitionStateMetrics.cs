@@ -1,6 +1,7 @@
 using System.Diagnostics.Metrics;
 using System.Globalization;
 using Fjord.Broker.Configuration;
+using Fjord.Broker.Replication;
 using Fjord.Broker.Topics;
 using Fjord.Storage;
 
@@ -14,11 +15,11 @@ namespace Fjord.Broker.Metrics;
 /// true — size, segments, log start/end offset and high watermark per partition (Kafka's
 /// <c>kafka.log:type=Log</c>).
 /// <para>
-/// Single node, no replication yet: this node leads every online partition and is the whole ISR,
-/// so a partition is under-replicated only if its replication factor exceeds 1 (which the broker
-/// refuses today) and under min ISR when its <c>min.insync.replicas</c> exceeds 1; the active
-/// controller is this node (1) and no broker is fenced (0). These become live figures when the
-/// controller and replication run in the broker.
+/// Partitions the replica manager (<see cref="IPartitionReplication"/>, cluster mode) replicates count as led
+/// only where this node is their leader, and are under-replicated (under min ISR) when the leader's committed
+/// ISR is smaller than the replica set (<c>min.insync.replicas</c>); leaderless ones count as offline. Any other
+/// partition (single node, or kept locally) is led by this node, which is its whole ISR. The active controller
+/// is this node (1) and no broker is fenced (0) until the controller gauges move to the controller.
 /// </para>
 /// Thread-safe: gauge callbacks run on the scrape thread; one snapshot serves every gauge of a scrape.
 /// </summary>
@@ -27,15 +28,17 @@ public sealed class PartitionStateMetrics
     private static readonly TimeSpan s_snapshotLifetime = TimeSpan.FromMilliseconds(500);
 
     private readonly TopicRegistry _topics;
+    private readonly IPartitionReplication? _replication;
     private readonly TimeProvider _time;
     private readonly string _dataDir;
     private readonly Lock _lock = new();
     private Snapshot? _snapshot;
     private long _snapshotTakenAt;
 
-    public PartitionStateMetrics(BrokerMetrics metrics, TopicRegistry topics, BrokerConfig config, TimeProvider time)
+    public PartitionStateMetrics(BrokerMetrics metrics, TopicRegistry topics, BrokerConfig config, TimeProvider time, IPartitionReplication? replication = null)
     {
         _topics = topics;
+        _replication = replication;
         _time = time;
         _dataDir = config.DataDir;
         var meter = metrics.Meter;
@@ -145,10 +148,17 @@ public sealed class PartitionStateMetrics
                     continue;
                 }
 
-                // This node leads the partition and is its whole ISR.
-                const int isrSize = 1;
+                var isrSize = 1;
+                var replicaCount = (int)topic.ReplicationFactor;
+                if (_replication?.StatusOf(figure.TopicPartition) is { } status)
+                {
+                    if (status.IsOffline) offline++;
+                    if (!status.IsLeader) continue;
+                    (isrSize, replicaCount) = (status.IsrSize, status.ReplicaCount);
+                }
+
                 leaders++;
-                if (isrSize < topic.ReplicationFactor)
+                if (isrSize < replicaCount)
                 {
                     underReplicated++;
                 }

@@ -21,15 +21,21 @@ public interface IPartitionReplication
     void OnLeaderAppended(TopicPartition partition, PartitionLog log);
 
     /// <summary>
-    /// Completes with <see cref="ErrorCode.None"/> once the high watermark reaches <paramref name="offset"/>,
-    /// REQUEST_TIMED_OUT after <paramref name="timeout"/>, NOT_LEADER_OR_FOLLOWER when leadership moves away first.
+    /// Completes with <see cref="ErrorCode.None"/> once the high watermark reaches <paramref name="offset"/>;
+    /// NOT_ENOUGH_REPLICAS_AFTER_APPEND when it does but the ISR has meanwhile shrunk below
+    /// <c>min.insync.replicas</c> (Kafka's checkEnoughReplicasReachOffset: the write is committed by fewer replicas
+    /// than asked for); REQUEST_TIMED_OUT after <paramref name="timeout"/>; NOT_LEADER_OR_FOLLOWER when leadership
+    /// moves away first.
     /// </summary>
     Task<ErrorCode> WaitForHighWatermarkAsync(TopicPartition partition, PartitionLog log, long offset, TimeSpan timeout, CancellationToken cancel);
 
     /// <summary>
     /// Leader side of a replica's Fetch: <paramref name="fetchOffset"/> is the follower's log end offset
-    /// (Kafka's updateFollowerFetchState); may advance the high watermark. Returns false when this node
+    /// (Kafka's updateFollowerFetchState); may advance the high watermark or expand the ISR. Returns false when this node
     /// does not lead the partition as a replicated leader.
     /// </summary>
     bool OnReplicaFetch(TopicPartition partition, PartitionLog log, int replicaId, long fetchOffset);
+
+    /// <summary>How this node replicates <paramref name="partition"/>; null for partitions outside the metadata image (kept locally, single-node rules).</summary>
+    PartitionReplicaStatus? StatusOf(TopicPartition partition);
 }

@@ -16,13 +16,16 @@ namespace Fjord.Broker.Replication;
 /// leader side Produce and Fetch use (<see cref="IPartitionReplication"/>): follower fetch offsets as their
 /// log end offsets, high watermark = minimum LEO over the ISR advanced only within the current leader epoch,
 /// acks=all waits in a <see cref="HighWatermarkPurgatory"/>.
+/// The leader manages the ISR (KIP-497, KIP-841; <see cref="LeaderPartitionState"/> decides): a follower's fetch
+/// may expand it, a timer every <c>replica.lag.time.max.ms</c>/2 shrinks out members that fell behind, and each
+/// change goes to the active controller through <see cref="AlterPartitionManager"/>, one in flight per partition.
 /// Partitions with a single replica keep the single-node rule (high watermark = log end offset on append).
-/// Not yet: ISR shrink/expand through AlterPartition (the ISR is the image's: the controller only drops
-/// fenced brokers), KIP-101 truncation on becoming follower, OffsetForLeaderEpoch / diverging epochs.
-/// <see cref="Publish"/> runs on the metadata apply loop; the rest is thread-safe (request threads, fetchers).
+/// Not yet: KIP-101 truncation on becoming follower, OffsetForLeaderEpoch / diverging epochs.
+/// <see cref="Publish"/> runs on the metadata apply loop; the rest is thread-safe (request threads, fetchers, the shrink timer).
 /// </summary>
 public sealed partial class ReplicaManager(
-    int nodeId, LogManager logs, PartitionAppendNotifier appends, BrokerMetrics metrics, TimeProvider time, ILoggerFactory loggerFactory)
+    int nodeId, LogManager logs, PartitionAppendNotifier appends, BrokerMetrics metrics, AlterPartitionManager alterPartition,
+    TimeSpan replicaLagTimeMax, TimeProvider time, ILoggerFactory loggerFactory)
     : IMetadataPublisher, IPartitionReplication, IHostedService, IDisposable
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger<ReplicaManager>();
@@ -31,6 +34,9 @@ public sealed partial class ReplicaManager(
     private readonly Dictionary<int, ReplicaFetcher> _fetchers = [];
     private readonly Lock _fetchersLock = new();
     private readonly HighWatermarkPurgatory _purgatory = new();
+    private readonly CancellationTokenSource _stop = new();
+    private volatile MetadataImage? _image;
+    private ITimer? _shrinkTimer;
     private bool _stopped;
 
     public int NodeId => nodeId;
@@ -49,6 +55,7 @@ public sealed partial class ReplicaManager(
 
     private void Apply(MetadataImage image)
     {
+        _image = image;
         var seen = new HashSet<TopicPartition>();
         foreach (var topic in image.TopicsById.Values)
         {
@@ -60,7 +67,7 @@ public sealed partial class ReplicaManager(
                 seen.Add(tp);
                 // One replica: nothing to wait for, the single-node rule (HW = LEO on append) holds.
                 log.AdvanceHighWatermarkOnAppend = registration.Replicas.Length <= 1;
-                if (registration.Leader == nodeId) BecomeLeader(tp, log, registration);
+                if (registration.Leader == nodeId) BecomeLeader(tp, topic.Id, log, registration);
                 else if (registration.Leader >= 0) BecomeFollower(tp, log, registration);
                 else StopReplicating(tp);
             }
@@ -72,16 +79,17 @@ public sealed partial class ReplicaManager(
         UpdateFetchers(image);
     }
 
-    private void BecomeLeader(TopicPartition tp, PartitionLog log, PartitionRegistration registration)
+    private void BecomeLeader(TopicPartition tp, Guid topicId, PartitionLog log, PartitionRegistration registration)
     {
         _followers.TryRemove(tp, out _);
         if (_leaders.TryGetValue(tp, out var current) && current.LeaderEpoch == registration.LeaderEpoch && ReferenceEquals(current.Log, log))
         {
-            current.UpdateMembership(registration.Isr, registration.Replicas);
+            var (shrunk, expanded) = current.ApplyRegistration(registration);
+            if (shrunk || expanded) IsrCommitted(current, shrunk, expanded);
         }
         else
         {
-            _leaders[tp] = new LeaderPartitionState(tp, log, registration.LeaderEpoch, log.LogEndOffset, registration.Isr, registration.Replicas);
+            _leaders[tp] = new LeaderPartitionState(tp, topicId, log, nodeId, registration, log.LogEndOffset, replicaLagTimeMax, time);
             ReplicationLog.BecameLeader(_logger, tp.ToString(), registration.LeaderEpoch, log.LogEndOffset, log.HighWatermark);
         }
         MaybeAdvanceHighWatermark(_leaders[tp]);
@@ -156,7 +164,7 @@ public sealed partial class ReplicaManager(
     {
         if (!_leaders.ContainsKey(partition)) return log.HighWatermark >= offset ? ErrorCode.None : ErrorCode.NotLeaderOrFollower;
         var waiter = _purgatory.Watch(partition, offset, () => log.HighWatermark);
-        if (waiter.IsCompleted) return await waiter.ConfigureAwait(false);
+        if (waiter.IsCompleted) return EnoughReplicasAfterAppend(partition, log, await waiter.ConfigureAwait(false));
         metrics.ProduceWaitStarted();
         try
         {
@@ -164,7 +172,7 @@ public sealed partial class ReplicaManager(
             var delay = Task.Delay(timeout, time, timer.Token);
             var first = await Task.WhenAny(waiter, delay).ConfigureAwait(false);
             await timer.CancelAsync().ConfigureAwait(false);
-            if (first == waiter) return await waiter.ConfigureAwait(false);
+            if (first == waiter) return EnoughReplicasAfterAppend(partition, log, await waiter.ConfigureAwait(false));
             _purgatory.Forget(partition, waiter);
             return ErrorCode.RequestTimedOut;
         }
@@ -174,13 +182,95 @@ public sealed partial class ReplicaManager(
         }
     }
 
+    /// <summary>
+    /// Kafka's checkEnoughReplicasReachOffset: the high watermark passed the write, but when the (maximal) ISR
+    /// that committed it is smaller than <c>min.insync.replicas</c> — it shrank while the produce waited — the
+    /// write is answered NOT_ENOUGH_REPLICAS_AFTER_APPEND (it is in the log; the producer may retry).
+    /// </summary>
+    private ErrorCode EnoughReplicasAfterAppend(TopicPartition partition, PartitionLog log, ErrorCode waited)
+    {
+        if (waited != ErrorCode.None || !_leaders.TryGetValue(partition, out var leader)) return waited;
+        return leader.MaximalIsr.Length < log.Config.MinInSyncReplicas ? ErrorCode.NotEnoughReplicasAfterAppend : ErrorCode.None;
+    }
+
     public bool OnReplicaFetch(TopicPartition partition, PartitionLog log, int replicaId, long fetchOffset)
     {
         if (!_leaders.TryGetValue(partition, out var leader) || !ReferenceEquals(leader.Log, log)) return false;
-        if (!leader.RecordFollowerFetch(replicaId, fetchOffset)) return false;
+        if (!leader.RecordFollowerFetch(replicaId, fetchOffset, log.LogEndOffset)) return false;
         MaybeAdvanceHighWatermark(leader);
+        if (!log.AdvanceHighWatermarkOnAppend && leader.TryExpand(replicaId, log.HighWatermark, IsEligibleReplica) is { } expansion)
+        {
+            ReplicationLog.ExpandingIsr(_logger, partition.ToString(), replicaId, leader.FollowerLogEndOffset(replicaId), log.HighWatermark, Members(expansion.NewIsr));
+            _ = SendIsrChangeAsync(leader, expansion);
+        }
         return true;
     }
+
+    public PartitionReplicaStatus? StatusOf(TopicPartition partition)
+    {
+        if (_leaders.TryGetValue(partition, out var leader)) return new(IsLeader: true, IsOffline: false, leader.Isr.Length, leader.Replicas.Length);
+        if (_image?.GetTopic(partition.Topic) is not { } topic || !topic.Partitions.TryGetValue(partition.Partition, out var registration)) return null;
+        return new(IsLeader: false, IsOffline: !registration.HasLeader, 0, 0);
+    }
+
+    /// <summary>KIP-841: only unfenced brokers that are not shutting down may join an ISR (the image this node applied last).</summary>
+    private bool IsEligibleReplica(int brokerId) => _image is { } image && image.Brokers.TryGetValue(brokerId, out var broker) && broker.IsEligibleReplica;
+
+    /// <summary>The shrink timer: proposes removing lagging members from every ISR this node leads (Kafka's isr-expiration task).</summary>
+    private void CheckIsrShrink()
+    {
+        foreach (var leader in _leaders.Values)
+        {
+            try
+            {
+                if (leader.Log.AdvanceHighWatermarkOnAppend || leader.TryShrink(leader.Log.LogEndOffset) is not { } shrink) continue;
+                ReplicationLog.ShrinkingIsr(_logger, leader.Partition.ToString(), Members(leader.Isr), Members(shrink.NewIsr),
+                    leader.Log.LogEndOffset, leader.Log.HighWatermark);
+                _ = SendIsrChangeAsync(leader, shrink);
+            }
+            catch (Exception e)
+            {
+                ReplicationLog.ShrinkCheckFailed(_logger, leader.Partition.ToString(), e);
+            }
+        }
+    }
+
+    /// <summary>Sends <paramref name="change"/> to the controller and applies the answer; never throws (the change is dropped or left pending).</summary>
+    private async Task SendIsrChangeAsync(LeaderPartitionState leader, IsrChange change)
+    {
+        AlterPartitionResult result;
+        try
+        {
+            result = await alterPartition.SubmitAsync(leader.TopicId, leader.Partition.Partition, change, _stop.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (_stop.IsCancellationRequested)
+        {
+            return;
+        }
+        catch (Exception e)
+        {
+            ReplicationLog.AlterPartitionCrashed(_logger, leader.Partition.ToString(), e);
+            result = new AlterPartitionResult(leader.TopicId, leader.Partition.Partition, ErrorCode.UnknownServerError, -1, -1, [], -1);
+        }
+        if (result.Error is ErrorCode.NotController or ErrorCode.BrokerIdNotRegistered or ErrorCode.NetworkException or ErrorCode.RequestTimedOut)
+            ReplicationLog.IsrChangeNotSent(_logger, leader.Partition.ToString(), Members(change.NewIsr), result.Error.KafkaName());
+        else if (result.Error != ErrorCode.None)
+            ReplicationLog.IsrChangeRefused(_logger, leader.Partition.ToString(), Members(change.NewIsr), result.Error.KafkaName());
+        var (shrunk, expanded) = leader.CompleteChange(change, result);
+        if (!_leaders.TryGetValue(leader.Partition, out var current) || !ReferenceEquals(current, leader)) return;
+        if (shrunk || expanded) IsrCommitted(leader, shrunk, expanded);
+        // A smaller ISR may let the high watermark move (and complete or fail waiting acks=all produces).
+        MaybeAdvanceHighWatermark(leader);
+    }
+
+    private void IsrCommitted(LeaderPartitionState leader, bool shrunk, bool expanded)
+    {
+        if (shrunk) metrics.IsrShrunk();
+        if (expanded) metrics.IsrExpanded();
+        ReplicationLog.IsrChanged(_logger, leader.Partition.ToString(), Members(leader.Isr), leader.PartitionEpoch);
+    }
+
+    private static string Members(System.Collections.Immutable.ImmutableArray<int> ids) => string.Join(",", ids);
 
     private void MaybeAdvanceHighWatermark(LeaderPartitionState leader)
     {
@@ -189,7 +279,7 @@ public sealed partial class ReplicaManager(
             _purgatory.Complete(leader.Partition, leader.Log.HighWatermark);
             return;
         }
-        if (leader.CandidateHighWatermark(nodeId) is not { } candidate || candidate <= leader.Log.HighWatermark) return;
+        if (leader.CandidateHighWatermark(leader.Log.LogEndOffset) is not { } candidate || candidate <= leader.Log.HighWatermark) return;
         leader.Log.UpdateHighWatermark(candidate);
         var highWatermark = leader.Log.HighWatermark;
         _purgatory.Complete(leader.Partition, highWatermark);
@@ -197,10 +287,18 @@ public sealed partial class ReplicaManager(
         appends.NotifyAppended(leader.Partition);
     }
 
-    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StartAsync(CancellationToken cancellationToken)
+    {
+        // Kafka checks every replica.lag.time.max.ms / 2, so a member is shrunk out at most 1.5 × the lag after it stopped.
+        var period = TimeSpan.FromTicks(Math.Max(replicaLagTimeMax.Ticks / 2, TimeSpan.FromMilliseconds(10).Ticks));
+        _shrinkTimer = time.CreateTimer(_ => CheckIsrShrink(), null, period, period);
+        return Task.CompletedTask;
+    }
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
+        _shrinkTimer?.Dispose();
+        await _stop.CancelAsync().ConfigureAwait(false);
         ReplicaFetcher[] fetchers;
         lock (_fetchersLock)
         {
@@ -213,6 +311,9 @@ public sealed partial class ReplicaManager(
 
     public void Dispose()
     {
+        _shrinkTimer?.Dispose();
+        _stop.Cancel();
+        _stop.Dispose();
         lock (_fetchersLock)
         {
             _stopped = true;
@@ -231,5 +332,26 @@ public sealed partial class ReplicaManager(
 
         [LoggerMessage(EventId = 7003, Level = LogLevel.Error, Message = "Applying metadata at offset {Offset} to replication failed")]
         public static partial void ApplyFailed(ILogger logger, ulong offset, Exception exception);
+
+        [LoggerMessage(EventId = 7004, Level = LogLevel.Information, Message = "Shrinking the ISR of {Partition} from [{Isr}] to [{NewIsr}] (log end offset {LogEndOffset}, high watermark {HighWatermark})")]
+        public static partial void ShrinkingIsr(ILogger logger, string partition, string isr, string newIsr, long logEndOffset, long highWatermark);
+
+        [LoggerMessage(EventId = 7005, Level = LogLevel.Information, Message = "Expanding the ISR of {Partition} to [{NewIsr}]: replica {ReplicaId} reached {FollowerLogEndOffset} (high watermark {HighWatermark})")]
+        public static partial void ExpandingIsr(ILogger logger, string partition, int replicaId, long followerLogEndOffset, long highWatermark, string newIsr);
+
+        [LoggerMessage(EventId = 7006, Level = LogLevel.Information, Message = "ISR of {Partition} is now [{Isr}] (partition epoch {PartitionEpoch})")]
+        public static partial void IsrChanged(ILogger logger, string partition, string isr, int partitionEpoch);
+
+        [LoggerMessage(EventId = 7007, Level = LogLevel.Information, Message = "The controller did not take ISR [{NewIsr}] for {Partition}: {Error}")]
+        public static partial void IsrChangeRefused(ILogger logger, string partition, string newIsr, string error);
+
+        [LoggerMessage(EventId = 7010, Level = LogLevel.Debug, Message = "ISR [{NewIsr}] for {Partition} not sent ({Error}); proposed again on the next fetch or shrink check")]
+        public static partial void IsrChangeNotSent(ILogger logger, string partition, string newIsr, string error);
+
+        [LoggerMessage(EventId = 7008, Level = LogLevel.Error, Message = "Sending an ISR change for {Partition} failed")]
+        public static partial void AlterPartitionCrashed(ILogger logger, string partition, Exception exception);
+
+        [LoggerMessage(EventId = 7009, Level = LogLevel.Error, Message = "Checking the ISR of {Partition} for lagging members failed")]
+        public static partial void ShrinkCheckFailed(ILogger logger, string partition, Exception exception);
     }
 }
