@@ -47,6 +47,7 @@ public sealed partial class MetricsTests(MetricsBrokerFixture fixture) : IClassF
         ("fjord_offline_partitions", "gauge", []),
         ("fjord_active_controller", "gauge", []),
         ("fjord_fenced_brokers", "gauge", []),
+        ("fjord_registered_brokers", "gauge", []),
         ("fjord_log_dir_total_bytes", "gauge", ["log_dir"]),
         ("fjord_log_dir_usable_bytes", "gauge", ["log_dir"]),
         ("fjord_log_size_bytes", "gauge", ["topic", "partition"]),
@@ -196,7 +197,8 @@ public sealed partial class MetricsTests(MetricsBrokerFixture fixture) : IClassF
         consumer.Commit([new TopicPartitionOffset(topic, 0, 1)]);
         var scrape = EventuallyScrape(s => s.Family("fjord_consumer_group_lag").Any(x => x.Label("group") == group), "lag of the committed group");
         consumer.Close();
-        var exported = scrape.SampleNames;
+        // The Raft and controller-loop series exist only in cluster mode; ClusterQuorumMetricsTests checks a cluster exports them.
+        var exported = scrape.SampleNames.Concat(Cluster.ClusterQuorumMetricsTests.ClusterOnlySampleNames).ToHashSet(StringComparer.Ordinal);
 
         var dashboardPath = Path.Combine(AppContext.BaseDirectory, "monitoring", "fjord-dashboard.json");
         using var dashboard = JsonDocument.Parse(File.ReadAllText(dashboardPath));

@@ -11,6 +11,22 @@ public sealed class CoreTests
         return ConfChange.Decode(cc.Encode()) == cc;
     }
 
+    [Property]
+    public bool ConfChange_WithContext_RoundTripsTheContext(byte type, ulong node, FsCheck.NonEmptyString context)
+    {
+        var cc = new ConfChange((ConfChangeType)(type % 5), node, context.Get);
+        return ConfChange.Decode(cc.Encode()) == cc;
+    }
+
+    [Fact]
+    public void ConfChange_WithContext_AppliesLikeWithout()
+    {
+        var state = ConfState.OfVoters(1, 2, 3);
+        var withAddress = state.Apply(new ConfChange(ConfChangeType.AddLearner, 4, "127.0.0.1:9093"));
+        Assert.Equal(state.Apply(new ConfChange(ConfChangeType.AddLearner, 4)), withAddress);
+        Assert.True(withAddress.IsLearner(4));
+    }
+
     [Fact]
     public void ConfState_WhenRemovingLastVoter_IsANoOp()
     {

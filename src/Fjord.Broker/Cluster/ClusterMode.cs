@@ -19,7 +19,8 @@ using Microsoft.Extensions.Logging;
 namespace Fjord.Broker.Cluster;
 
 /// <summary>
-/// Cluster mode, entered only when <c>--voters</c> names more than one node: adds the rpc listener
+/// Cluster mode, entered only when <c>--voters</c> names more than one node (this node among them, or a
+/// learner that follows their metadata log): adds the rpc listener
 /// (HTTP/2, gRPC raft transport and controller service), the metadata quorum, the controller host and
 /// the broker lifecycle and the metadata publisher that opens and deletes partition logs, makes
 /// partition leadership come from the image, and swaps the Metadata, DescribeCluster, CreateTopics,
@@ -54,10 +55,12 @@ public static class ClusterMode
         services.AddHostedService(sp => sp.GetRequiredService<ReplicaManager>());
         // The replica manager publishes after the log publisher, so the logs it replicates are open.
         services.AddSingleton(sp => new MetadataQuorum(config, voters!, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(),
-            [sp.GetRequiredService<BrokerMetadataPublisher>(), sp.GetRequiredService<ReplicaManager>()]));
+            [sp.GetRequiredService<BrokerMetadataPublisher>(), sp.GetRequiredService<ReplicaManager>()], sp.GetRequiredService<QuorumMetrics>()));
         services.AddSingleton<IPartitionLeadership, ClusterPartitionLeadership>();
         services.AddSingleton(ClusterIdentityOf(voters!, config));
         services.AddSingleton<IRaftInbox>(sp => sp.GetRequiredService<MetadataQuorum>().Driver);
+        services.AddSingleton<RaftStreamLifetime>();
+        services.AddSingleton(sp => new RaftTransportService(sp.GetRequiredService<IRaftInbox>(), sp.GetRequiredService<RaftStreamLifetime>()));
         services.AddSingleton(new QuorumControllerOptions
         {
             DefaultPartitions = config.NumPartitions,
@@ -70,9 +73,14 @@ public static class ClusterMode
         services.AddSingleton<ControllerHost>();
         services.AddSingleton<ControllerChannels>();
         services.AddSingleton<LocalBrokerRegistration>();
+        services.AddSingleton<IReadinessCondition>(sp => sp.GetRequiredService<LocalBrokerRegistration>());
+        // KIP-841: controlled shutdown runs inside the host's shutdown; leave the other services time after it.
+        services.Configure<Microsoft.Extensions.Hosting.HostOptions>(o =>
+            o.ShutdownTimeout = BrokerLifecycleService.ControlledShutdownTimeoutOf(config) + TimeSpan.FromSeconds(20));
         services.AddSingleton<ControllerForwarder>();
         services.AddHostedService(sp => sp.GetRequiredService<ControllerHost>());
         services.AddHostedService<BrokerLifecycleService>();
+        services.AddHostedService<LearnerJoinService>();
 
         Replace<MetadataHandler, ClusterMetadataHandler>(services);
         services.AddSingleton<IClusterMembership, QuorumMembership>();
@@ -101,6 +109,8 @@ public static class ClusterMode
     {
         app.MapGrpcService<RaftTransportService>();
         app.MapGrpcService<ControllerGrpcService>();
+        app.MapGrpcService<QuorumMembershipGrpcService>();
+        app.Services.GetRequiredService<QuorumMetrics>().Attach(app.Services.GetRequiredService<MetadataQuorum>(), app.Services.GetRequiredService<ControllerHost>());
     }
 
     private static void Replace<TOld, TNew>(IServiceCollection services)

@@ -4,7 +4,8 @@ using Fjord.Broker.Configuration;
 namespace Fjord.Broker.Cluster;
 
 /// <summary>
-/// The controller quorum named by <c>--voters ID@HOST:RPCPORT,...</c>. Raft ids are node id + 1 because
+/// The controller quorum named by <c>--voters ID@HOST:RPCPORT,...</c>. A node whose <c>--node-id</c> is not
+/// listed joins as a Raft learner (it uses the list to find the quorum). Raft ids are node id + 1 because
 /// Raft reserves 0 for "none" while Kafka node ids start at 0. Immutable; safe on any thread.
 /// </summary>
 public sealed class ClusterVoters
@@ -38,12 +39,15 @@ public sealed class ClusterVoters
     }
 
     /// <summary>
-    /// True when the node runs in cluster mode: more than one voter. No voters, or only this node,
-    /// keeps the single-node broker exactly as before.
+    /// True when the node runs in cluster mode: more than one voter, this node among them or a learner.
+    /// No voters, or only this node, keeps the single-node broker exactly as before. A single voter that is
+    /// another node is refused: that voter runs as a single-node broker without a quorum to follow.
     /// </summary>
     public static bool IsClusterMode(BrokerConfig config, out ClusterVoters? voters)
     {
         voters = Parse(config);
+        if (voters is { Voters.Count: 1 } && !voters.Voters.ContainsKey(config.NodeId))
+            throw new ConfigException($"invalid broker config: node {config.NodeId} is not the single voter; a learner needs a quorum of more than one voter");
         return voters is { Voters.Count: > 1 };
     }
 }

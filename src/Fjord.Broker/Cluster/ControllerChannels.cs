@@ -6,9 +6,11 @@ namespace Fjord.Broker.Cluster;
 
 /// <summary>
 /// The one place a broker finds the active controller and talks gRPC to it: the controller is the metadata
-/// log's Raft leader, reached at that voter's rpc address. Channels are created once per node and kept
-/// (HTTP/2 multiplexes every call over one connection), so heartbeats, forwarding, AlterPartition and
-/// producer-id requests share connections instead of each keeping their own. Thread-safe.
+/// log's Raft leader, reached at that voter's rpc address (node ids resolve through
+/// <see cref="QuorumAddresses"/>, so learners resolve too, though they never lead). Channels are created once
+/// per node and kept (HTTP/2 multiplexes every call over one connection), so heartbeats, forwarding,
+/// AlterPartition, producer-id and learner-join requests share connections instead of each keeping their
+/// own. Thread-safe.
 /// </summary>
 public sealed class ControllerChannels(MetadataQuorum quorum) : IDisposable
 {
@@ -21,11 +23,14 @@ public sealed class ControllerChannels(MetadataQuorum quorum) : IDisposable
     public bool IsLocal(int controllerId) => controllerId == quorum.NodeId;
 
     /// <summary>A client for <paramref name="nodeId"/>'s controller service; null when its rpc address is unknown.</summary>
-    public ControllerService.ControllerServiceClient? ClientFor(int nodeId)
+    public ControllerService.ControllerServiceClient? ClientFor(int nodeId) =>
+        ChannelFor(nodeId) is { } channel ? new ControllerService.ControllerServiceClient(channel) : null;
+
+    /// <summary>The gRPC channel to <paramref name="nodeId"/>'s rpc listener; null when its address is unknown.</summary>
+    public GrpcChannel? ChannelFor(int nodeId)
     {
-        if (!quorum.Voters.Voters.TryGetValue(nodeId, out var endpoint)) return null;
-        var channel = _channels.GetOrAdd(nodeId, _ => GrpcChannel.ForAddress(new Uri($"http://{endpoint}")));
-        return new ControllerService.ControllerServiceClient(channel);
+        if (!quorum.Addresses.TryGet(nodeId, out var endpoint)) return null;
+        return _channels.GetOrAdd(nodeId, _ => GrpcChannel.ForAddress(new Uri($"http://{endpoint}")));
     }
 
     public void Dispose()

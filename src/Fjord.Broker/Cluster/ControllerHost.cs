@@ -1,4 +1,5 @@
 using System.Threading.Channels;
+using Fjord.Broker.Metrics;
 using Fjord.Metadata;
 using Fjord.Metadata.Records;
 using Fjord.Raft;
@@ -14,7 +15,9 @@ namespace Fjord.Broker.Cluster;
 /// everything before it has then committed and been applied); a leader that lost its term deactivates.
 /// While active, the tick runs <see cref="QuorumController.Tick"/> (fencing, elections), and
 /// <see cref="SubmitAsync{T}"/> runs a command, replays and proposes its records, and answers once they
-/// commit. Public methods are thread-safe; the controller is touched only by the loop.
+/// commit. Each event carries its enqueue time, so the loop reports how long events queued
+/// (<see cref="QuorumMetrics.ControllerEventStarted"/>). Public methods are thread-safe; the controller is
+/// touched only by the loop.
 /// </summary>
 public sealed partial class ControllerHost : IHostedService, IAsyncDisposable
 {
@@ -24,16 +27,19 @@ public sealed partial class ControllerHost : IHostedService, IAsyncDisposable
     private readonly QuorumController _controller;
     private readonly ILogger<ControllerHost> _logger;
     private readonly TimeProvider _time;
-    private readonly Channel<Action> _events = Channel.CreateUnbounded<Action>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly QuorumMetrics _metrics;
+    private readonly Channel<(Action Run, long EnqueuedAt)> _events =
+        Channel.CreateUnbounded<(Action, long)>(new UnboundedChannelOptions { SingleReader = true });
     private ITimer? _timer;
     private Task? _loop;
     private ulong _activeTerm;
     private bool _activating;
     private volatile bool _isActive;
 
-    public ControllerHost(MetadataQuorum quorum, QuorumControllerOptions options, TimeProvider time, ILogger<ControllerHost> logger)
+    public ControllerHost(MetadataQuorum quorum, QuorumControllerOptions options, TimeProvider time, QuorumMetrics metrics, ILogger<ControllerHost> logger)
     {
         _quorum = quorum;
+        _metrics = metrics;
         _time = time;
         _logger = logger;
         _controller = new QuorumController(options, time, new Random());
@@ -45,7 +51,7 @@ public sealed partial class ControllerHost : IHostedService, IAsyncDisposable
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _loop = Task.Run(RunAsync, CancellationToken.None);
-        _timer = _time.CreateTimer(_ => _events.Writer.TryWrite(OnTick), null, TickInterval, TickInterval);
+        _timer = _time.CreateTimer(_ => Enqueue(OnTick), null, TickInterval, TickInterval);
         return Task.CompletedTask;
     }
 
@@ -65,15 +71,16 @@ public sealed partial class ControllerHost : IHostedService, IAsyncDisposable
     public Task<T> SubmitAsync<T>(Func<QuorumController, ControllerResult<T>> command)
     {
         var done = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-        if (!_events.Writer.TryWrite(() => Run(command, done)))
+        if (!Enqueue(() => Run(command, done)))
             done.TrySetException(new NotControllerException(-1));
         return done.Task;
     }
 
     private async Task RunAsync()
     {
-        await foreach (var action in _events.Reader.ReadAllAsync().ConfigureAwait(false))
+        await foreach (var (action, enqueuedAt) in _events.Reader.ReadAllAsync().ConfigureAwait(false))
         {
+            _metrics.ControllerEventStarted(_time.GetElapsedTime(enqueuedAt));
             try
             {
                 action();
@@ -84,6 +91,8 @@ public sealed partial class ControllerHost : IHostedService, IAsyncDisposable
             }
         }
     }
+
+    private bool Enqueue(Action action) => _events.Writer.TryWrite((action, _time.GetTimestamp()));
 
     private void Run<T>(Func<QuorumController, ControllerResult<T>> command, TaskCompletionSource<T> done)
     {
@@ -124,7 +133,7 @@ public sealed partial class ControllerHost : IHostedService, IAsyncDisposable
         proposal.ContinueWith(t =>
         {
             // A refused proposal leaves the controller's view ahead of the log: drop it and re-activate.
-            if (!t.IsCompletedSuccessfully) _events.Writer.TryWrite(() => Deactivate(term));
+            if (!t.IsCompletedSuccessfully) Enqueue(() => Deactivate(term));
         }, TaskScheduler.Default);
         return proposal;
     }
@@ -156,7 +165,7 @@ public sealed partial class ControllerHost : IHostedService, IAsyncDisposable
         _activating = true;
         var term = status.Term;
         _quorum.Driver.ProposeAsync(MetadataBatchCodec.EncodeRecords([])).ContinueWith(t =>
-            _events.Writer.TryWrite(() =>
+            Enqueue(() =>
             {
                 _activating = false;
                 var now = _quorum.Driver.Status;

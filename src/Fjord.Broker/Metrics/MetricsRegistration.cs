@@ -28,6 +28,7 @@ public static class MetricsRegistration
     {
         services.AddSingleton<BrokerMetrics>();
         services.AddSingleton<PartitionStateMetrics>();
+        services.AddSingleton<QuorumMetrics>();
         services.AddSingleton<ConsumerGroupMetrics>();
         services.AddHostedService(sp => sp.GetRequiredService<ConsumerGroupMetrics>());
         services.AddOpenTelemetry()
@@ -57,6 +58,7 @@ public static class MetricsRegistration
     public static void MapFjordMetrics(this WebApplication app)
     {
         app.Services.GetRequiredService<PartitionStateMetrics>();
+        app.Services.GetRequiredService<QuorumMetrics>();
         app.MapPrometheusScrapingEndpoint(ScrapePath);
     }
 

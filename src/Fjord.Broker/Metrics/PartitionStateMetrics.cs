@@ -11,15 +11,15 @@ namespace Fjord.Broker.Metrics;
 /// Observable gauges over the partitions this broker hosts, read at scrape time from the topic
 /// catalogue and each log's <see cref="PartitionLogFigures"/> (lock-free reads): partition, leader,
 /// under-replicated, under-min-ISR and offline counts (Kafka's ReplicaManager and controller gauges),
-/// the controller gauges, free space of the data dir, and — when <c>metrics.partition.level</c> is
+/// free space of the data dir, and — when <c>metrics.partition.level</c> is
 /// true — size, segments, log start/end offset and high watermark per partition (Kafka's
 /// <c>kafka.log:type=Log</c>).
 /// <para>
 /// Partitions the replica manager (<see cref="IPartitionReplication"/>, cluster mode) replicates count as led
 /// only where this node is their leader, and are under-replicated (under min ISR) when the leader's committed
 /// ISR is smaller than the replica set (<c>min.insync.replicas</c>); leaderless ones count as offline. Any other
-/// partition (single node, or kept locally) is led by this node, which is its whole ISR. The active controller
-/// is this node (1) and no broker is fenced (0) until the controller gauges move to the controller.
+/// partition (single node, or kept locally) is led by this node, which is its whole ISR. The controller
+/// gauges live in <see cref="QuorumMetrics"/>.
 /// </para>
 /// Thread-safe: gauge callbacks run on the scrape thread; one snapshot serves every gauge of a scrape.
 /// </summary>
@@ -55,10 +55,6 @@ public sealed class PartitionStateMetrics
             description: "Led partitions whose ISR is smaller than min.insync.replicas: acks=all produce fails (Kafka's UnderMinIsrPartitionCount).");
         meter.CreateObservableGauge("fjord_offline_partitions", () => Current().Offline, unit: "{partition}",
             description: "Partitions without a leader or whose log dir failed (Kafka's OfflinePartitionsCount).");
-        meter.CreateObservableGauge("fjord_active_controller", () => 1, unit: "{controller}",
-            description: "1 when this node is the active controller (a single node always is).");
-        meter.CreateObservableGauge("fjord_fenced_brokers", () => 0, unit: "{broker}",
-            description: "Brokers the controller has fenced (0 on a single node).");
         meter.CreateObservableGauge("fjord_log_dir_total_bytes", () => LogDir(usable: false), unit: "By",
             description: "Size of the file system holding the data dir.");
         meter.CreateObservableGauge("fjord_log_dir_usable_bytes", () => LogDir(usable: true), unit: "By",

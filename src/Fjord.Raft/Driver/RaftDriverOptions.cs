@@ -14,4 +14,7 @@ public sealed class RaftDriverOptions
 
     /// <summary>Entries kept behind a snapshot so slightly lagging followers need no snapshot.</summary>
     public int EntriesKeptAfterSnapshot { get; init; } = 1_000;
+
+    /// <summary>Told the append and commit latency of every proposal this node makes as leader (null: nobody).</summary>
+    public IRaftProposalObserver? ProposalObserver { get; init; }
 }

@@ -19,13 +19,23 @@ public sealed class RaftNodeDriver : IRaftInbox, IAsyncDisposable
 
     private static readonly Tick TickInput = new();
 
+    /// <summary>A proposal waiting to be applied; <see cref="Appended"/> flips once its entry is persisted.</summary>
+    private sealed class PendingProposal(ulong term, TaskCompletionSource<ulong> done, long proposedAt)
+    {
+        public ulong Term { get; } = term;
+        public TaskCompletionSource<ulong> Done { get; } = done;
+        public long ProposedAt { get; } = proposedAt;
+        public bool Appended { get; set; }
+    }
+
     private readonly RaftNode _node;
     private readonly IRaftStorage _storage;
     private readonly IRaftTransport _transport;
     private readonly IRaftStateMachine _stateMachine;
     private readonly RaftDriverOptions _options;
     private readonly Channel<Input> _inputs = Channel.CreateUnbounded<Input>(new UnboundedChannelOptions { SingleReader = true });
-    private readonly Dictionary<ulong, (ulong Term, TaskCompletionSource<ulong> Done)> _pending = [];
+    private readonly Dictionary<ulong, PendingProposal> _pending = [];
+    private readonly TimeProvider _time;
     private readonly ITimer _timer;
     private readonly Task _loop;
     private int _appliedSinceSnapshot;
@@ -39,9 +49,10 @@ public sealed class RaftNodeDriver : IRaftInbox, IAsyncDisposable
         _storage = storage;
         _transport = transport;
         _stateMachine = stateMachine;
+        _time = time;
         if (!storage.Snapshot.IsEmpty) stateMachine.Restore(storage.Snapshot);
         _node = new RaftNode(config, storage);
-        _status = new RaftStatus(_node.Id, 0, _node.Term, _node.Role, _node.CommitIndex, _node.AppliedIndex);
+        _status = new RaftStatus(_node.Id, 0, _node.Term, _node.Role, _node.CommitIndex, _node.AppliedIndex, _node.ConfState);
         _timer = time.CreateTimer(_ => _inputs.Writer.TryWrite(TickInput), null, _options.TickInterval, _options.TickInterval);
         _loop = Task.Run(RunAsync);
     }
@@ -103,7 +114,7 @@ public sealed class RaftNodeDriver : IRaftInbox, IAsyncDisposable
                 if (_node.Role != StateRole.Leader) { p.Done.TrySetException(new NotLeaderException(_node.LeaderId)); break; }
                 if (!_node.Propose(p.Data)) { p.Done.TrySetException(new NotLeaderException(_node.LeaderId)); break; }
                 // On the leader the entry is appended synchronously at the end of the log.
-                _pending[_node.LastIndex] = (_node.Term, p.Done);
+                _pending[_node.LastIndex] = new PendingProposal(_node.Term, p.Done, _time.GetTimestamp());
                 break;
             case Call c:
                 c.Action(_node);
@@ -115,6 +126,7 @@ public sealed class RaftNodeDriver : IRaftInbox, IAsyncDisposable
     {
         var rd = _node.GetReady();
         _storage.Save(rd.HardState, rd.Snapshot, rd.Entries, rd.MustSync && _options.Fsync);
+        if (_options.ProposalObserver is { } observer && _pending.Count > 0) ObserveAppended(rd.Entries, observer);
         if (rd.Messages.Count > 0) _transport.Send(rd.Messages);
         if (rd.Snapshot is { } snapshot)
         {
@@ -127,14 +139,28 @@ public sealed class RaftNodeDriver : IRaftInbox, IAsyncDisposable
             _appliedSinceSnapshot++;
             if (_pending.Remove(entry.Index, out var p))
             {
-                if (p.Term == entry.Term) p.Done.TrySetResult(entry.Index);
+                if (p.Term == entry.Term)
+                {
+                    _options.ProposalObserver?.ProposalCommitted(_time.GetElapsedTime(p.ProposedAt));
+                    p.Done.TrySetResult(entry.Index);
+                }
                 else p.Done.TrySetException(new NotLeaderException(_node.LeaderId));
             }
         }
         if (rd.SoftState is { Role: not StateRole.Leader }) FailPendingUpTo(ulong.MaxValue);
         _node.Advance();
         MaybeSnapshot();
-        _status = new RaftStatus(_node.Id, _node.LeaderId, _node.Term, _node.Role, _node.CommitIndex, _node.AppliedIndex);
+        _status = new RaftStatus(_node.Id, _node.LeaderId, _node.Term, _node.Role, _node.CommitIndex, _node.AppliedIndex, _node.ConfState);
+    }
+
+    private void ObserveAppended(IReadOnlyList<Entry> persisted, IRaftProposalObserver observer)
+    {
+        foreach (var entry in persisted)
+        {
+            if (!_pending.TryGetValue(entry.Index, out var p) || p.Appended || p.Term != entry.Term) continue;
+            p.Appended = true;
+            observer.ProposalAppended(_time.GetElapsedTime(p.ProposedAt));
+        }
     }
 
     private void FailPendingUpTo(ulong index)
@@ -142,8 +168,7 @@ public sealed class RaftNodeDriver : IRaftInbox, IAsyncDisposable
         if (_pending.Count == 0) return;
         foreach (var key in _pending.Keys.Where(k => k <= index).ToList())
         {
-            _pending.Remove(key, out var p);
-            p.Done.TrySetException(new NotLeaderException(_node.LeaderId));
+            if (_pending.Remove(key, out var p)) p.Done.TrySetException(new NotLeaderException(_node.LeaderId));
         }
     }
 

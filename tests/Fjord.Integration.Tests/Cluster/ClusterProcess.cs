@@ -5,23 +5,23 @@ using Fjord.Integration.Tests.Harness;
 namespace Fjord.Integration.Tests.Cluster;
 
 /// <summary>
-/// N real <c>fjord-broker</c> processes on loopback forming one cluster (all voters), each with free
-/// ports and its own temp data directory. Start waits for every node's /readyz; Dispose kills them all
-/// and removes the data. Not thread-safe; owned by one test.
+/// N real <c>fjord-broker</c> processes on loopback forming one cluster (voters, then optionally learners:
+/// nodes left out of <c>--voters</c>), each with free ports and its own temp data directory. Start waits for
+/// every node's /readyz; Dispose kills them all and removes the data. Not thread-safe; owned by one test.
 /// </summary>
 public sealed class ClusterProcess : IDisposable
 {
     private readonly List<Node> _nodes = [];
     private readonly string[] _settings;
 
-    private ClusterProcess(int count, string[] settings)
+    private ClusterProcess(int voters, int learners, string[] settings)
     {
         _settings = settings;
         var root = Path.Combine(Path.GetTempPath(), "fjord-cluster-" + Guid.NewGuid().ToString("N"));
-        for (var id = 0; id < count; id++)
+        for (var id = 0; id < voters + learners; id++)
             _nodes.Add(new Node(id, Path.Combine(root, $"node-{id}"), BrokerProcess.FreePort(), BrokerProcess.FreePort(), BrokerProcess.FreePort()));
         Root = root;
-        Voters = string.Join(',', _nodes.Select(n => $"{n.Id}@127.0.0.1:{n.RpcPort}"));
+        Voters = string.Join(',', _nodes.Take(voters).Select(n => $"{n.Id}@127.0.0.1:{n.RpcPort}"));
     }
 
     public string Root { get; }
@@ -33,12 +33,15 @@ public sealed class ClusterProcess : IDisposable
     public string BootstrapServers => string.Join(',', _nodes.Select(n => $"127.0.0.1:{n.KafkaPort}"));
 
     /// <summary>Starts <paramref name="count"/> nodes, each with <paramref name="settings"/> (<c>key=value</c>, passed as <c>--set</c>), and waits until each listens.</summary>
-    public static ClusterProcess Start(int count, params string[] settings)
+    public static ClusterProcess Start(int count, params string[] settings) => StartWithLearners(count, 0, settings);
+
+    /// <summary>Starts <paramref name="voters"/> voters (ids 0..) and <paramref name="learners"/> learners (the next ids) and waits until each is ready.</summary>
+    public static ClusterProcess StartWithLearners(int voters, int learners, params string[] settings)
     {
-        var cluster = new ClusterProcess(count, settings);
+        var cluster = Create(voters, learners, settings);
         try
         {
-            foreach (var node in cluster._nodes) node.Launch(cluster.Voters, cluster._settings);
+            foreach (var node in cluster._nodes) cluster.Launch(node);
             foreach (var node in cluster._nodes) node.WaitUntilReady(TimeSpan.FromSeconds(60));
             return cluster;
         }
@@ -48,6 +51,12 @@ public sealed class ClusterProcess : IDisposable
             throw;
         }
     }
+
+    /// <summary>A cluster whose nodes are not started yet: start them one by one with <see cref="Launch"/>.</summary>
+    public static ClusterProcess Create(int voters, int learners, params string[] settings) => new(voters, learners, settings);
+
+    /// <summary>Starts a node's process without waiting for it.</summary>
+    public void Launch(Node node) => node.Launch(Voters, _settings);
 
     /// <summary>Starts a killed node again on its data directory and ports, and waits until it listens.</summary>
     public void Restart(Node node)
@@ -135,7 +144,34 @@ public sealed class ClusterProcess : IDisposable
             lock (_output) _output.AppendLine(line);
         }
 
-        internal void WaitUntilReady(TimeSpan timeout)
+        /// <summary>The HTTP status of /readyz; null when the HTTP listener does not answer.</summary>
+        public int? ReadyzStatus()
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
+            try
+            {
+                return (int)http.GetAsync($"http://127.0.0.1:{HttpPort}/readyz").Result.StatusCode;
+            }
+            catch (AggregateException)
+            {
+                return null;
+            }
+        }
+
+        /// <summary>True once the process has exited.</summary>
+        public bool HasExited => _process is null || _process.HasExited;
+
+        /// <summary>SIGTERM: the broker shuts down in a controlled way (KIP-841).</summary>
+        public void Terminate()
+        {
+            if (_process is { HasExited: false } && SendSignal(_process.Id, 15) != 0)
+                throw new InvalidOperationException($"kill -TERM {_process.Id} failed");
+        }
+
+        [System.Runtime.InteropServices.DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+        private static extern int SendSignal(int pid, int signal);
+
+        public void WaitUntilReady(TimeSpan timeout)
         {
             using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(2) };
             var deadline = DateTime.UtcNow + timeout;
