@@ -3,6 +3,7 @@ using Fjord.Broker.Handlers;
 using Fjord.Broker.Fetch;
 using Fjord.Broker.Hosting;
 using Fjord.Broker.Metrics;
+using Fjord.Broker.Producers;
 using Fjord.Broker.Replication;
 using Fjord.Broker.Topics;
 using Fjord.Protocol;
@@ -14,6 +15,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 
 namespace Fjord.Broker.Cluster;
@@ -22,8 +24,9 @@ namespace Fjord.Broker.Cluster;
 /// Cluster mode, entered only when <c>--voters</c> names more than one node: adds the rpc listener
 /// (HTTP/2, gRPC raft transport and controller service), the metadata quorum, the controller host and
 /// the broker lifecycle and the metadata publisher that opens and deletes partition logs, makes
-/// partition leadership come from the image, and swaps the Metadata, DescribeCluster, CreateTopics,
-/// DeleteTopics and CreatePartitions handlers for ones backed by the metadata image and the controller. Everything else is the single-node broker as is.
+/// partition leadership come from the image, takes producer ids from controller-allocated blocks (KIP-730), and
+/// swaps the Metadata, DescribeCluster, CreateTopics, DeleteTopics, CreatePartitions, ElectLeaders and
+/// partition-reassignment handlers for ones backed by the metadata image and the controller. Everything else is the single-node broker as is.
 /// Called once by <see cref="Hosting.BrokerHost"/> while composing the host.
 /// </summary>
 public static class ClusterMode
@@ -63,6 +66,11 @@ public static class ClusterMode
         services.AddSingleton<ControllerChannels>();
         services.AddSingleton<LocalBrokerRegistration>();
         services.AddSingleton<ControllerForwarder>();
+        services.AddSingleton<ControllerRequestRouter>();
+        // KIP-730: producer ids come from controller-allocated blocks, never from this node's own file.
+        services.RemoveAll<IProducerIdSource>();
+        services.AddSingleton<IProducerIdBlockAllocator, ControllerProducerIdAllocator>();
+        services.AddSingleton<IProducerIdSource, PrefetchingProducerIdSource>();
         services.AddHostedService(sp => sp.GetRequiredService<ControllerHost>());
         services.AddHostedService<BrokerLifecycleService>();
 
@@ -71,6 +79,9 @@ public static class ClusterMode
         Replace<CreateTopicsHandler, ClusterCreateTopicsHandler>(services);
         Replace<DeleteTopicsHandler, ClusterDeleteTopicsHandler>(services);
         Replace<CreatePartitionsHandler, ClusterCreatePartitionsHandler>(services);
+        Replace<ElectLeadersHandler, ClusterElectLeadersHandler>(services);
+        Replace<AlterPartitionReassignmentsHandler, ClusterAlterPartitionReassignmentsHandler>(services);
+        Replace<ListPartitionReassignmentsHandler, ClusterListPartitionReassignmentsHandler>(services);
         return true;
     }
 
