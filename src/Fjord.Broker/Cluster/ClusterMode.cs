@@ -22,7 +22,7 @@ namespace Fjord.Broker.Cluster;
 
 /// <summary>
 /// Cluster mode, entered only when <c>--voters</c> names more than one node: adds the rpc listener
-/// (HTTP/2, gRPC raft transport and controller service), the metadata quorum, the controller host and
+/// (HTTP/2, gRPC raft transport, controller service and admin service), the metadata quorum, the controller host and
 /// the broker lifecycle and the metadata publisher that opens and deletes partition logs, makes
 /// partition leadership come from the image, takes producer ids from controller-allocated blocks (KIP-730), and
 /// swaps the Metadata, DescribeCluster, CreateTopics, DeleteTopics, CreatePartitions, ElectLeaders and
@@ -104,6 +104,7 @@ public static class ClusterMode
     {
         app.MapGrpcService<RaftTransportService>();
         app.MapGrpcService<ControllerGrpcService>();
+        app.MapGrpcService<AdminGrpcService>();
     }
 
     private static void Replace<TOld, TNew>(IServiceCollection services)

@@ -11,12 +11,12 @@ using Grpc.Core;
 namespace Fjord.Broker.Cluster;
 
 /// <summary>
-/// The controller service on the rpc listener: broker registration and heartbeats mapped onto
-/// <see cref="ControllerHost"/>; a node that is not the active controller answers NOT_CONTROLLER with the
-/// controller id it knows. Forward (KIP-590) runs a forwarded CreateTopics, DeleteTopics or
-/// CreatePartitions through this node's own handler and returns the response body
-/// (<see cref="ControllerForwarder"/> is the sending side). AlterPartition and AllocateProducerIds are
-/// not served yet (UNIMPLEMENTED). Thread-safe.
+/// The controller service on the rpc listener: broker registration, heartbeats, AlterPartition (KIP-497) and
+/// producer-id blocks (KIP-730) mapped onto <see cref="ControllerHost"/>; a node that is not the active
+/// controller answers NOT_CONTROLLER with the controller id it knows. Forward (KIP-590) runs a forwarded
+/// CreateTopics, DeleteTopics, CreatePartitions, ElectLeaders, AlterPartitionReassignments or
+/// ListPartitionReassignments through this node's own handler and returns the response body
+/// (<see cref="ControllerForwarder"/> is the sending side). Thread-safe.
 /// </summary>
 public sealed class ControllerGrpcService(ControllerHost controller, MetadataQuorum quorum, Configuration.BrokerConfig config, ApiHandlerRegistry handlers)
     : ControllerService.ControllerServiceBase
