@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Confluent.Kafka;
 using Fjord.Integration.Tests.Harness;
 using Xunit.Abstractions;
@@ -37,8 +36,8 @@ public sealed class ClusterReplicationTests(ITestOutputHelper output)
         string[]? digests = null;
         Eventually.True(() =>
         {
-            digests = [.. cluster.Nodes.Select(n => DigestOfLog(Path.Combine(n.DataDir, $"{topic}-0")))];
-            return digests.Distinct().Count() == 1 && digests[0] != DigestOfLog("/nonexistent");
+            digests = [.. cluster.Nodes.Select(n => PartitionFiles.DigestOfLog(Path.Combine(n.DataDir, $"{topic}-0")))];
+            return digests.Distinct().Count() == 1 && digests[0] != PartitionFiles.EmptyDigest;
         }, TimeSpan.FromSeconds(20), () => $"identical logs on every node; digests {string.Join(", ", digests ?? [])}\n{cluster.Output}");
 
         cluster.Nodes[leader].Kill();
@@ -244,29 +243,5 @@ public sealed class ClusterReplicationTests(ITestOutputHelper output)
             if (record?.Message is { } message) values.Add(message.Value);
         }
         return values;
-    }
-
-    /// <summary>SHA-256 over the partition's segment files in offset order (read shared: the broker has them open).</summary>
-    private static string DigestOfLog(string directory)
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        if (Directory.Exists(directory))
-        {
-            foreach (var file in Directory.GetFiles(directory, "*.log").Order(StringComparer.Ordinal))
-            {
-                try
-                {
-                    using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-                    var buffer = new byte[stream.Length];
-                    stream.ReadExactly(buffer);
-                    hash.AppendData(buffer);
-                }
-                catch (IOException)
-                {
-                    return "unreadable";
-                }
-            }
-        }
-        return Convert.ToHexString(hash.GetHashAndReset());
     }
 }
