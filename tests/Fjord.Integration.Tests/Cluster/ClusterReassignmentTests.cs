@@ -73,7 +73,10 @@ public sealed class ClusterReassignmentTests(ITestOutputHelper output)
     {
         using var producer = new ProducerBuilder<Null, string>(new ProducerConfig
         {
-            BootstrapServers = bootstrapServers, Acks = Acks.All, EnableIdempotence = true, MessageTimeoutMs = 30_000,
+            BootstrapServers = bootstrapServers,
+            Acks = Acks.All,
+            EnableIdempotence = true,
+            MessageTimeoutMs = 30_000,
         }).Build();
         var values = Enumerable.Range(0, count).Select(i => $"m-{i}").ToList();
         foreach (var value in values) producer.Produce(topic, new Message<Null, string> { Value = value });
