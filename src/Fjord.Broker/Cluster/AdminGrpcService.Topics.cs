@@ -32,10 +32,19 @@ public sealed partial class AdminGrpcService
         return new CreateTopicResponse { Error = new Error(), Topic = Describe(image, request.Name) ?? new TopicDescription { Name = request.Name } };
     }
 
+    /// <summary>
+    /// Grows partitions first (CreatePartitions, forwarded), then changes configs (controller only): a config
+    /// change that fails leaves the new partitions in place. With nothing to change it describes the topic.
+    /// </summary>
     public override async Task<UpdateTopicResponse> UpdateTopic(UpdateTopicRequest request, ServerCallContext context)
     {
-        if (quorum.StateMachine.Image.GetTopic(request.Name) is null && !request.HasPartitions && request.SetConfigs.Count + request.DeleteConfigs.Count > 0)
-            return new UpdateTopicResponse { Error = ErrorOf(ErrorCode.UnknownTopicOrPartition, $"Topic '{request.Name}' does not exist.") };
+        var changesConfigs = request.SetConfigs.Count + request.DeleteConfigs.Count > 0;
+        if (!request.HasPartitions && !changesConfigs)
+        {
+            return Describe(quorum.StateMachine.Image, request.Name) is { } unchanged
+                ? new UpdateTopicResponse { Error = new Error(), Topic = unchanged }
+                : new UpdateTopicResponse { Error = ErrorOf(ErrorCode.UnknownTopicOrPartition, $"Topic '{request.Name}' does not exist.") };
+        }
         if (request.HasPartitions)
         {
             var kafka = new CreatePartitionsRequest { TimeoutMs = 30_000, ValidateOnly = request.ValidateOnly };
@@ -49,7 +58,7 @@ public sealed partial class AdminGrpcService
             if (result is null || result.ErrorCode != 0)
                 return new UpdateTopicResponse { Error = result is null ? ErrorOf(ErrorCode.UnknownServerError, "No result for the topic.") : ErrorOf(result.ErrorCode, result.ErrorMessage) };
         }
-        if (request.SetConfigs.Count + request.DeleteConfigs.Count > 0)
+        if (changesConfigs)
         {
             var changes = request.SetConfigs.Select(c => new AlterableConfig(c.Key, AlterConfigOp.Set, c.Value))
                 .Concat(request.DeleteConfigs.Select(name => new AlterableConfig(name, AlterConfigOp.Delete, null))).ToList();

@@ -71,6 +71,9 @@ public sealed class AdminGrpcTests(ITestOutputHelper output)
         Assert.True(changed.Error.Code == 0, changed.Error.ToString());
         Assert.Equal("7200000", changed.Topic.Configs["retention.ms"]);
 
+        Assert.Equal(UnknownTopicOrPartition, channels[other].UpdateTopic(new UpdateTopicRequest { Name = "nope" }).Error.Code);
+        Assert.Equal(4, channels[other].UpdateTopic(new UpdateTopicRequest { Name = "ops" }).Topic.Partitions.Count);
+
         var topics = channels[other].DescribeTopics(new DescribeTopicsRequest { Names = { "ops", "nope" } });
         Assert.Equal("ops", Assert.Single(topics.Topics).Name);
         Assert.Equal(["nope"], topics.Unknown);
