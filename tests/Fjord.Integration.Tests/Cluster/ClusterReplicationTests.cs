@@ -58,7 +58,7 @@ public sealed class ClusterReplicationTests(ITestOutputHelper output)
     }
 
     [Fact]
-    public void IdempotentProducers_ThroughDifferentBrokers_GetDistinctIds_AndSurviveLeaderKill9WithoutDuplicates()
+    public async Task IdempotentProducers_ThroughDifferentBrokers_GetDistinctIds_AndSurviveLeaderKill9WithoutDuplicates()
     {
         using var cluster = ClusterProcess.Start(3, s_settings);
         const string topic = "idempotent";
@@ -97,14 +97,25 @@ public sealed class ClusterReplicationTests(ITestOutputHelper output)
             if (report.Error.IsError) failed.Add($"{report.Message.Value}: {report.Error}");
             else delivered.Add(report.Message.Value);
         });
-        for (var i = 0; i < 1000; i++) Send(i);
-        Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(30)));
-        for (var i = 1000; i < 1100; i++) Send(i);
+        const int total = 3000;
+        var sent = 0;
+        // A paced stream, so batches are in flight at the moment the leader dies.
+        var producing = Task.Run(async () =>
+        {
+            for (var i = 0; i < total; i++)
+            {
+                Send(i);
+                Volatile.Write(ref sent, i + 1);
+                if (i % 20 == 19) await Task.Delay(2);
+            }
+        });
+        Eventually.True(() => delivered.Count >= 500, TimeSpan.FromSeconds(30), () => $"500 deliveries before the kill\n{cluster.Output}");
         cluster.Nodes[leader].Kill();
-        output.WriteLine($"killed leader node {leader} with {1100 - delivered.Count} records unacknowledged");
-        for (var i = 1100; i < 2000; i++) Send(i);
+        output.WriteLine($"killed leader node {leader} with {Volatile.Read(ref sent) - delivered.Count} records sent but not yet acknowledged");
+        await producing;
         var remaining = producer.Flush(TimeSpan.FromSeconds(90));
         Assert.True(remaining == 0, $"{remaining} messages still queued after the flush\n{cluster.Output}");
+        Assert.Equal(total, delivered.Count + failed.Count);
         Assert.True(failed.IsEmpty, $"{failed.Count} deliveries failed, e.g. {string.Join("; ", failed.Take(3))}\n{cluster.Output}");
 
         var survivors = cluster.BootstrapServersExcept(leader);
