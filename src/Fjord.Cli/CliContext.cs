@@ -67,7 +67,7 @@ public sealed class CliContext
         throw CliException.Unreachable($"cannot reach broker at {BootstrapServers} ({string.Join("; ", errors)})");
     }
 
-    private static (string Host, int Port) SplitHostPort(string server)
+    internal static (string Host, int Port) SplitHostPort(string server)
     {
         var colon = server.LastIndexOf(':');
         if (colon <= 0 || !int.TryParse(server[(colon + 1)..], out var port) || port is <= 0 or > 65535)

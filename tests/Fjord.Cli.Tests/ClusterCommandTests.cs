@@ -25,20 +25,81 @@ public sealed class ClusterCommandTests(BrokerFixture fixture)
     }
 
     [Fact]
-    public void ElectLeaders_OnThisBroker_ExitsOneNotSupported()
+    public void ElectLeaders_OnASingleNode_NeedsNoElection()
     {
-        var result = FjordCli.Run(_bootstrap, "cluster", "elect-leaders");
-        Assert.Equal(1, result.ExitCode);
-        Assert.Contains("not supported by this broker", result.StandardError);
+        var all = FjordCli.Ok(FjordCli.Run(_bootstrap, "cluster", "elect-leaders"));
+        Assert.Contains("No election needed", all.StandardOutput);
+
+        var topic = TestTopics.Unique("cli-elect");
+        FjordCli.Ok(FjordCli.Run(_bootstrap, "topics", "create", topic, "--partitions", "2"));
+        var text = FjordCli.Ok(FjordCli.Run(_bootstrap, "cluster", "elect-leaders", "--topic", topic)).StandardOutput;
+        Assert.Contains("not-needed", text);
+        var json = FjordCli.Json(FjordCli.Run(_bootstrap, "cluster", "elect-leaders", "--topic", topic, "--type", "unclean", "-o", "json"));
+        Assert.Equal("unclean", json.GetProperty("election_type").GetString());
+        var results = json.GetProperty("results").EnumerateArray().ToList();
+        Assert.Equal(2, results.Count);
+        Assert.All(results, r => Assert.Equal("not-needed", r.GetProperty("result").GetString()));
     }
 
     [Fact]
-    public void Reassign_OnThisBroker_ExitsOneNotSupported()
+    public void ElectLeaders_Errors_ExitWithTheirCodes()
+    {
+        var unknown = FjordCli.Run(_bootstrap, "cluster", "elect-leaders", "--topic", "no-such-topic-cli");
+        Assert.Equal(1, unknown.ExitCode);
+        Assert.Contains("unknown topic", unknown.StandardError);
+
+        var partitionWithoutTopic = FjordCli.Run(_bootstrap, "cluster", "elect-leaders", "--partition", "0");
+        Assert.Equal(2, partitionWithoutTopic.ExitCode);
+        Assert.Equal(2, FjordCli.Run(_bootstrap, "cluster", "elect-leaders", "--type", "sideways").ExitCode);
+        Assert.Equal(3, FjordCli.Run("127.0.0.1:1", "cluster", "elect-leaders").ExitCode);
+    }
+
+    [Fact]
+    public void Reassign_OnASingleNode_AnswersAsKafkaDoesForOneBroker()
     {
         var topic = TestTopics.Unique("cli-reassign");
         FjordCli.Ok(FjordCli.Run(_bootstrap, "topics", "create", topic));
-        var result = FjordCli.Run(_bootstrap, "cluster", "reassign", "--topic", topic, "--partition", "0", "--replicas", "0");
-        Assert.Equal(1, result.ExitCode);
-        Assert.Contains("not supported by this broker", result.StandardError);
+
+        // Onto the one broker it already lives on: accepted, nothing to move.
+        FjordCli.Ok(FjordCli.Run(_bootstrap, "cluster", "reassign", "--topic", topic, "--partition", "0", "--replicas", "0"));
+
+        var elsewhere = FjordCli.Run(_bootstrap, "cluster", "reassign", "--topic", topic, "--partition", "0", "--replicas", "0,5");
+        Assert.Equal(1, elsewhere.ExitCode);
+        Assert.Contains("broker 5, but no such broker is registered", elsewhere.StandardError);
+        Assert.Contains("INVALID_REPLICA_ASSIGNMENT", elsewhere.StandardError);
+
+        var cancel = FjordCli.Run(_bootstrap, "cluster", "reassign", "--topic", topic, "--partition", "0", "--cancel");
+        Assert.Equal(1, cancel.ExitCode);
+        Assert.Contains("NO_REASSIGNMENT_IN_PROGRESS", cancel.StandardError);
+
+        var unknown = FjordCli.Run(_bootstrap, "cluster", "reassign", "--topic", topic, "--partition", "9", "--replicas", "0");
+        Assert.Equal(1, unknown.ExitCode);
+        Assert.Contains("UNKNOWN_TOPIC_OR_PARTITION", unknown.StandardError);
+
+        Assert.Contains("No reassignments in progress", FjordCli.Ok(FjordCli.Run(_bootstrap, "cluster", "reassign", "--list")).StandardOutput);
+        var json = FjordCli.Json(FjordCli.Run(_bootstrap, "cluster", "reassign", "--list", "--topic", topic, "-o", "json"));
+        Assert.Empty(json.GetProperty("reassignments").EnumerateArray());
+    }
+
+    [Theory]
+    [InlineData("--topic", "t", "--replicas", "0")]
+    [InlineData("--topic", "t", "--partition", "0")]
+    [InlineData("--topic", "t", "--partition", "0", "--replicas", "a,b")]
+    [InlineData("--topic", "t", "--partition", "0", "--replicas", "1,1")]
+    [InlineData("--topic", "t", "--partition", "0", "--replicas", "1", "--cancel")]
+    [InlineData("--list", "--cancel")]
+    [InlineData("--list", "--partition", "0")]
+    public void Reassign_BadArguments_ExitTwo(params string[] args)
+    {
+        var result = FjordCli.Run(_bootstrap, ["cluster", "reassign", .. args]);
+        Assert.True(result.ExitCode == 2, result.ToString());
+    }
+
+    [Fact]
+    public void Reassign_UnreachableBroker_ExitsThree()
+    {
+        var result = FjordCli.Run("127.0.0.1:1", "cluster", "reassign", "--list");
+        Assert.Equal(3, result.ExitCode);
+        Assert.Contains("cannot reach broker", result.StandardError);
     }
 }

@@ -11,10 +11,10 @@ namespace Fjord.Broker.Cluster;
 /// CreatePartitions, versions 0-3, in cluster mode: a <see cref="QuorumController.CreatePartitions"/> command
 /// on the active controller (placement with the replication factor of partition 0, or the given
 /// assignments), answered once committed. A topic named twice gets INVALID_REQUEST; a broker that is not
-/// the controller forwards the request to it (KIP-590, <see cref="ControllerForwarder"/>), and answers
+/// the controller forwards the request to it (KIP-590, <see cref="ControllerRequestRouter"/>), and answers
 /// NOT_CONTROLLER only when that fails (clients then retry against Metadata's ControllerId).
 /// </summary>
-public sealed class ClusterCreatePartitionsHandler(ControllerHost controller, ControllerForwarder forwarder) : ApiHandler<CreatePartitionsRequest, CreatePartitionsResponse>
+public sealed class ClusterCreatePartitionsHandler(ControllerRequestRouter router) : ApiHandler<CreatePartitionsRequest, CreatePartitionsResponse>
 {
     public override ApiKey ApiKey => ApiKey.CreatePartitions;
 
@@ -27,21 +27,16 @@ public sealed class ClusterCreatePartitionsHandler(ControllerHost controller, Co
         var duplicates = request.Topics.GroupBy(t => t.Name).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet();
         var commands = request.Topics.Where(t => !duplicates.Contains(t.Name)).Select(t => new CreatePartitionsTopic(
             t.Name, t.Count, t.Assignments?.Select(a => (IReadOnlyList<int>)[.. a.BrokerIds]).ToList())).ToList();
-        IReadOnlyList<TopicErrorResult> results;
-        try
-        {
-            results = await controller.SubmitAsync(c => c.CreatePartitions(commands, request.ValidateOnly)).ConfigureAwait(false);
-        }
-        catch (NotControllerException)
-        {
-            return await forwarder.ForwardAsync<CreatePartitionsResponse>(context, request).ConfigureAwait(false) ?? ErrorResponse(request, ErrorCode.NotController);
-        }
-        var response = new CreatePartitionsResponse();
-        foreach (var name in duplicates)
-            response.Results.Add(new CreatePartitionsResponse.CreatePartitionsTopicResult { Name = name, ErrorCode = (short)ErrorCode.InvalidRequest, ErrorMessage = "Duplicate topic in request." });
-        foreach (var r in results)
-            response.Results.Add(new CreatePartitionsResponse.CreatePartitionsTopicResult { Name = r.Name, ErrorCode = (short)r.Error, ErrorMessage = r.Message });
-        return response;
+        return await router.RunAsync<IReadOnlyList<TopicErrorResult>, CreatePartitionsResponse>(context, request,
+            c => c.CreatePartitions(commands, request.ValidateOnly), results =>
+            {
+                var response = new CreatePartitionsResponse();
+                foreach (var name in duplicates)
+                    response.Results.Add(new CreatePartitionsResponse.CreatePartitionsTopicResult { Name = name, ErrorCode = (short)ErrorCode.InvalidRequest, ErrorMessage = "Duplicate topic in request." });
+                foreach (var r in results)
+                    response.Results.Add(new CreatePartitionsResponse.CreatePartitionsTopicResult { Name = r.Name, ErrorCode = (short)r.Error, ErrorMessage = r.Message });
+                return response;
+            }, error => ErrorResponse(request, error)).ConfigureAwait(false);
     }
 
     protected override CreatePartitionsResponse ErrorResponse(CreatePartitionsRequest request, ErrorCode error)

@@ -10,11 +10,11 @@ namespace Fjord.Broker.Cluster;
 /// <summary>
 /// CreateTopics, versions 2-7, in cluster mode: the request becomes a <see cref="QuorumController.CreateTopics"/>
 /// command on the active controller, answered once its records commit. A broker that is not the
-/// controller forwards the request to it (KIP-590, <see cref="ControllerForwarder"/>) and answers
+/// controller forwards the request to it (KIP-590, <see cref="ControllerRequestRouter"/>) and answers
 /// NOT_CONTROLLER only when that fails (clients then retry against Metadata's ControllerId). Replicas open
 /// their partition logs when the records reach them (<see cref="BrokerMetadataPublisher"/>).
 /// </summary>
-public sealed class ClusterCreateTopicsHandler(ControllerHost controller, ControllerForwarder forwarder) : ApiHandler<CreateTopicsRequest, CreateTopicsResponse>
+public sealed class ClusterCreateTopicsHandler(ControllerRequestRouter router) : ApiHandler<CreateTopicsRequest, CreateTopicsResponse>
 {
     public override ApiKey ApiKey => ApiKey.CreateTopics;
 
@@ -30,15 +30,12 @@ public sealed class ClusterCreateTopicsHandler(ControllerHost controller, Contro
             t.ReplicationFactor,
             t.Assignments.Count == 0 ? null : t.Assignments.ToDictionary(a => a.PartitionIndex, a => (IReadOnlyList<int>)[.. a.BrokerIds]),
             t.Configs.Count == 0 ? null : t.Configs.Where(c => c.Value is not null).ToDictionary(c => c.Name, c => c.Value!))).ToList();
-        IReadOnlyList<CreateTopicResult> results;
-        try
-        {
-            results = await controller.SubmitAsync(c => c.CreateTopics(topics, request.validateOnly)).ConfigureAwait(false);
-        }
-        catch (NotControllerException)
-        {
-            return await forwarder.ForwardAsync<CreateTopicsResponse>(context, request).ConfigureAwait(false) ?? ErrorResponse(request, ErrorCode.NotController);
-        }
+        return await router.RunAsync<IReadOnlyList<CreateTopicResult>, CreateTopicsResponse>(context, request,
+            c => c.CreateTopics(topics, request.validateOnly), Respond, error => ErrorResponse(request, error)).ConfigureAwait(false);
+    }
+
+    private static CreateTopicsResponse Respond(IReadOnlyList<CreateTopicResult> results)
+    {
         var response = new CreateTopicsResponse();
         foreach (var r in results)
         {

@@ -12,9 +12,9 @@ namespace Fjord.Broker.Cluster;
 /// DeleteTopics, versions 1-6, in cluster mode: one <see cref="QuorumController.DeleteTopics"/> command on the
 /// active controller (RemoveTopicRecord per topic), answered once committed; every replica then deletes its
 /// logs (<see cref="BrokerMetadataPublisher"/>). A broker that is not the controller forwards the request to it
-/// (KIP-590, <see cref="ControllerForwarder"/>), answering NOT_CONTROLLER only when that fails. delete.topic.enable=false answers TOPIC_DELETION_DISABLED.
+/// (KIP-590, <see cref="ControllerRequestRouter"/>), answering NOT_CONTROLLER only when that fails. delete.topic.enable=false answers TOPIC_DELETION_DISABLED.
 /// </summary>
-public sealed class ClusterDeleteTopicsHandler(ControllerHost controller, ControllerForwarder forwarder, BrokerConfig config) : ApiHandler<DeleteTopicsRequest, DeleteTopicsResponse>
+public sealed class ClusterDeleteTopicsHandler(ControllerRequestRouter router, BrokerConfig config) : ApiHandler<DeleteTopicsRequest, DeleteTopicsResponse>
 {
     public override ApiKey ApiKey => ApiKey.DeleteTopics;
 
@@ -39,15 +39,12 @@ public sealed class ClusterDeleteTopicsHandler(ControllerHost controller, Contro
         {
             names.AddRange(request.TopicNames);
         }
-        IReadOnlyList<DeleteTopicResult> results;
-        try
-        {
-            results = await controller.SubmitAsync(c => c.DeleteTopics(names, ids)).ConfigureAwait(false);
-        }
-        catch (NotControllerException)
-        {
-            return await forwarder.ForwardAsync<DeleteTopicsResponse>(context, request).ConfigureAwait(false) ?? ErrorResponse(request, ErrorCode.NotController);
-        }
+        return await router.RunAsync<IReadOnlyList<DeleteTopicResult>, DeleteTopicsResponse>(context, request,
+            c => c.DeleteTopics(names, ids), Respond, error => ErrorResponse(request, error)).ConfigureAwait(false);
+    }
+
+    private static DeleteTopicsResponse Respond(IReadOnlyList<DeleteTopicResult> results)
+    {
         var response = new DeleteTopicsResponse();
         foreach (var r in results)
         {

@@ -3,6 +3,7 @@ using Fjord.Broker.Handlers;
 using Fjord.Broker.Fetch;
 using Fjord.Broker.Hosting;
 using Fjord.Broker.Metrics;
+using Fjord.Broker.Producers;
 using Fjord.Broker.Replication;
 using Fjord.Broker.Topics;
 using Fjord.Protocol;
@@ -14,6 +15,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.Logging;
 
 namespace Fjord.Broker.Cluster;
@@ -21,10 +23,11 @@ namespace Fjord.Broker.Cluster;
 /// <summary>
 /// Cluster mode, entered only when <c>--voters</c> names more than one node (this node among them, or a
 /// learner that follows their metadata log): adds the rpc listener
-/// (HTTP/2, gRPC raft transport and controller service), the metadata quorum, the controller host and
+/// (HTTP/2, gRPC raft transport, controller, quorum membership and admin services), the metadata quorum, the controller host and
 /// the broker lifecycle and the metadata publisher that opens and deletes partition logs, makes
-/// partition leadership come from the image, and swaps the Metadata, DescribeCluster, CreateTopics,
-/// DeleteTopics and CreatePartitions handlers for ones backed by the metadata image and the controller. Everything else is the single-node broker as is.
+/// partition leadership come from the image, takes producer ids from controller-allocated blocks (KIP-730), and
+/// swaps the Metadata, DescribeCluster, CreateTopics, DeleteTopics, CreatePartitions, ElectLeaders and
+/// partition-reassignment handlers for ones backed by the metadata image and the controller. Everything else is the single-node broker as is.
 /// Called once by <see cref="Hosting.BrokerHost"/> while composing the host.
 /// </summary>
 public static class ClusterMode
@@ -78,6 +81,11 @@ public static class ClusterMode
         services.Configure<Microsoft.Extensions.Hosting.HostOptions>(o =>
             o.ShutdownTimeout = BrokerLifecycleService.ControlledShutdownTimeoutOf(config) + TimeSpan.FromSeconds(20));
         services.AddSingleton<ControllerForwarder>();
+        services.AddSingleton<ControllerRequestRouter>();
+        // KIP-730: producer ids come from controller-allocated blocks, never from this node's own file.
+        services.RemoveAll<IProducerIdSource>();
+        services.AddSingleton<IProducerIdBlockAllocator, ControllerProducerIdAllocator>();
+        services.AddSingleton<IProducerIdSource, PrefetchingProducerIdSource>();
         services.AddHostedService(sp => sp.GetRequiredService<ControllerHost>());
         services.AddHostedService<BrokerLifecycleService>();
         services.AddHostedService<LearnerJoinService>();
@@ -87,6 +95,9 @@ public static class ClusterMode
         Replace<CreateTopicsHandler, ClusterCreateTopicsHandler>(services);
         Replace<DeleteTopicsHandler, ClusterDeleteTopicsHandler>(services);
         Replace<CreatePartitionsHandler, ClusterCreatePartitionsHandler>(services);
+        Replace<ElectLeadersHandler, ClusterElectLeadersHandler>(services);
+        Replace<AlterPartitionReassignmentsHandler, ClusterAlterPartitionReassignmentsHandler>(services);
+        Replace<ListPartitionReassignmentsHandler, ClusterListPartitionReassignmentsHandler>(services);
         return true;
     }
 
@@ -110,6 +121,7 @@ public static class ClusterMode
         app.MapGrpcService<RaftTransportService>();
         app.MapGrpcService<ControllerGrpcService>();
         app.MapGrpcService<QuorumMembershipGrpcService>();
+        app.MapGrpcService<AdminGrpcService>();
         app.Services.GetRequiredService<QuorumMetrics>().Attach(app.Services.GetRequiredService<MetadataQuorum>(), app.Services.GetRequiredService<ControllerHost>());
     }
 

@@ -11,17 +11,21 @@ using Grpc.Core;
 namespace Fjord.Broker.Cluster;
 
 /// <summary>
-/// The controller service on the rpc listener: broker registration and heartbeats mapped onto
-/// <see cref="ControllerHost"/>; a node that is not the active controller answers NOT_CONTROLLER with the
-/// controller id it knows. Forward (KIP-590) runs a forwarded CreateTopics, DeleteTopics or
-/// CreatePartitions through this node's own handler and returns the response body
-/// (<see cref="ControllerForwarder"/> is the sending side). AlterPartition and AllocateProducerIds are
-/// not served yet (UNIMPLEMENTED). Thread-safe.
+/// The controller service on the rpc listener: broker registration, heartbeats, AlterPartition (KIP-497) and
+/// producer-id blocks (KIP-730) mapped onto <see cref="ControllerHost"/>; a node that is not the active
+/// controller answers NOT_CONTROLLER with the controller id it knows. Forward (KIP-590) runs a forwarded
+/// CreateTopics, DeleteTopics, CreatePartitions, ElectLeaders, AlterPartitionReassignments or
+/// ListPartitionReassignments through this node's own handler and returns the response body
+/// (<see cref="ControllerForwarder"/> is the sending side). Thread-safe.
 /// </summary>
 public sealed class ControllerGrpcService(ControllerHost controller, MetadataQuorum quorum, Configuration.BrokerConfig config, ApiHandlerRegistry handlers)
     : ControllerService.ControllerServiceBase
 {
-    private static readonly ApiKey[] s_forwardable = [ApiKey.CreateTopics, ApiKey.DeleteTopics, ApiKey.CreatePartitions];
+    private static readonly ApiKey[] s_forwardable =
+    [
+        ApiKey.CreateTopics, ApiKey.DeleteTopics, ApiKey.CreatePartitions,
+        ApiKey.ElectLeaders, ApiKey.AlterPartitionReassignments, ApiKey.ListPartitionReassignments,
+    ];
 
     public override async Task<ForwardResponse> Forward(ForwardRequest request, ServerCallContext context)
     {
@@ -89,6 +93,30 @@ public sealed class ControllerGrpcService(ControllerHost controller, MetadataQuo
             return new() { ErrorCode = (int)ErrorCode.NotController, ControllerId = e.ControllerId };
         }
     }
+
+    /// <summary>
+    /// KIP-730: the next block of producer ids for a registered broker presenting its current epoch, answered
+    /// once the ProducerIdsRecord has committed (so a new controller never hands the same block out again).
+    /// </summary>
+    public override async Task<Rpc.Controller.AllocateProducerIdsResponse> AllocateProducerIds(Rpc.Controller.AllocateProducerIdsRequest request, ServerCallContext context)
+    {
+        try
+        {
+            var block = await controller.SubmitAsync(c => c.AllocateProducerIds(request.BrokerId, request.BrokerEpoch)).ConfigureAwait(false);
+            return new()
+            {
+                ErrorCode = (int)block.Error,
+                ControllerId = quorum.NodeId,
+                FirstProducerId = block.FirstProducerId,
+                ProducerIdCount = block.Size,
+            };
+        }
+        catch (NotControllerException e)
+        {
+            return new() { ErrorCode = (int)ErrorCode.NotController, ControllerId = e.ControllerId, FirstProducerId = -1 };
+        }
+    }
+
     /// <summary>
     /// KIP-497 AlterPartition from a partition leader: ISR changes with leader-epoch and partition-epoch
     /// fencing, run as a controller command and answered once committed.

@@ -10,14 +10,15 @@ namespace Fjord.Broker.Handlers;
 /// InitProducerId, versions 0-5, for idempotent producers (Java since 3.0 by default; librdkafka
 /// with enable.idempotence). Advertised from v0 because librdkafka before 2.11.1 enables
 /// idempotence only when v0 is listed.
-/// - TransactionalId null: a fresh producer id at epoch 0.
+/// - TransactionalId null: a fresh producer id at epoch 0 from <see cref="IProducerIdSource"/> (in cluster
+///   mode a block the controller allocated, KIP-730; COORDINATOR_LOAD_IN_PROGRESS while none is available).
 /// - v3+ with the current ProducerId/ProducerEpoch (KIP-360): the same id with the epoch bumped,
 ///   so the producer can reset its sequences after an error without losing its identity; at the
 ///   epoch limit a fresh id is issued instead.
 /// - A transactional id gets TRANSACTIONAL_ID_AUTHORIZATION_FAILED: Fjord has no transaction
 ///   coordinator yet, and a fatal error beats a client retrying forever.
 /// </summary>
-public sealed class InitProducerIdHandler(ProducerIdManager producerIds) : ApiHandler<InitProducerIdRequest, InitProducerIdResponse>
+public sealed class InitProducerIdHandler(IProducerIdSource producerIds) : ApiHandler<InitProducerIdRequest, InitProducerIdResponse>
 {
     public override ApiKey ApiKey => ApiKey.InitProducerId;
 
@@ -25,19 +26,22 @@ public sealed class InitProducerIdHandler(ProducerIdManager producerIds) : ApiHa
 
     public override short MaxVersion => 5;
 
-    protected override ValueTask<IResponseMessage?> HandleTypedAsync(RequestContext context, InitProducerIdRequest request)
+    protected override async ValueTask<IResponseMessage?> HandleTypedAsync(RequestContext context, InitProducerIdRequest request)
     {
         if (request.TransactionalId is not null)
         {
-            return new(ErrorResponse(request, ErrorCode.TransactionalIdAuthorizationFailed));
+            return ErrorResponse(request, ErrorCode.TransactionalIdAuthorizationFailed);
         }
 
         if (request.ProducerId >= 0 && request.ProducerEpoch >= 0 && request.ProducerEpoch < short.MaxValue - 1)
         {
-            return new(new InitProducerIdResponse { ProducerId = request.ProducerId, ProducerEpoch = (short)(request.ProducerEpoch + 1) });
+            return new InitProducerIdResponse { ProducerId = request.ProducerId, ProducerEpoch = (short)(request.ProducerEpoch + 1) };
         }
 
-        return new(new InitProducerIdResponse { ProducerId = producerIds.NextProducerId(), ProducerEpoch = 0 });
+        var grant = await producerIds.NextProducerIdAsync(context.ConnectionClosed).ConfigureAwait(false);
+        return grant.Error == ErrorCode.None
+            ? new InitProducerIdResponse { ProducerId = grant.ProducerId, ProducerEpoch = 0 }
+            : ErrorResponse(request, grant.Error);
     }
 
     protected override InitProducerIdResponse ErrorResponse(InitProducerIdRequest request, ErrorCode error) =>

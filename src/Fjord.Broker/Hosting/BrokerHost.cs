@@ -69,7 +69,7 @@ public static class BrokerHost
         services.AddSingleton<IPartitionLeadership>(SingleNodeLeadership.Instance);
         services.AddSingleton<IClusterMembership, SingleNodeMembership>();
         services.AddSingleton(sp => ClusterIdentity.LoadOrCreate(config.DataDir, config.NodeId));
-        services.AddSingleton<ProducerIdManager>(sp => new ProducerIdManager(config.DataDir));
+        services.AddSingleton<IProducerIdSource>(sp => new FileProducerIdSource(config.DataDir));
         services.AddSingleton<PartitionAppendNotifier>();
         services.AddSingleton<FetchSessionCache>();
         services.AddSingleton<BrokerReadiness>();
@@ -89,6 +89,9 @@ public static class BrokerHost
         services.AddSingleton<IApiHandler, IncrementalAlterConfigsHandler>();
         services.AddSingleton<IApiHandler, DescribeClusterHandler>();
         services.AddSingleton<IApiHandler, InitProducerIdHandler>();
+        services.AddSingleton<IApiHandler, ElectLeadersHandler>();
+        services.AddSingleton<IApiHandler, AlterPartitionReassignmentsHandler>();
+        services.AddSingleton<IApiHandler, ListPartitionReassignmentsHandler>();
 
         services.AddSingleton(GroupCoordinatorConfigs.FromBrokerConfig(config));
         services.AddSingleton<IConsumerOffsetsLog, ConsumerOffsetsTopicLog>();

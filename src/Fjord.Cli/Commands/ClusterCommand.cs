@@ -2,6 +2,10 @@ using System.CommandLine;
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
 using Fjord.Cli.Output;
+using Fjord.Protocol.Errors;
+using Fjord.Protocol.Messages;
+using ErrorCode = Confluent.Kafka.ErrorCode;
+using KafkaError = Fjord.Protocol.Errors.ErrorCode;
 
 namespace Fjord.Cli.Commands;
 
@@ -73,11 +77,16 @@ public static class ClusterCommand
 
     private static Command ElectLeaders()
     {
+        var output = GlobalOptions.Output();
         var topic = new Option<string?>("--topic", "-t") { Description = "Only this topic (default: every partition)" };
         var partitions = new Option<int[]>("--partition", "-p") { Description = "Only these partitions of --topic", AllowMultipleArgumentsPerToken = true };
-        var type = new Option<string>("--election-type") { Description = "preferred or unclean", DefaultValueFactory = _ => "preferred" };
+        var type = new Option<string>("--type", "--election-type")
+        {
+            Description = "preferred: move leadership back to the first replica; unclean: elect any replica for leaderless partitions (may lose data)",
+            DefaultValueFactory = _ => "preferred",
+        };
         type.AcceptOnlyFromAmong("preferred", "unclean");
-        var command = new Command("elect-leaders", "Move partition leadership back to the preferred replica (ElectLeaders)") { topic, partitions, type };
+        var command = new Command("elect-leaders", "Elect partition leaders (Kafka's ElectLeaders API, KIP-183/KIP-460)") { topic, partitions, type, output };
         command.SetAction(async (parse, _) =>
         {
             var context = CliContext.From(parse);
@@ -97,53 +106,223 @@ public static class ClusterCommand
             }
 
             var electionType = parse.GetValue(type) == "unclean" ? ElectionType.Unclean : ElectionType.Preferred;
+            List<TopicPartitionError> results;
             try
             {
-                var result = await admin.ElectLeadersAsync(electionType, tps, context.Request(new ElectLeadersOptions()));
-                Printer.Info($"elected leaders for {result.TopicPartitions.Count} partition(s)");
-                return ExitCodes.Ok;
-            }
-            catch (KafkaException e) when (e.Error.Code is ErrorCode.Local_UnsupportedFeature or ErrorCode.UnsupportedVersion or ErrorCode.InvalidRequest)
-            {
-                throw CliException.Broker("elect-leaders is not supported by this broker (it does not serve the ElectLeaders API)");
+                results = (await admin.ElectLeadersAsync(electionType, tps, context.Request(new ElectLeadersOptions()))).TopicPartitions;
             }
             catch (ElectLeadersException e)
             {
-                var failures = e.Results.TopicPartitions.Where(p => p.Error.IsError && p.Error.Code != ErrorCode.ElectionNotNeeded).ToList();
-                if (failures.Count == 0)
+                results = e.Results.TopicPartitions;
+            }
+
+            var rows = results.OrderBy(r => r.Topic, StringComparer.Ordinal).ThenBy(r => r.Partition.Value).Select(r => new
+            {
+                topic = r.Topic,
+                partition = r.Partition.Value,
+                result = !r.Error.IsError ? "elected" : r.Error.Code == ErrorCode.ElectionNotNeeded ? "not-needed" : "failed",
+                error = r.Error.IsError ? ErrorMapping.Describe(r.Error) : null,
+            }).ToList();
+            if (Printer.IsJson(parse.GetValue(output)))
+            {
+                Printer.Json(new { election_type = parse.GetValue(type), results = rows });
+            }
+            else if (rows.Count == 0)
+            {
+                Printer.Line("No election needed: every leader is already where it should be.");
+            }
+            else
+            {
+                var table = Printer.Table("TOPIC", "PARTITION", "RESULT", "ERROR");
+                foreach (var row in rows)
                 {
-                    Printer.Info("no election needed: every leader is already the preferred replica");
-                    return ExitCodes.Ok;
+                    Printer.AddRow(table, row.topic, row.partition, row.result, row.error);
                 }
 
-                throw CliException.Broker(string.Join("; ", failures.Select(f => $"{f.Topic}-{f.Partition.Value}: {ErrorMapping.Describe(f.Error)}")));
+                Printer.Render(table);
             }
+
+            var failures = rows.Where(r => r.result == "failed").ToList();
+            if (failures.Count > 0)
+            {
+                throw CliException.Broker(string.Join("; ", failures.Select(f => $"{f.topic}-{f.partition}: {f.error}")));
+            }
+
+            return ExitCodes.Ok;
         });
         return command;
     }
 
     private static Command Reassign()
     {
-        var topic = new Option<string>("--topic", "-t") { Description = "Topic to reassign", Required = true };
-        var partition = new Option<int>("--partition", "-p") { Description = "Partition to reassign", Required = true };
-        var replicas = new Option<string>("--replicas") { Description = "New replica list, broker ids comma-separated (first is preferred leader)", Required = true };
-        var command = new Command("reassign", "Move a partition's replicas to other brokers") { topic, partition, replicas };
+        var output = GlobalOptions.Output();
+        var topic = new Option<string?>("--topic", "-t") { Description = "Topic of the partition (with --list: only this topic)" };
+        var partition = new Option<int?>("--partition", "-p") { Description = "Partition to reassign or cancel" };
+        var replicas = new Option<string?>("--replicas") { Description = "New replica list, broker ids comma-separated (the first is the preferred leader)" };
+        var list = new Option<bool>("--list") { Description = "List the reassignments in progress" };
+        var cancel = new Option<bool>("--cancel") { Description = "Cancel the partition's reassignment in progress (back to its original replicas)" };
+        var command = new Command("reassign",
+            "Move a partition's replicas to other brokers, list or cancel reassignments (KIP-455). Confluent.Kafka has no call for these, " +
+            "so fjord sends Kafka's AlterPartitionReassignments / ListPartitionReassignments requests itself to a bootstrap broker, which " +
+            "forwards them to the controller.")
+        {
+            topic, partition, replicas, list, cancel, output,
+        };
         command.SetAction(async (parse, _) =>
         {
-            var ids = parse.GetValue(replicas)!.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            if (ids.Length == 0 || ids.Any(i => !int.TryParse(i, out var v) || v < 0))
+            var context = CliContext.From(parse);
+            var json = Printer.IsJson(parse.GetValue(output));
+            var name = parse.GetValue(topic);
+            var index = parse.GetValue(partition);
+            var replicaText = parse.GetValue(replicas);
+            if (parse.GetValue(list))
             {
-                throw CliException.BadArguments($"--replicas '{parse.GetValue(replicas)}' is not a comma-separated list of broker ids");
+                if (parse.GetValue(cancel) || replicaText is not null)
+                {
+                    throw CliException.BadArguments("--list cannot be combined with --replicas or --cancel");
+                }
+
+                return await ListReassignmentsAsync(context, name, index, json);
             }
 
-            var context = CliContext.From(parse);
-            using var admin = context.CreateAdmin();
-            await TopicsCommand.EnsureExistsAsync(admin, context, parse.GetValue(topic)!);
+            if (name is null || index is null)
+            {
+                throw CliException.BadArguments("--topic and --partition are required (or use --list)");
+            }
 
-            // Confluent.Kafka has no AlterPartitionReassignments call, and this broker serves neither that
-            // API nor the admin gRPC reassignment of the controller issue yet: say so, never pretend.
-            throw CliException.Broker("reassign is not supported by this broker (no AlterPartitionReassignments API and no admin gRPC controller yet)");
+            List<int>? target = null;
+            if (parse.GetValue(cancel))
+            {
+                if (replicaText is not null)
+                {
+                    throw CliException.BadArguments("--cancel cannot be combined with --replicas");
+                }
+            }
+            else
+            {
+                target = ParseReplicas(replicaText ?? throw CliException.BadArguments("--replicas is required (or use --cancel or --list)"));
+            }
+
+            return await AlterReassignmentAsync(context, name, index.Value, target, json);
         });
         return command;
+    }
+
+    private static List<int> ParseReplicas(string text)
+    {
+        var ids = text.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var parsed = new List<int>();
+        foreach (var id in ids)
+        {
+            if (!int.TryParse(id, out var value) || value < 0)
+            {
+                throw CliException.BadArguments($"--replicas '{text}' is not a comma-separated list of broker ids");
+            }
+
+            parsed.Add(value);
+        }
+
+        if (parsed.Count == 0)
+        {
+            throw CliException.BadArguments($"--replicas '{text}' is not a comma-separated list of broker ids");
+        }
+
+        if (parsed.Distinct().Count() != parsed.Count)
+        {
+            throw CliException.BadArguments($"--replicas '{text}' names a broker twice");
+        }
+
+        return parsed;
+    }
+
+    private static async Task<int> AlterReassignmentAsync(CliContext context, string topic, int partition, List<int>? target, bool json)
+    {
+        using var client = await KafkaRequestClient.ConnectAsync(context);
+        var request = new AlterPartitionReassignmentsRequest { TimeoutMs = (int)context.Timeout.TotalMilliseconds };
+        request.Topics.Add(new AlterPartitionReassignmentsRequest.ReassignableTopic
+        {
+            Name = topic,
+            Partitions = [new AlterPartitionReassignmentsRequest.ReassignablePartition { PartitionIndex = partition, Replicas = target }],
+        });
+        var response = await client.SendAsync<AlterPartitionReassignmentsResponse>(request, "AlterPartitionReassignments");
+        FailOnError(response.ErrorCode, response.ErrorMessage);
+        var result = response.Responses.SelectMany(t => t.Partitions).FirstOrDefault()
+            ?? throw CliException.Broker("the broker answered without a result for the partition");
+        FailOnError(result.ErrorCode, result.ErrorMessage, $"{topic}-{partition}: ");
+        var status = target is null ? "cancelled" : "started";
+        if (json)
+        {
+            Printer.Json(new { topic, partition, replicas = target, status });
+        }
+        else
+        {
+            Printer.Line(target is null
+                ? $"Reassignment of {topic}-{partition} cancelled: its original replicas stay."
+                : $"Reassignment of {topic}-{partition} to replicas [{string.Join(",", target)}] started; `fjord cluster reassign --list` shows it until it completes.");
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    private static async Task<int> ListReassignmentsAsync(CliContext context, string? topic, int? partition, bool json)
+    {
+        if (partition is not null && topic is null)
+        {
+            throw CliException.BadArguments("--partition needs --topic");
+        }
+
+        List<ListPartitionReassignmentsRequest.ListPartitionReassignmentsTopics>? topics = null;
+        if (topic is not null)
+        {
+            // Kafka's request names partitions, not topics: look the topic's partitions up first.
+            using var admin = context.CreateAdmin();
+            var described = await TopicsCommand.EnsureExistsAsync(admin, context, topic);
+            topics = [new() { Name = topic, PartitionIndexes = partition is { } p ? [p] : [.. described.Partitions.Select(x => x.Partition)] }];
+        }
+
+        using var client = await KafkaRequestClient.ConnectAsync(context);
+        var response = await client.SendAsync<ListPartitionReassignmentsResponse>(
+            new ListPartitionReassignmentsRequest { TimeoutMs = (int)context.Timeout.TotalMilliseconds, Topics = topics }, "ListPartitionReassignments");
+        FailOnError(response.ErrorCode, response.ErrorMessage);
+        var rows = response.Topics.SelectMany(t => t.Partitions.Select(p => new
+        {
+            topic = t.Name,
+            partition = p.PartitionIndex,
+            replicas = p.Replicas,
+            adding_replicas = p.AddingReplicas,
+            removing_replicas = p.RemovingReplicas,
+        })).OrderBy(r => r.topic, StringComparer.Ordinal).ThenBy(r => r.partition).ToList();
+        if (json)
+        {
+            Printer.Json(new { reassignments = rows });
+        }
+        else if (rows.Count == 0)
+        {
+            Printer.Line("No reassignments in progress.");
+        }
+        else
+        {
+            var table = Printer.Table("TOPIC", "PARTITION", "REPLICAS", "ADDING", "REMOVING");
+            foreach (var row in rows)
+            {
+                Printer.AddRow(table, row.topic, row.partition, string.Join(",", row.replicas), string.Join(",", row.adding_replicas), string.Join(",", row.removing_replicas));
+            }
+
+            Printer.Render(table);
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>Exit code 1 with Kafka's error name and the broker's message for a non-zero error code.</summary>
+    private static void FailOnError(short code, string? message, string prefix = "")
+    {
+        if (code == 0)
+        {
+            return;
+        }
+
+        var name = ((KafkaError)code).KafkaName();
+        throw CliException.Broker($"{prefix}{(string.IsNullOrEmpty(message) ? name : $"{message} ({name})")}");
     }
 }

@@ -1,4 +1,3 @@
-using System.Security.Cryptography;
 using Confluent.Kafka;
 using Fjord.Integration.Tests.Harness;
 using Xunit.Abstractions;
@@ -9,6 +8,8 @@ namespace Fjord.Integration.Tests.Cluster;
 /// Partition replication across 3 real processes: an RF=3 topic written with acks=all ends up byte-identical
 /// in every node's partition directory (followers append the leader's batches verbatim), and after the
 /// leader is killed with SIGKILL the new leader serves every acknowledged record and takes new writes.
+/// Idempotent producers get producer ids from controller-allocated blocks (KIP-730) and survive a leader
+/// kill without duplicates.
 /// </summary>
 public sealed class ClusterReplicationTests(ITestOutputHelper output)
 {
@@ -35,8 +36,8 @@ public sealed class ClusterReplicationTests(ITestOutputHelper output)
         string[]? digests = null;
         Eventually.True(() =>
         {
-            digests = [.. cluster.Nodes.Select(n => DigestOfLog(Path.Combine(n.DataDir, $"{topic}-0")))];
-            return digests.Distinct().Count() == 1 && digests[0] != DigestOfLog("/nonexistent");
+            digests = [.. cluster.Nodes.Select(n => PartitionFiles.DigestOfLog(Path.Combine(n.DataDir, $"{topic}-0")))];
+            return digests.Distinct().Count() == 1 && digests[0] != PartitionFiles.EmptyDigest;
         }, TimeSpan.FromSeconds(20), () => $"identical logs on every node; digests {string.Join(", ", digests ?? [])}\n{cluster.Output}");
 
         cluster.Nodes[leader].Kill();
@@ -46,15 +47,100 @@ public sealed class ClusterReplicationTests(ITestOutputHelper output)
             TimeSpan.FromMilliseconds(SessionTimeoutMs + 15_000), () => $"a new leader other than node {leader}\n{cluster.Output}");
         output.WriteLine($"node {leader} killed; node {after![0]} leads {topic}-0");
 
-        // Not idempotent: producer ids are still allocated per node (ProducerIdManager), so the new leader can hand
-        // out the id the first producer got from the old leader, whose replicated sequences then reject seq 0.
-        // TODO: allocate producer-id blocks from the controller in cluster mode, then make this idempotent too.
-        var more = Produce(survivors, topic, "after", 50, idempotent: false);
+        // Idempotent: its producer id comes from a controller-allocated block (KIP-730), so it cannot collide with
+        // the first producer's id, whose sequences the new leader holds from replication.
+        var more = Produce(survivors, topic, "after", 50);
         Assert.Equal(50, more.Count);
 
         var consumed = Consume(survivors, topic, 350);
         var missing = acknowledged.Concat(more).Except(consumed).ToList();
         Assert.True(missing.Count == 0, $"{missing.Count} acknowledged records missing on the new leader, e.g. {string.Join(",", missing.Take(5))}; consumed {consumed.Count}\n{cluster.Output}");
+    }
+
+    [Fact]
+    public async Task IdempotentProducers_ThroughDifferentBrokers_GetDistinctIds_AndSurviveLeaderKill9WithoutDuplicates()
+    {
+        using var cluster = ClusterProcess.Start(3, s_settings);
+        const string topic = "idempotent";
+        Eventually.True(() => ClusterClient.Describe(cluster.BootstrapServers) is { ControllerId: >= 0, Brokers: [0, 1, 2] },
+            TimeSpan.FromSeconds(30), () => $"3 brokers and a controller\n{cluster.Output}");
+
+        // KIP-730: every broker takes ids from its own controller-allocated block, so no two brokers hand out the same id.
+        var ids = new List<(int Node, long ProducerId)>();
+        foreach (var node in cluster.Nodes)
+            for (var i = 0; i < 3; i++)
+                ids.Add((node.Id, InitProducerId(node.KafkaPort, cluster)));
+        output.WriteLine($"producer ids: {string.Join(", ", ids.Select(x => $"node {x.Node}: {x.ProducerId}"))}");
+        Assert.All(ids, x => Assert.True(x.ProducerId >= 0, $"node {x.Node} gave producer id {x.ProducerId}"));
+        Assert.Equal(ids.Count, ids.Select(x => x.ProducerId).Distinct().Count());
+
+        ClusterClient.CreateTopic(cluster.BootstrapServers, topic, 1, 3, TimeSpan.FromSeconds(20));
+        Dictionary<int, int>? leaders = null;
+        Eventually.True(() => (leaders = ClusterClient.Leaders(cluster.BootstrapServers, topic)) is { Count: 1 } l && l[0] >= 0,
+            TimeSpan.FromSeconds(15), () => $"a leader for {topic}-0\n{cluster.Output}");
+        var leader = leaders![0];
+
+        // One idempotent acks=all producer keeps writing while its partition leader is killed: librdkafka retries the
+        // unacknowledged batches with their original sequence numbers at the new leader, which must not store them twice.
+        var delivered = new System.Collections.Concurrent.ConcurrentBag<string>();
+        var failed = new System.Collections.Concurrent.ConcurrentBag<string>();
+        using var producer = new ProducerBuilder<Null, string>(new ProducerConfig
+        {
+            BootstrapServers = cluster.BootstrapServers,
+            Acks = Acks.All,
+            EnableIdempotence = true,
+            MessageTimeoutMs = 60_000,
+            LingerMs = 5,
+        }).Build();
+        void Send(int i) => producer.Produce(topic, new Message<Null, string> { Value = $"v-{i}" }, report =>
+        {
+            if (report.Error.IsError) failed.Add($"{report.Message.Value}: {report.Error}");
+            else delivered.Add(report.Message.Value);
+        });
+        const int total = 3000;
+        var sent = 0;
+        // A paced stream, so batches are in flight at the moment the leader dies.
+        var producing = Task.Run(async () =>
+        {
+            for (var i = 0; i < total; i++)
+            {
+                Send(i);
+                Volatile.Write(ref sent, i + 1);
+                if (i % 20 == 19) await Task.Delay(2);
+            }
+        });
+        Eventually.True(() => delivered.Count >= 500, TimeSpan.FromSeconds(30), () => $"500 deliveries before the kill\n{cluster.Output}");
+        cluster.Nodes[leader].Kill();
+        output.WriteLine($"killed leader node {leader} with {Volatile.Read(ref sent) - delivered.Count} records sent but not yet acknowledged");
+        await producing;
+        var remaining = producer.Flush(TimeSpan.FromSeconds(90));
+        Assert.True(remaining == 0, $"{remaining} messages still queued after the flush\n{cluster.Output}");
+        Assert.Equal(total, delivered.Count + failed.Count);
+        Assert.True(failed.IsEmpty, $"{failed.Count} deliveries failed, e.g. {string.Join("; ", failed.Take(3))}\n{cluster.Output}");
+
+        var survivors = cluster.BootstrapServersExcept(leader);
+        var consumed = Consume(survivors, topic, delivered.Count, lingerAfterExpected: TimeSpan.FromSeconds(3));
+        var duplicates = consumed.GroupBy(v => v).Where(g => g.Count() > 1).Select(g => g.Key).ToList();
+        var missing = delivered.Except(consumed).ToList();
+        output.WriteLine($"delivered {delivered.Count}, consumed {consumed.Count}, duplicates {duplicates.Count}, missing {missing.Count}");
+        Assert.True(duplicates.Count == 0, $"{duplicates.Count} records stored twice, e.g. {string.Join(",", duplicates.Take(5))}");
+        Assert.True(missing.Count == 0, $"{missing.Count} acknowledged records missing, e.g. {string.Join(",", missing.Take(5))}");
+    }
+
+    /// <summary>InitProducerId (v4, no transactional id) sent straight to one broker; retries while it answers a retriable error.</summary>
+    private static long InitProducerId(int kafkaPort, ClusterProcess cluster)
+    {
+        long producerId = -1;
+        short error = -1;
+        Eventually.True(() =>
+        {
+            using var connection = new RawKafkaConnection(kafkaPort);
+            var correlationId = connection.Send(new Fjord.Protocol.Messages.InitProducerIdRequest { TransactionalId = null, TransactionTimeoutMs = 60_000, ProducerId = -1, ProducerEpoch = -1 }, 4);
+            var response = connection.Receive<Fjord.Protocol.Messages.InitProducerIdResponse>(22, 4, correlationId);
+            (error, producerId) = (response.ErrorCode, response.ProducerId);
+            return error == 0;
+        }, TimeSpan.FromSeconds(30), () => $"InitProducerId on port {kafkaPort} succeeded (last error {error})\n{cluster.Output}");
+        return producerId;
     }
 
     [Fact]
@@ -144,7 +230,8 @@ public sealed class ClusterReplicationTests(ITestOutputHelper output)
         return acknowledged;
     }
 
-    private static List<string> Consume(string bootstrapServers, string topic, int expected)
+    /// <summary>Reads from the start until <paramref name="expected"/> records arrived, then <paramref name="lingerAfterExpected"/> longer (to see extras).</summary>
+    private static List<string> Consume(string bootstrapServers, string topic, int expected, TimeSpan lingerAfterExpected = default)
     {
         using var consumer = new ConsumerBuilder<Ignore, string>(new ConsumerConfig
         {
@@ -160,30 +247,12 @@ public sealed class ClusterReplicationTests(ITestOutputHelper output)
             var record = consumer.Consume(TimeSpan.FromMilliseconds(500));
             if (record?.Message is { } message) values.Add(message.Value);
         }
-        return values;
-    }
-
-    /// <summary>SHA-256 over the partition's segment files in offset order (read shared: the broker has them open).</summary>
-    private static string DigestOfLog(string directory)
-    {
-        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        if (Directory.Exists(directory))
+        var lingerUntil = DateTime.UtcNow + lingerAfterExpected;
+        while (DateTime.UtcNow < lingerUntil)
         {
-            foreach (var file in Directory.GetFiles(directory, "*.log").Order(StringComparer.Ordinal))
-            {
-                try
-                {
-                    using var stream = new FileStream(file, FileMode.Open, FileAccess.Read, FileShare.ReadWrite | FileShare.Delete);
-                    var buffer = new byte[stream.Length];
-                    stream.ReadExactly(buffer);
-                    hash.AppendData(buffer);
-                }
-                catch (IOException)
-                {
-                    return "unreadable";
-                }
-            }
+            var record = consumer.Consume(TimeSpan.FromMilliseconds(200));
+            if (record?.Message is { } message) values.Add(message.Value);
         }
-        return Convert.ToHexString(hash.GetHashAndReset());
+        return values;
     }
 }

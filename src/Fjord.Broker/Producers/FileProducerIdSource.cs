@@ -3,12 +3,12 @@ using System.Globalization;
 namespace Fjord.Broker.Producers;
 
 /// <summary>
-/// Hands out producer ids for InitProducerId. Ids are reserved in blocks whose upper bound is
+/// Single-node mode's producer ids for InitProducerId. Ids are reserved in blocks whose upper bound is
 /// written to <c>&lt;data.dir&gt;/fjord-producer-ids</c> (temp file, fsync, rename) before any id of
 /// the block is used, so a restart, even after kill -9, never issues an id twice.
-/// Thread-safe: one lock around allocation.
+/// Not for cluster mode: two nodes would issue the same ids. Thread-safe: one lock around allocation.
 /// </summary>
-public sealed class ProducerIdManager
+public sealed class FileProducerIdSource : IProducerIdSource
 {
     private const long BlockSize = 1000;
     private const string FileName = "fjord-producer-ids";
@@ -17,7 +17,7 @@ public sealed class ProducerIdManager
     private long _next;
     private long _blockEnd;
 
-    public ProducerIdManager(string dataDir)
+    public FileProducerIdSource(string dataDir)
     {
         Directory.CreateDirectory(dataDir);
         _path = Path.Combine(dataDir, FileName);
@@ -25,7 +25,9 @@ public sealed class ProducerIdManager
         _blockEnd = _next;
     }
 
-    public long NextProducerId()
+    public ValueTask<ProducerIdGrant> NextProducerIdAsync(CancellationToken cancel) => new(ProducerIdGrant.Of(NextProducerId()));
+
+    private long NextProducerId()
     {
         lock (_lock)
         {

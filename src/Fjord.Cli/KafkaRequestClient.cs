@@ -1,0 +1,145 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Net.Sockets;
+using Fjord.Protocol;
+using Fjord.Protocol.Messages;
+
+namespace Fjord.Cli;
+
+/// <summary>
+/// Sends one Kafka admin request the way any client would (size-prefixed header + body on a TCP
+/// connection to a bootstrap server) for the APIs Confluent.Kafka 2.16 has no call for
+/// (AlterPartitionReassignments, ListPartitionReassignments). It asks ApiVersions first, so a broker that
+/// does not serve the API gets a clear error instead of a closed connection. Works against any broker that
+/// forwards admin requests to its controller (Fjord, Kafka in KRaft mode). Cold path; one per command run;
+/// not thread-safe.
+/// </summary>
+public sealed class KafkaRequestClient : IDisposable
+{
+    private const string ClientId = "fjord-cli";
+    private readonly TcpClient _tcp;
+    private readonly NetworkStream _stream;
+    private readonly TimeSpan _timeout;
+    private int _nextCorrelationId = 1;
+
+    private KafkaRequestClient(TcpClient tcp, TimeSpan timeout)
+    {
+        _tcp = tcp;
+        _stream = tcp.GetStream();
+        _timeout = timeout;
+    }
+
+    /// <summary>Connects to the first reachable bootstrap server; exit code 3 when none is.</summary>
+    public static async Task<KafkaRequestClient> ConnectAsync(CliContext context)
+    {
+        var errors = new List<string>();
+        foreach (var server in context.BootstrapServers.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        {
+            var (host, port) = CliContext.SplitHostPort(server);
+            var tcp = new TcpClient { NoDelay = true };
+            try
+            {
+                using var cts = new CancellationTokenSource(context.Timeout);
+                await tcp.ConnectAsync(host, port, cts.Token);
+                return new KafkaRequestClient(tcp, context.Timeout);
+            }
+            catch (Exception e) when (e is SocketException or OperationCanceledException)
+            {
+                tcp.Dispose();
+                errors.Add($"{server}: {(e is SocketException se ? se.Message : "connect timed out")}");
+            }
+        }
+
+        throw CliException.Unreachable($"cannot reach broker at {context.BootstrapServers} ({string.Join("; ", errors)})");
+    }
+
+    /// <summary>
+    /// Sends <paramref name="request"/> at the highest version both this CLI and the broker speak; fails with
+    /// exit code 1 when the broker does not serve <paramref name="apiName"/> at all.
+    /// </summary>
+    public async Task<TResponse> SendAsync<TResponse>(IRequestMessage request, string apiName)
+        where TResponse : IResponseMessage, new()
+    {
+        var versions = await RoundTripAsync<ApiVersionsResponse>(new ApiVersionsRequest(), 0);
+        if (!ApiMessages.TryGetVersionRange(request.ApiKey, out var ourLowest, out var ourHighest))
+        {
+            throw new InvalidOperationException($"API key {request.ApiKey} is unknown to Fjord.Protocol");
+        }
+
+        var served = versions.ApiKeys.FirstOrDefault(k => k.ApiKey == request.ApiKey);
+        if (served is null || served.MaxVersion < ourLowest || served.MinVersion > ourHighest)
+        {
+            throw CliException.Broker($"this broker does not serve the {apiName} API");
+        }
+
+        return await RoundTripAsync<TResponse>(request, Math.Min(served.MaxVersion, ourHighest));
+    }
+
+    private async Task<TResponse> RoundTripAsync<TResponse>(IRequestMessage request, short version)
+        where TResponse : IResponseMessage, new()
+    {
+        var correlationId = _nextCorrelationId++;
+        var frame = Encode(request, version, correlationId);
+
+        using var cts = new CancellationTokenSource(_timeout);
+        try
+        {
+            await _stream.WriteAsync(frame, cts.Token);
+            var prefix = new byte[4];
+            await _stream.ReadExactlyAsync(prefix, cts.Token);
+            var response = new byte[BinaryPrimitives.ReadInt32BigEndian(prefix)];
+            await _stream.ReadExactlyAsync(response, cts.Token);
+            return Decode<TResponse>(response, request.ApiKey, version, correlationId);
+        }
+        catch (OperationCanceledException)
+        {
+            throw CliException.Unreachable("timed out waiting for the broker");
+        }
+        catch (Exception e) when (e is IOException or SocketException or EndOfStreamException)
+        {
+            throw CliException.Unreachable($"the broker closed the connection: {e.Message}");
+        }
+    }
+
+    private static byte[] Encode(IRequestMessage request, short version, int correlationId)
+    {
+        var body = new ArrayBufferWriter<byte>();
+        var writer = new ProtocolWriter(body);
+        var header = new RequestHeader { RequestApiKey = request.ApiKey, RequestApiVersion = version, CorrelationId = correlationId, ClientId = ClientId };
+        header.Write(ref writer, ApiMessages.RequestHeaderVersion(request.ApiKey, version));
+        request.Write(ref writer, version);
+        var frame = new byte[4 + body.WrittenCount];
+        BinaryPrimitives.WriteInt32BigEndian(frame, body.WrittenCount);
+        body.WrittenSpan.CopyTo(frame.AsSpan(4));
+        return frame;
+    }
+
+    private static TResponse Decode<TResponse>(byte[] frame, short apiKey, short version, int correlationId)
+        where TResponse : IResponseMessage, new()
+    {
+        try
+        {
+            var reader = new ProtocolReader(new ReadOnlySequence<byte>(frame));
+            var header = new ResponseHeader();
+            header.Read(ref reader, ApiMessages.ResponseHeaderVersion(apiKey, version));
+            if (header.CorrelationId != correlationId)
+            {
+                throw CliException.Broker($"the broker answered correlation id {header.CorrelationId}, expected {correlationId}");
+            }
+
+            var response = new TResponse();
+            response.Read(ref reader, version);
+            return response;
+        }
+        catch (ProtocolException e)
+        {
+            throw CliException.Broker($"the broker sent a response that does not parse: {e.Message}");
+        }
+    }
+
+    public void Dispose()
+    {
+        _stream.Dispose();
+        _tcp.Dispose();
+    }
+}
