@@ -31,7 +31,8 @@ public class LeaderEpochCacheTests
         Assert.Equal((5, 42L), cache.EndOffsetFor(5, 42));   // latest epoch: the log end offset
         Assert.Equal((4, 30L), cache.EndOffsetFor(4, 42));
         Assert.Equal((2, 20L), cache.EndOffsetFor(3, 42));   // unknown epoch: the largest below it
-        Assert.Equal((-1, -1L), cache.EndOffsetFor(1, 42));  // older than every entry
+        Assert.Equal((1, 10L), cache.EndOffsetFor(1, 42));   // older than every entry: the first epoch's start (KIP-279)
+        Assert.Equal((-1, -1L), cache.EndOffsetFor(-1, 42)); // undefined
         Assert.Equal((5, 42L), cache.EndOffsetFor(9, 42));
     }
 
