@@ -13,6 +13,10 @@ namespace Fjord.Broker.Replication;
 /// ReplicaId = this node to the leader's Kafka listener for every partition this node follows from it
 /// (fetch offset = local log end offset, CurrentLeaderEpoch = the image's), appends the returned batches
 /// verbatim (<see cref="Storage.PartitionLog.AppendAsFollower"/>) and takes the leader's high watermark.
+/// Each fetch carries LastFetchedEpoch (the local log's latest epoch), so a log that diverged from the
+/// leader's (a former leader's unacknowledged suffix) gets a DivergingEpoch answer and is truncated before
+/// fetching on (KIP-595, replacing KIP-101's OffsetForLeaderEpoch round trip); OFFSET_OUT_OF_RANGE is
+/// resolved like Kafka's fetcher does. Only this loop writes a followed log.
 /// Sessionless full fetches; one connection, reopened after an I/O error. Owned by <see cref="ReplicaManager"/>;
 /// <see cref="SetEndpoint"/> may be called from the metadata apply loop while the loop runs.
 /// </summary>
@@ -97,13 +101,22 @@ public sealed partial class ReplicaFetcher(ReplicaManager manager, int sourceBro
             {
                 if (!byKey.TryGetValue((topic.Topic, data.PartitionIndex), out var state) || !manager.IsCurrent(state)) continue;
                 var error = (ErrorCode)data.ErrorCode;
+                if (error == ErrorCode.OffsetOutOfRange)
+                {
+                    ok &= HandleOutOfRange(state, data);
+                    continue;
+                }
                 if (error != ErrorCode.None)
                 {
                     // NOT_LEADER_OR_FOLLOWER / FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH: the image moves on and
-                    // the manager re-points this partition. OFFSET_OUT_OF_RANGE: this log is ahead of the leader
-                    // (TODO KIP-101: truncate to the leader's end offset for our last epoch).
+                    // the manager re-points this partition.
                     FetcherLog.PartitionError(logger, sourceBrokerId, state.Partition.ToString(), error.KafkaName());
                     ok = false;
+                    continue;
+                }
+                if (data.DivergingEpoch is { EndOffset: >= 0 } diverging)
+                {
+                    ok &= TruncateToDivergence(state, diverging.Epoch, diverging.EndOffset);
                     continue;
                 }
                 if (data.Records is { Length: > 0 } records)
@@ -121,6 +134,79 @@ public sealed partial class ReplicaFetcher(ReplicaManager manager, int sourceBro
             }
         }
         return ok;
+    }
+
+    /// <summary>
+    /// KIP-595 (Kafka's AbstractFetcherThread.getOffsetTruncationState): the leader says our log agrees with
+    /// its own only up to <paramref name="leaderEndOffset"/> of <paramref name="leaderEpoch"/>. We look up our
+    /// own end offset for that epoch: when we know the epoch too, we truncate to the smaller of the two end
+    /// offsets; when our largest epoch at or below it is older, to our end of that older epoch, and the next
+    /// fetch (with that epoch as LastFetchedEpoch) lets the leader check again; when we hold no epoch at or
+    /// below it, to the leader's end offset. Never past our own log end offset.
+    /// </summary>
+    private bool TruncateToDivergence(FollowerPartitionState state, int leaderEpoch, long leaderEndOffset)
+    {
+        var log = state.Log;
+        var logEndOffset = log.LogEndOffset;
+        var (localEpoch, localEndOffset) = log.LeaderEpochs.EndOffsetFor(leaderEpoch, logEndOffset);
+        long target;
+        if (localEpoch == Storage.LeaderEpochCache.UndefinedEpoch)
+            target = Math.Min(leaderEndOffset, logEndOffset);
+        else if (localEpoch != leaderEpoch)
+            target = Math.Min(localEndOffset, logEndOffset);
+        else
+            target = Math.Min(Math.Min(localEndOffset, leaderEndOffset), logEndOffset);
+        return Truncate(state, target, $"diverging epoch {leaderEpoch} ending at {leaderEndOffset} (ours: epoch {localEpoch} ending at {localEndOffset})");
+    }
+
+    /// <summary>
+    /// OFFSET_OUT_OF_RANGE (Kafka's fetchOffsetAndTruncate): below the leader's log start offset, the whole
+    /// log goes and restarts there (<see cref="Storage.PartitionLog.TruncateFullyAndStartAt"/>); above the
+    /// leader's log, it is truncated to the leader's high watermark, which every in-sync replica holds
+    /// identically. A Fjord leader sends both offsets with the error; without them, or inside the leader's
+    /// range, there is nothing safe to truncate and the fetch is retried after a back-off.
+    /// </summary>
+    private bool HandleOutOfRange(FollowerPartitionState state, FetchResponse.PartitionData data)
+    {
+        var log = state.Log;
+        var logEndOffset = log.LogEndOffset;
+        if (data.LogStartOffset > logEndOffset)
+        {
+            if (!manager.IsCurrent(state)) return true;
+            var error = log.TruncateFullyAndStartAt(data.LogStartOffset);
+            if (error != ErrorCode.None)
+            {
+                FetcherLog.TruncationFailed(logger, state.Partition.ToString(), data.LogStartOffset, error.KafkaName());
+                return false;
+            }
+            FetcherLog.TruncatedFully(logger, state.Partition.ToString(), logEndOffset, data.LogStartOffset, sourceBrokerId);
+            return true;
+        }
+        if (data.HighWatermark >= 0 && data.HighWatermark < logEndOffset)
+            return Truncate(state, data.HighWatermark, $"fetch offset out of range, above the leader's high watermark {data.HighWatermark}");
+        FetcherLog.OutOfRangeUnresolved(logger, state.Partition.ToString(), logEndOffset, data.LogStartOffset, data.HighWatermark, sourceBrokerId);
+        return false;
+    }
+
+    private bool Truncate(FollowerPartitionState state, long target, string reason)
+    {
+        var log = state.Log;
+        var logEndOffset = log.LogEndOffset;
+        // A fetch answered after this node became leader (or followed another leader) must not cut its log.
+        if (!manager.IsCurrent(state)) return true;
+        if (target >= logEndOffset)
+        {
+            FetcherLog.NothingToTruncate(logger, state.Partition.ToString(), logEndOffset, reason);
+            return true;
+        }
+        var error = log.TruncateTo(target);
+        if (error != ErrorCode.None)
+        {
+            FetcherLog.TruncationFailed(logger, state.Partition.ToString(), target, error.KafkaName());
+            return false;
+        }
+        FetcherLog.Truncated(logger, state.Partition.ToString(), logEndOffset, log.LogEndOffset, sourceBrokerId, reason);
+        return true;
     }
 
     private async Task<FetchResponse> FetchAsync(List<FollowerPartitionState> partitions, CancellationToken stop)
@@ -233,5 +319,20 @@ public sealed partial class ReplicaFetcher(ReplicaManager manager, int sourceBro
 
         [LoggerMessage(EventId = 7103, Level = LogLevel.Error, Message = "Appending fetched batches to {Partition} failed: {Error} {Message}")]
         public static partial void AppendFailed(ILogger logger, string partition, string error, string? message);
+
+        [LoggerMessage(EventId = 7104, Level = LogLevel.Information, Message = "Truncated {Partition} from log end offset {FromOffset} to {ToOffset} following leader {LeaderId}: {Reason}")]
+        public static partial void Truncated(ILogger logger, string partition, long fromOffset, long toOffset, int leaderId, string reason);
+
+        [LoggerMessage(EventId = 7105, Level = LogLevel.Information, Message = "Truncated {Partition} fully (log end offset {FromOffset}) to start at leader {LeaderId}'s log start offset {StartOffset}")]
+        public static partial void TruncatedFully(ILogger logger, string partition, long fromOffset, long startOffset, int leaderId);
+
+        [LoggerMessage(EventId = 7106, Level = LogLevel.Error, Message = "Truncating {Partition} to {Offset} failed: {Error}")]
+        public static partial void TruncationFailed(ILogger logger, string partition, long offset, string error);
+
+        [LoggerMessage(EventId = 7107, Level = LogLevel.Warning, Message = "Fetch offset {LogEndOffset} of {Partition} is out of range at leader {LeaderId} (log start {LeaderLogStartOffset}, high watermark {LeaderHighWatermark}) and no truncation resolves it; retrying")]
+        public static partial void OutOfRangeUnresolved(ILogger logger, string partition, long logEndOffset, long leaderLogStartOffset, long leaderHighWatermark, int leaderId);
+
+        [LoggerMessage(EventId = 7108, Level = LogLevel.Debug, Message = "{Partition} already ends at {LogEndOffset}; nothing to truncate for {Reason}")]
+        public static partial void NothingToTruncate(ILogger logger, string partition, long logEndOffset, string reason);
     }
 }
