@@ -136,56 +136,43 @@ public sealed partial class ReplicaFetcher(ReplicaManager manager, int sourceBro
         return ok;
     }
 
-    /// <summary>
-    /// KIP-595 (Kafka's AbstractFetcherThread.getOffsetTruncationState): the leader says our log agrees with
-    /// its own only up to <paramref name="leaderEndOffset"/> of <paramref name="leaderEpoch"/>. We look up our
-    /// own end offset for that epoch: when we know the epoch too, we truncate to the smaller of the two end
-    /// offsets; when our largest epoch at or below it is older, to our end of that older epoch, and the next
-    /// fetch (with that epoch as LastFetchedEpoch) lets the leader check again; when we hold no epoch at or
-    /// below it, to the leader's end offset. Never past our own log end offset.
-    /// </summary>
+    /// <summary>KIP-595: truncates to where our log and the leader's agree (<see cref="FollowerTruncation.ForDivergingEpoch"/>).</summary>
     private bool TruncateToDivergence(FollowerPartitionState state, int leaderEpoch, long leaderEndOffset)
     {
         var log = state.Log;
         var logEndOffset = log.LogEndOffset;
         var (localEpoch, localEndOffset) = log.LeaderEpochs.EndOffsetFor(leaderEpoch, logEndOffset);
-        long target;
-        if (localEpoch == Storage.LeaderEpochCache.UndefinedEpoch)
-            target = Math.Min(leaderEndOffset, logEndOffset);
-        else if (localEpoch != leaderEpoch)
-            target = Math.Min(localEndOffset, logEndOffset);
-        else
-            target = Math.Min(Math.Min(localEndOffset, leaderEndOffset), logEndOffset);
+        var target = FollowerTruncation.ForDivergingEpoch(leaderEpoch, leaderEndOffset, localEpoch, localEndOffset, logEndOffset);
         return Truncate(state, target, $"diverging epoch {leaderEpoch} ending at {leaderEndOffset} (ours: epoch {localEpoch} ending at {localEndOffset})");
     }
 
     /// <summary>
-    /// OFFSET_OUT_OF_RANGE (Kafka's fetchOffsetAndTruncate): below the leader's log start offset, the whole
-    /// log goes and restarts there (<see cref="Storage.PartitionLog.TruncateFullyAndStartAt"/>); above the
-    /// leader's log, it is truncated to the leader's high watermark, which every in-sync replica holds
-    /// identically. A Fjord leader sends both offsets with the error; without them, or inside the leader's
-    /// range, there is nothing safe to truncate and the fetch is retried after a back-off.
+    /// OFFSET_OUT_OF_RANGE (<see cref="FollowerTruncation.ForOutOfRange"/>), from the log start offset and high
+    /// watermark a Fjord leader sends with the error.
     /// </summary>
     private bool HandleOutOfRange(FollowerPartitionState state, FetchResponse.PartitionData data)
     {
         var log = state.Log;
         var logEndOffset = log.LogEndOffset;
-        if (data.LogStartOffset > logEndOffset)
+        var (action, offset) = FollowerTruncation.ForOutOfRange(logEndOffset, data.LogStartOffset, data.HighWatermark);
+        switch (action)
         {
-            if (!manager.IsCurrent(state)) return true;
-            var error = log.TruncateFullyAndStartAt(data.LogStartOffset);
-            if (error != ErrorCode.None)
-            {
-                FetcherLog.TruncationFailed(logger, state.Partition.ToString(), data.LogStartOffset, error.KafkaName());
+            case OutOfRangeAction.TruncateTo:
+                return Truncate(state, offset, $"fetch offset out of range, above the leader's high watermark {offset}");
+            case OutOfRangeAction.TruncateFullyAndStartAt:
+                if (!manager.IsCurrent(state)) return true;
+                var error = log.TruncateFullyAndStartAt(offset);
+                if (error != ErrorCode.None)
+                {
+                    FetcherLog.TruncationFailed(logger, state.Partition.ToString(), offset, error.KafkaName());
+                    return false;
+                }
+                FetcherLog.TruncatedFully(logger, state.Partition.ToString(), logEndOffset, offset, sourceBrokerId);
+                return true;
+            default:
+                FetcherLog.OutOfRangeUnresolved(logger, state.Partition.ToString(), logEndOffset, data.LogStartOffset, data.HighWatermark, sourceBrokerId);
                 return false;
-            }
-            FetcherLog.TruncatedFully(logger, state.Partition.ToString(), logEndOffset, data.LogStartOffset, sourceBrokerId);
-            return true;
         }
-        if (data.HighWatermark >= 0 && data.HighWatermark < logEndOffset)
-            return Truncate(state, data.HighWatermark, $"fetch offset out of range, above the leader's high watermark {data.HighWatermark}");
-        FetcherLog.OutOfRangeUnresolved(logger, state.Partition.ToString(), logEndOffset, data.LogStartOffset, data.HighWatermark, sourceBrokerId);
-        return false;
     }
 
     private bool Truncate(FollowerPartitionState state, long target, string reason)
