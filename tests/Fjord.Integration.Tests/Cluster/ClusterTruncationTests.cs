@@ -127,6 +127,64 @@ public sealed class ClusterTruncationTests(ITestOutputHelper output)
         output.WriteLine($"{timer.Elapsed}: {reference.Count} batches identical on all 3 nodes; epochs {string.Join(",", reference.Select(b => b.LeaderEpoch).Distinct())}");
     }
 
+    [Fact]
+    public async Task FollowerBehindTheLeadersLogStart_TruncatesFullyAndRestartsAtIt()
+    {
+        using var cluster = ClusterProcess.Start(3, s_settings);
+        const string topic = "truncate-fully";
+        Eventually.True(() => ClusterClient.Describe(cluster.BootstrapServers) is { ControllerId: >= 0, Brokers: [0, 1, 2] },
+            TimeSpan.FromSeconds(60), () => $"3 brokers and a controller\n{cluster.Output}");
+        ClusterClient.CreateTopic(cluster.BootstrapServers, topic, 1, 3, TimeSpan.FromSeconds(30));
+        Dictionary<int, int>? leaders = null;
+        Eventually.True(() => (leaders = ClusterClient.Leaders(cluster.BootstrapServers, topic)) is { Count: 1 } l && l[0] >= 0,
+            TimeSpan.FromSeconds(30), () => $"a leader for {topic}-0\n{cluster.Output}");
+        var leader = cluster.Nodes[leaders![0]];
+        var lagging = cluster.Nodes.First(n => n != leader);
+
+        Assert.Equal(10, Produce(cluster.BootstrapServers, topic, "early", 10, Acks.All).Count);
+        Eventually.True(() => Gauge(lagging, "fjord_log_end_offset", topic) == 10, TimeSpan.FromSeconds(60),
+            () => $"node {lagging.Id} at log end offset 10\n{cluster.Output}");
+        lagging.Kill();
+        var survivors = cluster.BootstrapServersExcept(lagging.Id);
+        Eventually.True(() => IsrSize(survivors, topic) == 2, TimeSpan.FromMilliseconds(SessionTimeoutMs + 60_000),
+            () => $"ISR of {topic}-0 shrunk to 2 after node {lagging.Id} was killed\n{cluster.Output}");
+
+        var later = Produce(survivors, topic, "later", 90, Acks.All);
+        Assert.Equal(90, later.Count);
+        using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = survivors }).Build())
+        {
+            var deleted = await admin.DeleteRecordsAsync([new TopicPartitionOffset(topic, 0, 60)]);
+            Assert.Equal(60, deleted[0].Offset.Value);
+        }
+
+        // The lagging node ends at 10, below the leader's log start 60: OFFSET_OUT_OF_RANGE, then a fresh log at 60.
+        cluster.Restart(lagging);
+        Eventually.True(() => Gauge(lagging, "fjord_log_end_offset", topic) == 100 && Gauge(lagging, "fjord_log_start_offset", topic) == 60,
+            TimeSpan.FromSeconds(90), () => $"node {lagging.Id} restarted at the leader's log start 60 and caught up to 100\n{cluster.Output}");
+        Assert.Contains($"Truncated {topic}-0 fully (log end offset 10) to start at leader {leader.Id}'s log start offset 60", lagging.Output);
+
+        foreach (var node in cluster.Nodes) node.Kill();
+        var reference = ReplicaLogs.Read(Path.Combine(leader.DataDir, $"{topic}-0")).Where(b => b.LastOffset >= 60).ToList();
+        var restarted = ReplicaLogs.Read(Path.Combine(lagging.DataDir, $"{topic}-0"));
+        Assert.True(restarted.Count > 0 && restarted[0].BaseOffset >= 60, $"node {lagging.Id}'s log starts at {restarted.FirstOrDefault()?.BaseOffset}");
+        Assert.Equal(reference.Where(b => b.BaseOffset >= restarted[0].BaseOffset).Select(b => Convert.ToHexString(b.Bytes)), restarted.Select(b => Convert.ToHexString(b.Bytes)));
+        Assert.Equal(later.Skip(50), restarted.SelectMany(b => b.Values).Where(v => v!.StartsWith("later-", StringComparison.Ordinal) && int.Parse(v[6..]) >= 50));
+    }
+
+    private static int IsrSize(string bootstrapServers, string topic)
+    {
+        try
+        {
+            using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrapServers, SocketTimeoutMs = 3000 }).Build();
+            var metadata = admin.GetMetadata(topic, TimeSpan.FromSeconds(3));
+            return metadata.Topics[0].Partitions.Count == 1 ? metadata.Topics[0].Partitions[0].InSyncReplicas.Length : -1;
+        }
+        catch (KafkaException)
+        {
+            return -1;
+        }
+    }
+
     private static List<string> Produce(string bootstrapServers, string topic, string prefix, int count, Acks acks)
     {
         // Not idempotent: producer ids are still allocated per node (see ClusterReplicationTests).
