@@ -123,6 +123,7 @@ public sealed partial class PartitionLog
 
         // Readers look at the log end offset first, then the segment list, then sizes: shrink in that order.
         Volatile.Write(ref _logEndOffset, offset);
+        ClampOffsetsToEnd(offset);
         if (offset < LogStartOffset)
             Volatile.Write(ref _logStartOffset, offset);
         _segments = segments[..(keep + 1)];
