@@ -139,7 +139,7 @@ public sealed partial class PartitionLog
 
         Volatile.Write(ref _logStartOffset, logStartOffset);
         Volatile.Write(ref _logEndOffset, leo);
-        LoadLeaderEpochs(logStartOffset, leo);
+        LoadLeaderEpochs(logStartOffset, leo, Math.Min(recoverFrom, segments.Count));
         Volatile.Write(ref _cleanerCheckpoint, Math.Clamp(options.CleanerCheckpoint ?? logStartOffset, logStartOffset, leo));
         long highWatermark = _advanceHighWatermarkOnAppend ? leo : options.HighWatermark ?? logStartOffset;
         Volatile.Write(ref _highWatermark, Math.Clamp(highWatermark, logStartOffset, leo));
@@ -150,7 +150,12 @@ public sealed partial class PartitionLog
             (long)Stopwatch.GetElapsedTime(started).TotalMilliseconds);
     }
 
-    private void LoadLeaderEpochs(long logStartOffset, long logEndOffset)
+    // Loads leader-epoch-checkpoint. Like Kafka's segment recovery, epochs of batches in the recovered
+    // segments that the file does not have yet (a crash between an append and its checkpoint write) are
+    // assigned from the batches' partition leader epochs; an unreadable file is rebuilt from every segment.
+    // Without this, a leader would answer OFFSET_OUT_OF_RANGE to followers whose epochs it cannot place,
+    // and consumers validating their position (KIP-320) would reset it.
+    private void LoadLeaderEpochs(long logStartOffset, long logEndOffset, int recoveredFrom)
     {
         string path = Path.Combine(Directory, LeaderEpochCache.FileName);
         try
@@ -159,14 +164,29 @@ public sealed partial class PartitionLog
         }
         catch (FormatException e)
         {
-            // Kafka rebuilds it from the batches' partition leader epochs; Fjord starts it afresh and
-            // the next append's epoch repopulates it.
             _logger.CheckpointUnreadable(path, e.Message);
             TryDelete(path);
             _leaderEpochs = new LeaderEpochCache(path);
+            recoveredFrom = 0;
         }
         // Recovery may have dropped a torn tail; retention may have moved the start.
         _leaderEpochs.TruncateFromEnd(logEndOffset);
+        int latest = _leaderEpochs.LatestEpoch;
+        var segments = _segments;
+        for (int i = recoveredFrom; i < segments.Length; i++)
+        {
+            var segment = segments[i];
+            using var lease = segment.LogFile.Acquire();
+            SegmentScanner.Scan(lease.Handle, 0, segment.Size, segment.BaseOffset, segment.BaseOffset, validateCrc: false,
+                (in RecordBatchHeader header, int _) =>
+                {
+                    if (header.PartitionLeaderEpoch > latest)
+                    {
+                        _leaderEpochs.Assign(header.PartitionLeaderEpoch, header.BaseOffset);
+                        latest = header.PartitionLeaderEpoch;
+                    }
+                });
+        }
         _leaderEpochs.TruncateFromStart(logStartOffset);
         _latestLeaderEpoch = _leaderEpochs.LatestEpoch;
     }

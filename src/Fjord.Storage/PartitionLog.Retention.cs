@@ -142,21 +142,17 @@ public sealed partial class PartitionLog
         long deleteAt = now + _config.FileDeleteDelayMs;
         for (int i = 0; i < count; i++)
         {
-            var segment = segments[i];
-            _logger.DeletingSegment(_name, segment.ToString(), reason, logStartOffset);
-            segment.IsDeleted = true;
             try
             {
-                segment.LogFile.Rename(segment.LogFile.Path + LogFileNames.DeletedSuffix);
-                segment.Index.Rename(segment.Index.Path + LogFileNames.DeletedSuffix);
-                segment.TimeIndex.Rename(segment.TimeIndex.Path + LogFileNames.DeletedSuffix);
+                RetireSegment(segments[i], reason, deleteAt);
             }
             catch (IOException e)
             {
-                _logger.DeleteFailed(e, segment.LogFile.Path);
+                // The segment is out of the log already; its files are only wasted space until deleted.
+                _logger.DeleteFailed(e, segments[i].LogFile.Path);
+                segments[i].LogFile.MarkDeleted();
+                _pendingDeletes.Add((segments[i], deleteAt));
             }
-            segment.LogFile.MarkDeleted();
-            _pendingDeletes.Add((segment, deleteAt));
         }
     }
 

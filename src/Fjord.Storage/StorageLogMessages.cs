@@ -79,4 +79,12 @@ internal static partial class StorageLogMessages
     [LoggerMessage(EventId = 2017, Level = LogLevel.Error,
         Message = "Compaction of {Partition} failed; the log is unchanged and is retried on the next pass")]
     public static partial void CompactionFailed(this ILogger logger, Exception exception, string partition);
+
+    [LoggerMessage(EventId = 2018, Level = LogLevel.Information,
+        Message = "Truncated {Partition} from log end offset {FromOffset} to {ToOffset}")]
+    public static partial void TruncatedLog(this ILogger logger, string partition, long fromOffset, long toOffset);
+
+    [LoggerMessage(EventId = 2019, Level = LogLevel.Information,
+        Message = "Truncated {Partition} fully (log end offset was {FromOffset}); it starts empty at {StartOffset}")]
+    public static partial void TruncatedLogFully(this ILogger logger, string partition, long fromOffset, long startOffset);
 }

@@ -31,7 +31,8 @@ public class LeaderEpochCacheTests
         Assert.Equal((5, 42L), cache.EndOffsetFor(5, 42));   // latest epoch: the log end offset
         Assert.Equal((4, 30L), cache.EndOffsetFor(4, 42));
         Assert.Equal((2, 20L), cache.EndOffsetFor(3, 42));   // unknown epoch: the largest below it
-        Assert.Equal((-1, -1L), cache.EndOffsetFor(1, 42));  // older than every entry
+        Assert.Equal((1, 10L), cache.EndOffsetFor(1, 42));   // older than every entry: the first epoch's start (KIP-279)
+        Assert.Equal((-1, -1L), cache.EndOffsetFor(-1, 42)); // undefined
         Assert.Equal((5, 42L), cache.EndOffsetFor(9, 42));
     }
 
@@ -70,5 +71,39 @@ public class LeaderEpochCacheTests
         using var reopened = PartitionLog.Open(dir.PartitionDir, LogConfig.Default);
         Assert.Equal([(0, 0L), (7, 5L)], reopened.LeaderEpochs.Entries);
         Assert.Equal(7, reopened.LeaderEpochs.LatestEpoch);
+    }
+
+    [Fact]
+    public void Open_UnreadableCheckpoint_RebuildsEpochsFromTheBatches()
+    {
+        using var dir = new TempLogDir();
+        var config = LogConfig.Default with { SegmentBytes = 1024 };
+        IReadOnlyList<(int, long)> entries;
+        using (var log = PartitionLog.Open(dir.PartitionDir, config))
+        {
+            for (int i = 0; i < 30; i++)
+                Assert.Equal(ErrorCode.None, log.Append(TestBatches.Batch(2, valueSize: 50), i / 10 * 2).Error);
+            entries = log.LeaderEpochs.Entries;
+            Assert.True(log.SegmentCount > 2);
+        }
+        Assert.Equal([(0, 0L), (2, 20L), (4, 40L)], entries);
+        File.WriteAllText(Path.Combine(dir.PartitionDir, LeaderEpochCache.FileName), "garbage");
+        using var reopened = PartitionLog.Open(dir.PartitionDir, config, new PartitionLogOptions { HadCleanShutdown = true });
+        Assert.Equal(entries, reopened.LeaderEpochs.Entries);
+    }
+
+    [Fact]
+    public void Open_AfterCrashBeforeTheCheckpointWrite_AssignsTheMissingEpochFromRecoveredBatches()
+    {
+        using var dir = new TempLogDir();
+        using (var log = PartitionLog.Open(dir.PartitionDir, LogConfig.Default))
+        {
+            Assert.Equal(ErrorCode.None, log.Append(TestBatches.Batch(3), 1).Error);
+            Assert.Equal(ErrorCode.None, log.Append(TestBatches.Batch(2), 6).Error);
+        }
+        // As if the process died after writing the epoch-6 batch but before recording epoch 6.
+        File.WriteAllText(Path.Combine(dir.PartitionDir, LeaderEpochCache.FileName), "0\n1\n1 0\n");
+        using var reopened = PartitionLog.Open(dir.PartitionDir, LogConfig.Default, new PartitionLogOptions { HadCleanShutdown = false });
+        Assert.Equal([(1, 0L), (6, 3L)], reopened.LeaderEpochs.Entries);
     }
 }

@@ -24,7 +24,7 @@ public sealed class FetchSession(int id)
     /// <summary>Partitions in the order they were added, as the response lists them.</summary>
     public List<CachedFetchPartition> Ordered { get; } = [];
 
-    public CachedFetchPartition AddOrUpdate(FetchPartitionKey key, string? topicName, long fetchOffset, int maxBytes, int currentLeaderEpoch)
+    public CachedFetchPartition AddOrUpdate(FetchPartitionKey key, string? topicName, long fetchOffset, int maxBytes, int currentLeaderEpoch, int lastFetchedEpoch)
     {
         if (!_partitions.TryGetValue(key, out var cached))
         {
@@ -36,6 +36,7 @@ public sealed class FetchSession(int id)
         cached.FetchOffset = fetchOffset;
         cached.MaxBytes = maxBytes;
         cached.CurrentLeaderEpoch = currentLeaderEpoch;
+        cached.LastFetchedEpoch = lastFetchedEpoch;
         return cached;
     }
 
@@ -64,6 +65,9 @@ public sealed class CachedFetchPartition(FetchPartitionKey key, string? topicNam
     public int MaxBytes { get; set; }
 
     public int CurrentLeaderEpoch { get; set; } = -1;
+
+    /// <summary>The epoch of the last batch the fetcher holds (Fetch v12+, KIP-595), or -1; checked for divergence.</summary>
+    public int LastFetchedEpoch { get; set; } = -1;
 
     public long LastSentHighWatermark { get; set; } = -1;
 

@@ -29,6 +29,13 @@ namespace Fjord.Broker.Handlers;
 /// - CurrentLeaderEpoch (v9+): newer than ours → UNKNOWN_LEADER_EPOCH, older → FENCED_LEADER_EPOCH.
 /// - Cluster mode: a partition this node does not lead gets NOT_LEADER_OR_FOLLOWER; "ours" is the image's
 ///   leader epoch (<see cref="IPartitionLeadership"/>; 0 on a single node).
+/// - LastFetchedEpoch (v12+, KIP-595; followers, and consumers that send it): when our end offset for that
+///   epoch (<see cref="LeaderEpochCache.EndOffsetFor"/>) is in an older epoch or below FetchOffset, the
+///   partition answers DivergingEpoch {epoch, end offset} and no records, so the fetcher truncates to it;
+///   an end offset we cannot determine, or a FetchOffset below the log start offset, is
+///   OFFSET_OUT_OF_RANGE (Kafka's Partition.readRecords). Such a fetch is not recorded as the follower's
+///   log end offset. OFFSET_OUT_OF_RANGE answers carry the high watermark and log start offset, which a
+///   Fjord follower uses to pick where to truncate.
 /// - Replica fetches (ReplicaId, or ReplicaState.ReplicaId from v15, ≥ 0) with replication on
 ///   (<see cref="IPartitionReplication"/>): the fetch offset is recorded as that follower's log end offset
 ///   (which may advance the high watermark) and the read goes up to the log end offset, not the high watermark.
@@ -39,6 +46,7 @@ public sealed class FetchHandler(
 {
     private const int FirstTopicIdVersion = 13;
     private const int FirstSessionVersion = 7;
+    private const int FirstLastFetchedEpochVersion = 12;
 
     public override ApiKey ApiKey => ApiKey.Fetch;
 
@@ -164,7 +172,8 @@ public sealed class FetchHandler(
 
             foreach (var partition in topic.Partitions)
             {
-                session.AddOrUpdate(KeyOf(partition.Partition), name, partition.FetchOffset, partition.PartitionMaxBytes, partition.CurrentLeaderEpoch);
+                session.AddOrUpdate(KeyOf(partition.Partition), name, partition.FetchOffset, partition.PartitionMaxBytes, partition.CurrentLeaderEpoch,
+                    version >= FirstLastFetchedEpochVersion ? partition.LastFetchedEpoch : LeaderEpochCache.UndefinedEpoch);
             }
         }
 
@@ -222,8 +231,26 @@ public sealed class FetchHandler(
             return new PartitionRead(ErrorCode.FencedLeaderEpoch, -1, -1, ReadOnlyMemory<byte>.Empty, null);
         }
 
-        // A follower reads to the log end offset; its fetch offset is its log end offset (Kafka's updateFollowerFetchState).
+        var logStartOffset = log.LogStartOffset;
+        if (partition.LastFetchedEpoch >= 0)
+        {
+            var logEndOffset = log.LogEndOffset;
+            var (epoch, endOffset) = log.LeaderEpochs.EndOffsetFor(partition.LastFetchedEpoch, logEndOffset);
+            if (epoch == LeaderEpochCache.UndefinedEpoch || endOffset == LeaderEpochCache.UndefinedEpochOffset || partition.FetchOffset < logStartOffset)
+            {
+                return new PartitionRead(ErrorCode.OffsetOutOfRange, log.HighWatermark, logStartOffset, ReadOnlyMemory<byte>.Empty, null);
+            }
+
+            if (epoch < partition.LastFetchedEpoch || endOffset < partition.FetchOffset)
+            {
+                return new PartitionRead(ErrorCode.None, log.HighWatermark, logStartOffset, ReadOnlyMemory<byte>.Empty, null, new DivergingEpoch(epoch, endOffset));
+            }
+        }
+
+        // A follower reads to the log end offset; its fetch offset is its log end offset (Kafka's updateFollowerFetchState),
+        // but only when it lies inside our log: an out-of-range offset says nothing about what the follower holds.
         var fromReplica = replicaId >= 0
+            && partition.FetchOffset >= logStartOffset && partition.FetchOffset <= log.LogEndOffset
             && replication!.OnReplicaFetch(new TopicPartition(partition.TopicName, partition.Key.Partition), log, replicaId, partition.FetchOffset);
 
         // read_committed and read_uncommitted both stop at the high watermark until transactions exist.
@@ -242,6 +269,7 @@ public sealed class FetchHandler(
             var partition = session.Ordered[i];
             var read = reads[i];
             var changed = read.Error != ErrorCode.None
+                || read.Diverging is not null
                 || read.Records.Length > 0
                 || read.HighWatermark != partition.LastSentHighWatermark
                 || read.LogStartOffset != partition.LastSentLogStartOffset;
@@ -270,7 +298,7 @@ public sealed class FetchHandler(
                 response.Responses.Add(current);
             }
 
-            current.Partitions.Add(new FetchResponse.PartitionData
+            var data = new FetchResponse.PartitionData
             {
                 PartitionIndex = key.Partition,
                 ErrorCode = (short)read.Error,
@@ -278,7 +306,13 @@ public sealed class FetchHandler(
                 LastStableOffset = read.HighWatermark,
                 LogStartOffset = read.LogStartOffset,
                 Records = new ReadOnlySequence<byte>(read.Records),
-            });
+            };
+            if (read.Diverging is { } diverging)
+            {
+                data.DivergingEpoch = new FetchResponse.EpochEndOffset { Epoch = diverging.Epoch, EndOffset = diverging.EndOffset };
+            }
+
+            current.Partitions.Add(data);
         }
 
         return response;
@@ -302,8 +336,12 @@ public sealed class FetchHandler(
         return response;
     }
 
-    private readonly record struct PartitionRead(ErrorCode Error, long HighWatermark, long LogStartOffset, ReadOnlyMemory<byte> Records, IDisposable? Owner) : IDisposable
+    private readonly record struct PartitionRead(
+        ErrorCode Error, long HighWatermark, long LogStartOffset, ReadOnlyMemory<byte> Records, IDisposable? Owner, DivergingEpoch? Diverging = null) : IDisposable
     {
         public void Dispose() => Owner?.Dispose();
     }
+
+    /// <summary>The largest epoch (and its end offset) up to which the fetcher's log agrees with ours (KIP-595).</summary>
+    private sealed record DivergingEpoch(int Epoch, long EndOffset);
 }

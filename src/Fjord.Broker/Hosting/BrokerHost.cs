@@ -78,6 +78,7 @@ public static class BrokerHost
         services.AddSingleton<IApiHandler, ProduceHandler>();
         services.AddSingleton<IApiHandler, FetchHandler>();
         services.AddSingleton<IApiHandler, ListOffsetsHandler>();
+        services.AddSingleton<IApiHandler, OffsetForLeaderEpochHandler>();
         services.AddSingleton<IApiHandler, DeleteRecordsHandler>();
         services.AddSingleton<IApiHandler, DescribeLogDirsHandler>();
         services.AddSingleton<IApiHandler, MetadataHandler>();

@@ -13,6 +13,10 @@ namespace Fjord.Broker.Replication;
 /// ReplicaId = this node to the leader's Kafka listener for every partition this node follows from it
 /// (fetch offset = local log end offset, CurrentLeaderEpoch = the image's), appends the returned batches
 /// verbatim (<see cref="Storage.PartitionLog.AppendAsFollower"/>) and takes the leader's high watermark.
+/// Each fetch carries LastFetchedEpoch (the local log's latest epoch), so a log that diverged from the
+/// leader's (a former leader's unacknowledged suffix) gets a DivergingEpoch answer and is truncated before
+/// fetching on (KIP-595, replacing KIP-101's OffsetForLeaderEpoch round trip); OFFSET_OUT_OF_RANGE is
+/// resolved like Kafka's fetcher does. Only this loop writes a followed log.
 /// Sessionless full fetches; one connection, reopened after an I/O error. Owned by <see cref="ReplicaManager"/>;
 /// <see cref="SetEndpoint"/> may be called from the metadata apply loop while the loop runs.
 /// </summary>
@@ -97,13 +101,22 @@ public sealed partial class ReplicaFetcher(ReplicaManager manager, int sourceBro
             {
                 if (!byKey.TryGetValue((topic.Topic, data.PartitionIndex), out var state) || !manager.IsCurrent(state)) continue;
                 var error = (ErrorCode)data.ErrorCode;
+                if (error == ErrorCode.OffsetOutOfRange)
+                {
+                    ok &= HandleOutOfRange(state, data);
+                    continue;
+                }
                 if (error != ErrorCode.None)
                 {
                     // NOT_LEADER_OR_FOLLOWER / FENCED_LEADER_EPOCH / UNKNOWN_LEADER_EPOCH: the image moves on and
-                    // the manager re-points this partition. OFFSET_OUT_OF_RANGE: this log is ahead of the leader
-                    // (TODO KIP-101: truncate to the leader's end offset for our last epoch).
+                    // the manager re-points this partition.
                     FetcherLog.PartitionError(logger, sourceBrokerId, state.Partition.ToString(), error.KafkaName());
                     ok = false;
+                    continue;
+                }
+                if (data.DivergingEpoch is { EndOffset: >= 0 } diverging)
+                {
+                    ok &= TruncateToDivergence(state, diverging.Epoch, diverging.EndOffset);
                     continue;
                 }
                 if (data.Records is { Length: > 0 } records)
@@ -121,6 +134,66 @@ public sealed partial class ReplicaFetcher(ReplicaManager manager, int sourceBro
             }
         }
         return ok;
+    }
+
+    /// <summary>KIP-595: truncates to where our log and the leader's agree (<see cref="FollowerTruncation.ForDivergingEpoch"/>).</summary>
+    private bool TruncateToDivergence(FollowerPartitionState state, int leaderEpoch, long leaderEndOffset)
+    {
+        var log = state.Log;
+        var logEndOffset = log.LogEndOffset;
+        var (localEpoch, localEndOffset) = log.LeaderEpochs.EndOffsetFor(leaderEpoch, logEndOffset);
+        var target = FollowerTruncation.ForDivergingEpoch(leaderEpoch, leaderEndOffset, localEpoch, localEndOffset, logEndOffset);
+        return Truncate(state, target, $"diverging epoch {leaderEpoch} ending at {leaderEndOffset} (ours: epoch {localEpoch} ending at {localEndOffset})");
+    }
+
+    /// <summary>
+    /// OFFSET_OUT_OF_RANGE (<see cref="FollowerTruncation.ForOutOfRange"/>), from the log start offset and high
+    /// watermark a Fjord leader sends with the error.
+    /// </summary>
+    private bool HandleOutOfRange(FollowerPartitionState state, FetchResponse.PartitionData data)
+    {
+        var log = state.Log;
+        var logEndOffset = log.LogEndOffset;
+        var (action, offset) = FollowerTruncation.ForOutOfRange(logEndOffset, data.LogStartOffset, data.HighWatermark);
+        switch (action)
+        {
+            case OutOfRangeAction.TruncateTo:
+                return Truncate(state, offset, $"fetch offset out of range, above the leader's high watermark {offset}");
+            case OutOfRangeAction.TruncateFullyAndStartAt:
+                if (!manager.IsCurrent(state)) return true;
+                var error = log.TruncateFullyAndStartAt(offset);
+                if (error != ErrorCode.None)
+                {
+                    FetcherLog.TruncationFailed(logger, state.Partition.ToString(), offset, error.KafkaName());
+                    return false;
+                }
+                FetcherLog.TruncatedFully(logger, state.Partition.ToString(), logEndOffset, offset, sourceBrokerId);
+                return true;
+            default:
+                FetcherLog.OutOfRangeUnresolved(logger, state.Partition.ToString(), logEndOffset, data.LogStartOffset, data.HighWatermark, sourceBrokerId);
+                return false;
+        }
+    }
+
+    private bool Truncate(FollowerPartitionState state, long target, string reason)
+    {
+        var log = state.Log;
+        var logEndOffset = log.LogEndOffset;
+        // A fetch answered after this node became leader (or followed another leader) must not cut its log.
+        if (!manager.IsCurrent(state)) return true;
+        if (target >= logEndOffset)
+        {
+            FetcherLog.NothingToTruncate(logger, state.Partition.ToString(), logEndOffset, reason);
+            return true;
+        }
+        var error = log.TruncateTo(target);
+        if (error != ErrorCode.None)
+        {
+            FetcherLog.TruncationFailed(logger, state.Partition.ToString(), target, error.KafkaName());
+            return false;
+        }
+        FetcherLog.Truncated(logger, state.Partition.ToString(), logEndOffset, log.LogEndOffset, sourceBrokerId, reason);
+        return true;
     }
 
     private async Task<FetchResponse> FetchAsync(List<FollowerPartitionState> partitions, CancellationToken stop)
@@ -233,5 +306,20 @@ public sealed partial class ReplicaFetcher(ReplicaManager manager, int sourceBro
 
         [LoggerMessage(EventId = 7103, Level = LogLevel.Error, Message = "Appending fetched batches to {Partition} failed: {Error} {Message}")]
         public static partial void AppendFailed(ILogger logger, string partition, string error, string? message);
+
+        [LoggerMessage(EventId = 7104, Level = LogLevel.Information, Message = "Truncated {Partition} from log end offset {FromOffset} to {ToOffset} following leader {LeaderId}: {Reason}")]
+        public static partial void Truncated(ILogger logger, string partition, long fromOffset, long toOffset, int leaderId, string reason);
+
+        [LoggerMessage(EventId = 7105, Level = LogLevel.Information, Message = "Truncated {Partition} fully (log end offset {FromOffset}) to start at leader {LeaderId}'s log start offset {StartOffset}")]
+        public static partial void TruncatedFully(ILogger logger, string partition, long fromOffset, long startOffset, int leaderId);
+
+        [LoggerMessage(EventId = 7106, Level = LogLevel.Error, Message = "Truncating {Partition} to {Offset} failed: {Error}")]
+        public static partial void TruncationFailed(ILogger logger, string partition, long offset, string error);
+
+        [LoggerMessage(EventId = 7107, Level = LogLevel.Warning, Message = "Fetch offset {LogEndOffset} of {Partition} is out of range at leader {LeaderId} (log start {LeaderLogStartOffset}, high watermark {LeaderHighWatermark}) and no truncation resolves it; retrying")]
+        public static partial void OutOfRangeUnresolved(ILogger logger, string partition, long logEndOffset, long leaderLogStartOffset, long leaderHighWatermark, int leaderId);
+
+        [LoggerMessage(EventId = 7108, Level = LogLevel.Debug, Message = "{Partition} already ends at {LogEndOffset}; nothing to truncate for {Reason}")]
+        public static partial void NothingToTruncate(ILogger logger, string partition, long logEndOffset, string reason);
     }
 }

@@ -101,10 +101,9 @@ public sealed partial class ReplicaManager(
         if (_followers.TryGetValue(tp, out var current) && current.LeaderId == registration.Leader && current.LeaderEpoch == registration.LeaderEpoch
             && ReferenceEquals(current.Log, log))
             return;
-        // TODO(KIP-101/KIP-279): truncate to the end offset the new leader reports for our last epoch
-        // (OffsetForLeaderEpoch) before fetching. Without truncation a former leader keeps any suffix it
-        // wrote but the ISR never acknowledged; the fetcher detects the mismatch (OFFSET_OUT_OF_RANGE) and
-        // reports it instead of diverging silently.
+        // No truncation here: the fetcher sends our latest epoch as LastFetchedEpoch and the leader answers a
+        // diverged suffix (a former leader's unacknowledged writes) with DivergingEpoch, which the fetcher
+        // truncates before fetching on (KIP-595; see ReplicaFetcher.TruncateToDivergence).
         _followers[tp] = new FollowerPartitionState(tp, log, registration.Leader, registration.LeaderEpoch);
         ReplicationLog.BecameFollower(_logger, tp.ToString(), registration.Leader, registration.LeaderEpoch, log.LogEndOffset);
     }

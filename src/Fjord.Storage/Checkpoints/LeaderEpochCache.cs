@@ -90,10 +90,16 @@ public sealed class LeaderEpochCache
     }
 
     /// <summary>
-    /// Kafka's <c>endOffsetFor</c>: for the latest epoch, (that epoch, <paramref name="logEndOffset"/>);
-    /// otherwise the largest known epoch at or below <paramref name="requestedEpoch"/> with the start
-    /// offset of the first newer epoch as its end offset; (<see cref="UndefinedEpoch"/>,
-    /// <see cref="UndefinedEpochOffset"/>) when the requested epoch is older than every entry.
+    /// Kafka's <c>LeaderEpochFileCache.endOffsetFor</c>: the largest known epoch at or below
+    /// <paramref name="requestedEpoch"/> and its end offset — the start offset of the next known epoch, or
+    /// <paramref name="logEndOffset"/> when it is the latest. A requested epoch older than every entry
+    /// answers (<paramref name="requestedEpoch"/>, start offset of the first entry), as Kafka does since
+    /// KIP-279: those records are gone and a follower or consumer must not keep anything past the first
+    /// epoch's start. An undefined requested epoch or an empty cache answers (<see cref="UndefinedEpoch"/>,
+    /// <see cref="UndefinedEpochOffset"/>). A requested epoch newer than every entry answers the latest
+    /// epoch and the log end offset: Kafka's leader assigns its epoch when elected so that case cannot
+    /// arise there, while Fjord assigns it at the first append in the epoch, and the answer is the one
+    /// Kafka's assignment would give.
     /// </summary>
     public (int Epoch, long EndOffset) EndOffsetFor(int requestedEpoch, long logEndOffset)
     {
@@ -101,13 +107,13 @@ public sealed class LeaderEpochCache
         {
             if (_entries.Count == 0 || requestedEpoch == UndefinedEpoch)
                 return (UndefinedEpoch, UndefinedEpochOffset);
-            if (requestedEpoch == _entries[^1].Epoch)
-                return (requestedEpoch, logEndOffset);
-            int higher = _entries.FindIndex(e => e.Epoch > requestedEpoch);
-            if (higher < 0)
+            if (requestedEpoch >= _entries[^1].Epoch)
                 return (_entries[^1].Epoch, logEndOffset);
+            int higher = 0;
+            while (_entries[higher].Epoch <= requestedEpoch)
+                higher++;
             if (higher == 0)
-                return (UndefinedEpoch, UndefinedEpochOffset);
+                return (requestedEpoch, _entries[0].StartOffset);
             return (_entries[higher - 1].Epoch, _entries[higher].StartOffset);
         }
     }
@@ -119,6 +125,16 @@ public sealed class LeaderEpochCache
         {
             if (_entries.RemoveAll(e => e.StartOffset >= endOffset) > 0)
                 Write();
+        }
+    }
+
+    /// <summary>Forgets every epoch (Kafka's <c>clearAndFlush</c>), when the log is truncated fully.</summary>
+    public void Clear()
+    {
+        lock (_lock)
+        {
+            _entries.Clear();
+            Write();
         }
     }
 

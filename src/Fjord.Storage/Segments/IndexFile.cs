@@ -73,6 +73,18 @@ internal abstract class IndexFile<TEntry>
         _count = count + 1;
     }
 
+    /// <summary>
+    /// Keeps only the first <paramref name="count"/> entries (log truncation). The next <see cref="Save"/>
+    /// trims the file. Append-lock holder only; readers see the shorter count from then on.
+    /// </summary>
+    protected void TruncateEntries(int count)
+    {
+        if (count >= _count)
+            return;
+        _count = count;
+        _persistedCount = Math.Min(_persistedCount, count);
+    }
+
     /// <summary>Forgets every entry (before a rebuild). Append-lock holder only, with no concurrent readers of this segment.</summary>
     public void Clear()
     {

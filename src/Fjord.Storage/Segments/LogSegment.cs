@@ -122,6 +122,30 @@ internal sealed class LogSegment
         NextOffset = BaseOffset;
     }
 
+    /// <summary>
+    /// Cuts the segment's bookkeeping at byte <paramref name="position"/>, where the batch starting at
+    /// <paramref name="firstRemovedOffset"/> began (Kafka's <c>LogSegment.truncateTo</c>): index entries at
+    /// or after the cut are dropped and the statistics reset to what the time index still covers. The
+    /// caller rescans the batches after the last remaining offset-index entry with
+    /// <see cref="OnBatchAppended"/> to make them exact, then publishes <see cref="SetSize"/>.
+    /// Append-lock holder only.
+    /// </summary>
+    public void TruncateIndexesTo(int position, long firstRemovedOffset)
+    {
+        Index.TruncateToPosition(position);
+        TimeIndex.TruncateToOffset(firstRemovedOffset);
+        MaxTimestamp = -1;
+        Volatile.Write(ref _offsetOfMaxTimestamp, BaseOffset);
+        if (position == 0)
+        {
+            FirstBatchTimestamp = null;
+            CreatedAtMs = null;
+        }
+        BytesSinceLastIndexEntry = 0;
+        NextOffset = Index.LastEntry?.Offset ?? BaseOffset;
+        AdoptTimeIndexStats();
+    }
+
     /// <summary>Takes max timestamp from the time index when the segment was not scanned (clean load).</summary>
     public void AdoptTimeIndexStats()
     {

@@ -56,6 +56,16 @@ internal sealed class OffsetIndex(string path, long baseOffset, int maxEntries, 
         return found < 0 ? 0 : entries[found].Position;
     }
 
+    /// <summary>Drops the entries at or after byte <paramref name="position"/> of the <c>.log</c> (truncation). Append-lock holder only.</summary>
+    public void TruncateToPosition(int position)
+    {
+        int count = ReadEntries(out var entries);
+        int keep = 0;
+        while (keep < count && entries[keep].Position < position)
+            keep++;
+        TruncateEntries(keep);
+    }
+
     /// <summary>All entries as (absolute offset, position), for tests and diagnostics.</summary>
     public IReadOnlyList<(long Offset, int Position)> Snapshot()
     {

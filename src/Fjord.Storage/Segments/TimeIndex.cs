@@ -40,6 +40,17 @@ internal sealed class TimeIndex(string path, long baseOffset, int maxEntries, bo
         AppendEntry(new Entry(timestamp, checked((int)(offset - BaseOffset))));
     }
 
+    /// <summary>Drops the entries pointing at or after <paramref name="offset"/> (truncation; Kafka's <c>TimeIndex.truncateTo</c>). Append-lock holder only.</summary>
+    public void TruncateToOffset(long offset)
+    {
+        int count = ReadEntries(out var entries);
+        long relative = offset - BaseOffset;
+        int keep = 0;
+        while (keep < count && entries[keep].RelativeOffset < relative)
+            keep++;
+        TruncateEntries(keep);
+    }
+
     /// <summary>The offset of the last entry whose timestamp is at most <paramref name="timestamp"/>; the segment base when none.</summary>
     public long LookupOffset(long timestamp)
     {

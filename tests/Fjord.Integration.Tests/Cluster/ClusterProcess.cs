@@ -104,6 +104,9 @@ public sealed class ClusterProcess : IDisposable
 
         public string BootstrapServers => $"127.0.0.1:{KafkaPort}";
 
+        /// <summary>The running process's id (for SIGSTOP/SIGCONT through <see cref="BrokerProcess.Signal"/>), or -1.</summary>
+        public int ProcessId => _process is { HasExited: false } p ? p.Id : -1;
+
         public string Output
         {
             get
