@@ -3,6 +3,12 @@ using Microsoft.Extensions.Logging;
 
 // fjord-chaos: the fault harness behind `make chaos` (docs/chaos.md). The last line is the verdict;
 // the exit code is 0 only when nothing acknowledged was lost, duplicated or reordered and no replica diverged.
+if (args.Contains("--help") || args.Contains("-h"))
+{
+    Console.WriteLine(ChaosOptions.Usage);
+    return 0;
+}
+
 ChaosOptions options;
 try
 {
