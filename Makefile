@@ -93,3 +93,17 @@ cluster-stop:
 	    kill -0 $$pid 2>/dev/null && kill -KILL $$pid; echo "node $$n (pid $$pid) stopped"; fi; \
 	  rm -f .cluster/node-$$n.pid; \
 	done
+
+## chaos: the fault harness (docs/chaos.md): DURATION seconds of kill -9, SIGSTOP and network partitions (one at a time)
+##        against NODES real brokers under idempotent acks=all producers, then a check; SEED=N replays a fault schedule,
+##        CHAOS_ARGS passes more options (e.g. --keep-data). Ends with `acked=N ... lost=N duplicated=N divergent=N ...`;
+##        exits 0 only when nothing was lost, duplicated or diverged. Partitions need root and `ip netns`.
+DURATION   ?= 600
+NODES      ?= 3
+SEED       ?=
+CHAOS_ARGS ?=
+CHAOS_DLL   = tools/Fjord.Chaos/bin/$(CONFIG)/net10.0/fjord-chaos.dll
+.PHONY: chaos
+chaos:
+	@$(DOTNET) build tools/Fjord.Chaos -c $(CONFIG) --nologo -clp:NoSummary -v q
+	$(DOTNET) $(CHAOS_DLL) --duration $(DURATION) --nodes $(NODES) $(if $(SEED),--seed $(SEED)) $(CHAOS_ARGS)

@@ -1,0 +1,62 @@
+using Fjord.Chaos.Checking;
+using Fjord.Chaos.Nemesis;
+using Fjord.Chaos.Workload;
+
+namespace Fjord.Chaos.Tests;
+
+public sealed class ChaosReportTests
+{
+    private static readonly DateTime s_t0 = new(2026, 1, 1, 0, 0, 0, DateTimeKind.Utc);
+
+    private static HistoryVerdict Clean => new([], [], [], [], []);
+
+    [Fact]
+    public void FinalLine_HasEveryCount_AndAPassingRunExitsZero()
+    {
+        var faults = new FaultCounts();
+        faults.Count(FaultKind.Kill);
+        faults.Count(FaultKind.Partition);
+        faults.Count(FaultKind.Partition);
+
+        var report = new ChaosReport(100, 90, Clean, [], faults, []);
+
+        Assert.Equal("acked=100 consumed=90 lost=0 duplicated=0 divergent=0 faults=3 (kill=1 pause=0 partition=2)", report.FinalLine);
+        Assert.Equal(0, report.ExitCode);
+        Assert.Equal("", report.Details());
+    }
+
+    [Fact]
+    public void Divergent_CountsPartitions_AndFailsTheRun()
+    {
+        var report = new ChaosReport(1, 1, Clean, [new(2, 0, 1, 5, "x"), new(2, 0, 2, 5, "x"), new(3, 0, 1, 0, "y")], new FaultCounts(), []);
+
+        Assert.Equal(2, report.Divergent);
+        Assert.Equal(1, report.ExitCode);
+    }
+
+    [Fact]
+    public void MovedRecord_FailsTheRun_ThoughNotOnTheFinalLine()
+    {
+        var acked = new AckedRecord("a", 0, 1, "p0-g0", 0, s_t0);
+        var report = new ChaosReport(1, 0, new HistoryVerdict([], [], [(acked, 0, 2)], [], []), [], new FaultCounts(), []);
+
+        Assert.Contains("lost=0 duplicated=0 divergent=0", report.FinalLine, StringComparison.Ordinal);
+        Assert.Equal("moved=1 reordered=0 vanished=0", report.DetailLine);
+        Assert.Equal(1, report.ExitCode);
+    }
+
+    [Fact]
+    public void Details_GroupLostRecordsByPartitionAndTheFaultAround_TheirAcknowledgement()
+    {
+        var kill = new InjectedFault(1, "kill", 2, false, s_t0.AddSeconds(10), s_t0.AddSeconds(15));
+        var lost = new[] { 3L, 4, 5, 9 }.Select(o => new AckedRecord($"v{o}", 1, o, "p0-g0", o, s_t0.AddSeconds(12))).ToList();
+        var report = new ChaosReport(10, 10, new HistoryVerdict(lost, [], [], [], []), [], new FaultCounts(), [kill]);
+
+        Assert.Contains("lost in partition 1: 4 records at offsets 3-5,9, acknowledged during fault #1 kill of node 2", report.Details(), StringComparison.Ordinal);
+        Assert.Equal("before the first fault (#1 kill of node 2 00:00:10.0-00:00:15.0)", report.FaultWindow(s_t0));
+    }
+
+    [Fact]
+    public void Ranges_CompressesConsecutiveOffsets() =>
+        Assert.Equal("0-2,5,7-8", ChaosReport.Ranges([8, 0, 1, 2, 5, 7]));
+}

@@ -1,0 +1,99 @@
+using System.Globalization;
+using System.Text;
+using Fjord.Chaos.Checking;
+using Fjord.Chaos.Nemesis;
+using Fjord.Chaos.Workload;
+
+namespace Fjord.Chaos;
+
+/// <summary>
+/// The verdict of a run: the counts of the final line, the details behind each non-zero count (first few
+/// of each, with partitions and offsets) and the exit code. Immutable once built.
+/// </summary>
+public sealed record ChaosReport(int Acked, int Consumed, HistoryVerdict Verdict, IReadOnlyList<ReplicaDivergence> Divergences, FaultCounts Faults,
+    IReadOnlyList<InjectedFault> Injected)
+{
+    private const int ShownPerKind = 10;
+
+    /// <summary>Partitions with at least one replica that differs below the high watermark.</summary>
+    public int Divergent => Divergences.Select(d => d.Partition).Distinct().Count();
+
+    public bool Passed => Verdict.IsClean && Divergent == 0;
+
+    /// <summary>0 when nothing acknowledged was lost, duplicated, moved or reordered, nothing consumed vanished and no replica diverged; 1 otherwise.</summary>
+    public int ExitCode => Passed ? 0 : 1;
+
+    /// <summary>The last line a run prints; the integration test and people grep it.</summary>
+    public string FinalLine => string.Create(CultureInfo.InvariantCulture,
+        $"acked={Acked} consumed={Consumed} lost={Verdict.Lost.Count} duplicated={Verdict.Duplicated.Count} divergent={Divergent} faults={Faults.Total} (kill={Faults.Kills} pause={Faults.Pauses} partition={Faults.Partitions})");
+
+    /// <summary>The checks that are not on the final line but also fail a run.</summary>
+    public string DetailLine => string.Create(CultureInfo.InvariantCulture,
+        $"moved={Verdict.Moved.Count} reordered={Verdict.Reordered.Count} vanished={Verdict.Vanished.Count}");
+
+    /// <summary>What went wrong, partition by partition, for the post-mortem; empty when the run passed.</summary>
+    public string Details()
+    {
+        var text = new StringBuilder();
+        Section(text, "lost (acknowledged, absent from the final log)", Verdict.Lost,
+            l => $"partition {l.Partition} offset {l.Offset} value {l.Value} acked {l.AckedAtUtc:HH:mm:ss.fff}");
+        if (Verdict.Lost.Count > 0)
+        {
+            foreach (var group in Verdict.Lost.GroupBy(l => (l.Partition, Window: FaultWindow(l.AckedAtUtc))).OrderBy(g => g.Key.Partition).ThenBy(g => g.Min(l => l.Offset)))
+                text.AppendLine(CultureInfo.InvariantCulture, $"  lost in partition {group.Key.Partition}: {group.Count()} records at offsets {Ranges(group.Select(l => l.Offset))}, acknowledged {group.Key.Window}");
+        }
+        Section(text, "duplicated (one value at several positions)", Verdict.Duplicated,
+            d => $"{d.Value} at {string.Join(", ", d.Positions.Select(p => $"{p.Partition}/{p.Offset}"))}");
+        Section(text, "moved (acknowledged at one offset, found at another)", Verdict.Moved,
+            m => $"{m.Acked.Value} acked at {m.Acked.Partition}/{m.Acked.Offset}, found at {m.Partition}/{m.Offset}");
+        Section(text, "reordered (a producer's acknowledgements to a partition with non-increasing offsets)", Verdict.Reordered,
+            r => $"{r.Value} ({r.Session}) at {r.Partition}/{r.Offset}");
+        Section(text, "vanished (a consumer read it; the final log holds something else)", Verdict.Vanished,
+            v => $"partition {v.Consumed.Partition} offset {v.Consumed.Offset}: consumed {v.Consumed.Value}, now {v.Now ?? "(nothing)"}");
+        Section(text, "divergent replicas (below the high watermark)", Divergences, d => d.ToString());
+        return text.ToString();
+    }
+
+    /// <summary>Where an acknowledgement falls among the faults: during one, or between two (the later one is the first that could have lost it).</summary>
+    internal string FaultWindow(DateTime ackedAtUtc)
+    {
+        var during = Injected.FirstOrDefault(f => f.StartedUtc <= ackedAtUtc && ackedAtUtc <= f.HealedUtc);
+        if (during is not null) return $"during fault {during}";
+        var next = Injected.FirstOrDefault(f => f.StartedUtc > ackedAtUtc);
+        var previous = Injected.LastOrDefault(f => f.HealedUtc < ackedAtUtc);
+        return (previous, next) switch
+        {
+            (null, null) => "with no fault injected",
+            (null, { } n) => $"before the first fault ({n})",
+            ({ } p, null) => $"after the last fault ({p})",
+            ({ } p, { } n) => $"between fault {p} and fault {n}",
+        };
+    }
+
+    private static void Section<T>(StringBuilder text, string title, IReadOnlyList<T> items, Func<T, string> show)
+    {
+        if (items.Count == 0) return;
+        text.AppendLine(CultureInfo.InvariantCulture, $"{title}: {items.Count}");
+        foreach (var item in items.Take(ShownPerKind)) text.AppendLine("  " + show(item));
+        if (items.Count > ShownPerKind) text.AppendLine(CultureInfo.InvariantCulture, $"  ... and {items.Count - ShownPerKind} more");
+    }
+
+    /// <summary>Offsets as compact ranges: 3-7,9,12-15.</summary>
+    internal static string Ranges(IEnumerable<long> offsets)
+    {
+        var parts = new List<string>();
+        long? start = null, end = null;
+        foreach (var offset in offsets.Order())
+        {
+            if (end is { } e && offset == e + 1)
+            {
+                end = offset;
+                continue;
+            }
+            if (start is { } s) parts.Add(s == end ? $"{s}" : $"{s}-{end}");
+            start = end = offset;
+        }
+        if (start is { } last) parts.Add(last == end ? $"{last}" : $"{last}-{end}");
+        return string.Join(',', parts);
+    }
+}

@@ -1,0 +1,49 @@
+using Confluent.Kafka;
+
+namespace Fjord.Chaos.Workload;
+
+/// <summary>
+/// A Confluent.Kafka consumer assigned every partition from the beginning (no group, so coordinator failover does
+/// not blur what the log says) that records each record it is handed into the <see cref="History"/> while the
+/// faults run. Errors are counted, not fatal: librdkafka retries through leader changes. Owns its thread.
+/// </summary>
+public sealed class ConsumerWorker(int index, string bootstrapServers, string topic, int partitions, History history)
+{
+    private long _errors;
+
+    /// <summary>Consume errors seen (leader moves, unreachable brokers); informational.</summary>
+    public long Errors => Interlocked.Read(ref _errors);
+
+    public Task RunAsync(CancellationToken stop) => Task.Factory.StartNew(() => Run(stop), TaskCreationOptions.LongRunning);
+
+    private void Run(CancellationToken stop)
+    {
+        using var consumer = new ConsumerBuilder<Ignore, string>(new ConsumerConfig
+        {
+            BootstrapServers = bootstrapServers,
+            GroupId = $"chaos-reader-{index}",
+            ClientId = $"chaos-reader-{index}",
+            EnableAutoCommit = false,
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            SocketTimeoutMs = 10_000,
+            TopicMetadataRefreshIntervalMs = 2_000,
+        })
+            .SetErrorHandler((_, _) => Interlocked.Increment(ref _errors))
+            .SetLogHandler((_, _) => { /* counted through the error handler */ })
+            .Build();
+        consumer.Assign(Enumerable.Range(0, partitions).Select(p => new TopicPartitionOffset(topic, p, Offset.Beginning)));
+        while (!stop.IsCancellationRequested)
+        {
+            try
+            {
+                if (consumer.Consume(TimeSpan.FromMilliseconds(500)) is { Message: { } message } result)
+                    history.RecordConsumed(result.Partition.Value, result.Offset.Value, message.Value);
+            }
+            catch (ConsumeException)
+            {
+                Interlocked.Increment(ref _errors);
+            }
+        }
+        consumer.Close();
+    }
+}
