@@ -27,6 +27,7 @@ public sealed partial class ReplicaFetcher(ReplicaManager manager, int sourceBro
     private const int PartitionMaxBytes = 1024 * 1024;
     private static readonly TimeSpan IdleBackoff = TimeSpan.FromMilliseconds(100);
     private static readonly TimeSpan ErrorBackoff = TimeSpan.FromMilliseconds(250);
+    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(5);
 
     private readonly CancellationTokenSource _stop = new();
     private volatile string? _endpoint;
@@ -75,9 +76,25 @@ public sealed partial class ReplicaFetcher(ReplicaManager manager, int sourceBro
             {
                 return;
             }
+            catch (OperationCanceledException)
+            {
+                // The connect or round-trip deadline passed: a leader behind a network partition drops packets
+                // instead of refusing them. The connection is in an unknown state; start over on a fresh one.
+                FetcherLog.FetchFailed(logger, sourceBrokerId, _endpoint, "timed out");
+                CloseConnection();
+                await Task.Delay(ErrorBackoff, time, stop).ConfigureAwait(false);
+            }
             catch (Exception e) when (e is IOException or SocketException or ProtocolException or ObjectDisposedException)
             {
                 FetcherLog.FetchFailed(logger, sourceBrokerId, _endpoint, e.Message);
+                CloseConnection();
+                await Task.Delay(ErrorBackoff, time, stop).ConfigureAwait(false);
+            }
+            catch (Exception e)
+            {
+                // A fetcher that dies stops every partition it serves from ever catching up again, silently:
+                // whatever went wrong, log it and keep fetching (Kafka's fetcher threads do the same).
+                FetcherLog.FetcherFailed(logger, sourceBrokerId, e);
                 CloseConnection();
                 await Task.Delay(ErrorBackoff, time, stop).ConfigureAwait(false);
             }
@@ -273,7 +290,10 @@ public sealed partial class ReplicaFetcher(ReplicaManager manager, int sourceBro
         var fresh = new TcpClient { NoDelay = true };
         try
         {
-            await fresh.ConnectAsync(endpoint[..colon], int.Parse(endpoint[(colon + 1)..], System.Globalization.CultureInfo.InvariantCulture), stop).ConfigureAwait(false);
+            // Bounded: a SYN into a partitioned network is not refused, and the kernel would retry it for minutes.
+            using var deadline = CancellationTokenSource.CreateLinkedTokenSource(stop);
+            deadline.CancelAfter(ConnectTimeout);
+            await fresh.ConnectAsync(endpoint[..colon], int.Parse(endpoint[(colon + 1)..], System.Globalization.CultureInfo.InvariantCulture), deadline.Token).ConfigureAwait(false);
         }
         catch
         {
@@ -298,6 +318,9 @@ public sealed partial class ReplicaFetcher(ReplicaManager manager, int sourceBro
 
     private static partial class FetcherLog
     {
+        [LoggerMessage(EventId = 7109, Level = LogLevel.Error, Message = "Replica fetcher for broker {BrokerId} failed; it keeps fetching")]
+        public static partial void FetcherFailed(ILogger logger, int brokerId, Exception exception);
+
         [LoggerMessage(EventId = 7101, Level = LogLevel.Warning, Message = "Replica fetch from broker {BrokerId} at {Endpoint} failed: {Reason}")]
         public static partial void FetchFailed(ILogger logger, int brokerId, string? endpoint, string reason);
 
