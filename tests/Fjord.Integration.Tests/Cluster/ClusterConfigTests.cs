@@ -133,6 +133,48 @@ public sealed class ClusterConfigTests(ITestOutputHelper output)
             () => $"acks=all produce on leader {leader.Id} refused with NOT_ENOUGH_REPLICAS after node {victim.Id} died; last {produced}\n{cluster.Output}");
     }
 
+    [Fact]
+    public async Task SegmentBytes_GivenAtCreationOrAlteredLater_RollsSegmentsOnEveryReplica()
+    {
+        using var cluster = ClusterProcess.Start(3);
+        var controllerId = WaitForCluster(cluster);
+        var other = cluster.Nodes.First(n => n.Id != controllerId);
+        using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = other.BootstrapServers }).Build())
+        {
+            await admin.CreateTopicsAsync([
+                new TopicSpecification { Name = "small-at-birth", NumPartitions = 1, ReplicationFactor = 3, Configs = new() { ["segment.bytes"] = "1024" } },
+                new TopicSpecification { Name = "small-later", NumPartitions = 1, ReplicationFactor = 3 },
+            ], new CreateTopicsOptions { RequestTimeout = Patience });
+        }
+        var altered = AlterRaw(other, TopicResource, "small-later", "segment.bytes", "1024");
+        Assert.True(altered.ErrorCode == 0, altered.ErrorMessage);
+
+        foreach (var topic in new[] { "small-at-birth", "small-later" })
+        {
+            // Every replica's log must run with segment.bytes=1024 before the records arrive, so wait until all describe it.
+            foreach (var node in cluster.Nodes)
+                Eventually.True(() => DescribeTopicConfig(node, topic, "segment.bytes") is { Value: "1024" }, Patience, $"node {node.Id} knows {topic}'s segment.bytes");
+            Dictionary<int, int>? leaders = null;
+            Eventually.True(() => (leaders = ClusterClient.Leaders(cluster.BootstrapServers, topic)) is { Count: 1 } l && l[0] >= 0, Patience, $"{topic} has a leader");
+            var leader = cluster.Nodes[leaders![0]];
+            var produced = FjordError.UnknownServerError;
+            for (var i = 0; i < 40; i++)
+            {
+                Eventually.True(() => (produced = ProduceAcksAll(leader, topic)) == FjordError.None, Patience,
+                    () => $"acks=all produce {i} to {topic} on leader {leader.Id}; last {produced}");
+            }
+
+            // ~70-byte batches in 1 KiB segments: every replica rolled several segments, followers included.
+            foreach (var node in cluster.Nodes)
+            {
+                var directory = Path.Combine(node.DataDir, $"{topic}-0");
+                Eventually.True(() => Directory.Exists(directory) && Directory.GetFiles(directory, "*.log").Length >= 2, Patience,
+                    () => $"node {node.Id} (leader {leader.Id}) rolled {topic}-0 into several segments; has {(Directory.Exists(directory) ? Directory.GetFiles(directory, "*.log").Length : 0)}");
+                output.WriteLine($"{topic}: node {node.Id} holds {Directory.GetFiles(directory, "*.log").Length} segments");
+            }
+        }
+    }
+
     private static int WaitForCluster(ClusterProcess cluster)
     {
         (int? ControllerId, int[] Brokers)? described = null;
