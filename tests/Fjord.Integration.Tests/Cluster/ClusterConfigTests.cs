@@ -69,6 +69,26 @@ public sealed class ClusterConfigTests(ITestOutputHelper output)
                 Patience, () => $"node {node.Id} describes segment.bytes=52428800 from DYNAMIC_DEFAULT_BROKER_CONFIG; last {entry?.Value} ({entry?.ConfigSource})");
         }
 
+        // Confluent.Kafka sends a BROKER resource to that broker: dynamic configs show their source, static ones are read-only.
+        using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = cluster.BootstrapServers }).Build())
+        {
+            var brokerConfigs = (await admin.DescribeConfigsAsync([new ConfigResource { Type = ResourceType.Broker, Name = other.Id.ToString(System.Globalization.CultureInfo.InvariantCulture) }]))[0];
+            Assert.Equal("52428800", brokerConfigs.Entries["log.segment.bytes"].Value);
+            Assert.Equal(ConfigSource.DynamicDefaultBrokerConfig, brokerConfigs.Entries["log.segment.bytes"].Source);
+            Assert.False(brokerConfigs.Entries["log.segment.bytes"].IsReadOnly);
+            Assert.True(brokerConfigs.Entries["node.id"].IsReadOnly);
+        }
+
+        // The cluster default resource (Confluent.Kafka cannot name it: an empty name) lists only the dynamic defaults.
+        using (var connection = new RawKafkaConnection(other.KafkaPort))
+        {
+            var request = new DescribeConfigsRequest();
+            request.Resources.Add(new() { ResourceType = BrokerResource, ResourceName = "", ConfigurationKeys = null });
+            var defaults = connection.Receive<DescribeConfigsResponse>(32, 4, connection.Send(request, 4)).Results.Single();
+            var only = Assert.Single(defaults.Configs);
+            Assert.Equal(("log.segment.bytes", "52428800", (sbyte)3), (only.Name, only.Value, only.ConfigSource));
+        }
+
         // Refusals, each through the non-controller (forwarded) with Kafka's codes and a message.
         var invalid = AlterRaw(other, TopicResource, topic, "retention.ms", "forever");
         Assert.Equal(FjordError.InvalidConfig, (FjordError)invalid.ErrorCode);
