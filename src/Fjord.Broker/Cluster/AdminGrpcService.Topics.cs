@@ -33,7 +33,7 @@ public sealed partial class AdminGrpcService
     }
 
     /// <summary>
-    /// Grows partitions first (CreatePartitions, forwarded), then changes configs (controller only): a config
+    /// Grows partitions first (CreatePartitions, forwarded), then changes configs (IncrementalAlterConfigs, forwarded): a config
     /// change that fails leaves the new partitions in place. With nothing to change it describes the topic.
     /// </summary>
     public override async Task<UpdateTopicResponse> UpdateTopic(UpdateTopicRequest request, ServerCallContext context)
@@ -60,13 +60,18 @@ public sealed partial class AdminGrpcService
         }
         if (changesConfigs)
         {
-            var changes = request.SetConfigs.Select(c => new AlterableConfig(c.Key, AlterConfigOp.Set, c.Value))
-                .Concat(request.DeleteConfigs.Select(name => new AlterableConfig(name, AlterConfigOp.Delete, null))).ToList();
-            var resource = new AlterConfigsResource(ConfigResource.Topic(request.Name), changes);
-            var (results, error) = await OnControllerAsync(c => c.IncrementalAlterConfigs([resource], request.ValidateOnly)).ConfigureAwait(false);
-            if (error is not null) return new UpdateTopicResponse { Error = error };
-            var result = results![0];
-            if (result.Error != ErrorCode.None) return new UpdateTopicResponse { Error = ErrorOf(result.Error, result.Message) };
+            // The IncrementalAlterConfigs handler runs it on the controller or forwards it there, like a Kafka client's request.
+            var kafka = new IncrementalAlterConfigsRequest { ValidateOnly = request.ValidateOnly };
+            var resource = new IncrementalAlterConfigsRequest.AlterConfigsResource { ResourceType = (sbyte)Handlers.ConfigResourceType.Topic, ResourceName = request.Name };
+            foreach (var (name, value) in request.SetConfigs)
+                resource.Configs.Add(new() { Name = name, ConfigOperation = (sbyte)AlterConfigOp.Set, Value = value });
+            foreach (var name in request.DeleteConfigs)
+                resource.Configs.Add(new() { Name = name, ConfigOperation = (sbyte)AlterConfigOp.Delete, Value = null });
+            kafka.Resources.Add(resource);
+            var response = await KafkaAsync<IncrementalAlterConfigsResponse>(kafka, 1, context).ConfigureAwait(false);
+            var result = response.Responses.FirstOrDefault();
+            if (result is null || result.ErrorCode != 0)
+                return new UpdateTopicResponse { Error = result is null ? ErrorOf(ErrorCode.UnknownServerError, "No result for the topic.") : ErrorOf(result.ErrorCode, result.ErrorMessage) };
         }
         if (request.ValidateOnly) return new UpdateTopicResponse { Error = new Error() };
         var image = await ImageWhereAsync(i => Matches(i, request), context.CancellationToken).ConfigureAwait(false);

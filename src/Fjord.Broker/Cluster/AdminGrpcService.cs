@@ -1,3 +1,4 @@
+using System.Globalization;
 using Fjord.Broker.Handlers;
 using Fjord.Broker.Hosting;
 using Fjord.Broker.Network;
@@ -6,6 +7,7 @@ using Fjord.Protocol;
 using Fjord.Protocol.Errors;
 using Fjord.Rpc.Admin;
 using Grpc.Core;
+using Microsoft.Extensions.Logging;
 
 namespace Fjord.Broker.Cluster;
 
@@ -14,15 +16,20 @@ namespace Fjord.Broker.Cluster;
 /// cluster with. Reads (DescribeCluster, DescribeTopics, ListReassignments' topic lookup) answer from this
 /// node's committed metadata image. Mutations that Kafka has an API for are built as that Kafka request and
 /// run through this node's own handler, so they go to the active controller exactly like a Kafka client's
-/// request (<see cref="ControllerRequestRouter"/>: in-process or forwarded, KIP-590). DrainBroker,
-/// UnregisterBroker and config changes have no Kafka request to forward: they run on this node's controller,
-/// and another node answers NOT_CONTROLLER with the controller id. Errors are Kafka codes with a message in
+/// request (<see cref="ControllerRequestRouter"/>: in-process or forwarded, KIP-590); config changes go through
+/// the IncrementalAlterConfigs handler the same way. DrainBroker and UnregisterBroker have no Kafka request: they
+/// run on this node's controller, or are forwarded to the active controller's admin service
+/// (<see cref="ControllerChannels.AdminClientFor"/>). Errors are Kafka codes with a message in
 /// the response, never a gRPC status. Thread-safe: stateless apart from
 /// the injected thread-safe services.
 /// </summary>
 public sealed partial class AdminGrpcService(
-    MetadataQuorum quorum, ControllerHost controller, ApiHandlerRegistry handlers, ClusterIdentity identity) : AdminService.AdminServiceBase
+    MetadataQuorum quorum, ControllerHost controller, ControllerChannels channels, ApiHandlerRegistry handlers, ClusterIdentity identity,
+    ILogger<AdminGrpcService> logger) : AdminService.AdminServiceBase
 {
+    /// <summary>gRPC request header naming the node that forwarded a controller-only admin call (value: its node id).</summary>
+    public const string ForwardedFromHeader = "fjord-forwarded-from";
+
     /// <summary>The connection id of the Kafka request context an admin call runs its handler with.</summary>
     public const string AdminConnectionId = "admin-grpc";
 
@@ -72,44 +79,60 @@ public sealed partial class AdminGrpcService(
         return Task.FromResult(response);
     }
 
-    public override async Task<DrainBrokerResponse> DrainBroker(DrainBrokerRequest request, ServerCallContext context)
-    {
-        var (reply, error) = await OnControllerAsync(c => c.DrainBroker(request.BrokerId)).ConfigureAwait(false);
-        if (error is not null) return new DrainBrokerResponse { Error = error };
-        return new DrainBrokerResponse { Error = ErrorOf(reply!.Error, reply.Message), ReassignedPartitions = reply.ReassignedPartitions };
-    }
+    public override Task<DrainBrokerResponse> DrainBroker(DrainBrokerRequest request, ServerCallContext context) =>
+        OnControllerAsync(c => c.DrainBroker(request.BrokerId),
+            reply => new DrainBrokerResponse { Error = ErrorOf(reply.Error, reply.Message), ReassignedPartitions = reply.ReassignedPartitions },
+            (client, options) => client.DrainBrokerAsync(request, options),
+            error => new DrainBrokerResponse { Error = error }, context);
 
-    public override async Task<UnregisterBrokerResponse> UnregisterBroker(UnregisterBrokerRequest request, ServerCallContext context)
-    {
-        var (reply, error) = await OnControllerAsync(c => c.UnregisterBroker(request.BrokerId)).ConfigureAwait(false);
-        if (error is not null) return new UnregisterBrokerResponse { Error = error };
-        return new UnregisterBrokerResponse
-        {
-            Error = ErrorOf(reply, reply == ErrorCode.BrokerIdNotRegistered ? $"Broker {request.BrokerId} is not registered." : null),
-        };
-    }
+    public override Task<UnregisterBrokerResponse> UnregisterBroker(UnregisterBrokerRequest request, ServerCallContext context) =>
+        OnControllerAsync(c => c.UnregisterBroker(request.BrokerId),
+            reply => new UnregisterBrokerResponse { Error = ErrorOf(reply, reply == ErrorCode.BrokerIdNotRegistered ? $"Broker {request.BrokerId} is not registered." : null) },
+            (client, options) => client.UnregisterBrokerAsync(request, options),
+            error => new UnregisterBrokerResponse { Error = error }, context);
 
     /// <summary>
-    /// Runs a controller command on this node's controller; when this node is not the active controller the
-    /// error is NOT_CONTROLLER with the controller id it knows.
+    /// Runs a controller command on this node's controller. On another node the call is forwarded once to the
+    /// active controller's admin service (marked with <see cref="ForwardedFromHeader"/>, so it is never forwarded
+    /// again); NOT_CONTROLLER, with the controller id this node knows, remains only when no controller is known,
+    /// the call already arrived forwarded, or the controller could not be reached.
     /// </summary>
-    private async Task<(T? Reply, Error? Error)> OnControllerAsync<T>(Func<QuorumController, ControllerResult<T>> command)
+    private async Task<TResponse> OnControllerAsync<T, TResponse>(
+        Func<QuorumController, ControllerResult<T>> command,
+        Func<T, TResponse> respond,
+        Func<AdminService.AdminServiceClient, CallOptions, AsyncUnaryCall<TResponse>> forward,
+        Func<Error, TResponse> fail,
+        ServerCallContext context)
     {
+        int controllerId;
         try
         {
-            return (await controller.SubmitAsync(command).ConfigureAwait(false), null);
+            return respond(await controller.SubmitAsync(command).ConfigureAwait(false));
         }
         catch (NotControllerException e)
         {
-            var controllerId = e.ControllerId >= 0 ? e.ControllerId : quorum.LeaderNodeId;
-            return (default, new Error
-            {
-                Code = (int)ErrorCode.NotController,
-                Message = $"Node {quorum.NodeId} is not the active controller; retry on node {controllerId}.",
-                ControllerId = controllerId,
-            });
+            controllerId = e.ControllerId >= 0 ? e.ControllerId : quorum.LeaderNodeId;
         }
+
+        var forwarded = context.RequestHeaders.Get(ForwardedFromHeader) is not null;
+        if (!forwarded && controllerId >= 0 && controllerId != quorum.NodeId && channels.AdminClientFor(controllerId) is { } client)
+        {
+            var headers = new Grpc.Core.Metadata { { ForwardedFromHeader, quorum.NodeId.ToString(CultureInfo.InvariantCulture) } };
+            try
+            {
+                return await forward(client, new CallOptions(headers, context.Deadline, context.CancellationToken)).ConfigureAwait(false);
+            }
+            catch (RpcException e) when (!context.CancellationToken.IsCancellationRequested)
+            {
+                AdminGrpcLog.ForwardFailed(logger, controllerId, e);
+                return fail(NotController(controllerId, $"Forwarding to the active controller {controllerId} failed ({e.StatusCode}); retry."));
+            }
+        }
+        return fail(NotController(controllerId, $"Node {quorum.NodeId} is not the active controller; retry on node {controllerId}."));
     }
+
+    private static Error NotController(int controllerId, string message) =>
+        new() { Code = (int)ErrorCode.NotController, Message = message, ControllerId = controllerId };
 
     /// <summary>Runs a Kafka request through this node's handler for it (which runs it on, or forwards it to, the controller).</summary>
     private async Task<TResponse> KafkaAsync<TResponse>(IRequestMessage request, short version, ServerCallContext call)
@@ -138,4 +161,10 @@ public sealed partial class AdminGrpcService(
         code == ErrorCode.None ? new Error() : new Error { Code = (int)code, Message = message ?? code.KafkaName(), ControllerId = -1 };
 
     private static Error ErrorOf(short code, string? message) => ErrorOf((ErrorCode)code, message);
+
+    private static partial class AdminGrpcLog
+    {
+        [LoggerMessage(EventId = 6050, Level = LogLevel.Warning, Message = "Forwarding an admin call to the active controller {ControllerId} failed")]
+        public static partial void ForwardFailed(ILogger logger, int controllerId, Exception exception);
+    }
 }

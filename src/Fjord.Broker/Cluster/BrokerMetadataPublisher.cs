@@ -10,7 +10,8 @@ namespace Fjord.Broker.Cluster;
 /// The broker side of the metadata log (Kafka's BrokerMetadataPublisher → ReplicaManager.applyDelta):
 /// for each committed delta it opens the logs of partitions this node now leads or follows
 /// (<see cref="MetadataDelta.LocalChanges"/>) with the topic's configs from the image, deletes the logs of
-/// removed topics, pushes changed topic configs into open logs, and refreshes <see cref="TopicRegistry"/>'s
+/// removed topics, pushes changed configs into open logs (a topic's own, or — for every local log — the cluster
+/// default and this node's dynamic broker configs, with <see cref="ClusterConfigResolver"/>'s precedence), and refreshes <see cref="TopicRegistry"/>'s
 /// view of the image's topics so Produce/Fetch/ListOffsets know them. After a snapshot load (no delta) it
 /// opens every local replica. Replication runs in <see cref="Replication.ReplicaManager"/>, published after this. Not yet: deleting a
 /// single partition moved away by a reassignment, removing orphan logs of topics deleted while the node
@@ -18,7 +19,7 @@ namespace Fjord.Broker.Cluster;
 /// Called only on the metadata log's apply loop (<see cref="IMetadataPublisher"/>).
 /// </summary>
 public sealed partial class BrokerMetadataPublisher(
-    int nodeId, LogManager logs, TopicRegistry topics, TopicConfigResolver configResolver, ILogger<BrokerMetadataPublisher> logger) : IMetadataPublisher
+    int nodeId, LogManager logs, TopicRegistry topics, ClusterConfigResolver configResolver, ILogger<BrokerMetadataPublisher> logger) : IMetadataPublisher
 {
     public void Publish(MetadataImage image, MetadataDelta? delta)
     {
@@ -68,13 +69,27 @@ public sealed partial class BrokerMetadataPublisher(
         if (changes.Leaders.Count + changes.Followers.Count > 0)
             PublisherLog.Applied(logger, image.Offset, changes.Leaders.Count, changes.Followers.Count);
 
+        var changedTopics = new HashSet<string>(StringComparer.Ordinal);
+        var brokerDefaultsChanged = false;
         foreach (var resource in delta.ChangedConfigs)
         {
-            if (resource.Type != Metadata.Records.ConfigResourceType.ConfigResourceTopic || image.GetTopic(resource.Name) is not { } topic) continue;
-            topicsChanged = true;
+            if (configResolver.AffectsThisNode(resource)) brokerDefaultsChanged = true;
+            else if (resource.Type == Metadata.Records.ConfigResourceType.ConfigResourceTopic && image.GetTopic(resource.Name) is not null) changedTopics.Add(resource.Name);
+        }
+        if (changedTopics.Count > 0) topicsChanged = true;
+        // A dynamic broker default (log.retention.ms, min.insync.replicas, ...) reaches every topic without its own override.
+        foreach (var topic in image.TopicsById.Values)
+        {
+            if (!brokerDefaultsChanged && !changedTopics.Contains(topic.Name)) continue;
             var config = LogConfigOf(image, topic.Name);
+            var updated = 0;
             foreach (var index in topic.Partitions.Keys)
-                if (logs.TryGetLog(new TopicPartition(topic.Name, index), out var log)) log.UpdateConfig(config);
+            {
+                if (!logs.TryGetLog(new TopicPartition(topic.Name, index), out var log)) continue;
+                log.UpdateConfig(config);
+                updated++;
+            }
+            if (updated > 0) PublisherLog.ConfigApplied(logger, topic.Name, updated, image.Offset);
         }
 
         if (topicsChanged) topics.ReplaceClusterTopics(TopicsOf(image));
@@ -93,7 +108,7 @@ public sealed partial class BrokerMetadataPublisher(
     }
 
     private LogConfig LogConfigOf(MetadataImage image, string topic) =>
-        LogConfig.FromProperties(configResolver.EffectiveProperties(OverridesOf(image, topic)));
+        LogConfig.FromProperties(configResolver.EffectiveTopicProperties(image, topic));
 
     private static IReadOnlyDictionary<string, string> OverridesOf(MetadataImage image, string topic) =>
         image.Configs.TryGetValue(ConfigResource.Topic(topic), out var configs)
@@ -123,5 +138,8 @@ public sealed partial class BrokerMetadataPublisher(
 
         [LoggerMessage(EventId = 6022, Level = LogLevel.Error, Message = "Applying metadata at offset {Offset} to the local logs failed")]
         public static partial void ApplyFailed(ILogger logger, ulong offset, Exception exception);
+
+        [LoggerMessage(EventId = 6023, Level = LogLevel.Information, Message = "Applied the configs of topic {Topic} at metadata offset {Offset} to {Count} local log(s)")]
+        public static partial void ConfigApplied(ILogger logger, string topic, int count, ulong offset);
     }
 }

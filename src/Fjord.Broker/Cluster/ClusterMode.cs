@@ -26,8 +26,8 @@ namespace Fjord.Broker.Cluster;
 /// (HTTP/2, gRPC raft transport, controller, quorum membership and admin services), the metadata quorum, the controller host and
 /// the broker lifecycle and the metadata publisher that opens and deletes partition logs, makes
 /// partition leadership come from the image, takes producer ids from controller-allocated blocks (KIP-730), and
-/// swaps the Metadata, DescribeCluster, CreateTopics, DeleteTopics, CreatePartitions, ElectLeaders and
-/// partition-reassignment handlers for ones backed by the metadata image and the controller. Everything else is the single-node broker as is.
+/// swaps the Metadata, DescribeCluster, CreateTopics, DeleteTopics, CreatePartitions, ElectLeaders,
+/// partition-reassignment and config (DescribeConfigs, AlterConfigs, IncrementalAlterConfigs) handlers for ones backed by the metadata image and the controller. Everything else is the single-node broker as is.
 /// Called once by <see cref="Hosting.BrokerHost"/> while composing the host.
 /// </summary>
 public static class ClusterMode
@@ -45,8 +45,10 @@ public static class ClusterMode
         var services = builder.Services;
         services.AddGrpc();
         services.AddSingleton(voters!);
+        services.AddSingleton(new ClusterConfigResolver(config.NodeId, config));
+        services.AddSingleton<IConfigValidator>(ClusterConfigValidator.Instance);
         services.AddSingleton(sp => new BrokerMetadataPublisher(config.NodeId, sp.GetRequiredService<LogManager>(), sp.GetRequiredService<TopicRegistry>(),
-            sp.GetRequiredService<TopicConfigResolver>(), sp.GetRequiredService<ILogger<BrokerMetadataPublisher>>()));
+            sp.GetRequiredService<ClusterConfigResolver>(), sp.GetRequiredService<ILogger<BrokerMetadataPublisher>>()));
         // Lazy: the controller and its channels need the metadata quorum, which needs the replica manager as a publisher.
         services.AddSingleton(sp => new AlterPartitionManager(config.NodeId, new Lazy<ControllerChannels>(sp.GetRequiredService<ControllerChannels>),
             new Lazy<ControllerHost>(sp.GetRequiredService<ControllerHost>), sp.GetRequiredService<LocalBrokerRegistration>(),
@@ -98,6 +100,9 @@ public static class ClusterMode
         Replace<ElectLeadersHandler, ClusterElectLeadersHandler>(services);
         Replace<AlterPartitionReassignmentsHandler, ClusterAlterPartitionReassignmentsHandler>(services);
         Replace<ListPartitionReassignmentsHandler, ClusterListPartitionReassignmentsHandler>(services);
+        Replace<DescribeConfigsHandler, ClusterDescribeConfigsHandler>(services);
+        Replace<AlterConfigsHandler, ClusterAlterConfigsHandler>(services);
+        Replace<IncrementalAlterConfigsHandler, ClusterIncrementalAlterConfigsHandler>(services);
         return true;
     }
 

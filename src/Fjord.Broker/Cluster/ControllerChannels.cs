@@ -1,4 +1,5 @@
 using System.Collections.Concurrent;
+using Fjord.Rpc.Admin;
 using Fjord.Rpc.Controller;
 using Grpc.Net.Client;
 
@@ -9,7 +10,7 @@ namespace Fjord.Broker.Cluster;
 /// log's Raft leader, reached at that voter's rpc address (node ids resolve through
 /// <see cref="QuorumAddresses"/>, so learners resolve too, though they never lead). Channels are created once
 /// per node and kept (HTTP/2 multiplexes every call over one connection), so heartbeats, forwarding,
-/// AlterPartition, producer-id and learner-join requests share connections instead of each keeping their
+/// AlterPartition, producer-id, learner-join and forwarded admin requests share connections instead of each keeping their
 /// own. Thread-safe.
 /// </summary>
 public sealed class ControllerChannels(MetadataQuorum quorum) : IDisposable
@@ -25,6 +26,13 @@ public sealed class ControllerChannels(MetadataQuorum quorum) : IDisposable
     /// <summary>A client for <paramref name="nodeId"/>'s controller service; null when its rpc address is unknown.</summary>
     public ControllerService.ControllerServiceClient? ClientFor(int nodeId) =>
         ChannelFor(nodeId) is { } channel ? new ControllerService.ControllerServiceClient(channel) : null;
+
+    /// <summary>
+    /// A client for <paramref name="nodeId"/>'s admin service (admin.proto), over the same channel; null when its rpc
+    /// address is unknown. The admin service forwards controller-only calls (DrainBroker, UnregisterBroker) with it.
+    /// </summary>
+    public AdminService.AdminServiceClient? AdminClientFor(int nodeId) =>
+        ChannelFor(nodeId) is { } channel ? new AdminService.AdminServiceClient(channel) : null;
 
     /// <summary>The gRPC channel to <paramref name="nodeId"/>'s rpc listener; null when its address is unknown.</summary>
     public GrpcChannel? ChannelFor(int nodeId)

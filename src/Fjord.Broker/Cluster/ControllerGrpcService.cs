@@ -25,6 +25,7 @@ public sealed class ControllerGrpcService(ControllerHost controller, MetadataQuo
     [
         ApiKey.CreateTopics, ApiKey.DeleteTopics, ApiKey.CreatePartitions,
         ApiKey.ElectLeaders, ApiKey.AlterPartitionReassignments, ApiKey.ListPartitionReassignments,
+        ApiKey.AlterConfigs, ApiKey.IncrementalAlterConfigs,
     ];
 
     public override async Task<ForwardResponse> Forward(ForwardRequest request, ServerCallContext context)

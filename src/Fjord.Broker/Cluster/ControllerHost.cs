@@ -36,13 +36,14 @@ public sealed partial class ControllerHost : IHostedService, IAsyncDisposable
     private bool _activating;
     private volatile bool _isActive;
 
-    public ControllerHost(MetadataQuorum quorum, QuorumControllerOptions options, TimeProvider time, QuorumMetrics metrics, ILogger<ControllerHost> logger)
+    /// <param name="configValidator">checks the configs commands write (<see cref="ClusterConfigValidator"/>), so bad values never reach the log.</param>
+    public ControllerHost(MetadataQuorum quorum, QuorumControllerOptions options, IConfigValidator configValidator, TimeProvider time, QuorumMetrics metrics, ILogger<ControllerHost> logger)
     {
         _quorum = quorum;
         _metrics = metrics;
         _time = time;
         _logger = logger;
-        _controller = new QuorumController(options, time, new Random());
+        _controller = new QuorumController(options, time, new Random(), configValidator);
     }
 
     /// <summary>True while this node is the active controller (read from any thread).</summary>

@@ -1,3 +1,5 @@
+using System.Collections.Frozen;
+
 namespace Fjord.Broker.Configuration;
 
 /// <summary>
@@ -64,5 +66,17 @@ public static class BrokerConfigDefinitions
 
     private static readonly Dictionary<string, ConfigDefinition> s_byName = All.ToDictionary(d => d.Name, StringComparer.Ordinal);
 
+    /// <summary>
+    /// The broker configs that may change at runtime (KIP-226), cluster-wide (empty resource name) or per broker:
+    /// those that only supply topic config defaults, Kafka's DynamicLogConfig set (every broker synonym of a topic
+    /// config). Node settings, listeners, group and controller settings are read once at startup, so Kafka and
+    /// Fjord refuse them with INVALID_REQUEST ("Cannot update these configs dynamically").
+    /// </summary>
+    private static readonly FrozenSet<string> s_dynamic = TopicConfigDefinitions.All
+        .Where(d => d.BrokerSynonym is not null).Select(d => d.BrokerSynonym!).ToFrozenSet(StringComparer.Ordinal);
+
     public static bool TryGet(string name, out ConfigDefinition definition) => s_byName.TryGetValue(name, out definition!);
+
+    /// <summary>True when <paramref name="name"/> may be altered at runtime through a BROKER config resource.</summary>
+    public static bool IsDynamic(string name) => s_dynamic.Contains(name);
 }

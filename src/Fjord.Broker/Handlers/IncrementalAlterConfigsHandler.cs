@@ -82,19 +82,8 @@ public sealed class IncrementalAlterConfigsHandler(TopicRegistry topics, TopicCo
                         return (ErrorCode.InvalidConfig, $"Config value append/subtract is not allowed for config key {change.Name} of type {definition.Type}");
                     }
 
-                    var current = (resolver.ResolveOne(definition, topic.ConfigOverrides).Value ?? "")
-                        .Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).ToList();
-                    var items = (change.Value ?? "").Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
-                    if (change.ConfigOperation == Append)
-                    {
-                        current.AddRange(items.Where(i => !current.Contains(i)));
-                    }
-                    else
-                    {
-                        current.RemoveAll(items.Contains);
-                    }
-
-                    overrides[change.Name] = string.Join(',', current);
+                    overrides[change.Name] = ConfigListOperation.Apply(
+                        resolver.ResolveOne(definition, topic.ConfigOverrides).Value, change.Value, change.ConfigOperation == Append);
                     break;
                 default:
                     return (ErrorCode.InvalidRequest, $"Unknown config operation {change.ConfigOperation}");

@@ -8,8 +8,8 @@ namespace Fjord.Integration.Tests.Cluster;
 /// <summary>
 /// The admin gRPC service (admin.proto) on 3 real processes, called the way the operator calls it, with a
 /// Grpc.Net.Client channel to each node's rpc port: cluster description on every node, topic lifecycle
-/// through a node that is not the controller (forwarded), controller-only calls answering NOT_CONTROLLER with
-/// the controller id, Kafka error codes for bad input, and fenced/under-replicated counts after a kill -9.
+/// through a node that is not the controller (forwarded), config changes, drain and unregister forwarded to the
+/// controller (NOT_CONTROLLER with the controller id only for a call that already arrived forwarded), Kafka error codes for bad input, and fenced/under-replicated counts after a kill -9.
 /// </summary>
 public sealed class AdminGrpcTests(ITestOutputHelper output)
 {
@@ -18,6 +18,7 @@ public sealed class AdminGrpcTests(ITestOutputHelper output)
     private const int BrokerIdNotRegistered = 102;
     private const int ElectionNotNeeded = 84;
     private const int InvalidReplicaAssignment = 39;
+    private const int InvalidConfig = 40;
 
     [Fact]
     public void AdminService_DescribesTheCluster_ManagesTopicsThroughAnyNode_AndSendsControllerOnlyCallsToTheController()
@@ -61,15 +62,17 @@ public sealed class AdminGrpcTests(ITestOutputHelper output)
         Assert.True(grown.Error.Code == 0, grown.Error.ToString());
         Assert.Equal(4, grown.Topic.Partitions.Count);
 
-        // Config changes have no Kafka request to forward: the controller only.
+        // Config changes go through IncrementalAlterConfigs, forwarded to the controller; bad values are INVALID_CONFIG.
         var configChange = new UpdateTopicRequest { Name = "ops" };
         configChange.SetConfigs["retention.ms"] = "7200000";
-        var refused = channels[other].UpdateTopic(configChange);
-        Assert.Equal(NotController, refused.Error.Code);
-        Assert.Equal(controllerId, refused.Error.ControllerId);
-        var changed = channels[controllerId].UpdateTopic(configChange);
+        var changed = channels[other].UpdateTopic(configChange);
         Assert.True(changed.Error.Code == 0, changed.Error.ToString());
         Assert.Equal("7200000", changed.Topic.Configs["retention.ms"]);
+        var badChange = new UpdateTopicRequest { Name = "ops" };
+        badChange.SetConfigs["retention.ms"] = "soon";
+        var bad = channels[other].UpdateTopic(badChange);
+        Assert.Equal(InvalidConfig, bad.Error.Code);
+        Assert.Contains("retention.ms", bad.Error.Message, StringComparison.Ordinal);
 
         Assert.Equal(UnknownTopicOrPartition, channels[other].UpdateTopic(new UpdateTopicRequest { Name = "nope" }).Error.Code);
         Assert.Equal(4, channels[other].UpdateTopic(new UpdateTopicRequest { Name = "ops" }).Topic.Partitions.Count);
@@ -100,12 +103,15 @@ public sealed class AdminGrpcTests(ITestOutputHelper output)
         Assert.Equal(0, listed.Error?.Code ?? 0);
         Assert.Empty(listed.Reassignments);
 
-        // Drain and unregister: controller only; an unknown broker is BROKER_ID_NOT_REGISTERED.
-        var drainElsewhere = channels[other].DrainBroker(new DrainBrokerRequest { BrokerId = 0 });
-        Assert.Equal(NotController, drainElsewhere.Error.Code);
-        Assert.Equal(controllerId, drainElsewhere.Error.ControllerId);
-        Assert.Equal(BrokerIdNotRegistered, channels[controllerId].UnregisterBroker(new UnregisterBrokerRequest { BrokerId = 42 }).Error.Code);
+        // Drain and unregister through a non-controller are forwarded to the controller's admin service; an unknown
+        // broker is BROKER_ID_NOT_REGISTERED. A call that already arrived forwarded is not forwarded again.
+        Assert.Equal(BrokerIdNotRegistered, channels[other].UnregisterBroker(new UnregisterBrokerRequest { BrokerId = 42 }).Error.Code);
+        Assert.Equal(BrokerIdNotRegistered, channels[other].DrainBroker(new DrainBrokerRequest { BrokerId = 42 }).Error.Code);
         Assert.Equal(BrokerIdNotRegistered, channels[controllerId].DrainBroker(new DrainBrokerRequest { BrokerId = 42 }).Error.Code);
+        var asForwarded = new Grpc.Core.Metadata { { "fjord-forwarded-from", controllerId.ToString(System.Globalization.CultureInfo.InvariantCulture) } };
+        var notForwardedTwice = channels[other].DrainBroker(new DrainBrokerRequest { BrokerId = 42 }, asForwarded);
+        Assert.Equal(NotController, notForwardedTwice.Error.Code);
+        Assert.Equal(controllerId, notForwardedTwice.Error.ControllerId);
 
         var deleted = channels[other].DeleteTopic(new DeleteTopicRequest { Name = "pinned" });
         Assert.True(deleted.Error.Code == 0, deleted.Error.ToString());

@@ -1,0 +1,54 @@
+using Fjord.Broker.Handlers;
+using Fjord.Broker.Network;
+using Fjord.Protocol;
+using Fjord.Protocol.Errors;
+using Fjord.Protocol.Messages;
+
+namespace Fjord.Broker.Cluster;
+
+/// <summary>
+/// AlterConfigs, versions 0-2, in cluster mode: the legacy whole-set replacement (the configs given become the
+/// resource's complete set of overrides; every override not named is deleted), run as one
+/// <see cref="Metadata.QuorumController.IncrementalAlterConfigs"/> command on the active controller or forwarded
+/// there (KIP-590, <see cref="ControllerRequestRouter"/>), like Kafka's legacyAlterConfigs in KRaft.
+/// - TOPIC and BROKER resources; rules and error codes in <see cref="ClusterConfigChanges"/>.
+/// </summary>
+public sealed class ClusterAlterConfigsHandler(ControllerRequestRouter router) : ApiHandler<AlterConfigsRequest, AlterConfigsResponse>
+{
+    public override ApiKey ApiKey => ApiKey.AlterConfigs;
+
+    public override short MinVersion => 0;
+
+    public override short MaxVersion => 2;
+
+    protected override async ValueTask<IResponseMessage?> HandleTypedAsync(RequestContext context, AlterConfigsRequest request) =>
+        await router.RunAsync<IReadOnlyList<ConfigChangeOutcome>, AlterConfigsResponse>(context, request,
+            c => ClusterConfigChanges.Run(c, [.. request.Resources.Select(r => ClusterConfigChanges.Legacy(c.Image, r.ResourceType, r.ResourceName,
+                [.. r.Configs.Select(x => (x.Name, x.Value))]))], request.ValidateOnly),
+            outcomes => Respond(request, outcomes), error => ErrorResponse(request, error)).ConfigureAwait(false);
+
+    private static AlterConfigsResponse Respond(AlterConfigsRequest request, IReadOnlyList<ConfigChangeOutcome> outcomes)
+    {
+        var response = new AlterConfigsResponse();
+        for (var i = 0; i < outcomes.Count; i++)
+        {
+            var resource = request.Resources[i];
+            response.Responses.Add(new()
+            {
+                ResourceType = resource.ResourceType,
+                ResourceName = resource.ResourceName,
+                ErrorCode = (short)outcomes[i].Error,
+                ErrorMessage = outcomes[i].Message,
+            });
+        }
+        return response;
+    }
+
+    protected override AlterConfigsResponse ErrorResponse(AlterConfigsRequest request, ErrorCode error)
+    {
+        var response = new AlterConfigsResponse();
+        foreach (var resource in request.Resources)
+            response.Responses.Add(new() { ResourceType = resource.ResourceType, ResourceName = resource.ResourceName, ErrorCode = (short)error });
+        return response;
+    }
+}
