@@ -12,9 +12,9 @@ namespace Fjord.Broker.Cluster;
 /// (<see cref="MetadataDelta.LocalChanges"/>) with the topic's configs from the image, deletes the logs of
 /// removed topics, pushes changed topic configs into open logs, and refreshes <see cref="TopicRegistry"/>'s
 /// view of the image's topics so Produce/Fetch/ListOffsets know them. After a snapshot load (no delta) it
-/// opens every local replica. Replication runs in <see cref="Replication.ReplicaManager"/>, published after this. It deletes the log of a partition a
-/// reassignment moved away from this node. Not yet: removing orphan logs of topics deleted while the node
-/// was down and the log was snapshotted past the deletion.
+/// opens every local replica. It also deletes the log of a partition a reassignment moved away from this node.
+/// Replication runs in <see cref="Replication.ReplicaManager"/>, published after this. Not yet: removing orphan
+/// logs (topics deleted or replicas moved away while the node was down and the log was snapshotted past it).
 /// Called only on the metadata log's apply loop (<see cref="IMetadataPublisher"/>).
 /// </summary>
 public sealed partial class BrokerMetadataPublisher(
