@@ -30,6 +30,8 @@ public sealed record LogConfig
     public const string MaxCompactionLagMsName = "max.compaction.lag.ms";
     public const string MinInSyncReplicasName = "min.insync.replicas";
     public const string CompressionTypeName = "compression.type";
+    public const string LeaderReplicationThrottledReplicasName = "leader.replication.throttled.replicas";
+    public const string FollowerReplicationThrottledReplicasName = "follower.replication.throttled.replicas";
 
     /// <summary>Kafka's defaults (the values a topic gets when neither it nor the broker overrides them).</summary>
     public static LogConfig Default { get; } = new();
@@ -97,6 +99,18 @@ public sealed record LogConfig
     /// <summary><c>compression.type</c>: <c>producer</c> (keep what the producer sent), <c>uncompressed</c>, <c>gzip</c>, <c>snappy</c>, <c>lz4</c> or <c>zstd</c>. Default producer.</summary>
     public string CompressionType { get; init; } = "producer";
 
+    /// <summary>
+    /// <c>leader.replication.throttled.replicas</c> (KIP-73): replicas whose leader, when it is the listed broker, sends
+    /// out-of-sync followers no more than <c>leader.replication.throttled.rate</c>. Default none.
+    /// </summary>
+    public ThrottledReplicaList LeaderReplicationThrottledReplicas { get; init; } = ThrottledReplicaList.None;
+
+    /// <summary>
+    /// <c>follower.replication.throttled.replicas</c> (KIP-73): replicas that, on the listed broker and while out of sync,
+    /// fetch no more than <c>follower.replication.throttled.rate</c>. Default none.
+    /// </summary>
+    public ThrottledReplicaList FollowerReplicationThrottledReplicas { get; init; } = ThrottledReplicaList.None;
+
     /// <summary>The number of entries the offset index of one segment may hold (8 bytes each).</summary>
     internal int MaxOffsetIndexEntries => Math.Max(1, SegmentIndexBytes / Segments.OffsetIndex.EntrySize);
 
@@ -110,8 +124,6 @@ public sealed record LogConfig
     private static readonly HashSet<string> s_passThroughNames = new(StringComparer.Ordinal)
     {
         "unclean.leader.election.enable",
-        "leader.replication.throttled.replicas",
-        "follower.replication.throttled.replicas",
         "preallocate",
         "message.downconversion.enable",
         "message.format.version",
@@ -133,7 +145,8 @@ public sealed record LogConfig
             or RetentionMsName or RetentionBytesName or FlushMessagesName or FlushMsName or CleanupPolicyName
             or MessageTimestampTypeName or MessageTimestampBeforeMaxMsName or MessageTimestampAfterMaxMsName
             or MaxMessageBytesName or FileDeleteDelayMsName or DeleteRetentionMsName or MinCleanableDirtyRatioName
-            or MinCompactionLagMsName or MaxCompactionLagMsName or MinInSyncReplicasName or CompressionTypeName => true,
+            or MinCompactionLagMsName or MaxCompactionLagMsName or MinInSyncReplicasName or CompressionTypeName
+            or LeaderReplicationThrottledReplicasName or FollowerReplicationThrottledReplicasName => true,
         _ => false,
     };
 
@@ -172,6 +185,8 @@ public sealed record LogConfig
                 MaxCompactionLagMsName => config with { MaxCompactionLagMs = ParseLong(key, value, min: 1) },
                 MinInSyncReplicasName => config with { MinInSyncReplicas = ParseInt(key, value, min: 1) },
                 CompressionTypeName => config with { CompressionType = ParseCompressionType(key, value) },
+                LeaderReplicationThrottledReplicasName => config with { LeaderReplicationThrottledReplicas = ThrottledReplicaList.Parse(key, value) },
+                FollowerReplicationThrottledReplicasName => config with { FollowerReplicationThrottledReplicas = ThrottledReplicaList.Parse(key, value) },
                 _ when s_passThroughNames.Contains(key) => config,
                 _ => throw new LogConfigException(key, $"Unknown topic config name: {key}"),
             };
@@ -214,6 +229,8 @@ public sealed record LogConfig
             [MaxCompactionLagMsName] = MaxCompactionLagMs.ToString(c),
             [MinInSyncReplicasName] = MinInSyncReplicas.ToString(c),
             [CompressionTypeName] = CompressionType,
+            [LeaderReplicationThrottledReplicasName] = LeaderReplicationThrottledReplicas.Value,
+            [FollowerReplicationThrottledReplicasName] = FollowerReplicationThrottledReplicas.Value,
         };
     }
 

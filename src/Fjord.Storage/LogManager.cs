@@ -116,6 +116,26 @@ public sealed class LogManager : IDisposable
         return count;
     }
 
+    /// <summary>
+    /// Deletes one partition's log (a replica reassigned away from this broker, Kafka's ReplicaManager.stopPartitions
+    /// with deletion): closes it, renames its directory to <c>&lt;dir&gt;.&lt;uuid&gt;-delete</c> so a later re-add
+    /// starts a fresh empty log at once, and deletes the renamed directory in the background. False when no log is open.
+    /// </summary>
+    public bool DeleteLog(TopicPartition topicPartition)
+    {
+        lock (_createLock)
+        {
+            if (!_logs.TryRemove(topicPartition, out var log)) return false;
+            string dir = log.Directory;
+            log.Dispose();
+            string deleteDir = $"{dir}.{Guid.NewGuid():N}-delete";
+            Directory.Move(dir, deleteDir);
+            _logger.DeletingTopicLog(topicPartition.Topic, dir, deleteDir);
+            ScheduleDirectoryDelete(deleteDir);
+            return true;
+        }
+    }
+
     /// <summary>Completes when background directory deletions started so far are done (for tests and shutdown).</summary>
     public Task WhenBackgroundDeletesComplete()
     {

@@ -13,9 +13,9 @@ namespace Fjord.Broker.Cluster;
 /// removed topics, pushes changed configs into open logs (a topic's own, or — for every local log — the cluster
 /// default and this node's dynamic broker configs, with <see cref="ClusterConfigResolver"/>'s precedence), and refreshes <see cref="TopicRegistry"/>'s
 /// view of the image's topics so Produce/Fetch/ListOffsets know them. After a snapshot load (no delta) it
-/// opens every local replica. Replication runs in <see cref="Replication.ReplicaManager"/>, published after this. Not yet: deleting a
-/// single partition moved away by a reassignment, removing orphan logs of topics deleted while the node
-/// was down and the log was snapshotted past the deletion.
+/// opens every local replica. It also deletes the log of a partition a reassignment moved away from this node.
+/// Replication runs in <see cref="Replication.ReplicaManager"/>, published after this. Not yet: removing orphan
+/// logs (topics deleted or replicas moved away while the node was down and the log was snapshotted past it).
 /// Called only on the metadata log's apply loop (<see cref="IMetadataPublisher"/>).
 /// </summary>
 public sealed partial class BrokerMetadataPublisher(
@@ -64,6 +64,7 @@ public sealed partial class BrokerMetadataPublisher(
         }
 
         var changes = delta.LocalChanges(nodeId);
+        DeleteReassignedAway(image, changes.Deletes);
         OpenLogs(image, changes.Leaders);
         OpenLogs(image, changes.Followers);
         if (changes.Leaders.Count + changes.Followers.Count > 0)
@@ -93,6 +94,20 @@ public sealed partial class BrokerMetadataPublisher(
         }
 
         if (topicsChanged) topics.ReplaceClusterTopics(TopicsOf(image));
+    }
+
+    /// <summary>
+    /// Deletes the logs of partitions a completed (or cancelled) reassignment removed this node from; the topic still
+    /// exists (deleted topics went above). <see cref="Replication.ReplicaManager"/>, published next, stops fetching
+    /// them; a fetch in flight meanwhile finds the log closed, fails, and is not retried for a partition no longer followed.
+    /// </summary>
+    private void DeleteReassignedAway(MetadataImage image, IReadOnlyList<TopicIdPartition> partitions)
+    {
+        foreach (var tp in partitions)
+        {
+            if (image.GetTopic(tp.TopicId) is not { } topic) continue;
+            if (logs.DeleteLog(new TopicPartition(topic.Name, tp.Partition))) PublisherLog.DeletedReplica(logger, topic.Name, tp.Partition);
+        }
     }
 
     private void OpenLogs(MetadataImage image, IReadOnlyList<TopicIdPartition> partitions)
@@ -135,6 +150,9 @@ public sealed partial class BrokerMetadataPublisher(
 
         [LoggerMessage(EventId = 6021, Level = LogLevel.Information, Message = "Deleted {Count} log(s) of removed topic {Topic}")]
         public static partial void DeletedLogs(ILogger logger, string topic, int count);
+
+        [LoggerMessage(EventId = 6023, Level = LogLevel.Information, Message = "Deleted the log of {Topic}-{Partition}: this node is no longer one of its replicas")]
+        public static partial void DeletedReplica(ILogger logger, string topic, int partition);
 
         [LoggerMessage(EventId = 6022, Level = LogLevel.Error, Message = "Applying metadata at offset {Offset} to the local logs failed")]
         public static partial void ApplyFailed(ILogger logger, ulong offset, Exception exception);

@@ -53,9 +53,10 @@ public static class ClusterMode
         services.AddSingleton(sp => new AlterPartitionManager(config.NodeId, new Lazy<ControllerChannels>(sp.GetRequiredService<ControllerChannels>),
             new Lazy<ControllerHost>(sp.GetRequiredService<ControllerHost>), sp.GetRequiredService<LocalBrokerRegistration>(),
             sp.GetRequiredService<ILogger<AlterPartitionManager>>()));
+        services.AddSingleton(sp => ReplicationQuotas.FromConfig(config, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new ReplicaManager(config.NodeId, sp.GetRequiredService<LogManager>(), sp.GetRequiredService<PartitionAppendNotifier>(),
             sp.GetRequiredService<BrokerMetrics>(), sp.GetRequiredService<AlterPartitionManager>(), TimeSpan.FromMilliseconds(config.GetLong("replica.lag.time.max.ms")),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+            sp.GetRequiredService<ReplicationQuotas>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<IPartitionReplication>(sp => sp.GetRequiredService<ReplicaManager>());
         services.AddHostedService(sp => sp.GetRequiredService<ReplicaManager>());
         // The replica manager publishes after the log publisher, so the logs it replicates are open.

@@ -19,6 +19,8 @@ public static class TopicConfigDefinitions
         new("flush.messages", ConfigType.Long, "9223372036854775807", "fsync after this many messages (default: never; replication provides durability)", "log.flush.interval.messages", Min: 1),
         new("flush.ms", ConfigType.Long, "9223372036854775807", "fsync after this many milliseconds (default: never)", "log.flush.interval.ms", Min: 0),
         new("index.interval.bytes", ConfigType.Int, "4096", "bytes between offset index entries", "log.index.interval.bytes", Min: 0),
+        new("follower.replication.throttled.replicas", ConfigType.List, "", "replicas (partition:broker,... or *) whose out-of-sync follower fetches are limited by follower.replication.throttled.rate"),
+        new("leader.replication.throttled.replicas", ConfigType.List, "", "replicas (partition:broker,... or *) whose leader limits what it sends out-of-sync followers to leader.replication.throttled.rate"),
         new("max.message.bytes", ConfigType.Int, "1048588", "largest record batch the topic accepts", "message.max.bytes", Min: 0),
         new("message.timestamp.type", ConfigType.String, "CreateTime", "CreateTime or LogAppendTime", "log.message.timestamp.type", AllowedValues: TimestampTypes),
         new("min.cleanable.dirty.ratio", ConfigType.Double, "0.5", "dirty fraction that makes a compacted log eligible for cleaning", "log.cleaner.min.cleanable.ratio", Min: 0, Max: 1),

@@ -39,6 +39,10 @@ namespace Fjord.Broker.Handlers;
 /// - Replica fetches (ReplicaId, or ReplicaState.ReplicaId from v15, ≥ 0) with replication on
 ///   (<see cref="IPartitionReplication"/>): the fetch offset is recorded as that follower's log end offset
 ///   (which may advance the high watermark) and the read goes up to the log end offset, not the high watermark.
+/// - Replication throttle (KIP-73): a replica fetch of a partition whose leader replica is listed in
+///   <c>leader.replication.throttled.replicas</c>, from a follower outside the ISR, returns no records (no error, the
+///   high watermark as usual) while <c>leader.replication.throttled.rate</c> is exceeded; the bytes such partitions do
+///   return are counted against that rate once the response is final.
 /// </summary>
 public sealed class FetchHandler(
     TopicRegistry topics, IPartitionLeadership leadership, FetchSessionCache sessions, PartitionAppendNotifier appends, TimeProvider time, BrokerMetrics metrics,
@@ -105,7 +109,27 @@ public sealed class FetchHandler(
             await wakeUp.CancelAsync();
         }
 
+        if (replicaId >= 0)
+        {
+            RecordThrottledBytes(reads);
+        }
+
         return BuildResponse(context, version, session, incremental, reads);
+    }
+
+    /// <summary>KIP-73: the bytes sent for throttled replicas count against the leader's replication quota (Kafka records them once per response).</summary>
+    private void RecordThrottledBytes(PartitionRead[] reads)
+    {
+        var throttledBytes = 0L;
+        foreach (var read in reads)
+        {
+            if (read.Throttled)
+            {
+                throttledBytes += read.Records.Length;
+            }
+        }
+
+        replication!.RecordLeaderThrottledBytes(throttledBytes);
     }
 
     /// <summary>Works out which partitions this request fetches, per KIP-227.</summary>
@@ -255,9 +279,16 @@ public sealed class FetchHandler(
 
         // read_committed and read_uncommitted both stop at the high watermark until transactions exist.
         var highWatermark = log.HighWatermark;
+        var throttled = fromReplica && replication!.IsLeaderThrottled(new TopicPartition(partition.TopicName, partition.Key.Partition), log, replicaId);
+        if (throttled && replication!.IsLeaderQuotaExceeded())
+        {
+            // Kafka's shouldLeaderThrottle: fewer bytes (none for this partition), not an error.
+            return new PartitionRead(ErrorCode.None, highWatermark, logStartOffset, ReadOnlyMemory<byte>.Empty, null);
+        }
+
         var maxBytes = (int)Math.Clamp(Math.Min(partition.MaxBytes, budget), 0, int.MaxValue);
         var result = log.Read(partition.FetchOffset, maxBytes, fromReplica ? log.LogEndOffset : highWatermark, minOneBatch);
-        return new PartitionRead(result.Error, highWatermark, log.LogStartOffset, result.Records, result);
+        return new PartitionRead(result.Error, highWatermark, log.LogStartOffset, result.Records, result) { Throttled = throttled };
     }
 
     private FetchResponse BuildResponse(RequestContext context, short version, FetchSession session, bool incremental, PartitionRead[] reads)
@@ -339,6 +370,9 @@ public sealed class FetchHandler(
     private readonly record struct PartitionRead(
         ErrorCode Error, long HighWatermark, long LogStartOffset, ReadOnlyMemory<byte> Records, IDisposable? Owner, DivergingEpoch? Diverging = null) : IDisposable
     {
+        /// <summary>A replica fetch whose bytes count against the leader's replication quota (KIP-73).</summary>
+        public bool Throttled { get; init; }
+
         public void Dispose() => Owner?.Dispose();
     }
 

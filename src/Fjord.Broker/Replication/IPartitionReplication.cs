@@ -36,6 +36,19 @@ public interface IPartitionReplication
     /// </summary>
     bool OnReplicaFetch(TopicPartition partition, PartitionLog log, int replicaId, long fetchOffset);
 
+    /// <summary>
+    /// Leader side of KIP-73: whether what this leader sends <paramref name="replicaId"/> for <paramref name="partition"/>
+    /// is throttled — <c>leader.replication.throttled.replicas</c> lists this broker's replica, a
+    /// <c>leader.replication.throttled.rate</c> is set, and the follower is not in the ISR (in-sync replicas are never throttled).
+    /// </summary>
+    bool IsLeaderThrottled(TopicPartition partition, PartitionLog log, int replicaId);
+
+    /// <summary>Whether the leader's replication quota is used up for now: throttled partitions then return no records (not an error).</summary>
+    bool IsLeaderQuotaExceeded();
+
+    /// <summary>Counts bytes sent for throttled partitions against the leader's quota.</summary>
+    void RecordLeaderThrottledBytes(long bytes);
+
     /// <summary>How this node replicates <paramref name="partition"/>; null for partitions outside the metadata image (kept locally, single-node rules).</summary>
     PartitionReplicaStatus? StatusOf(TopicPartition partition);
 }

@@ -17,6 +17,8 @@ namespace Fjord.Broker.Replication;
 /// leader's (a former leader's unacknowledged suffix) gets a DivergingEpoch answer and is truncated before
 /// fetching on (KIP-595, replacing KIP-101's OffsetForLeaderEpoch round trip); OFFSET_OUT_OF_RANGE is
 /// resolved like Kafka's fetcher does. Only this loop writes a followed log.
+/// Replication throttle (KIP-73): while <c>follower.replication.throttled.rate</c> is exceeded, partitions listed for
+/// this broker in <c>follower.replication.throttled.replicas</c> and not in the ISR are left out of the next fetch.
 /// Sessionless full fetches; one connection, reopened after an I/O error. Owned by <see cref="ReplicaManager"/>;
 /// <see cref="SetEndpoint"/> may be called from the metadata apply loop while the loop runs.
 /// </summary>
@@ -67,10 +69,21 @@ public sealed partial class ReplicaFetcher(ReplicaManager manager, int sourceBro
                 await Task.Delay(IdleBackoff, time, stop).ConfigureAwait(false);
                 continue;
             }
+            // KIP-73: while the follower quota is exceeded, throttled out-of-sync replicas are left out of the fetch.
+            var throttled = manager.Quotas.Follower.IsUnlimited ? null : ThrottledOf(partitions);
+            if (throttled is not null && manager.Quotas.Follower.IsQuotaExceeded())
+            {
+                partitions.RemoveAll(throttled.Contains);
+                if (partitions.Count == 0)
+                {
+                    await Task.Delay(IdleBackoff, time, stop).ConfigureAwait(false);
+                    continue;
+                }
+            }
             try
             {
                 var response = await FetchAsync(partitions, stop).ConfigureAwait(false);
-                if (!Process(partitions, response)) await Task.Delay(ErrorBackoff, time, stop).ConfigureAwait(false);
+                if (!Process(partitions, throttled, response)) await Task.Delay(ErrorBackoff, time, stop).ConfigureAwait(false);
             }
             catch (OperationCanceledException) when (stop.IsCancellationRequested)
             {
@@ -101,8 +114,20 @@ public sealed partial class ReplicaFetcher(ReplicaManager manager, int sourceBro
         }
     }
 
-    /// <summary>Applies a fetch response; false when any partition failed (the loop backs off before retrying).</summary>
-    private bool Process(List<FollowerPartitionState> partitions, FetchResponse response)
+    /// <summary>The partitions whose fetched bytes count against the follower quota; null when none do.</summary>
+    private HashSet<FollowerPartitionState>? ThrottledOf(List<FollowerPartitionState> partitions)
+    {
+        HashSet<FollowerPartitionState>? throttled = null;
+        foreach (var p in partitions)
+            if (manager.IsFollowerThrottled(p)) (throttled ??= []).Add(p);
+        return throttled;
+    }
+
+    /// <summary>
+    /// Applies a fetch response; false when any partition failed (the loop backs off before retrying). Bytes appended
+    /// for <paramref name="throttled"/> partitions are recorded against the follower quota.
+    /// </summary>
+    private bool Process(List<FollowerPartitionState> partitions, HashSet<FollowerPartitionState>? throttled, FetchResponse response)
     {
         if (response.ErrorCode != 0)
         {
@@ -145,6 +170,7 @@ public sealed partial class ReplicaFetcher(ReplicaManager manager, int sourceBro
                         ok = false;
                         continue;
                     }
+                    if (throttled is not null && throttled.Contains(state)) manager.Quotas.Follower.Record(records.Length);
                 }
                 // A follower's high watermark is the leader's, never beyond what it holds itself.
                 if (data.HighWatermark >= 0) state.Log.UpdateHighWatermark(Math.Min(data.HighWatermark, state.Log.LogEndOffset));

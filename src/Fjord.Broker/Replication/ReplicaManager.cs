@@ -20,12 +20,17 @@ namespace Fjord.Broker.Replication;
 /// may expand it, a timer every <c>replica.lag.time.max.ms</c>/2 shrinks out members that fell behind, and each
 /// change goes to the active controller through <see cref="AlterPartitionManager"/>, one in flight per partition.
 /// Partitions with a single replica keep the single-node rule (high watermark = log end offset on append).
-/// Not yet: KIP-101 truncation on becoming follower, OffsetForLeaderEpoch / diverging epochs.
+/// Followers truncate a diverged suffix before fetching on (KIP-595 DivergingEpoch, see <see cref="ReplicaFetcher"/>;
+/// the leader serves OffsetForLeaderEpoch for KIP-101 clients). Reassignment (KIP-455): adding replicas are followers
+/// outside the ISR until they catch up and the leader expands the ISR, which lets the controller complete the move;
+/// a replica dropped from the image stops being followed or led here (<see cref="Cluster.BrokerMetadataPublisher"/>
+/// deletes its log). Replication throttles (KIP-73, <see cref="ReplicationQuotas"/>): the leader's Fetch handler and
+/// the fetchers skip throttled, out-of-sync replicas while their direction's quota is exceeded.
 /// <see cref="Publish"/> runs on the metadata apply loop; the rest is thread-safe (request threads, fetchers, the shrink timer).
 /// </summary>
 public sealed partial class ReplicaManager(
     int nodeId, LogManager logs, PartitionAppendNotifier appends, BrokerMetrics metrics, AlterPartitionManager alterPartition,
-    TimeSpan replicaLagTimeMax, TimeProvider time, ILoggerFactory loggerFactory)
+    TimeSpan replicaLagTimeMax, ReplicationQuotas quotas, TimeProvider time, ILoggerFactory loggerFactory)
     : IMetadataPublisher, IPartitionReplication, IHostedService, IDisposable
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger<ReplicaManager>();
@@ -40,6 +45,9 @@ public sealed partial class ReplicaManager(
     private bool _stopped;
 
     public int NodeId => nodeId;
+
+    /// <summary>This broker's replication throttles (KIP-73).</summary>
+    public ReplicationQuotas Quotas => quotas;
 
     public void Publish(MetadataImage image, MetadataDelta? delta)
     {
@@ -204,6 +212,28 @@ public sealed partial class ReplicaManager(
         }
         return true;
     }
+
+    public bool IsLeaderThrottled(TopicPartition partition, PartitionLog log, int replicaId) =>
+        !quotas.Leader.IsUnlimited
+        && log.Config.LeaderReplicationThrottledReplicas.Contains(partition.Partition, nodeId)
+        && _leaders.TryGetValue(partition, out var leader) && ReferenceEquals(leader.Log, log)
+        // KIP-73: only replicas outside the ISR are throttled, so a throttle never slows the high watermark down.
+        && !leader.Isr.Contains(replicaId);
+
+    public bool IsLeaderQuotaExceeded() => quotas.Leader.IsQuotaExceeded();
+
+    public void RecordLeaderThrottledBytes(long bytes) => quotas.Leader.Record(bytes);
+
+    /// <summary>
+    /// Follower side of KIP-73: whether <paramref name="state"/>'s fetched bytes count against the follower quota — the
+    /// partition's <c>follower.replication.throttled.replicas</c> lists this broker's replica and the image does not
+    /// have it in the ISR. Called by the fetchers.
+    /// </summary>
+    internal bool IsFollowerThrottled(FollowerPartitionState state) =>
+        !quotas.Follower.IsUnlimited
+        && state.Log.Config.FollowerReplicationThrottledReplicas.Contains(state.Partition.Partition, nodeId)
+        && !(_image?.GetTopic(state.Partition.Topic) is { } topic && topic.Partitions.TryGetValue(state.Partition.Partition, out var registration)
+            && registration.Isr.Contains(nodeId));
 
     public PartitionReplicaStatus? StatusOf(TopicPartition partition)
     {

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using Confluent.Kafka;
 using Fjord.Integration.Tests.Harness;
 using Xunit.Abstractions;
@@ -5,20 +6,20 @@ using Xunit.Abstractions;
 namespace Fjord.Integration.Tests.Cluster;
 
 /// <summary>
-/// Partition reassignment (KIP-455) across 3 real processes: an RF=1 partition holding data is moved from
-/// broker 0 to broker 1 with AlterPartitionReassignments sent to a non-controller node. Broker 1 fetches the
-/// partition as an adding replica until its log is byte-identical to broker 0's. The reassignment completes
-/// when the leader puts broker 1 into the ISR (AlterPartition); until the replication layer does that, it
-/// stays listed as in progress, and cancelling it returns the partition to broker 0 alone.
+/// Partition reassignment (KIP-455) across 3 real processes, end to end: the adding replicas fetch until they
+/// are caught up, the leader puts them into the ISR (AlterPartition), the controller completes the reassignment
+/// (replicas = target, a removed leader hands over to a target replica), and each removed broker stops fetching
+/// and deletes its log directory. A later re-add starts a fresh log that catches up.
 /// </summary>
 public sealed class ClusterReassignmentTests(ITestOutputHelper output)
 {
     private const short NoReassignmentInProgress = 85;
     private const short InvalidReplicaAssignment = 39;
     private const short UnknownTopicOrPartition = 3;
+    private static readonly TimeSpan Generous = TimeSpan.FromSeconds(60);
 
     [Fact]
-    public void Reassign_Rf1PartitionWithData_FromBroker0ToBroker1_CopiesTheLogAndIsListedUntilItCompletes()
+    public void Reassign_Rf1PartitionWithData_FromBroker0ToBroker1_CompletesDeletesTheOldLogAndAReAddCatchesUpFresh()
     {
         using var cluster = ClusterProcess.Start(3, "broker.session.timeout.ms=4000", "broker.heartbeat.interval.ms=500");
         const string topic = "moving";
@@ -33,43 +34,94 @@ public sealed class ClusterReassignmentTests(ITestOutputHelper output)
         var via = cluster.Nodes.First(n => n.Id != controller).KafkaPort;
         Assert.Equal((UnknownTopicOrPartition, "The partition does not exist."), RawAdminRequests.Reassign(via, topic, 3, [1]));
         Assert.Equal(InvalidReplicaAssignment, RawAdminRequests.Reassign(via, topic, 0, [1, 9]).Error);
-        Assert.Equal((0, null), RawAdminRequests.Reassign(via, topic, 0, [1]));
-
         var log0 = Path.Combine(cluster.Nodes[0].DataDir, $"{topic}-0");
         var log1 = Path.Combine(cluster.Nodes[1].DataDir, $"{topic}-0");
-        var completed = false;
-        Eventually.True(() =>
-        {
-            completed = ClusterElectLeadersTests.Partition(cluster.BootstrapServers, topic) is { Leader: 1, Replicas: [1] };
-            return completed || PartitionFiles.DigestOfLog(log1) == PartitionFiles.DigestOfLog(log0);
-        }, TimeSpan.FromSeconds(60), () => $"broker 1 holds {topic}-0's log or the reassignment completed\n{cluster.Output}");
+        var original = PartitionFiles.DigestOfLog(log0);
+        Assert.Equal((0, null), RawAdminRequests.Reassign(via, topic, 0, [1]));
 
-        if (completed)
-        {
-            output.WriteLine("reassignment completed: broker 1 leads the partition alone");
-            Assert.Empty(RawAdminRequests.ListReassignments(via));
-            Assert.Equal(written, Consume(cluster.BootstrapServers, topic, written.Count));
-            Assert.Equal(NoReassignmentInProgress, RawAdminRequests.Reassign(via, topic, 0, null).Error);
-            return;
-        }
-
-        // Broker 1 caught up but is not in the ISR yet: completion waits for the leader's AlterPartition.
-        output.WriteLine("broker 1 holds a byte-identical log; the reassignment is in progress until the leader expands the ISR");
-        var ongoing = RawAdminRequests.ListReassignments(via);
-        var (replicas, adding, removing) = Assert.Single(ongoing, kv => kv.Key == (topic, 0)).Value;
-        Assert.Equal([1, 0], replicas);
-        Assert.Equal([1], adding);
-        Assert.Equal([0], removing);
-        Assert.Equal(written, Consume(cluster.BootstrapServers, topic, written.Count));
-
-        Assert.Equal((0, null), RawAdminRequests.Reassign(via, topic, 0, null));
-        Eventually.True(() => ClusterElectLeadersTests.Partition(cluster.BootstrapServers, topic) is { Leader: 0, Replicas: [0] },
-            TimeSpan.FromSeconds(20), () => $"{topic}-0 back on broker 0 alone after the cancel\n{cluster.Output}");
+        Eventually.True(() => ClusterElectLeadersTests.Partition(cluster.BootstrapServers, topic) is { Leader: 1, Replicas: [1], InSyncReplicas: [1] },
+            Generous, () => $"the reassignment completed: broker 1 leads {topic}-0 alone\n{cluster.Output}");
         Assert.Empty(RawAdminRequests.ListReassignments(via));
         Assert.Equal(NoReassignmentInProgress, RawAdminRequests.Reassign(via, topic, 0, null).Error);
+        Assert.Equal(original, PartitionFiles.DigestOfLog(log1));
+        Eventually.True(() => !Directory.Exists(log0), Generous, () => $"broker 0 deleted {log0} after leaving the replica set\n{cluster.Output}");
+        Assert.Equal(written, Consume(cluster.BootstrapServers, topic, written.Count));
+        var moreWritten = Produce(cluster.BootstrapServers, topic, 50, first: 200);
+        output.WriteLine("moved to broker 1; broker 0's directory is gone");
+
+        // Broker 0 comes back as a second replica: a fresh, empty log that fetches everything from broker 1.
+        Assert.Equal((0, null), RawAdminRequests.Reassign(via, topic, 0, [1, 0]));
+        Eventually.True(() => ClusterElectLeadersTests.Partition(cluster.BootstrapServers, topic) is { Leader: 1, Replicas: [1, 0], InSyncReplicas.Length: 2 },
+            Generous, () => $"broker 0 re-added and in the ISR\n{cluster.Output}");
+        Eventually.True(() => PartitionFiles.DigestOfLog(log0) == PartitionFiles.DigestOfLog(log1), Generous,
+            () => $"broker 0's fresh log is byte-identical to broker 1's\n{cluster.Output}");
+        Assert.Contains("Deleted the log of moving-0", cluster.Nodes[0].Output, StringComparison.Ordinal);
+        Assert.Equal([.. written, .. moreWritten], Consume(cluster.BootstrapServers, topic, written.Count + moreWritten.Count));
     }
 
-    private static List<string> Produce(string bootstrapServers, string topic, int count)
+    [Fact]
+    public void Reassign_Rf2PartitionAwayFromItsLeader_UnderAnAcksAllProducer_LosesNoAcknowledgedRecord()
+    {
+        using var cluster = ClusterProcess.Start(3, "broker.session.timeout.ms=4000", "broker.heartbeat.interval.ms=500");
+        const string topic = "moving-rf2";
+        Eventually.True(() => ClusterClient.Describe(cluster.BootstrapServers) is { ControllerId: >= 0, Brokers: [0, 1, 2] },
+            TimeSpan.FromSeconds(30), () => $"3 brokers and a controller\n{cluster.Output}");
+        ClusterElectLeadersTests.CreateTopicWithReplicas(cluster, topic, [0, 1]);
+        Eventually.True(() => ClusterElectLeadersTests.Partition(cluster.BootstrapServers, topic) is { Leader: 0, InSyncReplicas.Length: 2 },
+            TimeSpan.FromSeconds(30), () => $"node 0 leads {topic}-0 with both replicas in the ISR\n{cluster.Output}");
+
+        var acknowledged = new ConcurrentQueue<string>();
+        var failures = new ConcurrentQueue<string>();
+        using var stop = new CancellationTokenSource();
+        var producing = new Thread(() => ProduceUntil(cluster.BootstrapServers, topic, acknowledged, failures, stop.Token)) { IsBackground = true };
+        producing.Start();
+        Eventually.True(() => acknowledged.Count >= 200, Generous, () => $"the producer got 200 acks\n{cluster.Output}");
+
+        // Broker 0 (the leader) leaves; broker 2 joins: leadership must move to a target replica on completion.
+        var via = cluster.Nodes[2].KafkaPort;
+        Assert.Equal((0, null), RawAdminRequests.Reassign(via, topic, 0, [1, 2]));
+        Eventually.True(() => ClusterElectLeadersTests.Partition(cluster.BootstrapServers, topic) is { Leader: 1 or 2, Replicas: [1, 2], InSyncReplicas.Length: 2 },
+            Generous, () => $"the reassignment completed on [1, 2]\n{cluster.Output}");
+        Assert.Empty(RawAdminRequests.ListReassignments(via));
+        var atCompletion = acknowledged.Count;
+        Eventually.True(() => acknowledged.Count >= atCompletion + 200, Generous, () => $"the producer kept getting acks after the move\n{cluster.Output}");
+        stop.Cancel();
+        Assert.True(producing.Join(Generous), "the producer flushed its last records");
+
+        var log0 = Path.Combine(cluster.Nodes[0].DataDir, $"{topic}-0");
+        Eventually.True(() => !Directory.Exists(log0), Generous, () => $"broker 0 deleted {log0}\n{cluster.Output}");
+        var acked = acknowledged.ToHashSet(StringComparer.Ordinal);
+        var read = Consume(cluster.BootstrapServers, topic, acked.Count).ToHashSet(StringComparer.Ordinal);
+        var lost = acked.Where(v => !read.Contains(v)).ToList();
+        Assert.True(lost.Count == 0, $"{lost.Count} acknowledged record(s) not read back, e.g. {string.Join(", ", lost.Take(5))}");
+        output.WriteLine($"{acked.Count} acknowledged, {read.Count} read, {failures.Count} failed deliveries (retried by the producer, never acknowledged)");
+        foreach (var failure in failures.Take(5)) output.WriteLine(failure);
+    }
+
+    private static void ProduceUntil(string bootstrapServers, string topic, ConcurrentQueue<string> acknowledged, ConcurrentQueue<string> failures, CancellationToken stop)
+    {
+        using var producer = new ProducerBuilder<Null, string>(new ProducerConfig
+        {
+            BootstrapServers = bootstrapServers,
+            Acks = Acks.All,
+            EnableIdempotence = true,
+            MessageTimeoutMs = 60_000,
+            LingerMs = 5,
+        }).Build();
+        for (var i = 0; !stop.IsCancellationRequested; i++)
+        {
+            var value = $"v-{i}";
+            producer.Produce(topic, new Message<Null, string> { Value = value }, report =>
+            {
+                if (report.Error.IsError) failures.Enqueue($"{value}: {report.Error.Reason}");
+                else acknowledged.Enqueue(value);
+            });
+            if (i % 50 == 49) stop.WaitHandle.WaitOne(20);
+        }
+        producer.Flush(TimeSpan.FromSeconds(60));
+    }
+
+    private static List<string> Produce(string bootstrapServers, string topic, int count, int first = 0)
     {
         using var producer = new ProducerBuilder<Null, string>(new ProducerConfig
         {
@@ -78,18 +130,18 @@ public sealed class ClusterReassignmentTests(ITestOutputHelper output)
             EnableIdempotence = true,
             MessageTimeoutMs = 30_000,
         }).Build();
-        var values = Enumerable.Range(0, count).Select(i => $"m-{i}").ToList();
+        var values = Enumerable.Range(first, count).Select(i => $"m-{i}").ToList();
         foreach (var value in values) producer.Produce(topic, new Message<Null, string> { Value = value });
         Assert.Equal(0, producer.Flush(TimeSpan.FromSeconds(30)));
         return values;
     }
 
-    private static List<string> Consume(string bootstrapServers, string topic, int expected)
+    internal static List<string> Consume(string bootstrapServers, string topic, int expected)
     {
         using var consumer = new ConsumerBuilder<Ignore, string>(new ConsumerConfig { BootstrapServers = bootstrapServers, GroupId = "reassignment-check" }).Build();
         consumer.Assign(new TopicPartitionOffset(topic, 0, Offset.Beginning));
         var values = new List<string>();
-        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(60);
         while (values.Count < expected && DateTime.UtcNow < deadline)
         {
             if (consumer.Consume(TimeSpan.FromMilliseconds(500))?.Message is { } message) values.Add(message.Value);

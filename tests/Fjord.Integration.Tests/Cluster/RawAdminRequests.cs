@@ -17,16 +17,19 @@ internal static class RawAdminRequests
     /// CreateTopics v7 with one partition on exactly <paramref name="replicas"/> (Confluent.Kafka 2.16's
     /// ReplicasAssignments trips librdkafka's own "default partition count" check); returns the topic's error.
     /// </summary>
-    public static short CreateTopic(int kafkaPort, string topic, int[] replicas)
+    public static short CreateTopic(int kafkaPort, string topic, int[] replicas, IReadOnlyDictionary<string, string>? configs = null)
     {
         var request = new CreateTopicsRequest { timeoutMs = 10_000 };
-        request.Topics.Add(new CreateTopicsRequest.CreatableTopic
+        var creatable = new CreateTopicsRequest.CreatableTopic
         {
             Name = topic,
             NumPartitions = -1,
             ReplicationFactor = -1,
             Assignments = [new CreateTopicsRequest.CreatableReplicaAssignment { PartitionIndex = 0, BrokerIds = [.. replicas] }],
-        });
+        };
+        foreach (var (name, value) in configs ?? new Dictionary<string, string>())
+            creatable.Configs.Add(new CreateTopicsRequest.CreatableTopicConfig { Name = name, Value = value });
+        request.Topics.Add(creatable);
         var response = Send<CreateTopicsResponse>(kafkaPort, request, 7, r => r.Topics.Any(t => t.ErrorCode == NotController));
         return Assert.Single(response.Topics).ErrorCode;
     }
