@@ -24,7 +24,7 @@ internal sealed class InMemoryConsumerOffsetsLog : IConsumerOffsetsLog
         }
     }
 
-    public ErrorCode Append(int partition, ReadOnlyMemory<byte> batch)
+    public ConsumerOffsetsAppend Append(int partition, ReadOnlyMemory<byte> batch)
     {
         lock (_lock)
         {

@@ -28,7 +28,7 @@ public sealed class ConsumerOffsetsTopicLog(TopicRegistry topics) : IConsumerOff
         return result.Error == ErrorCode.TopicAlreadyExists ? ErrorCode.None : result.Error;
     }
 
-    public ErrorCode Append(int partition, ReadOnlyMemory<byte> batch)
+    public ConsumerOffsetsAppend Append(int partition, ReadOnlyMemory<byte> batch)
     {
         if (!topics.TryGetLog(ConsumerOffsetsPartitioner.TopicName, partition, out var log))
         {
