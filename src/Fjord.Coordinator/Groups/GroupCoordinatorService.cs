@@ -321,8 +321,11 @@ public sealed partial class GroupCoordinatorService : IHostedService, IAsyncDisp
     /// Appends the records, one batch per partition, and replays each partition's records once its
     /// batch is in the log. Returns the partitions whose append failed (with the storage error), or
     /// null when all succeeded, and the commits still to wait for (null when every batch is committed).
-    /// Replaying before the commit is what Kafka's leader does too: the leader's log is the partition's
-    /// truth, and a batch that never commits is only possible when leadership moves, which unloads the groups.
+    /// Replaying before the commit treats the leader's log as the partition's truth, like Kafka's new
+    /// coordinator runtime, but without its snapshot revert: a batch that never commits because leadership
+    /// moved is dropped with the unloaded groups; one that timed out (REQUEST_TIMED_OUT,
+    /// NOT_ENOUGH_REPLICAS_AFTER_APPEND) stays visible here although its request failed — it is in the
+    /// leader's log and normally commits later, as a retried commit would.
     /// </summary>
     private (Dictionary<int, ErrorCode>? Failures, List<(int Partition, Task<ErrorCode> Committed)>? Commits) AppendAndReplay(IReadOnlyList<CoordinatorRecord> records)
     {
