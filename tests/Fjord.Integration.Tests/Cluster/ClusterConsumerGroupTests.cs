@@ -3,6 +3,7 @@ using System.Diagnostics;
 using Confluent.Kafka;
 using Confluent.Kafka.Admin;
 using Fjord.Integration.Tests.Harness;
+using Fjord.Protocol.Messages;
 using Xunit.Abstractions;
 
 namespace Fjord.Integration.Tests.Cluster;
@@ -99,6 +100,64 @@ public sealed class ClusterConsumerGroupTests(ITestOutputHelper output)
         {
             foreach (var member in members) member.Dispose();
         }
+    }
+
+    [Fact]
+    public void FindCoordinator_WithFewerBrokersThanTheReplicationFactor_IsNotAvailable_ThenEveryNodeNamesTheSameLeader()
+    {
+        using var cluster = ClusterProcess.Create(3, 0, s_settings);
+        cluster.Launch(cluster.Nodes[0]);
+        cluster.Launch(cluster.Nodes[1]);
+        cluster.Nodes[0].WaitUntilReady(TimeSpan.FromSeconds(60));
+        cluster.Nodes[1].WaitUntilReady(TimeSpan.FromSeconds(60));
+
+        // Kafka refuses to create __consumer_offsets with fewer live brokers than offsets.topic.replication.factor.
+        var early = FindCoordinator(cluster.Nodes[0].KafkaPort, 4, ["early-a", "early-b"]);
+        Assert.All(early.Coordinators, c => Assert.Equal(15, c.ErrorCode));
+        Assert.DoesNotContain("__consumer_offsets", ClusterClient.TopicNames(cluster.BootstrapServers) ?? []);
+
+        cluster.Launch(cluster.Nodes[2]);
+        cluster.Nodes[2].WaitUntilReady(TimeSpan.FromSeconds(60));
+        string[] groups = ["orders", "payments", "audit"];
+        Eventually.True(() => FindCoordinator(cluster.Nodes[2].KafkaPort, 4, groups).Coordinators.All(c => c.ErrorCode == 0), TimeSpan.FromSeconds(30),
+            () => $"__consumer_offsets created and led once three brokers are registered\n{cluster.Output}");
+
+        Dictionary<int, int>? leaders = null;
+        Eventually.True(() => (leaders = ClusterClient.Leaders(cluster.BootstrapServers, "__consumer_offsets")) is { Count: Partitions }, TimeSpan.FromSeconds(30),
+            "Metadata lists the six __consumer_offsets partitions");
+        var answers = cluster.Nodes.Select(n => FindCoordinator(n.KafkaPort, 4, groups).Coordinators.Select(c => (c.ErrorCode, c.NodeId, c.Port)).ToList()).ToList();
+        Assert.All(answers, a => Assert.Equal(answers[0], a));
+        Assert.All(answers[0], a => Assert.Contains(a.NodeId, leaders!.Values));
+        for (var i = 0; i < groups.Length; i++)
+        {
+            // v3 (one key) agrees with v4 (batched).
+            var single = FindCoordinator(cluster.Nodes[i].KafkaPort, 3, [groups[i]]);
+            Assert.Equal((0, answers[0][i].NodeId), (single.ErrorCode, single.NodeId));
+        }
+
+        // A group request to a node that does not coordinate the group: NOT_COORDINATOR, so the client looks it up again.
+        var coordinator = answers[0][0].NodeId;
+        var other = cluster.Nodes.First(n => n.Id != coordinator);
+        using var connection = new RawKafkaConnection(other.KafkaPort);
+        var heartbeat = new HeartbeatRequest { GroupId = groups[0], GenerationId = 1, MemberId = "m" };
+        var correlationId = connection.Send(heartbeat, 4);
+        Assert.Equal(16, connection.Receive<HeartbeatResponse>(heartbeat.ApiKey, 4, correlationId).ErrorCode);
+    }
+
+    private static FindCoordinatorResponse FindCoordinator(int kafkaPort, short version, string[] groups)
+    {
+        using var connection = new RawKafkaConnection(kafkaPort);
+        var request = version >= 4
+            ? new FindCoordinatorRequest { KeyType = 0, CoordinatorKeys = [.. groups] }
+            : new FindCoordinatorRequest { KeyType = 0, Key = groups[0] };
+        var correlationId = connection.Send(request, version);
+        var response = connection.Receive<FindCoordinatorResponse>(request.ApiKey, version, correlationId);
+        if (version < 4)
+        {
+            response.Coordinators.Add(new FindCoordinatorResponse.Coordinator { Key = groups[0], ErrorCode = response.ErrorCode, NodeId = response.NodeId, Port = response.Port });
+        }
+
+        return response;
     }
 
     /// <summary>Writes values first..first+count-1 round-robin over the partitions (acks=all), so every partition gets some.</summary>
