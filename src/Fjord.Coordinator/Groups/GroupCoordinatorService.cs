@@ -72,9 +72,9 @@ public sealed partial class GroupCoordinatorService : IHostedService, IAsyncDisp
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _loop = Task.Run(RunLoopAsync, CancellationToken.None);
-        _timer = _time.CreateTimer(_ => QueueTick(), null, s_tickInterval, s_tickInterval);
         if (!_leadsEveryPartition)
         {
+            _timer = _time.CreateTimer(_ => QueueTick(), null, s_tickInterval, s_tickInterval);
             return Task.CompletedTask;
         }
 
@@ -102,6 +102,7 @@ public sealed partial class GroupCoordinatorService : IHostedService, IAsyncDisp
                 }
             }
         });
+        _timer = _time.CreateTimer(_ => QueueTick(), null, s_tickInterval, s_tickInterval);
         return Task.CompletedTask;
     }
 
