@@ -15,6 +15,9 @@ internal sealed class InMemoryConsumerOffsetsLog : IConsumerOffsetsLog
 
     public ErrorCode FailAppendsWith { get; set; }
 
+    /// <summary>When set, each append is in the log but answered committed only when the returned task completes (a replicated partition).</summary>
+    public Func<Task<ErrorCode>>? CommitWait { get; set; }
+
     public ErrorCode CreateTopic(int partitions)
     {
         lock (_lock)
@@ -24,7 +27,7 @@ internal sealed class InMemoryConsumerOffsetsLog : IConsumerOffsetsLog
         }
     }
 
-    public ErrorCode Append(int partition, ReadOnlyMemory<byte> batch)
+    public ConsumerOffsetsAppend Append(int partition, ReadOnlyMemory<byte> batch)
     {
         lock (_lock)
         {
@@ -38,7 +41,7 @@ internal sealed class InMemoryConsumerOffsetsLog : IConsumerOffsetsLog
             RecordBatchHeader.SetBaseOffset(copy, next);
             _next[partition] = next + RecordBatchHeader.Read(copy).LastOffsetDelta + 1;
             (_partitions.TryGetValue(partition, out var list) ? list : _partitions[partition] = []).Add(copy);
-            return ErrorCode.None;
+            return new ConsumerOffsetsAppend(ErrorCode.None, CommitWait?.Invoke());
         }
     }
 

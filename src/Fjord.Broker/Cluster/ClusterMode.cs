@@ -6,6 +6,9 @@ using Fjord.Broker.Metrics;
 using Fjord.Broker.Producers;
 using Fjord.Broker.Replication;
 using Fjord.Broker.Topics;
+using Fjord.Coordinator;
+using Fjord.Coordinator.ConsumerOffsets;
+using Fjord.Coordinator.Groups;
 using Fjord.Protocol;
 using Fjord.Storage;
 using Fjord.Metadata;
@@ -25,9 +28,11 @@ namespace Fjord.Broker.Cluster;
 /// learner that follows their metadata log): adds the rpc listener
 /// (HTTP/2, gRPC raft transport, controller, quorum membership and admin services), the metadata quorum, the controller host and
 /// the broker lifecycle and the metadata publisher that opens and deletes partition logs, makes
-/// partition leadership come from the image, takes producer ids from controller-allocated blocks (KIP-730), and
+/// partition leadership come from the image, makes consumer groups live on the leaders of the replicated
+/// <c>__consumer_offsets</c> partitions, takes producer ids from controller-allocated blocks (KIP-730), and
 /// swaps the Metadata, DescribeCluster, CreateTopics, DeleteTopics, CreatePartitions, ElectLeaders,
-/// partition-reassignment and config (DescribeConfigs, AlterConfigs, IncrementalAlterConfigs) handlers for ones backed by the metadata image and the controller. Everything else is the single-node broker as is.
+/// FindCoordinator, partition-reassignment and config (DescribeConfigs, AlterConfigs, IncrementalAlterConfigs)
+/// handlers for ones backed by the metadata image and the controller. Everything else is the single-node broker as is.
 /// Called once by <see cref="Hosting.BrokerHost"/> while composing the host.
 /// </summary>
 public static class ClusterMode
@@ -59,9 +64,24 @@ public static class ClusterMode
             sp.GetRequiredService<ReplicationQuotas>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<IPartitionReplication>(sp => sp.GetRequiredService<ReplicaManager>());
         services.AddHostedService(sp => sp.GetRequiredService<ReplicaManager>());
-        // The replica manager publishes after the log publisher, so the logs it replicates are open.
+        // Consumer groups: __consumer_offsets is a replicated topic of the image; this node coordinates the groups
+        // of the partitions it leads (loaded and unloaded by a publisher placed after the replica manager).
+        services.RemoveAll<IConsumerOffsetsLog>();
+        services.AddSingleton<IConsumerOffsetsLog>(sp => new ClusterConsumerOffsetsLog(new Lazy<MetadataQuorum>(sp.GetRequiredService<MetadataQuorum>),
+            sp.GetRequiredService<TopicRegistry>(), sp.GetRequiredService<IPartitionReplication>(), sp.GetRequiredService<PartitionAppendNotifier>(),
+            TimeSpan.FromMilliseconds(config.GetInt("offsets.commit.timeout.ms"))));
+        services.RemoveAll<GroupCoordinatorService>();
+        services.AddSingleton(sp => new GroupCoordinatorService(
+            sp.GetRequiredService<GroupCoordinatorConfig>(), sp.GetRequiredService<IConsumerOffsetsLog>(), sp.GetRequiredService<ITopicPartitionView>(),
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<GroupCoordinatorService>>(), leadsEveryPartition: false));
+        services.AddSingleton(sp => new GroupCoordinatorLeadershipPublisher(config.NodeId, sp.GetRequiredService<GroupCoordinatorService>()));
+        services.AddSingleton(sp => new ConsumerOffsetsTopicCreator(sp.GetRequiredService<ControllerHost>(), sp.GetRequiredService<ControllerForwarder>(),
+            config.OffsetsTopicNumPartitions, (short)config.GetInt("offsets.topic.replication.factor"), sp.GetRequiredService<ILogger<ConsumerOffsetsTopicCreator>>()));
+        // The replica manager publishes after the log publisher, so the logs it replicates are open; the group
+        // coordinator's publisher comes last, so it appends only to partitions the replica manager already leads.
         services.AddSingleton(sp => new MetadataQuorum(config, voters!, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(),
-            [sp.GetRequiredService<BrokerMetadataPublisher>(), sp.GetRequiredService<ReplicaManager>()], sp.GetRequiredService<QuorumMetrics>()));
+            [sp.GetRequiredService<BrokerMetadataPublisher>(), sp.GetRequiredService<ReplicaManager>(), sp.GetRequiredService<GroupCoordinatorLeadershipPublisher>()],
+            sp.GetRequiredService<QuorumMetrics>()));
         services.AddSingleton<IPartitionLeadership, ClusterPartitionLeadership>();
         services.AddSingleton(ClusterIdentityOf(voters!, config));
         services.AddSingleton<IRaftInbox>(sp => sp.GetRequiredService<MetadataQuorum>().Driver);
@@ -104,6 +124,7 @@ public static class ClusterMode
         Replace<DescribeConfigsHandler, ClusterDescribeConfigsHandler>(services);
         Replace<AlterConfigsHandler, ClusterAlterConfigsHandler>(services);
         Replace<IncrementalAlterConfigsHandler, ClusterIncrementalAlterConfigsHandler>(services);
+        Replace<Handlers.Groups.FindCoordinatorHandler, ClusterFindCoordinatorHandler>(services);
         return true;
     }
 

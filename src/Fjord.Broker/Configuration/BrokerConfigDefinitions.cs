@@ -59,6 +59,8 @@ public static class BrokerConfigDefinitions
         new("auto.leader.rebalance.enable", ConfigType.Boolean, "true", "the controller moves leadership back to preferred replicas (cluster mode)"),
         new("leader.imbalance.check.interval.seconds", ConfigType.Long, "300", "how often the controller moves leadership back to preferred replicas (cluster mode)", Min: 1),
         new("offsets.topic.num.partitions", ConfigType.Int, "50", "partitions of __consumer_offsets", Min: 1),
+        new("offsets.topic.replication.factor", ConfigType.Short, "3", "replication factor of __consumer_offsets; it is not created until this many brokers are registered (cluster mode)", Min: 1),
+        new("offsets.commit.timeout.ms", ConfigType.Int, "5000", "how long a group write to __consumer_offsets waits to be committed by the ISR before the request fails (cluster mode)", Min: 1),
         new("group.initial.rebalance.delay.ms", ConfigType.Int, "3000", "delay before the first rebalance of a new group", Min: 0),
         new("group.min.session.timeout.ms", ConfigType.Int, "6000", "smallest session.timeout.ms a member may ask for", Min: 0),
         new("group.max.session.timeout.ms", ConfigType.Int, "1800000", "largest session.timeout.ms a member may ask for", Min: 0),

@@ -17,14 +17,29 @@ public interface IConsumerOffsetsLog
     /// <summary>Creates the topic with <paramref name="partitions"/> partitions if it is missing; returns the error if that failed.</summary>
     ErrorCode CreateTopic(int partitions);
 
-    /// <summary>Appends one record batch to <paramref name="partition"/> and makes it durable as the log's config says; returns the storage error, if any.</summary>
-    ErrorCode Append(int partition, ReadOnlyMemory<byte> batch);
+    /// <summary>
+    /// Appends one record batch to <paramref name="partition"/> and makes it durable as the log's config says.
+    /// Returns the storage error, if any, and — for a replicated partition — the wait until the batch is
+    /// committed (Kafka appends coordinator records with acks=all and answers only then).
+    /// </summary>
+    ConsumerOffsetsAppend Append(int partition, ReadOnlyMemory<byte> batch);
 
     /// <summary>
     /// Reads whole batches from <paramref name="fromOffset"/> (moved up to the log start offset if
     /// below it), at least one batch if any, up to about <paramref name="maxBytes"/>.
     /// </summary>
     ConsumerOffsetsChunk Read(int partition, long fromOffset, int maxBytes);
+}
+
+/// <summary>
+/// The outcome of <see cref="IConsumerOffsetsLog.Append"/>: the append's own error and, when the batch is in
+/// the log but not yet committed (replicated to the ISR), a task completing with the commit's outcome
+/// (NOT_LEADER_OR_FOLLOWER, REQUEST_TIMED_OUT, NOT_ENOUGH_REPLICAS_AFTER_APPEND or none). Null: committed
+/// already (a single node, or a partition whose only replica is this node). Immutable.
+/// </summary>
+public readonly record struct ConsumerOffsetsAppend(ErrorCode Error, Task<ErrorCode>? Committed = null)
+{
+    public static implicit operator ConsumerOffsetsAppend(ErrorCode error) => new(error);
 }
 
 /// <summary>
@@ -37,7 +52,11 @@ public sealed class ConsumerOffsetsChunk(ErrorCode error, ReadOnlyMemory<byte> r
 
     public ReadOnlyMemory<byte> Records { get; } = records;
 
-    /// <summary>Loading stops here: records above it are not committed yet.</summary>
+    /// <summary>
+    /// Loading stops here: on a single node the high watermark (records above it are not committed yet); on a
+    /// replicated partition's new leader the log end offset, since its whole log becomes committed under the new
+    /// leader epoch (Kafka's loader reads to the log end as well).
+    /// </summary>
     public long HighWatermark { get; } = highWatermark;
 
     public void Dispose() => owner?.Dispose();

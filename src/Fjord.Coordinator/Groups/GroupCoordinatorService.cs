@@ -13,9 +13,15 @@ namespace Fjord.Coordinator.Groups;
 /// every command, tick and load step in order, so the core needs no locks. For each command it
 /// appends the records to <c>__consumer_offsets</c> through <see cref="IConsumerOffsetsLog"/> (one
 /// batch per partition), replays them into the core once appended, and only then completes the
-/// requests' tasks — parked JoinGroup/SyncGroup requests included. At start it replays every
-/// partition of the topic in 1 MiB steps interleaved with requests (which meanwhile get
-/// COORDINATOR_LOAD_IN_PROGRESS), and ticks the core's timers every 100 ms.
+/// requests' tasks — parked JoinGroup/SyncGroup requests included. When the log says a batch is not
+/// committed yet (a replicated partition in cluster mode) the answers wait, off the loop, until it is, and a
+/// failed commit turns them into Kafka's coordinator errors (<see cref="AppendFailures"/>).
+/// <para>
+/// Which partitions this node coordinates: on a single node all of them, loaded at start; in cluster mode
+/// those whose <c>__consumer_offsets</c> partition this node leads, announced by <see cref="OnBecameLeader"/>
+/// and <see cref="OnResigned"/> (Kafka's onElection/onResignation). A partition is replayed in 1 MiB steps
+/// interleaved with requests (which meanwhile get COORDINATOR_LOAD_IN_PROGRESS); the core's timers tick every 100 ms.
+/// </para>
 /// <para>
 /// Thread-safety: every public method may be called from any thread; the returned tasks complete
 /// on the thread pool, never inline on the loop.
@@ -33,21 +39,25 @@ public sealed partial class GroupCoordinatorService : IHostedService, IAsyncDisp
     private readonly ILogger<GroupCoordinatorService> _logger;
     private readonly Channel<WorkItem> _queue = Channel.CreateUnbounded<WorkItem>(new UnboundedChannelOptions { SingleReader = true });
     private readonly Dictionary<long, ParkedRequest> _parked = [];
-    private readonly List<(int Partition, long Offset, long Records, long Started)> _retryLoads = [];
+    private readonly List<(int Partition, int LeaderEpoch, long Offset, long Records, long Started)> _retryLoads = [];
+    private readonly Dictionary<int, int> _leaderEpochs = [];
+    private readonly bool _leadsEveryPartition;
     private long _nextToken;
     private int _tickQueued;
     private Task? _loop;
     private ITimer? _timer;
 
-    public GroupCoordinatorService(GroupCoordinatorConfig config, IConsumerOffsetsLog log, ITopicPartitionView partitions, TimeProvider time, ILogger<GroupCoordinatorService> logger, Random? random = null)
+    public GroupCoordinatorService(GroupCoordinatorConfig config, IConsumerOffsetsLog log, ITopicPartitionView partitions, TimeProvider time, ILogger<GroupCoordinatorService> logger, Random? random = null, bool leadsEveryPartition = true)
     {
+        _leadsEveryPartition = leadsEveryPartition;
         _log = log;
         _partitions = partitions;
         _time = time;
         _logger = logger;
 
         // Once the topic exists its partition count decides where groups live, whatever the config says now.
-        if (log.PartitionCount is { } existing && existing != config.OffsetsTopicNumPartitions)
+        // (Cluster mode learns the topic from the metadata image later; it is created with the configured count.)
+        if (leadsEveryPartition && log.PartitionCount is { } existing && existing != config.OffsetsTopicNumPartitions)
         {
             LogPartitionCountMismatch(existing, config.OffsetsTopicNumPartitions);
             config = config with { OffsetsTopicNumPartitions = existing };
@@ -58,16 +68,23 @@ public sealed partial class GroupCoordinatorService : IHostedService, IAsyncDisp
 
     public GroupCoordinatorConfig Config => _core.Config;
 
-    /// <summary>Starts the loop and begins loading every partition (a single node leads them all).</summary>
+    /// <summary>Starts the loop and, on a single node (which leads them all), begins loading every partition.</summary>
     public Task StartAsync(CancellationToken cancellationToken)
     {
         _loop = Task.Run(RunLoopAsync, CancellationToken.None);
+        if (!_leadsEveryPartition)
+        {
+            _timer = _time.CreateTimer(_ => QueueTick(), null, s_tickInterval, s_tickInterval);
+            return Task.CompletedTask;
+        }
+
         var partitionCount = _core.Config.OffsetsTopicNumPartitions;
         var exists = _log.PartitionCount is not null;
         Enqueue(() =>
         {
             for (var partition = 0; partition < partitionCount; partition++)
             {
+                _leaderEpochs[partition] = 0;
                 _core.BeginLoading(partition);
             }
 
@@ -77,7 +94,7 @@ public sealed partial class GroupCoordinatorService : IHostedService, IAsyncDisp
                 {
                     var p = partition;
                     var started = _time.GetTimestamp();
-                    Enqueue(() => LoadStep(p, 0, 0, started));
+                    Enqueue(() => LoadStep(p, 0, 0, 0, started));
                 }
                 else
                 {
@@ -88,6 +105,47 @@ public sealed partial class GroupCoordinatorService : IHostedService, IAsyncDisp
         _timer = _time.CreateTimer(_ => QueueTick(), null, s_tickInterval, s_tickInterval);
         return Task.CompletedTask;
     }
+
+    /// <summary>
+    /// This node became leader of <paramref name="partition"/> at <paramref name="leaderEpoch"/> (cluster mode):
+    /// its groups answer COORDINATOR_LOAD_IN_PROGRESS until its log is replayed. A new epoch of a partition
+    /// already led reloads it, since another leader may have written in between. Any thread.
+    /// </summary>
+    public void OnBecameLeader(int partition, int leaderEpoch) => Enqueue(() =>
+    {
+        if (_leaderEpochs.TryGetValue(partition, out var current))
+        {
+            if (current == leaderEpoch)
+            {
+                return;
+            }
+
+            Apply<IResponseMessage>(_core.Unload(partition), null, null);
+        }
+
+        _leaderEpochs[partition] = leaderEpoch;
+        _core.BeginLoading(partition);
+        LogLoadingPartition(partition, leaderEpoch);
+        var started = _time.GetTimestamp();
+        LoadStep(partition, leaderEpoch, 0, 0, started);
+    });
+
+    /// <summary>
+    /// This node no longer leads <paramref name="partition"/> (cluster mode): its groups are dropped, parked
+    /// JoinGroup/SyncGroup requests answered NOT_COORDINATOR, and later requests for them too, so members
+    /// look the coordinator up again. Any thread.
+    /// </summary>
+    public void OnResigned(int partition) => Enqueue(() =>
+    {
+        if (!_leaderEpochs.Remove(partition))
+        {
+            return;
+        }
+
+        _retryLoads.RemoveAll(r => r.Partition == partition);
+        Apply<IResponseMessage>(_core.Unload(partition), null, null);
+        LogUnloadedPartition(partition);
+    });
 
     public async Task StopAsync(CancellationToken cancellationToken)
     {
@@ -195,7 +253,49 @@ public sealed partial class GroupCoordinatorService : IHostedService, IAsyncDisp
     private void Apply<T>(CoordinatorOutput output, T? response, Action<T>? deliver)
         where T : class, IResponseMessage
     {
-        var failures = AppendAndReplay(output.Records);
+        var (failures, commits) = AppendAndReplay(output.Records);
+        if (commits is null)
+        {
+            Deliver(output, response, deliver, failures);
+            return;
+        }
+
+        _ = DeliverWhenCommittedAsync(output, response, deliver, failures, commits);
+    }
+
+    /// <summary>
+    /// Waits (off the loop) until every batch of <paramref name="output"/> is committed, then delivers its
+    /// answers on the loop; a batch that does not commit fails what it carried, as if its append had failed.
+    /// </summary>
+    private async Task DeliverWhenCommittedAsync<T>(CoordinatorOutput output, T? response, Action<T>? deliver, Dictionary<int, ErrorCode>? failures, List<(int Partition, Task<ErrorCode> Committed)> commits)
+        where T : class, IResponseMessage
+    {
+        foreach (var (partition, committed) in commits)
+        {
+            ErrorCode error;
+            try
+            {
+                error = await committed.ConfigureAwait(false);
+            }
+            catch (Exception ex)
+            {
+                LogCommitWaitFailed(partition, ex);
+                error = ErrorCode.UnknownServerError;
+            }
+
+            if (error != ErrorCode.None)
+            {
+                LogCommitFailed(partition, error);
+                (failures ??= [])[partition] = error;
+            }
+        }
+
+        Enqueue(() => Deliver(output, response, deliver, failures), ex => LogDeliveryDropped(ex));
+    }
+
+    private void Deliver<T>(CoordinatorOutput output, T? response, Action<T>? deliver, Dictionary<int, ErrorCode>? failures)
+        where T : class, IResponseMessage
+    {
         if (failures is not null)
         {
             foreach (var followUp in AppendFailures.Apply(_core, output, response, failures))
@@ -220,17 +320,23 @@ public sealed partial class GroupCoordinatorService : IHostedService, IAsyncDisp
 
     /// <summary>
     /// Appends the records, one batch per partition, and replays each partition's records once its
-    /// batch is in the log. Returns the partitions whose append failed (with the coordinator-facing
-    /// error), or null when all succeeded.
+    /// batch is in the log. Returns the partitions whose append failed (with the storage error), or
+    /// null when all succeeded, and the commits still to wait for (null when every batch is committed).
+    /// Replaying before the commit treats the leader's log as the partition's truth, like Kafka's new
+    /// coordinator runtime, but without its snapshot revert: a batch that never commits because leadership
+    /// moved is dropped with the unloaded groups; one that timed out (REQUEST_TIMED_OUT,
+    /// NOT_ENOUGH_REPLICAS_AFTER_APPEND) stays visible here although its request failed — it is in the
+    /// leader's log and normally commits later, as a retried commit would.
     /// </summary>
-    private Dictionary<int, ErrorCode>? AppendAndReplay(IReadOnlyList<CoordinatorRecord> records)
+    private (Dictionary<int, ErrorCode>? Failures, List<(int Partition, Task<ErrorCode> Committed)>? Commits) AppendAndReplay(IReadOnlyList<CoordinatorRecord> records)
     {
         if (records.Count == 0)
         {
-            return null;
+            return (null, null);
         }
 
         Dictionary<int, ErrorCode>? failures = null;
+        List<(int Partition, Task<ErrorCode> Committed)>? commits = null;
         if (_log.PartitionCount is null && _log.CreateTopic(_core.Config.OffsetsTopicNumPartitions) is var created && created != ErrorCode.None && created != ErrorCode.TopicAlreadyExists)
         {
             LogTopicCreationFailed(created);
@@ -239,11 +345,11 @@ public sealed partial class GroupCoordinatorService : IHostedService, IAsyncDisp
         foreach (var byPartition in records.GroupBy(r => PartitionFor(r.GroupId)))
         {
             var batch = CoordinatorRecordBatch.Encode(byPartition.ToList(), _time.GetUtcNow().ToUnixTimeMilliseconds());
-            var error = _log.Append(byPartition.Key, batch);
-            if (error != ErrorCode.None)
+            var appended = _log.Append(byPartition.Key, batch);
+            if (appended.Error != ErrorCode.None)
             {
-                LogAppendFailed(byPartition.Key, error);
-                (failures ??= [])[byPartition.Key] = error;
+                LogAppendFailed(byPartition.Key, appended.Error);
+                (failures ??= [])[byPartition.Key] = appended.Error;
                 continue;
             }
 
@@ -251,21 +357,32 @@ public sealed partial class GroupCoordinatorService : IHostedService, IAsyncDisp
             {
                 _core.Replay(record);
             }
+
+            if (appended.Committed is { } committed)
+            {
+                (commits ??= []).Add((byPartition.Key, committed));
+            }
         }
 
-        return failures;
+        return (failures, commits);
     }
 
     /// <summary>Replays one chunk of a partition, then queues the next, so requests interleave with loading.</summary>
-    private void LoadStep(int partition, long offset, long records, long startedTimestamp)
+    private void LoadStep(int partition, int leaderEpoch, long offset, long records, long startedTimestamp)
     {
+        if (!_leaderEpochs.TryGetValue(partition, out var current) || current != leaderEpoch)
+        {
+            // Leadership moved (or a newer epoch started its own load) since this step was queued.
+            return;
+        }
+
         using var chunk = _log.Read(partition, offset, LoadChunkBytes);
         if (chunk.Error != ErrorCode.None)
         {
             // Serving without the partition's history would hand out stale offsets; keep answering
             // COORDINATOR_LOAD_IN_PROGRESS and retry on the next tick's schedule.
             LogLoadFailed(partition, offset, chunk.Error);
-            _retryLoads.Add((partition, offset, records, startedTimestamp));
+            _retryLoads.Add((partition, leaderEpoch, offset, records, startedTimestamp));
             return;
         }
 
@@ -277,7 +394,7 @@ public sealed partial class GroupCoordinatorService : IHostedService, IAsyncDisp
         });
         if (next >= 0 && next < chunk.HighWatermark)
         {
-            Enqueue(() => LoadStep(partition, next, loaded, startedTimestamp));
+            Enqueue(() => LoadStep(partition, leaderEpoch, next, loaded, startedTimestamp));
             return;
         }
 
@@ -299,9 +416,9 @@ public sealed partial class GroupCoordinatorService : IHostedService, IAsyncDisp
             {
                 var retries = _retryLoads.ToList();
                 _retryLoads.Clear();
-                foreach (var (partition, offset, records, started) in retries)
+                foreach (var (partition, leaderEpoch, offset, records, started) in retries)
                 {
-                    LoadStep(partition, offset, records, started);
+                    LoadStep(partition, leaderEpoch, offset, records, started);
                 }
             }
 
@@ -362,4 +479,19 @@ public sealed partial class GroupCoordinatorService : IHostedService, IAsyncDisp
 
     [LoggerMessage(EventId = 4006, Level = LogLevel.Error, Message = "Could not create __consumer_offsets: {Error}")]
     private partial void LogTopicCreationFailed(ErrorCode error);
+
+    [LoggerMessage(EventId = 4007, Level = LogLevel.Warning, Message = "__consumer_offsets partition {Partition}: a write was not committed ({Error}); its requests fail")]
+    private partial void LogCommitFailed(int partition, ErrorCode error);
+
+    [LoggerMessage(EventId = 4008, Level = LogLevel.Error, Message = "__consumer_offsets partition {Partition}: waiting for a write's commit failed")]
+    private partial void LogCommitWaitFailed(int partition, Exception exception);
+
+    [LoggerMessage(EventId = 4009, Level = LogLevel.Warning, Message = "Answers of a committed __consumer_offsets write were dropped: the coordinator stopped")]
+    private partial void LogDeliveryDropped(Exception exception);
+
+    [LoggerMessage(EventId = 4010, Level = LogLevel.Information, Message = "Loading the groups of __consumer_offsets partition {Partition} (leader epoch {LeaderEpoch})")]
+    private partial void LogLoadingPartition(int partition, int leaderEpoch);
+
+    [LoggerMessage(EventId = 4011, Level = LogLevel.Information, Message = "Unloaded the groups of __consumer_offsets partition {Partition}: this node no longer leads it")]
+    private partial void LogUnloadedPartition(int partition);
 }

@@ -8,8 +8,8 @@ namespace Fjord.Broker.Handlers.Groups;
 /// <summary>
 /// <see cref="IConsumerOffsetsLog"/> over the broker's topic catalogue: creates <c>__consumer_offsets</c>
 /// as an internal, compacted topic with 100 MiB segments (Kafka's offsets.topic.segment.bytes) and
-/// appends to / reads from its partition logs at leader epoch 0 (one node leads everything until the
-/// controller quorum exists). Thread-safe: TopicRegistry and PartitionLog are.
+/// appends to / reads from its partition logs at leader epoch 0: the single-node form, where this node
+/// leads everything. Cluster mode uses <c>ClusterConsumerOffsetsLog</c> (replicated, answered once committed). Thread-safe: TopicRegistry and PartitionLog are.
 /// </summary>
 public sealed class ConsumerOffsetsTopicLog(TopicRegistry topics) : IConsumerOffsetsLog
 {
@@ -28,7 +28,7 @@ public sealed class ConsumerOffsetsTopicLog(TopicRegistry topics) : IConsumerOff
         return result.Error == ErrorCode.TopicAlreadyExists ? ErrorCode.None : result.Error;
     }
 
-    public ErrorCode Append(int partition, ReadOnlyMemory<byte> batch)
+    public ConsumerOffsetsAppend Append(int partition, ReadOnlyMemory<byte> batch)
     {
         if (!topics.TryGetLog(ConsumerOffsetsPartitioner.TopicName, partition, out var log))
         {

@@ -11,7 +11,8 @@ namespace Fjord.Broker.Handlers.Groups;
 /// FindCoordinator, versions 0-5 (v0 kept for librdkafka's feature checks and kafka-python, KAFKA-18270).
 /// - v0-3 ask for one key; v4+ batch keys in CoordinatorKeys and get one Coordinator entry each.
 /// - Key type 0 (group): creates <c>__consumer_offsets</c> on first use, as Kafka does, and answers
-///   with this node: it leads every partition until the controller quorum places them.
+///   with this node, which leads every partition of a single-node broker. Cluster mode replaces this
+///   handler with <c>ClusterFindCoordinatorHandler</c> (the partition leader from the metadata image).
 /// - Key type 1 (transaction): COORDINATOR_NOT_AVAILABLE with a message saying Fjord has no
 ///   transaction coordinator yet. Other key types: INVALID_REQUEST.
 /// - An empty group id is INVALID_REQUEST.

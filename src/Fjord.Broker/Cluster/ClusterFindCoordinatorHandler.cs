@@ -1,0 +1,120 @@
+using Fjord.Broker.Handlers;
+using Fjord.Broker.Network;
+using Fjord.Coordinator.ConsumerOffsets;
+using Fjord.Coordinator.Groups;
+using Fjord.Protocol;
+using Fjord.Protocol.Errors;
+using Fjord.Protocol.Messages;
+
+namespace Fjord.Broker.Cluster;
+
+/// <summary>
+/// FindCoordinator, versions 0-5, in cluster mode (Kafka's KafkaApis.handleFindCoordinatorRequest):
+/// - v0-3 ask for one key; v4+ batch keys in CoordinatorKeys and get one Coordinator entry each.
+/// - Key type 0 (group): the coordinator is the leader of <c>__consumer_offsets</c> partition
+///   PartitionFor(group) in the committed metadata image, with its advertised Kafka endpoint. Every node
+///   answers the same, so members bootstrapping from different nodes meet at one coordinator.
+/// - Missing topic: created through the controller (<see cref="ConsumerOffsetsTopicCreator"/>) and
+///   COORDINATOR_NOT_AVAILABLE meanwhile — also while fewer brokers than
+///   <c>offsets.topic.replication.factor</c> are registered. Leaderless partition or a fenced leader:
+///   COORDINATOR_NOT_AVAILABLE (clients retry).
+/// - Key type 1 (transaction): COORDINATOR_NOT_AVAILABLE, no transaction coordinator yet. Other key types
+///   and an empty group id: INVALID_REQUEST.
+/// </summary>
+public sealed class ClusterFindCoordinatorHandler(MetadataQuorum quorum, GroupCoordinatorService coordinator, ConsumerOffsetsTopicCreator creator)
+    : ApiHandler<FindCoordinatorRequest, FindCoordinatorResponse>
+{
+    private const sbyte GroupKeyType = 0;
+    private const sbyte TransactionKeyType = 1;
+
+    public override ApiKey ApiKey => ApiKey.FindCoordinator;
+
+    public override short MinVersion => 0;
+
+    public override short MaxVersion => 5;
+
+    protected override async ValueTask<IResponseMessage?> HandleTypedAsync(RequestContext context, FindCoordinatorRequest request)
+    {
+        var response = new FindCoordinatorResponse();
+        if (context.ApiVersion >= 4)
+        {
+            foreach (var key in request.CoordinatorKeys)
+            {
+                var found = await FindAsync(context, key, request.KeyType).ConfigureAwait(false);
+                response.Coordinators.Add(new FindCoordinatorResponse.Coordinator
+                {
+                    Key = key,
+                    NodeId = found.NodeId,
+                    Host = found.Host,
+                    Port = found.Port,
+                    ErrorCode = (short)found.Error,
+                    ErrorMessage = found.Message,
+                });
+            }
+
+            return response;
+        }
+
+        var single = await FindAsync(context, request.Key, context.ApiVersion >= 1 ? request.KeyType : GroupKeyType).ConfigureAwait(false);
+        response.ErrorCode = (short)single.Error;
+        response.ErrorMessage = context.ApiVersion >= 1 ? single.Message : null;
+        response.NodeId = single.NodeId;
+        response.Host = single.Host;
+        response.Port = single.Port;
+        return response;
+    }
+
+    private async ValueTask<Found> FindAsync(RequestContext context, string key, sbyte keyType)
+    {
+        switch (keyType)
+        {
+            case GroupKeyType when string.IsNullOrEmpty(key):
+                return Found.Failed(ErrorCode.InvalidRequest, "The group id must not be empty.");
+            case GroupKeyType:
+                break;
+            case TransactionKeyType:
+                return Found.Failed(ErrorCode.CoordinatorNotAvailable, "Fjord has no transaction coordinator yet.");
+            default:
+                return Found.Failed(ErrorCode.InvalidRequest, $"Unknown coordinator key type {keyType}.");
+        }
+
+        var image = quorum.StateMachine.Image;
+        if (image.GetTopic(ConsumerOffsetsPartitioner.TopicName) is not { } topic)
+        {
+            var created = await creator.CreateAsync(context).ConfigureAwait(false);
+            return Found.Failed(ErrorCode.CoordinatorNotAvailable, created == ErrorCode.None
+                ? "__consumer_offsets is being created."
+                : $"__consumer_offsets could not be created yet: {created}.");
+        }
+
+        var partition = coordinator.PartitionFor(key);
+        if (!topic.Partitions.TryGetValue(partition, out var registration) || !registration.HasLeader)
+        {
+            return Found.Failed(ErrorCode.CoordinatorNotAvailable, $"__consumer_offsets partition {partition} has no leader.");
+        }
+
+        if (!image.Brokers.TryGetValue(registration.Leader, out var broker) || broker.Fenced || broker.Endpoints.Length == 0)
+        {
+            return Found.Failed(ErrorCode.CoordinatorNotAvailable, $"The leader of __consumer_offsets partition {partition} is not available.");
+        }
+
+        var endpoint = broker.Endpoints[0];
+        return new Found(ErrorCode.None, null, registration.Leader, endpoint.Host, endpoint.Port);
+    }
+
+    protected override FindCoordinatorResponse ErrorResponse(FindCoordinatorRequest request, ErrorCode error)
+    {
+        var response = new FindCoordinatorResponse { ErrorCode = (short)error, NodeId = -1, Host = "", Port = -1 };
+        foreach (var key in request.CoordinatorKeys)
+        {
+            response.Coordinators.Add(new FindCoordinatorResponse.Coordinator { Key = key, NodeId = -1, Host = "", Port = -1, ErrorCode = (short)error });
+        }
+
+        return response;
+    }
+
+    private readonly record struct Found(ErrorCode Error, string? Message, int NodeId, string Host, int Port)
+    {
+        public static Found Failed(ErrorCode error, string message) => new(error, message, -1, "", -1);
+    }
+}
