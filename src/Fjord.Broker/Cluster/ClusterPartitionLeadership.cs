@@ -5,8 +5,9 @@ namespace Fjord.Broker.Cluster;
 
 /// <summary>
 /// Partition leadership from the committed metadata image: this node leads a partition when the image
-/// names it leader, at the image's leader epoch. Topics the image does not know (locally kept internal
-/// topics such as <c>__consumer_offsets</c>) are led by this node at epoch 0, as on a single node.
+/// names it leader, at the image's leader epoch. A topic the image does not know is answered as on a single
+/// node (this node, epoch 0); in cluster mode every topic, <c>__consumer_offsets</c> included, is created
+/// through the controller, so handlers only meet topics the image names.
 /// Thread-safe and lock-free: reads the immutable image.
 /// </summary>
 public sealed class ClusterPartitionLeadership(MetadataQuorum quorum) : IPartitionLeadership
