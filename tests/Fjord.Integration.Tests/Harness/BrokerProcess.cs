@@ -206,10 +206,34 @@ public sealed class BrokerProcess : IDisposable
         }
     }
 
+    /// <summary>
+    /// A port that is free now, below Linux's ephemeral range (32768+) and never handed out twice by this
+    /// process. Port 0 would give an ephemeral port, which an outgoing connection (a client, another node's
+    /// fetcher) may take in the seconds before the broker binds it: the "address already in use" failures of
+    /// cluster tests that start nodes one after another.
+    /// </summary>
     public static int FreePort()
     {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
+        lock (s_handedOut)
+        {
+            for (var attempt = 0; attempt < 1000; attempt++)
+            {
+                var port = Random.Shared.Next(20000, 32000);
+                if (!s_handedOut.Add(port)) continue;
+                try
+                {
+                    using var listener = new TcpListener(IPAddress.Loopback, port);
+                    listener.Start();
+                    return port;
+                }
+                catch (SocketException)
+                {
+                    // taken by something else; try another
+                }
+            }
+        }
+        throw new InvalidOperationException("no free port found in 20000-32000");
     }
+
+    private static readonly HashSet<int> s_handedOut = [];
 }
