@@ -27,11 +27,17 @@ public sealed class ControllerProducerIdAllocator(
         {
             try
             {
-                return await controller.SubmitAsync(c => c.AllocateProducerIds(brokerId, epoch)).WaitAsync(cancel).ConfigureAwait(false);
+                // The same deadline as the remote call: one fetch is shared by every InitProducerId of this node,
+                // so a commit that never completes must not leave them all waiting on it for good.
+                return await controller.SubmitAsync(c => c.AllocateProducerIds(brokerId, epoch)).WaitAsync(Deadline, cancel).ConfigureAwait(false);
             }
             catch (NotControllerException)
             {
                 return new ProducerIdBlock(ErrorCode.NotController, -1, 0);
+            }
+            catch (TimeoutException)
+            {
+                return new ProducerIdBlock(ErrorCode.RequestTimedOut, -1, 0);
             }
         }
         if (channels.ClientFor(controllerId) is not { } client) return new ProducerIdBlock(ErrorCode.NotController, -1, 0);
