@@ -92,7 +92,8 @@ public sealed class FjordTarget : IBenchTarget
         {
             try
             {
-                await admin.CreateTopicsAsync([spec]);
+                // A short request timeout, so a cluster still electing its controller is retried within the minute.
+                await admin.CreateTopicsAsync([spec], new CreateTopicsOptions { RequestTimeout = TimeSpan.FromSeconds(10) });
                 break;
             }
             catch (CreateTopicsException e) when (DateTime.UtcNow < deadline && e.Results.All(r => r.Error.Code != ErrorCode.TopicAlreadyExists))
