@@ -87,7 +87,38 @@ public static class EndToEndPerf
         { IsBackground = true, Name = "e2e-consumer" };
         consumerThread.Start();
 
-        using var producer = new ProducerBuilder<Null, byte[]>(producerConfig).SetLogHandler((_, _) => { }).Build();
+        // The consumer thread uses the consumer until it is joined: stop and join it before anything is disposed,
+        // whatever the producer side throws.
+        long start;
+        try
+        {
+            start = ProduceAtRate(producerConfig, settings, progress, () => Interlocked.Read(ref warmedUp) != 0, from => Interlocked.Exchange(ref measureFrom, from), cancel);
+            var waitUntil = Stopwatch.GetTimestamp() + (10 * Stopwatch.Frequency);
+            while (Interlocked.Read(ref received) < settings.NumRecords && Stopwatch.GetTimestamp() < waitUntil)
+            {
+                Thread.Sleep(20);
+            }
+        }
+        finally
+        {
+            stop.Cancel();
+            consumerThread.Join();
+        }
+
+        var seconds = (Stopwatch.GetTimestamp() - start) / (double)Stopwatch.Frequency;
+        var got = Interlocked.Read(ref received);
+        return PerfResult.From("e2e", got, got * settings.RecordSize, seconds, settings.NumRecords - got, latency);
+    }
+
+    /// <summary>
+    /// Sends one unmeasured warm-up record and waits until <paramref name="warmedUp"/> says it arrived, then sends
+    /// <see cref="EndToEndSettings.NumRecords"/> records at the rate, each stamped with its send time; returns the
+    /// start of the measured part. A full local queue (the broker is slower than the rate) waits for deliveries
+    /// instead of failing the run.
+    /// </summary>
+    private static long ProduceAtRate(ProducerConfig config, EndToEndSettings settings, ProgressReporter progress, Func<bool> warmedUp, Action<long> measureFrom, CancellationToken cancel)
+    {
+        using var producer = new ProducerBuilder<Null, byte[]>(config).SetLogHandler((_, _) => { }).Build();
         var payload = new byte[settings.RecordSize];
         new Random(7).NextBytes(payload);
         var warmUp = (byte[])payload.Clone();
@@ -95,19 +126,31 @@ public static class EndToEndPerf
         producer.Produce(settings.Topic, new Message<Null, byte[]> { Value = warmUp });
         producer.Flush(TimeSpan.FromSeconds(30));
         var warmUpDeadline = Stopwatch.GetTimestamp() + (30 * Stopwatch.Frequency);
-        while (Interlocked.Read(ref warmedUp) == 0 && Stopwatch.GetTimestamp() < warmUpDeadline && !cancel.IsCancellationRequested)
+        while (!warmedUp() && Stopwatch.GetTimestamp() < warmUpDeadline && !cancel.IsCancellationRequested)
         {
             Thread.Sleep(5);
         }
 
         var throttler = new ThroughputThrottler(settings.Rate);
         var start = Stopwatch.GetTimestamp();
-        Interlocked.Exchange(ref measureFrom, start);
+        measureFrom(start);
         for (long sent = 0; sent < settings.NumRecords && !cancel.IsCancellationRequested; sent++)
         {
             var value = (byte[])payload.Clone();
             BinaryPrimitives.WriteInt64LittleEndian(value, Stopwatch.GetTimestamp());
-            producer.Produce(settings.Topic, new Message<Null, byte[]> { Value = value });
+            while (true)
+            {
+                try
+                {
+                    producer.Produce(settings.Topic, new Message<Null, byte[]> { Value = value });
+                    break;
+                }
+                catch (ProduceException<Null, byte[]> e) when (e.Error.Code == ErrorCode.Local_QueueFull)
+                {
+                    producer.Poll(TimeSpan.FromMilliseconds(10));
+                }
+            }
+
             if ((sent & 127) == 0)
             {
                 progress.Tick();
@@ -117,16 +160,6 @@ public static class EndToEndPerf
         }
 
         producer.Flush(TimeSpan.FromSeconds(30));
-        var waitUntil = Stopwatch.GetTimestamp() + (10 * Stopwatch.Frequency);
-        while (Interlocked.Read(ref received) < settings.NumRecords && Stopwatch.GetTimestamp() < waitUntil)
-        {
-            Thread.Sleep(20);
-        }
-
-        stop.Cancel();
-        consumerThread.Join();
-        var seconds = (Stopwatch.GetTimestamp() - start) / (double)Stopwatch.Frequency;
-        var got = Interlocked.Read(ref received);
-        return PerfResult.From("e2e", got, got * settings.RecordSize, seconds, settings.NumRecords - got, latency);
+        return start;
     }
 }
