@@ -137,6 +137,46 @@ public sealed class BadInputTests : IDisposable
     }
 
     [Fact]
+    public void AcksZeroRequestsSentJustBeforeTheClientCloses_AreAllAppended()
+    {
+        // A fire-and-forget producer writes its last requests and closes at once (librdkafka does on
+        // Dispose); Kafka still serves every request that arrived before the close.
+        const int requests = 400;
+        var topic = TestTopics.Unique("acks0-close");
+        using (var setup = new RawKafkaConnection(_broker.KafkaPort))
+        {
+            CreateTopic(setup, topic);
+        }
+
+        var frames = new ArrayBufferWriter<byte>();
+        for (var i = 0; i < requests; i++)
+        {
+            var request = ProduceRequestFor(topic, Batch($"v{i}"));
+            request.Acks = 0;
+            frames.Write(RawKafkaConnection.Encode(request, 7, correlationId: i + 1));
+        }
+
+        using (var connection = new RawKafkaConnection(_broker.KafkaPort))
+        {
+            connection.SendRaw(frames.WrittenSpan);
+        }
+
+        using var check = new RawKafkaConnection(_broker.KafkaPort);
+        var logEnd = 0L;
+        Eventually.True(() => (logEnd = LogEndOffset(check, topic)) >= requests, TimeSpan.FromSeconds(10),
+            () => $"only {logEnd} of {requests} fire-and-forget batches reached the log");
+        Thread.Sleep(200);
+        Assert.Equal(requests, LogEndOffset(check, topic)); // and none twice
+    }
+
+    private static long LogEndOffset(RawKafkaConnection connection, string topic)
+    {
+        var request = new ListOffsetsRequest { ReplicaId = -1 };
+        request.Topics.Add(new ListOffsetsRequest.ListOffsetsTopic { Name = topic, Partitions = [new() { PartitionIndex = 0, Timestamp = -1 }] });
+        return connection.Receive<ListOffsetsResponse>(2, 1, connection.Send(request, 1)).Topics[0].Partitions[0].Offset;
+    }
+
+    [Fact]
     public void RandomBodiesForEveryApi_GetAnAnswerOrAClose_NeverAHang()
     {
         var random = new Random(20261125);

@@ -45,12 +45,16 @@ public sealed partial class KafkaConnectionHandler(
 
         // On shutdown the request in hand finishes and is answered; then the connection closes
         // instead of waiting for the next request, so SIGTERM does not wait on idle clients.
+        // Reads wait on shutdown only, not on the client's close: Kestrel reports a close as soon as
+        // the client's FIN arrives, and requests that came before it must still be served (a
+        // fire-and-forget acks=0 producer writes its last batches and closes at once). Handlers get
+        // the close too, so a long poll or an acks=all wait stops for a client that is gone.
         using var closing = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed, lifetime.ApplicationStopping);
         try
         {
             while (true)
             {
-                var read = await input.ReadAsync(closing.Token);
+                var read = await input.ReadAsync(lifetime.ApplicationStopping);
                 var receivedAt = Stopwatch.GetTimestamp();
                 var buffer = read.Buffer;
                 var consumed = buffer.Start;
