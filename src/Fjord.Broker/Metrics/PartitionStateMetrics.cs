@@ -125,8 +125,6 @@ public sealed class PartitionStateMetrics
         foreach (var topic in _topics.All)
         {
             topicCount++;
-            var minInsyncReplicas = _topics.EffectiveConfig(topic).TryGetValue("min.insync.replicas", out var text)
-                && int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) ? parsed : 1;
             for (var partition = 0; partition < topic.PartitionCount; partition++)
             {
                 partitions++;
@@ -159,7 +157,9 @@ public sealed class PartitionStateMetrics
                     underReplicated++;
                 }
 
-                if (isrSize < minInsyncReplicas)
+                // The log's own config is what produce enforces: topic override, else the dynamic
+                // cluster default, else the static one.
+                if (isrSize < log.Config.MinInSyncReplicas)
                 {
                     underMinIsr++;
                 }

@@ -17,7 +17,6 @@ namespace Fjord.Integration.Tests.Cluster;
 public sealed class ClusterConfigTests(ITestOutputHelper output)
 {
     private const sbyte TopicResource = 2, BrokerResource = 4;
-    private const sbyte Set = 0;
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     [Fact]
@@ -205,13 +204,8 @@ public sealed class ClusterConfigTests(ITestOutputHelper output)
         return described!.Value.ControllerId!.Value;
     }
 
-    private static IncrementalAlterConfigsResponse.AlterConfigsResourceResponse AlterRaw(ClusterProcess.Node node, sbyte type, string name, string key, string value)
-    {
-        using var connection = new RawKafkaConnection(node.KafkaPort);
-        var request = new IncrementalAlterConfigsRequest();
-        request.Resources.Add(new() { ResourceType = type, ResourceName = name, Configs = [new() { Name = key, ConfigOperation = Set, Value = value }] });
-        return connection.Receive<IncrementalAlterConfigsResponse>(44, 1, connection.Send(request, 1)).Responses.Single();
-    }
+    private static IncrementalAlterConfigsResponse.AlterConfigsResourceResponse AlterRaw(ClusterProcess.Node node, sbyte type, string name, string key, string value) =>
+        RawAdminRequests.SetConfig(node.KafkaPort, type, name, key, value);
 
     private static DescribeConfigsResponse.DescribeConfigsResult DescribeRaw(ClusterProcess.Node node, string topic, string? key)
     {

@@ -126,7 +126,12 @@ public sealed class ClusterIsrTests(ITestOutputHelper output)
         using var cluster = ClusterProcess.Start(5, s_settings);
         WaitForCluster(cluster, 5);
         const string topic = "isr-min";
-        CreateTopic(cluster.BootstrapServers, topic, partitions: 1, minInsyncReplicas: 2, replicationFactor: 3);
+        // min.insync.replicas=2 as the dynamic cluster-wide default, not a topic override: produce and the
+        // under-min-ISR metric must both take it from there.
+        const sbyte brokerResource = 4;
+        var clusterDefault = RawAdminRequests.SetConfig(cluster.Nodes[0].KafkaPort, brokerResource, "", "min.insync.replicas", "2");
+        Assert.True(clusterDefault.ErrorCode == 0, clusterDefault.ErrorMessage);
+        CreateTopic(cluster.BootstrapServers, topic, partitions: 1, minInsyncReplicas: null, replicationFactor: 3);
         var initial = WaitForPartition(cluster, cluster.BootstrapServers, topic, 0, p => p.Leader >= 0 && p.Isr.Length == 3, "a leader and a full ISR");
         ProduceAll(cluster.BootstrapServers, topic, 0, "full", 10);
 
@@ -218,7 +223,7 @@ public sealed class ClusterIsrTests(ITestOutputHelper output)
         return described!.Value.ControllerId!.Value;
     }
 
-    private static void CreateTopic(string bootstrapServers, string topic, int partitions, int minInsyncReplicas, short replicationFactor = 3)
+    private static void CreateTopic(string bootstrapServers, string topic, int partitions, int? minInsyncReplicas, short replicationFactor = 3)
     {
         string? last = null;
         Eventually.True(() =>
@@ -229,7 +234,9 @@ public sealed class ClusterIsrTests(ITestOutputHelper output)
                 admin.CreateTopicsAsync([new TopicSpecification
                 {
                     Name = topic, NumPartitions = partitions, ReplicationFactor = replicationFactor,
-                    Configs = new Dictionary<string, string> { ["min.insync.replicas"] = minInsyncReplicas.ToString(System.Globalization.CultureInfo.InvariantCulture) },
+                    Configs = minInsyncReplicas is { } min
+                        ? new Dictionary<string, string> { ["min.insync.replicas"] = min.ToString(System.Globalization.CultureInfo.InvariantCulture) }
+                        : [],
                 }], new CreateTopicsOptions { RequestTimeout = TimeSpan.FromSeconds(5), OperationTimeout = TimeSpan.FromSeconds(5) }).GetAwaiter().GetResult();
                 return true;
             }

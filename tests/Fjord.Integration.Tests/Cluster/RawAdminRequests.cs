@@ -72,6 +72,19 @@ internal static class RawAdminRequests
         return Send<ElectLeadersResponse>(kafkaPort, request, 2, r => r.ErrorCode == NotController);
     }
 
+    /// <summary>
+    /// IncrementalAlterConfigs v1 setting one config of one resource (type 2 topic, 4 broker; broker "" is the
+    /// dynamic cluster-wide default, which Confluent.Kafka cannot name). Returns the resource's result.
+    /// </summary>
+    public static IncrementalAlterConfigsResponse.AlterConfigsResourceResponse SetConfig(int kafkaPort, sbyte resourceType, string resourceName, string key, string value)
+    {
+        const sbyte set = 0;
+        var request = new IncrementalAlterConfigsRequest();
+        request.Resources.Add(new() { ResourceType = resourceType, ResourceName = resourceName, Configs = [new() { Name = key, ConfigOperation = set, Value = value }] });
+        var response = Send<IncrementalAlterConfigsResponse>(kafkaPort, request, 1, r => r.Responses.Any(x => x.ErrorCode == NotController));
+        return response.Responses.Single();
+    }
+
     private static TResponse Send<TResponse>(int kafkaPort, IRequestMessage request, short version, Func<TResponse, bool> retry)
         where TResponse : class, IResponseMessage, new()
     {
