@@ -80,7 +80,8 @@ public static class ClusterMode
         // The replica manager publishes after the log publisher, so the logs it replicates are open; the group
         // coordinator's publisher comes last, so it appends only to partitions the replica manager already leads.
         services.AddSingleton(sp => new MetadataQuorum(config, voters!, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(),
-            [sp.GetRequiredService<BrokerMetadataPublisher>(), sp.GetRequiredService<ReplicaManager>(), sp.GetRequiredService<GroupCoordinatorLeadershipPublisher>()],
+            [sp.GetRequiredService<BrokerMetadataPublisher>(), new ReplicationQuotaConfigPublisher(sp.GetRequiredService<ClusterConfigResolver>(), sp.GetRequiredService<ReplicationQuotas>()),
+                sp.GetRequiredService<ReplicaManager>(), sp.GetRequiredService<GroupCoordinatorLeadershipPublisher>()],
             sp.GetRequiredService<QuorumMetrics>()));
         services.AddSingleton<IPartitionLeadership, ClusterPartitionLeadership>();
         services.AddSingleton(ClusterIdentityOf(voters!, config));

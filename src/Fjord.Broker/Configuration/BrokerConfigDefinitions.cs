@@ -75,11 +75,14 @@ public static class BrokerConfigDefinitions
     /// <summary>
     /// The broker configs that may change at runtime (KIP-226), cluster-wide (empty resource name) or per broker:
     /// those that only supply topic config defaults, Kafka's DynamicLogConfig set (every broker synonym of a topic
-    /// config). Node settings, listeners, group and controller settings are read once at startup, so Kafka and
-    /// Fjord refuse them with INVALID_REQUEST ("Cannot update these configs dynamically").
+    /// config), and the replication throttle rates (Kafka's DynamicReplicationConfig; applied by
+    /// ReplicationQuotaConfigPublisher). Node settings, listeners, group and controller settings are read once at
+    /// startup, so Kafka and Fjord refuse them with INVALID_REQUEST ("Cannot update these configs dynamically").
     /// </summary>
     private static readonly FrozenSet<string> s_dynamic = TopicConfigDefinitions.All
-        .Where(d => d.BrokerSynonym is not null).Select(d => d.BrokerSynonym!).ToFrozenSet(StringComparer.Ordinal);
+        .Where(d => d.BrokerSynonym is not null).Select(d => d.BrokerSynonym!)
+        .Concat(["leader.replication.throttled.rate", "follower.replication.throttled.rate"])
+        .ToFrozenSet(StringComparer.Ordinal);
 
     public static bool TryGet(string name, out ConfigDefinition definition) => s_byName.TryGetValue(name, out definition!);
 

@@ -7,8 +7,9 @@ namespace Fjord.Integration.Tests.Cluster;
 
 /// <summary>
 /// Replication throttles (KIP-73) on a real reassignment: a ~50 MB RF=1 partition moves from broker 0 to broker 1
-/// across 3 processes, with the follower throttle (broker 1 fetches at most 5 MB/s for <c>0:1</c>), the leader
-/// throttle (broker 0 sends at most 5 MB/s for <c>0:0</c>) or none. A rate limiter may be slower than its bound on a
+/// across 3 processes, with the follower throttle (broker 1 fetches at most 5 MB/s for <c>0:1</c>; the rate set at
+/// runtime through IncrementalAlterConfigs on BROKER 1), the leader throttle (broker 0 sends at most 5 MB/s for
+/// <c>0:0</c>; the rate a static setting) or none. A rate limiter may be slower than its bound on a
 /// busy machine but never faster: the throttled copy must take at least half of size / rate (the bound allows one
 /// sample's worth as a first burst plus one fetch of overshoot). Timings are printed, never asserted from above.
 /// </summary>
@@ -24,16 +25,19 @@ public sealed class ClusterReplicationThrottleTests(ITestOutputHelper output)
     [InlineData("none")]
     public void Reassign_50MbPartition_IsRateLimitedByTheThrottle(string throttle)
     {
-        string[] settings = throttle switch
-        {
-            "follower" => [$"follower.replication.throttled.rate={Rate}"],
-            "leader" => [$"leader.replication.throttled.rate={Rate}"],
-            _ => [],
-        };
+        // The leader throttle is a static setting; the follower throttle is set at runtime (below), as a dynamic broker config.
+        string[] settings = throttle == "leader" ? [$"leader.replication.throttled.rate={Rate}"] : [];
         using var cluster = ClusterProcess.Start(3, [.. settings, "broker.session.timeout.ms=6000", "broker.heartbeat.interval.ms=500"]);
         var topic = $"throttled-{throttle}";
         Eventually.True(() => ClusterClient.Describe(cluster.BootstrapServers) is { ControllerId: >= 0, Brokers: [0, 1, 2] },
             TimeSpan.FromSeconds(30), () => $"3 brokers and a controller\n{cluster.Output}");
+        if (throttle == "follower")
+        {
+            const sbyte brokerResource = 4;
+            var set = RawAdminRequests.SetConfig(cluster.Nodes[0].KafkaPort, brokerResource, "1", "follower.replication.throttled.rate", Rate.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            Assert.True(set.ErrorCode == 0, set.ErrorMessage);
+        }
+
         var configs = throttle switch
         {
             "follower" => new Dictionary<string, string> { ["follower.replication.throttled.replicas"] = "0:1" },
