@@ -24,13 +24,19 @@ namespace Fjord.Broker.Cluster;
 /// waiting for an election timeout.
 /// </para>
 /// The controller is the Raft leader: called in-process when it is this node, over the ControllerService
-/// gRPC otherwise. Runs on its own background task; the host's lifetime calls are its only other callers.
+/// gRPC otherwise. A remote call is abandoned as soon as the quorum elects another leader, and bounded by half
+/// the session timeout: when the controller dies or is cut off, every broker's heartbeat would otherwise hang on
+/// it while the new controller's fresh sessions (one session timeout from its activation) run out, and the new
+/// controller would fence every broker at once — all partitions offline, and clients told there are no brokers.
+/// Runs on its own background task; the host's lifetime calls are its only other callers.
 /// </summary>
 public sealed partial class BrokerLifecycleService(
     BrokerConfig config, MetadataQuorum quorum, ControllerHost controller, ControllerChannels channels, LocalBrokerRegistration registration,
     RaftStreamLifetime raftStreams, TimeProvider time, ILogger<BrokerLifecycleService> logger) : BackgroundService, IHostedLifecycleService
 {
     private static readonly TimeSpan FastInterval = TimeSpan.FromMilliseconds(200);
+    private static readonly TimeSpan LeaderCheckInterval = TimeSpan.FromMilliseconds(50);
+    private static readonly TimeSpan MaxCallTimeout = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan LeadershipTransferTimeout = TimeSpan.FromSeconds(3);
 
     /// <summary><c>broker.heartbeat.interval.ms</c>.</summary>
@@ -38,6 +44,9 @@ public sealed partial class BrokerLifecycleService(
 
     /// <summary><c>controlled.shutdown.timeout.ms</c>.</summary>
     private readonly TimeSpan _controlledShutdownTimeout = ControlledShutdownTimeoutOf(config);
+
+    /// <summary>How long one remote registration or heartbeat may take: half a session, at most 5 s.</summary>
+    private readonly TimeSpan _callTimeout = CallTimeoutOf(config);
 
     private readonly Guid _incarnation = Guid.NewGuid();
     private readonly TaskCompletionSource _shutdownAllowed = new(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -50,13 +59,22 @@ public sealed partial class BrokerLifecycleService(
     /// <summary>The configured <c>controlled.shutdown.timeout.ms</c>.</summary>
     public static TimeSpan ControlledShutdownTimeoutOf(BrokerConfig config) => TimeSpan.FromMilliseconds(config.GetInt("controlled.shutdown.timeout.ms"));
 
+    /// <summary>Half of <c>broker.session.timeout.ms</c>, at least one heartbeat interval, at most 5 s.</summary>
+    public static TimeSpan CallTimeoutOf(BrokerConfig config)
+    {
+        var halfSession = TimeSpan.FromMilliseconds(config.GetInt("broker.session.timeout.ms") / 2.0);
+        var atLeast = HeartbeatIntervalOf(config) > halfSession ? HeartbeatIntervalOf(config) : halfSession;
+        return atLeast < MaxCallTimeout ? atLeast : MaxCallTimeout;
+    }
+
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
         while (!stoppingToken.IsCancellationRequested)
         {
+            var controllerIdCalled = quorum.LeaderNodeId;
             try
             {
-                var controllerId = quorum.LeaderNodeId;
+                var controllerId = controllerIdCalled;
                 if (controllerId >= 0)
                 {
                     if (_epoch < 0) await RegisterAsync(controllerId, stoppingToken).ConfigureAwait(false);
@@ -73,6 +91,8 @@ public sealed partial class BrokerLifecycleService(
             }
             try
             {
+                // A new controller gives every broker one session from its activation: reach it at once.
+                if (quorum.LeaderNodeId != controllerIdCalled) continue;
                 var fast = _epoch < 0 || registration.IsFenced || registration.IsShuttingDown;
                 await _wake.WaitAsync(fast ? FastInterval : _heartbeatInterval, stoppingToken).ConfigureAwait(false);
             }
@@ -157,7 +177,8 @@ public sealed partial class BrokerLifecycleService(
             var request = new Rpc.Controller.BrokerRegistrationRequest { BrokerId = config.NodeId, IncarnationId = Uuids.ToByteString(_incarnation) };
             if (config.Rack is not null) request.Rack = config.Rack;
             request.Endpoints.Add(new Rpc.Controller.Endpoint { Name = "PLAINTEXT", Host = config.KafkaAdvertised.Host, Port = config.KafkaAdvertised.Port });
-            var reply = await Client(controllerId).RegisterBrokerAsync(request, deadline: DateTime.UtcNow.AddSeconds(5), cancellationToken: cancel).ConfigureAwait(false);
+            var reply = await CallRemoteControllerAsync(controllerId,
+                abandon => Client(controllerId).RegisterBrokerAsync(request, deadline: DateTime.UtcNow + _callTimeout, cancellationToken: abandon).ResponseAsync, cancel).ConfigureAwait(false);
             (error, epoch) = ((ErrorCode)reply.ErrorCode, reply.BrokerEpoch);
         }
         if (error == ErrorCode.None)
@@ -195,16 +216,16 @@ public sealed partial class BrokerLifecycleService(
         }
         else
         {
-            var reply = await Client(controllerId).BrokerHeartbeatAsync(
-                new Rpc.Controller.BrokerHeartbeatRequest
-                {
-                    BrokerId = config.NodeId,
-                    BrokerEpoch = _epoch,
-                    CurrentMetadataOffset = quorum.StateMachine.AppliedIndex,
-                    WantFence = wantFence,
-                    WantShutDown = wantShutDown,
-                },
-                deadline: DateTime.UtcNow.AddSeconds(5), cancellationToken: cancel).ConfigureAwait(false);
+            var request = new Rpc.Controller.BrokerHeartbeatRequest
+            {
+                BrokerId = config.NodeId,
+                BrokerEpoch = _epoch,
+                CurrentMetadataOffset = quorum.StateMachine.AppliedIndex,
+                WantFence = wantFence,
+                WantShutDown = wantShutDown,
+            };
+            var reply = await CallRemoteControllerAsync(controllerId,
+                abandon => Client(controllerId).BrokerHeartbeatAsync(request, deadline: DateTime.UtcNow + _callTimeout, cancellationToken: abandon).ResponseAsync, cancel).ConfigureAwait(false);
             (error, fenced, shouldShutDown) = ((ErrorCode)reply.ErrorCode, reply.IsFenced, reply.ShouldShutDown);
         }
         // A new controller that never saw this epoch (or a fenced-out registration): start over.
@@ -217,6 +238,27 @@ public sealed partial class BrokerLifecycleService(
         if (error != ErrorCode.None) return;
         registration.Heartbeat(fenced);
         if (wantShutDown && shouldShutDown) _shutdownAllowed.TrySetResult();
+    }
+
+    /// <summary>
+    /// One gRPC call to the controller on <paramref name="controllerId"/>, cancelled when the metadata quorum's leader
+    /// moves elsewhere (an unreachable or deposed controller would keep it waiting until its deadline).
+    /// </summary>
+    private async Task<T> CallRemoteControllerAsync<T>(int controllerId, Func<CancellationToken, Task<T>> call, CancellationToken cancel)
+    {
+        using var abandon = CancellationTokenSource.CreateLinkedTokenSource(cancel);
+        var pending = call(abandon.Token);
+        while (!pending.IsCompleted)
+        {
+            await Task.WhenAny(pending, Task.Delay(LeaderCheckInterval, time, cancel)).ConfigureAwait(false);
+            cancel.ThrowIfCancellationRequested();
+            if (!pending.IsCompleted && quorum.LeaderNodeId != controllerId)
+            {
+                await abandon.CancelAsync().ConfigureAwait(false);
+                LifecycleLog.CallAbandoned(logger, controllerId, quorum.LeaderNodeId);
+            }
+        }
+        return await pending.ConfigureAwait(false);
     }
 
     private ControllerService.ControllerServiceClient Client(int controllerId) =>
@@ -241,6 +283,9 @@ public sealed partial class BrokerLifecycleService(
 
         [LoggerMessage(EventId = 6011, Level = LogLevel.Warning, Message = "Broker {NodeId} registration refused: {Error}")]
         public static partial void Refused(ILogger logger, int nodeId, string error);
+
+        [LoggerMessage(EventId = 6017, Level = LogLevel.Information, Message = "Controller call to {ControllerId} abandoned: the metadata quorum now follows {LeaderId}")]
+        public static partial void CallAbandoned(ILogger logger, int controllerId, int leaderId);
 
         [LoggerMessage(EventId = 6012, Level = LogLevel.Debug, Message = "Controller call to {ControllerId} failed: {Message}")]
         public static partial void CallFailed(ILogger logger, int controllerId, string message);

@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.RegularExpressions;
 using Fjord.Integration.Tests.Harness;
 using Xunit.Abstractions;
 
@@ -9,7 +10,7 @@ namespace Fjord.Integration.Tests.Cluster;
 /// voter takes over) and a partition leader (the controller fences it after broker.session.timeout.ms and
 /// elects new leaders from the ISR). The measured times are printed to the test output.
 /// </summary>
-public sealed class ClusterFailoverTests(ITestOutputHelper output)
+public sealed partial class ClusterFailoverTests(ITestOutputHelper output)
 {
     private const int SessionTimeoutMs = 4000;
     private const int HeartbeatIntervalMs = 500;
@@ -73,6 +74,48 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
         output.WriteLine($"node {victim} restarted, re-registered and unfenced after {clock.Elapsed.TotalMilliseconds:F0} ms");
     }
 
+    [Fact]
+    public void PauseActiveController_TheNewControllerFencesOnlyThePausedBroker()
+    {
+        // A SIGSTOPped controller holds every broker's heartbeat call open (a killed one refuses them at once). The
+        // brokers must move to the new controller before the fresh sessions it grants on activation run out;
+        // otherwise it fences every broker and Metadata lists none (librdkafka then drops all its brokers).
+        // A short session (the election takes 2-4 s here): heartbeats that waited out a 5 s call deadline on the
+        // paused node reached the new controller after their sessions had expired.
+        const int shortSessionMs = 2000;
+        using var cluster = ClusterProcess.Start(3, $"broker.session.timeout.ms={shortSessionMs}", "broker.heartbeat.interval.ms=200");
+        var controllerId = WaitForBrokersAndController(cluster, cluster.BootstrapServers, [0, 1, 2]);
+        var paused = cluster.Nodes[controllerId];
+        var survivorIds = cluster.Nodes.Where(n => n != paused).Select(n => n.Id).ToArray();
+        var survivors = cluster.BootstrapServersExcept(controllerId);
+
+        var clock = Stopwatch.StartNew();
+        ExternalCommand.Run("kill", ["-STOP", paused.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        try
+        {
+            int? newController = null;
+            Eventually.True(() => (newController = ClusterClient.Describe(survivors)?.ControllerId) is { } c && c != controllerId,
+                TimeSpan.FromSeconds(20), () => $"a controller other than the paused node {controllerId}; last {newController}\n{cluster.Output}");
+            var elected = clock.Elapsed;
+            // Sessions granted at activation would have run out by now; a fence of a live broker is brief (its next
+            // heartbeat unfences it), so the controller's own account is the evidence, not a sampled broker list.
+            Thread.Sleep(3 * shortSessionMs);
+            var fences = cluster.Nodes.Where(n => n != paused).SelectMany(n => n.Output.Split('\n'))
+                .Select(line => FencedLine().Match(line)).Where(m => m.Success).Select(m => int.Parse(m.Groups["count"].Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            output.WriteLine($"controller {controllerId} paused; node {newController} controller after {elected.TotalMilliseconds:F0} ms; fences by the new controller: [{string.Join(',', fences)}]");
+            Assert.True(fences.Sum() <= 1, $"the new controller fenced live brokers (only paused node {controllerId} should be): [{string.Join(',', fences)}]\n{cluster.Output}");
+            Assert.Equal(survivorIds, ClusterClient.Describe(survivors)?.Brokers);
+        }
+        finally
+        {
+            ExternalCommand.Run("kill", ["-CONT", paused.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+        }
+
+        (int? ControllerId, int[] Brokers)? back = null;
+        Eventually.True(() => (back = ClusterClient.Describe(cluster.BootstrapServers)) is { Brokers: [0, 1, 2] },
+            TimeSpan.FromSeconds(30), () => $"node {controllerId} unfenced again after SIGCONT; last [{string.Join(',', back?.Brokers ?? [])}]\n{cluster.Output}");
+    }
+
     private static int WaitForBrokersAndController(ClusterProcess cluster, string bootstrapServers, int[] brokers)
     {
         (int? ControllerId, int[] Brokers)? described = null;
@@ -80,6 +123,9 @@ public sealed class ClusterFailoverTests(ITestOutputHelper output)
             TimeSpan.FromSeconds(30), () => $"brokers {string.Join(',', brokers)} registered and a controller elected\n{cluster.Output}");
         return described!.Value.ControllerId!.Value;
     }
+
+    [GeneratedRegex(@"Controller fenced (?<count>\d+) broker\(s\) whose session expired")]
+    private static partial Regex FencedLine();
 
     private static string Show(Dictionary<int, int>? leaders) =>
         leaders is null ? "(no answer)" : string.Join(' ', leaders.OrderBy(p => p.Key).Select(p => $"{p.Key}→{p.Value}"));
