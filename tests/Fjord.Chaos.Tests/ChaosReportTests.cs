@@ -41,7 +41,7 @@ public sealed class ChaosReportTests
         var report = new ChaosReport(1, 0, new HistoryVerdict([], [], [(acked, 0, 2)], [], []), [], new FaultCounts(), []);
 
         Assert.Contains("lost=0 duplicated=0 divergent=0", report.FinalLine, StringComparison.Ordinal);
-        Assert.Equal("moved=1 reordered=0 vanished=0", report.DetailLine);
+        Assert.Equal("moved=1 reordered=0 vanished=0 stalled=0", report.DetailLine);
         Assert.Equal(1, report.ExitCode);
     }
 

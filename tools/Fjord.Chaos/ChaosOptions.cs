@@ -38,6 +38,12 @@ public sealed record ChaosOptions
     /// <summary>Skip network partitions even when network namespaces are available.</summary>
     public bool NoPartitions { get; init; }
 
+    /// <summary>
+    /// Longest time a client may go without progress (an acknowledgement, a consumed record) while faults run before
+    /// the run fails for liveness. One fault heals within seconds plus a session timeout, so the default is generous.
+    /// </summary>
+    public TimeSpan MaxStall { get; init; } = TimeSpan.FromSeconds(60);
+
     /// <summary>Keep data directories and node logs even when the run passes.</summary>
     public bool KeepData { get; init; }
 
@@ -51,10 +57,11 @@ public sealed record ChaosOptions
         """
         fjord-chaos [--duration SECONDS] [--nodes N] [--seed N] [--producers N] [--rate RECORDS_PER_SEC_PER_PRODUCER]
                     [--consumers N] [--partitions N] [--session-timeout-ms N] [--no-partitions] [--concurrent-faults]
-                    [--keep-data] [--work-dir DIR] [--broker-dll PATH]
+                    [--max-stall SECONDS] [--keep-data] [--work-dir DIR] [--broker-dll PATH]
         Runs real fjord-broker processes under kill -9, SIGSTOP and network partitions while idempotent acks=all
         producers write unique values, then checks that nothing acknowledged was lost, duplicated or diverged.
-        Exit code 0 only when lost, duplicated, divergent, moved, reordered and vanished are all 0.
+        Exit code 0 only when lost, duplicated, divergent, moved, reordered, vanished and stalled are all 0
+        (stalled: a producer or consumer without progress for longer than --max-stall, default 60, while faults run).
         """;
 
     /// <summary>Parses <c>--name value</c> pairs and flags.</summary>
@@ -80,6 +87,7 @@ public sealed record ChaosOptions
                 "--session-timeout-ms" => options with { SessionTimeoutMs = Int() },
                 "--no-partitions" => options with { NoPartitions = true },
                 "--concurrent-faults" => options with { ConcurrentFaults = true },
+                "--max-stall" => options with { MaxStall = TimeSpan.FromSeconds(Int()) },
                 "--keep-data" => options with { KeepData = true },
                 "--work-dir" => options with { WorkDir = Value() },
                 "--broker-dll" => options with { BrokerDll = Value() },

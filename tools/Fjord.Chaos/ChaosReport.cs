@@ -15,12 +15,18 @@ public sealed record ChaosReport(int Acked, int Consumed, HistoryVerdict Verdict
 {
     private const int ShownPerKind = 10;
 
+    /// <summary>Clients that made no progress for longer than <c>--max-stall</c> while the faults ran (liveness; fails the run).</summary>
+    public IReadOnlyList<Stall> Stalls { get; init; } = [];
+
     /// <summary>Partitions with at least one replica that differs below the high watermark.</summary>
     public int Divergent => Divergences.Select(d => d.Partition).Distinct().Count();
 
-    public bool Passed => Verdict.IsClean && Divergent == 0;
+    public bool Passed => Verdict.IsClean && Divergent == 0 && Stalls.Count == 0;
 
-    /// <summary>0 when nothing acknowledged was lost, duplicated, moved or reordered, nothing consumed vanished and no replica diverged; 1 otherwise.</summary>
+    /// <summary>
+    /// 0 when nothing acknowledged was lost, duplicated, moved or reordered, nothing consumed vanished, no replica
+    /// diverged and no client stalled; 1 otherwise.
+    /// </summary>
     public int ExitCode => Passed ? 0 : 1;
 
     /// <summary>The last line a run prints; the integration test and people grep it.</summary>
@@ -29,7 +35,7 @@ public sealed record ChaosReport(int Acked, int Consumed, HistoryVerdict Verdict
 
     /// <summary>The checks that are not on the final line but also fail a run.</summary>
     public string DetailLine => string.Create(CultureInfo.InvariantCulture,
-        $"moved={Verdict.Moved.Count} reordered={Verdict.Reordered.Count} vanished={Verdict.Vanished.Count}");
+        $"moved={Verdict.Moved.Count} reordered={Verdict.Reordered.Count} vanished={Verdict.Vanished.Count} stalled={Stalls.Count}");
 
     /// <summary>What went wrong, partition by partition, for the post-mortem; empty when the run passed.</summary>
     public string Details()
@@ -51,6 +57,7 @@ public sealed record ChaosReport(int Acked, int Consumed, HistoryVerdict Verdict
         Section(text, "vanished (a consumer read it; the final log holds something else)", Verdict.Vanished,
             v => $"partition {v.Consumed.Partition} offset {v.Consumed.Offset}: consumed {v.Consumed.Value}, now {v.Now ?? "(nothing)"}");
         Section(text, "divergent replicas (below the high watermark)", Divergences, d => d.ToString());
+        Section(text, "stalled (no progress for longer than --max-stall while the faults ran)", Stalls, st => $"{st}, from {FaultWindow(st.FromUtc)}");
         return text.ToString();
     }
 

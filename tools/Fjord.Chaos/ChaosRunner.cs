@@ -50,12 +50,17 @@ public sealed partial class ChaosRunner(ChaosOptions options, ILoggerFactory log
         await CreateTopicAsync(cancel).ConfigureAwait(false);
 
         var history = new History();
+        var liveness = new LivenessTracker();
+        using var clientLog = new ClientLog(Path.Combine(_workDir, "clients.log"));
         using var stopWorkload = new CancellationTokenSource();
         using var stopConsumers = new CancellationTokenSource();
-        var producers = Enumerable.Range(0, options.Producers)
-            .Select(i => new ProducerWorker(i, _cluster.BootstrapServers, Topic, options.Partitions, options.RecordsPerSecondPerProducer, history, _logger).RunAsync(stopWorkload.Token))
+        var producerWorkers = Enumerable.Range(0, options.Producers)
+            .Select(i => new ProducerWorker(i, _cluster.BootstrapServers, Topic, options.Partitions, options.RecordsPerSecondPerProducer, history, liveness, clientLog, _logger))
             .ToArray();
-        var consumerWorkers = Enumerable.Range(0, options.Consumers).Select(i => new ConsumerWorker(i, _cluster.BootstrapServers, Topic, options.Partitions, history)).ToArray();
+        var consumerWorkers = Enumerable.Range(0, options.Consumers)
+            .Select(i => new ConsumerWorker(i, _cluster.BootstrapServers, Topic, options.Partitions, history, liveness, clientLog)).ToArray();
+        liveness.Start([.. producerWorkers.Select(p => p.Client), .. consumerWorkers.Select(c => c.Client)], DateTime.UtcNow);
+        var producers = producerWorkers.Select(p => p.RunAsync(stopWorkload.Token)).ToArray();
         var consumers = consumerWorkers.Select(c => c.RunAsync(stopConsumers.Token)).ToArray();
         var progress = ReportProgressAsync(history, nemesis, stopConsumers.Token);
 
@@ -63,7 +68,9 @@ public sealed partial class ChaosRunner(ChaosOptions options, ILoggerFactory log
         await nemesis.RunAsync(DateTime.UtcNow + options.Duration, cancel).ConfigureAwait(false);
         var remaining = options.Duration - clock.Elapsed;
         if (remaining > TimeSpan.Zero) await Task.Delay(remaining, cancel).ConfigureAwait(false);
+        var longestStalls = liveness.Stop(DateTime.UtcNow);
         Log.FaultsOver(_logger, nemesis.Counts.Total, history.AckedCount);
+        foreach (var stall in longestStalls) Log.LongestStall(_logger, stall.ToString());
 
         await HealEverythingAsync(cancel).ConfigureAwait(false);
         await stopWorkload.CancelAsync().ConfigureAwait(false);
@@ -81,7 +88,8 @@ public sealed partial class ChaosRunner(ChaosOptions options, ILoggerFactory log
         var divergences = CompareReplicas(replicaSets, highWatermarks, quiesced);
 
         var verdict = HistoryChecker.Check(history.Acked, history.Consumed, history.ConsumedConflicts, finalLog);
-        var report = new ChaosReport(history.AckedCount, history.ConsumedCount, verdict, divergences, nemesis.Counts, nemesis.Injected);
+        var stalls = longestStalls.Where(st => st.Length > options.MaxStall).ToList();
+        var report = new ChaosReport(history.AckedCount, history.ConsumedCount, verdict, divergences, nemesis.Counts, nemesis.Injected) { Stalls = stalls };
         foreach (var fault in nemesis.Injected) Log.FaultSummary(_logger, fault.ToString());
         foreach (var (error, count) in history.FailedDeliveries.OrderByDescending(f => f.Value)) Log.FailedDeliveries(_logger, count, error);
         foreach (var fatal in history.FatalErrors) Log.ProducerFatal(_logger, fatal);
@@ -245,5 +253,8 @@ public sealed partial class ChaosRunner(ChaosOptions options, ILoggerFactory log
 
         [LoggerMessage(EventId = 15, Level = LogLevel.Information, Message = "progress: acked={Acked} consumed={Consumed} failed={Failed} faults={Faults}")]
         public static partial void Progress(ILogger logger, int acked, int consumed, int failed, int faults);
+
+        [LoggerMessage(EventId = 16, Level = LogLevel.Information, Message = "longest stall of {Stall}")]
+        public static partial void LongestStall(ILogger logger, string stall);
     }
 }

@@ -33,7 +33,7 @@ public sealed partial class ChaosShortRunTests(ITestOutputHelper output)
         Assert.True(Count("lost") == 0, $"acknowledged records lost: {failure}");
         Assert.True(Count("duplicated") == 0, $"records duplicated: {failure}");
         Assert.True(Count("divergent") == 0, $"replicas diverged: {failure}");
-        Assert.True(exitCode == 0, $"the harness failed another check (moved, reordered or vanished records): {failure}");
+        Assert.True(exitCode == 0, $"the harness failed another check (moved, reordered or vanished records, or a stalled client): {failure}");
     }
 
     [GeneratedRegex(@"^acked=(?<acked>\d+) consumed=(?<consumed>\d+) lost=(?<lost>\d+) duplicated=(?<duplicated>\d+) divergent=(?<divergent>\d+) faults=(?<faults>\d+) \(kill=\d+ pause=\d+ partition=\d+\)$")]

@@ -1,15 +1,19 @@
 using Confluent.Kafka;
+using Fjord.Chaos.Checking;
 
 namespace Fjord.Chaos.Workload;
 
 /// <summary>
 /// A Confluent.Kafka consumer assigned every partition from the beginning (no group, so coordinator failover does
 /// not blur what the log says) that records each record it is handed into the <see cref="History"/> while the
-/// faults run. Errors are counted, not fatal: librdkafka retries through leader changes. Owns its thread.
+/// faults run, each record being progress of <see cref="Client"/> (<see cref="LivenessTracker"/>). Errors are counted,
+/// not fatal: librdkafka retries through leader changes; its warnings go to the <see cref="ClientLog"/>. Owns its thread.
 /// </summary>
-public sealed class ConsumerWorker(int index, string bootstrapServers, string topic, int partitions, History history)
+public sealed class ConsumerWorker(int index, string bootstrapServers, string topic, int partitions, History history, LivenessTracker liveness, ClientLog clientLog)
 {
     private long _errors;
+
+    public string Client { get; } = $"consumer {index}";
 
     /// <summary>Consume errors seen (leader moves, unreachable brokers); informational.</summary>
     public long Errors => Interlocked.Read(ref _errors);
@@ -28,8 +32,12 @@ public sealed class ConsumerWorker(int index, string bootstrapServers, string to
             SocketTimeoutMs = 10_000,
             TopicMetadataRefreshIntervalMs = 2_000,
         })
-            .SetErrorHandler((_, _) => Interlocked.Increment(ref _errors))
-            .SetLogHandler((_, _) => { /* counted through the error handler */ })
+            .SetErrorHandler((_, error) =>
+            {
+                Interlocked.Increment(ref _errors);
+                clientLog.Write(Client, error);
+            })
+            .SetLogHandler((_, message) => clientLog.Write(Client, message))
             .Build();
         consumer.Assign(Enumerable.Range(0, partitions).Select(p => new TopicPartitionOffset(topic, p, Offset.Beginning)));
         while (!stop.IsCancellationRequested)
@@ -37,7 +45,10 @@ public sealed class ConsumerWorker(int index, string bootstrapServers, string to
             try
             {
                 if (consumer.Consume(TimeSpan.FromMilliseconds(500)) is { Message: { } message } result)
+                {
                     history.RecordConsumed(result.Partition.Value, result.Offset.Value, message.Value);
+                    liveness.Progressed(Client, DateTime.UtcNow);
+                }
             }
             catch (ConsumeException)
             {

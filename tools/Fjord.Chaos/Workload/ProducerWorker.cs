@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using Confluent.Kafka;
+using Fjord.Chaos.Checking;
 using Microsoft.Extensions.Logging;
 
 namespace Fjord.Chaos.Workload;
@@ -10,11 +11,17 @@ namespace Fjord.Chaos.Workload;
 /// <c>p{index}-g{generation}-{n}</c> round-robin over the partitions at a fixed rate. Acknowledgements go to the
 /// <see cref="History"/> with their offsets. After a fatal error (the idempotent producer's sequence state is
 /// broken) the instance is replaced by a new generation and the error is recorded: values are never re-sent,
-/// so any value appearing twice in a log is a duplicate the cluster made. Owns its thread; start once.
+/// so any value appearing twice in a log is a duplicate the cluster made. Each acknowledgement is progress of the
+/// producer slot <see cref="Client"/> (<see cref="LivenessTracker"/>); librdkafka's warnings go to the <see cref="ClientLog"/>.
+/// Owns its thread; start once.
 /// </summary>
-public sealed partial class ProducerWorker(int index, string bootstrapServers, string topic, int partitions, int recordsPerSecond, History history, ILogger logger)
+public sealed partial class ProducerWorker(int index, string bootstrapServers, string topic, int partitions, int recordsPerSecond, History history,
+    LivenessTracker liveness, ClientLog clientLog, ILogger logger)
 {
     private string? _fatal;
+
+    /// <summary>The producer slot's name in liveness reports: one per index, whatever the generation.</summary>
+    public string Client { get; } = string.Create(CultureInfo.InvariantCulture, $"producer {index}");
 
     public Task RunAsync(CancellationToken stop) => Task.Factory.StartNew(() => Run(stop), TaskCreationOptions.LongRunning);
 
@@ -52,7 +59,11 @@ public sealed partial class ProducerWorker(int index, string bootstrapServers, s
                 producer.Produce(new TopicPartition(topic, partition), new Message<Null, string> { Value = value }, report =>
                 {
                     if (report.Error.IsError) history.RecordFailedDelivery(report.Error.Code.ToString());
-                    else if (report.Status == PersistenceStatus.Persisted) history.RecordAck(value, report.Partition.Value, report.Offset.Value, session);
+                    else if (report.Status == PersistenceStatus.Persisted)
+                    {
+                        history.RecordAck(value, report.Partition.Value, report.Offset.Value, session);
+                        liveness.Progressed(Client, DateTime.UtcNow);
+                    }
                     else history.RecordFailedDelivery($"status {report.Status}");
                 });
                 return true;
@@ -94,9 +105,10 @@ public sealed partial class ProducerWorker(int index, string bootstrapServers, s
         })
             .SetErrorHandler((_, error) =>
             {
+                clientLog.Write(session, error);
                 if (error.IsFatal) MarkFatal(session, error);
             })
-            .SetLogHandler((_, _) => { /* librdkafka's connection chatter during faults is expected; outcomes are counted per record */ })
+            .SetLogHandler((_, message) => clientLog.Write(session, message))
             .Build();
 
     /// <summary>Records the first fatal error of this producer instance once, whichever thread sees it first.</summary>
