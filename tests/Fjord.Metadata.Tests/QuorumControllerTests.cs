@@ -52,6 +52,17 @@ public sealed class QuorumControllerTests
     }
 
     [Fact]
+    public void RenewSessions_AfterTheControllerStoodStill_GivesEveryBrokerAFullSessionAgain()
+    {
+        var ctx = new ControllerTestContext().WithBrokers(3);
+        ctx.Time.Advance(Session * 2);
+        ctx.Controller.RenewSessions();
+
+        Assert.Equal(0, ctx.Advance(Session / 2));
+        Assert.Equal(3, ctx.Advance(Session));
+    }
+
+    [Fact]
     public void Tick_AfterSessionTimeout_FencesSilentBrokerAndMovesItsLeaderships()
     {
         var ctx = new ControllerTestContext().WithBrokers(3);

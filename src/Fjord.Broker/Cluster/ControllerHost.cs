@@ -23,6 +23,9 @@ public sealed partial class ControllerHost : IHostedService, IAsyncDisposable
 {
     private static readonly TimeSpan TickInterval = TimeSpan.FromMilliseconds(100);
 
+    /// <summary>The shortest gap between ticks taken for a stall of this node (the larger of this and half a session counts).</summary>
+    private static readonly TimeSpan MinStall = TimeSpan.FromSeconds(1);
+
     private readonly MetadataQuorum _quorum;
     private readonly QuorumController _controller;
     private readonly ILogger<ControllerHost> _logger;
@@ -30,7 +33,9 @@ public sealed partial class ControllerHost : IHostedService, IAsyncDisposable
     private readonly QuorumMetrics _metrics;
     private readonly Channel<(Action Run, long EnqueuedAt)> _events =
         Channel.CreateUnbounded<(Action, long)>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly TimeSpan _stallThreshold;
     private ITimer? _timer;
+    private long _lastTickAt;
     private Task? _loop;
     private ulong _activeTerm;
     private bool _activating;
@@ -44,6 +49,7 @@ public sealed partial class ControllerHost : IHostedService, IAsyncDisposable
         _time = time;
         _logger = logger;
         _controller = new QuorumController(options, time, new Random(), configValidator);
+        _stallThreshold = options.BrokerSessionTimeout / 2 > MinStall ? options.BrokerSessionTimeout / 2 : MinStall;
     }
 
     /// <summary>True while this node is the active controller (read from any thread).</summary>
@@ -141,8 +147,20 @@ public sealed partial class ControllerHost : IHostedService, IAsyncDisposable
 
     private void OnTick()
     {
+        var now = _time.GetTimestamp();
+        var sinceLastTick = _lastTickAt == 0 ? TimeSpan.Zero : _time.GetElapsedTime(_lastTickAt, now);
+        _lastTickAt = now;
         CheckLeadership();
         if (!_controller.IsActive) return;
+        if (sinceLastTick > _stallThreshold)
+        {
+            // This node stood still (SIGSTOP, a long GC, a starved machine): it could not take heartbeats, so it
+            // must not fence brokers for missing them. If another controller took over meanwhile, the records
+            // proposed here would not commit anyway, but a controller that is still in charge would fence everyone.
+            _controller.RenewSessions();
+            ControllerHostLog.SessionsRenewedAfterStall(_logger, sinceLastTick.TotalMilliseconds);
+            return;
+        }
         var result = _controller.Tick();
         if (!result.IsReadOnly)
         {
@@ -200,4 +218,7 @@ internal static partial class ControllerHostLog
 
     [LoggerMessage(EventId = 6003, Level = LogLevel.Error, Message = "Controller event failed")]
     public static partial void EventFailed(ILogger logger, Exception exception);
+
+    [LoggerMessage(EventId = 6004, Level = LogLevel.Warning, Message = "Controller did not run for {Milliseconds:F0} ms; every broker gets a fresh session instead of being fenced for heartbeats it could not take")]
+    public static partial void SessionsRenewedAfterStall(ILogger logger, double milliseconds);
 }

@@ -55,10 +55,20 @@ public sealed partial class QuorumController
     {
         Image = committed;
         IsActive = true;
+        RenewSessions();
+        _lastImbalanceCheck = _time.GetTimestamp();
+    }
+
+    /// <summary>
+    /// Every registered broker starts a fresh session now: on activation, and after this controller itself
+    /// could not run (paused, starved) — heartbeats that arrived meanwhile are still queued, so a session
+    /// that ran out while the controller stood still says nothing about the broker.
+    /// </summary>
+    public void RenewSessions()
+    {
         _lastContact.Clear();
         var now = _time.GetTimestamp();
-        foreach (var id in committed.Brokers.Keys) _lastContact[id] = now;
-        _lastImbalanceCheck = now;
+        foreach (var id in Image.Brokers.Keys) _lastContact[id] = now;
     }
 
     /// <summary>Stops acting; the uncommitted view is discarded.</summary>
