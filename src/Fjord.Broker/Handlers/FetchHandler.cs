@@ -114,7 +114,7 @@ public sealed class FetchHandler(
             RecordThrottledBytes(reads);
         }
 
-        return BuildResponse(context, version, session, incremental, reads);
+        return BuildResponse(context, version, session, incremental, reads, toReplica: replicaId >= 0);
     }
 
     /// <summary>KIP-73: the bytes sent for throttled replicas count against the leader's replication quota (Kafka records them once per response).</summary>
@@ -291,7 +291,7 @@ public sealed class FetchHandler(
         return new PartitionRead(result.Error, highWatermark, log.LogStartOffset, result.Records, result) { Throttled = throttled };
     }
 
-    private FetchResponse BuildResponse(RequestContext context, short version, FetchSession session, bool incremental, PartitionRead[] reads)
+    private FetchResponse BuildResponse(RequestContext context, short version, FetchSession session, bool incremental, PartitionRead[] reads, bool toReplica)
     {
         var response = new FetchResponse { SessionId = session.Id };
         FetchResponse.FetchableTopicResponse? current = null;
@@ -319,7 +319,7 @@ public sealed class FetchHandler(
 
             if (read.Records.Length > 0 && partition.TopicName is not null)
             {
-                metrics.RecordsFetched(partition.TopicName, read.Records.Length);
+                metrics.RecordsFetched(partition.TopicName, read.Records.Length, toReplica);
             }
 
             var key = partition.Key;
