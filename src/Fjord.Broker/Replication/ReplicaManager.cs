@@ -225,6 +225,9 @@ public sealed partial class ReplicaManager(
     {
         if (!rackAwareReplicaSelector || _image is not { } image
             || !_leaders.TryGetValue(partition, out var leader) || !ReferenceEquals(leader.Log, log)) return -1;
+        var leaderRack = image.Brokers.TryGetValue(nodeId, out var self) ? self.Rack : null;
+        // The common case, a consumer in the leader's rack, costs no candidate list.
+        if (leaderRack == clientRack) return -1;
         var candidates = leader.ReadReplicaCandidates(fetchOffset);
         for (var i = candidates.Count - 1; i >= 0; i--)
         {
@@ -233,7 +236,6 @@ public sealed partial class ReplicaManager(
             else
                 candidates.RemoveAt(i);
         }
-        var leaderRack = image.Brokers.TryGetValue(nodeId, out var self) ? self.Rack : null;
         var selected = RackAwareReplicaSelector.Select(clientRack, new ReplicaView(nodeId, leaderRack, log.LogEndOffset, TimeSpan.Zero), candidates);
         if (selected == nodeId) return -1;
         ReplicationLog.PreferredReadReplica(_logger, partition.ToString(), clientRack, fetchOffset, selected);
