@@ -34,8 +34,8 @@ namespace Fjord.Broker.Handlers;
 /// - KIP-392, fetch from the closest replica: a consumer's Fetch v11+ carries its rack (<c>client.rack</c>, maybe
 ///   empty). A follower serves it from its own log up to its own high watermark (which trails the leader's by a
 ///   fetch round trip), with the same long poll, limits, sessions and epoch checks; an offset between its high
-///   watermark and log end offset reads as empty, beyond its log as OFFSET_OUT_OF_RANGE (librdkafka and the Java
-///   consumer then go back to the leader). The leader, with <c>replica.selector.class</c> rack-aware, answers a
+///   watermark and log end offset reads as empty, one outside its log as OFFSET_OUT_OF_RANGE (on which the Java
+///   consumer, and librdkafka for an offset above the high watermark, go back to the leader). The leader, with <c>replica.selector.class</c> rack-aware, answers a
 ///   partition whose leader is outside the consumer's rack and which an in-sync, alive follower in that rack holds at
 ///   the fetch offset with PreferredReadReplica = that follower, no records and no wait
 ///   (<see cref="IPartitionReplication.PreferredReadReplica"/>); the consumer then fetches from the follower.
