@@ -43,10 +43,24 @@ public sealed class BrokerSettingsTests : IDisposable
     [InlineData("auto.create.topics.enable", "yes", "true or false")]
     [InlineData("log.cleanup.policy", "shred", "is not one of")]
     [InlineData("kafka.listen", "nohost", "expected host:port")]
+    [InlineData("replica.selector.class", "com.example.MySelector", "replica.selector.class must be one of")]
     public void Create_BadValue_NamesTheKey(string key, string value, string expected)
     {
         var error = Assert.Throws<ConfigException>(() => BrokerConfig.Create(new Dictionary<string, string> { [key] = value }));
         Assert.Contains(expected, error.Message);
+    }
+
+    [Theory]
+    [InlineData(null, false)]
+    [InlineData("", false)]
+    [InlineData("org.apache.kafka.common.replica.LeaderReplicaSelector", false)]
+    [InlineData("org.apache.kafka.common.replica.RackAwareReplicaSelector", true)]
+    [InlineData("rack-aware", true)]
+    public void Create_ReplicaSelectorClass_KafkasClassesAndTheShortName(string? value, bool rackAware)
+    {
+        var settings = new Dictionary<string, string>();
+        if (value is not null) settings["replica.selector.class"] = value;
+        Assert.Equal(rackAware, BrokerConfig.Create(settings).RackAwareReplicaSelector);
     }
 
     [Fact]

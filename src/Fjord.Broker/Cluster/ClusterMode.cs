@@ -61,7 +61,7 @@ public static class ClusterMode
         services.AddSingleton(sp => ReplicationQuotas.FromConfig(config, sp.GetRequiredService<TimeProvider>()));
         services.AddSingleton(sp => new ReplicaManager(config.NodeId, sp.GetRequiredService<LogManager>(), sp.GetRequiredService<PartitionAppendNotifier>(),
             sp.GetRequiredService<BrokerMetrics>(), sp.GetRequiredService<AlterPartitionManager>(), TimeSpan.FromMilliseconds(config.GetLong("replica.lag.time.max.ms")),
-            sp.GetRequiredService<ReplicationQuotas>(), sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
+            sp.GetRequiredService<ReplicationQuotas>(), config.RackAwareReplicaSelector, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>()));
         services.AddSingleton<IPartitionReplication>(sp => sp.GetRequiredService<ReplicaManager>());
         services.AddHostedService(sp => sp.GetRequiredService<ReplicaManager>());
         // Consumer groups: __consumer_offsets is a replicated topic of the image; this node coordinates the groups

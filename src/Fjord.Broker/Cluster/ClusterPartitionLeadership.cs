@@ -5,8 +5,8 @@ namespace Fjord.Broker.Cluster;
 
 /// <summary>
 /// Partition leadership from the committed metadata image: this node leads a partition when the image
-/// names it leader, at the image's leader epoch. A topic the image does not know is answered as on a single
-/// node (this node, epoch 0); in cluster mode every topic, <c>__consumer_offsets</c> included, is created
+/// names it leader and follows it when the image lists it among the other replicas, at the image's leader
+/// epoch. A topic the image does not know is answered as on a single node (this node, epoch 0); in cluster mode every topic, <c>__consumer_offsets</c> included, is created
 /// through the controller, so handlers only meet topics the image names.
 /// Thread-safe and lock-free: reads the immutable image.
 /// </summary>
@@ -14,18 +14,25 @@ public sealed class ClusterPartitionLeadership(MetadataQuorum quorum) : IPartiti
 {
     public ErrorCode CheckLeader(string topic, int partition, out int leaderEpoch)
     {
+        if (RoleOf(topic, partition, out leaderEpoch) == PartitionRole.Leader) return ErrorCode.None;
+        leaderEpoch = -1;
+        return ErrorCode.NotLeaderOrFollower;
+    }
+
+    public PartitionRole RoleOf(string topic, int partition, out int leaderEpoch)
+    {
         var image = quorum.StateMachine.Image;
         if (image.GetTopic(topic) is not { } known)
         {
             leaderEpoch = 0;
-            return ErrorCode.None;
+            return PartitionRole.Leader;
         }
-        if (known.Partitions.TryGetValue(partition, out var registration) && registration.Leader == quorum.NodeId)
+        if (known.Partitions.TryGetValue(partition, out var registration) && registration.Replicas.Contains(quorum.NodeId))
         {
             leaderEpoch = registration.LeaderEpoch;
-            return ErrorCode.None;
+            return registration.Leader == quorum.NodeId ? PartitionRole.Leader : PartitionRole.Follower;
         }
         leaderEpoch = -1;
-        return ErrorCode.NotLeaderOrFollower;
+        return PartitionRole.NotReplica;
     }
 }

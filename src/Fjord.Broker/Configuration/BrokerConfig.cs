@@ -57,6 +57,10 @@ public sealed class BrokerConfig
 
     public int OffsetsTopicNumPartitions => GetInt("offsets.topic.num.partitions");
 
+    /// <summary>KIP-392: <c>replica.selector.class</c> names the rack-aware selector (Kafka's class or its short name).</summary>
+    public bool RackAwareReplicaSelector =>
+        GetString("replica.selector.class") is BrokerConfigDefinitions.RackAwareReplicaSelectorClass or BrokerConfigDefinitions.RackAwareReplicaSelectorAlias;
+
     public static BrokerConfig Create(IReadOnlyDictionary<string, string> settings)
     {
         var values = new Dictionary<string, string>(StringComparer.Ordinal);

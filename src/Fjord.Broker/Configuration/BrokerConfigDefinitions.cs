@@ -10,6 +10,22 @@ public static class BrokerConfigDefinitions
 {
     private static readonly string[] s_logFormats = ["text", "json"];
 
+    /// <summary>
+    /// KIP-392: Kafka's two selector classes and a short name for the rack-aware one. Empty (the default) and
+    /// LeaderReplicaSelector both mean consumers always fetch from the leader.
+    /// </summary>
+    private static readonly string[] s_replicaSelectors =
+        [LeaderReplicaSelectorClass, RackAwareReplicaSelectorClass, RackAwareReplicaSelectorAlias];
+
+    /// <summary>Kafka's <c>org.apache.kafka.common.replica.LeaderReplicaSelector</c>: consumers read from the leader.</summary>
+    public const string LeaderReplicaSelectorClass = "org.apache.kafka.common.replica.LeaderReplicaSelector";
+
+    /// <summary>Kafka's <c>RackAwareReplicaSelector</c>: a consumer is sent to an in-sync replica in its <c>client.rack</c>.</summary>
+    public const string RackAwareReplicaSelectorClass = "org.apache.kafka.common.replica.RackAwareReplicaSelector";
+
+    /// <summary>Fjord's short name for <see cref="RackAwareReplicaSelectorClass"/>.</summary>
+    public const string RackAwareReplicaSelectorAlias = "rack-aware";
+
     public static IReadOnlyList<ConfigDefinition> All { get; } =
     [
         // Node settings (Fjord's command line).
@@ -52,6 +68,7 @@ public static class BrokerConfigDefinitions
         new("controlled.shutdown.timeout.ms", ConfigType.Int, "15000", "on SIGTERM, how long a broker waits for the controller to move its leaderships away (KIP-841) before it closes its listeners anyway (cluster mode)", Min: 0),
         new("unclean.leader.election.enable", ConfigType.Boolean, "false", "default unclean.leader.election.enable"),
         new("replica.lag.time.max.ms", ConfigType.Long, "30000", "a follower that has not caught up with its leader for this long is removed from the ISR (cluster mode)", Min: 1),
+        new("replica.selector.class", ConfigType.Class, "", "where a leader sends consumers that name their client.rack (KIP-392, cluster mode): empty or LeaderReplicaSelector keeps them on the leader; RackAwareReplicaSelector (or rack-aware) sends them to an in-sync follower in their rack", AllowedValues: s_replicaSelectors),
         new("leader.replication.throttled.rate", ConfigType.Long, "9223372036854775807", "bytes/s a leader sends to out-of-sync followers of replicas listed in leader.replication.throttled.replicas (KIP-73)", Min: 0),
         new("follower.replication.throttled.rate", ConfigType.Long, "9223372036854775807", "bytes/s a follower fetches for its out-of-sync replicas listed in follower.replication.throttled.replicas (KIP-73)", Min: 0),
         new("replication.quota.window.num", ConfigType.Int, "11", "samples the replication throttle rate is measured over", Min: 1),

@@ -91,7 +91,8 @@ public sealed record ConfigDefinition(
 
                 return null;
             default:
-                return AllowedValues is null || AllowedValues.Contains(value)
+                // An empty value is the unset default of configs such as replica.selector.class (Kafka's null class).
+                return AllowedValues is null || AllowedValues.Contains(value) || (value.Length == 0 && Default == "")
                     ? null
                     : $"{Name} must be one of {string.Join(", ", AllowedValues)}, got '{value}'";
         }

@@ -24,7 +24,8 @@ public sealed class FetchSession(int id)
     /// <summary>Partitions in the order they were added, as the response lists them.</summary>
     public List<CachedFetchPartition> Ordered { get; } = [];
 
-    public CachedFetchPartition AddOrUpdate(FetchPartitionKey key, string? topicName, long fetchOffset, int maxBytes, int currentLeaderEpoch, int lastFetchedEpoch)
+    public CachedFetchPartition AddOrUpdate(
+        FetchPartitionKey key, string? topicName, long fetchOffset, long logStartOffset, int maxBytes, int currentLeaderEpoch, int lastFetchedEpoch)
     {
         if (!_partitions.TryGetValue(key, out var cached))
         {
@@ -34,6 +35,7 @@ public sealed class FetchSession(int id)
         }
 
         cached.FetchOffset = fetchOffset;
+        cached.LogStartOffset = logStartOffset;
         cached.MaxBytes = maxBytes;
         cached.CurrentLeaderEpoch = currentLeaderEpoch;
         cached.LastFetchedEpoch = lastFetchedEpoch;
@@ -61,6 +63,9 @@ public sealed class CachedFetchPartition(FetchPartitionKey key, string? topicNam
     public string? TopicName { get; } = topicName;
 
     public long FetchOffset { get; set; }
+
+    /// <summary>The fetcher's own log start offset (v5+): followers send theirs, consumers -1.</summary>
+    public long LogStartOffset { get; set; } = -1;
 
     public int MaxBytes { get; set; }
 

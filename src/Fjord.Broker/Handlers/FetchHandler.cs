@@ -27,8 +27,18 @@ namespace Fjord.Broker.Handlers;
 /// - Reads stop at the high watermark; read_committed stops at the last stable offset, equal to
 ///   it while there are no transactions.
 /// - CurrentLeaderEpoch (v9+): newer than ours → UNKNOWN_LEADER_EPOCH, older → FENCED_LEADER_EPOCH.
-/// - Cluster mode: a partition this node does not lead gets NOT_LEADER_OR_FOLLOWER; "ours" is the image's
-///   leader epoch (<see cref="IPartitionLeadership"/>; 0 on a single node).
+/// - Cluster mode: "ours" is the image's leader epoch (<see cref="IPartitionLeadership"/>; 0 on a single node), on
+///   leaders and followers alike. A partition this node holds no replica of gets NOT_LEADER_OR_FOLLOWER, as does one
+///   it follows unless the fetch is a consumer's v11+ (below): replica fetches and older consumers are leader-only
+///   (Kafka's fetchOnlyFromLeader).
+/// - KIP-392, fetch from the closest replica: a consumer's Fetch v11+ carries its rack (<c>client.rack</c>, maybe
+///   empty). A follower serves it from its own log up to its own high watermark (which trails the leader's by a
+///   fetch round trip), with the same long poll, limits, sessions and epoch checks; an offset between its high
+///   watermark and log end offset reads as empty, one outside its log as OFFSET_OUT_OF_RANGE (on which the Java
+///   consumer, and librdkafka for an offset above the high watermark, go back to the leader). The leader, with <c>replica.selector.class</c> rack-aware, answers a
+///   partition whose leader is outside the consumer's rack and which an in-sync, alive follower in that rack holds at
+///   the fetch offset with PreferredReadReplica = that follower, no records and no wait
+///   (<see cref="IPartitionReplication.PreferredReadReplica"/>); the consumer then fetches from the follower.
 /// - LastFetchedEpoch (v12+, KIP-595; followers, and consumers that send it): when our end offset for that
 ///   epoch (<see cref="LeaderEpochCache.EndOffsetFor"/>) is in an older epoch or below FetchOffset, the
 ///   partition answers DivergingEpoch {epoch, end offset} and no records, so the fetcher truncates to it;
@@ -51,6 +61,7 @@ public sealed class FetchHandler(
     private const int FirstTopicIdVersion = 13;
     private const int FirstSessionVersion = 7;
     private const int FirstLastFetchedEpochVersion = 12;
+    private const int FirstClientRackVersion = 11;
 
     public override ApiKey ApiKey => ApiKey.Fetch;
 
@@ -70,22 +81,25 @@ public sealed class FetchHandler(
 
         var partitions = session!.Ordered;
         var replicaId = replication is null ? -1 : version >= 15 ? request.ReplicaState.ReplicaId : request.ReplicaId;
+        // KIP-392: a consumer's v11+ fetch carries client metadata; only such a fetch may be served by a follower or sent to one.
+        var clientRack = version >= FirstClientRackVersion && replicaId < 0 ? request.RackId : null;
         var deadline = time.GetTimestamp() + time.TimestampFrequency * Math.Max(0, request.MaxWaitMs) / 1000;
         PartitionRead[] reads;
         while (true)
         {
             var signals = request.MaxWaitMs > 0 ? WaitSignals(partitions) : null;
-            reads = ReadAll(partitions, request, replicaId);
+            reads = ReadAll(partitions, request, replicaId, clientRack);
             var bytes = 0L;
-            var failed = false;
+            var answerNow = false;
             foreach (var read in reads)
             {
                 bytes += read.Records.Length;
-                failed |= read.Error != ErrorCode.None;
+                // Kafka answers at once on an error, and when it points a consumer at another replica.
+                answerNow |= read.Error != ErrorCode.None || read.PreferredReadReplica >= 0;
             }
 
             var remaining = time.GetElapsedTime(time.GetTimestamp(), deadline);
-            if (signals is null || bytes >= request.MinBytes || failed || remaining <= TimeSpan.Zero || context.ConnectionClosed.IsCancellationRequested)
+            if (signals is null || bytes >= request.MinBytes || answerNow || remaining <= TimeSpan.Zero || context.ConnectionClosed.IsCancellationRequested)
             {
                 break;
             }
@@ -114,7 +128,7 @@ public sealed class FetchHandler(
             RecordThrottledBytes(reads);
         }
 
-        return BuildResponse(context, version, session, incremental, reads);
+        return BuildResponse(context, version, session, incremental, reads, toReplica: replicaId >= 0);
     }
 
     /// <summary>KIP-73: the bytes sent for throttled replicas count against the leader's replication quota (Kafka records them once per response).</summary>
@@ -196,7 +210,7 @@ public sealed class FetchHandler(
 
             foreach (var partition in topic.Partitions)
             {
-                session.AddOrUpdate(KeyOf(partition.Partition), name, partition.FetchOffset, partition.PartitionMaxBytes, partition.CurrentLeaderEpoch,
+                session.AddOrUpdate(KeyOf(partition.Partition), name, partition.FetchOffset, partition.LogStartOffset, partition.PartitionMaxBytes, partition.CurrentLeaderEpoch,
                     version >= FirstLastFetchedEpochVersion ? partition.LastFetchedEpoch : LeaderEpochCache.UndefinedEpoch);
             }
         }
@@ -218,41 +232,57 @@ public sealed class FetchHandler(
         return signals;
     }
 
-    private PartitionRead[] ReadAll(List<CachedFetchPartition> partitions, FetchRequest request, int replicaId)
+    private PartitionRead[] ReadAll(List<CachedFetchPartition> partitions, FetchRequest request, int replicaId, string? clientRack)
     {
         var reads = new PartitionRead[partitions.Count];
         var budget = (long)request.MaxBytes;
         var collected = 0L;
         for (var i = 0; i < partitions.Count; i++)
         {
-            reads[i] = Read(partitions[i], budget - collected, minOneBatch: collected == 0, replicaId);
+            reads[i] = Read(partitions[i], budget - collected, minOneBatch: collected == 0, replicaId, clientRack);
             collected += reads[i].Records.Length;
         }
 
         return reads;
     }
 
-    private PartitionRead Read(CachedFetchPartition partition, long budget, bool minOneBatch, int replicaId)
+    private PartitionRead Read(CachedFetchPartition partition, long budget, bool minOneBatch, int replicaId, string? clientRack)
     {
-        if (partition.TopicName is null || !topics.TryGetLog(partition.TopicName, partition.Key.Partition, out var log))
+        if (partition.TopicName is null)
         {
-            var unknown = partition.TopicName is null ? ErrorCode.UnknownTopicId : ErrorCode.UnknownTopicOrPartition;
-            return new PartitionRead(unknown, -1, -1, ReadOnlyMemory<byte>.Empty, null);
+            return PartitionRead.Failed(ErrorCode.UnknownTopicId);
         }
 
-        if (leadership.CheckLeader(partition.TopicName, partition.Key.Partition, out var currentLeaderEpoch) is not ErrorCode.None and var notLeader)
+        var topicPartition = new TopicPartition(partition.TopicName, partition.Key.Partition);
+        var role = leadership.RoleOf(partition.TopicName, partition.Key.Partition, out var currentLeaderEpoch);
+        if (!topics.TryGetLog(partition.TopicName, partition.Key.Partition, out var log))
         {
-            return new PartitionRead(notLeader, -1, -1, ReadOnlyMemory<byte>.Empty, null);
+            // Kafka: a partition the cluster has but this broker holds no replica of is NOT_LEADER_OR_FOLLOWER.
+            var known = role == PartitionRole.NotReplica && topics.TryGet(partition.TopicName, out var topic)
+                && partition.Key.Partition >= 0 && partition.Key.Partition < topic.PartitionCount;
+            return PartitionRead.Failed(known ? ErrorCode.NotLeaderOrFollower : ErrorCode.UnknownTopicOrPartition);
+        }
+
+        if (role == PartitionRole.NotReplica || (role == PartitionRole.Follower && clientRack is null))
+        {
+            return PartitionRead.Failed(ErrorCode.NotLeaderOrFollower);
         }
 
         if (partition.CurrentLeaderEpoch > currentLeaderEpoch)
         {
-            return new PartitionRead(ErrorCode.UnknownLeaderEpoch, -1, -1, ReadOnlyMemory<byte>.Empty, null);
+            return PartitionRead.Failed(ErrorCode.UnknownLeaderEpoch);
         }
 
         if (partition.CurrentLeaderEpoch >= 0 && partition.CurrentLeaderEpoch < currentLeaderEpoch)
         {
-            return new PartitionRead(ErrorCode.FencedLeaderEpoch, -1, -1, ReadOnlyMemory<byte>.Empty, null);
+            return PartitionRead.Failed(ErrorCode.FencedLeaderEpoch);
+        }
+
+        // KIP-392: the leader points a consumer at a replica in its rack instead of serving it (Kafka skips the read).
+        if (role == PartitionRole.Leader && clientRack is { Length: > 0 }
+            && replication?.PreferredReadReplica(topicPartition, log, clientRack, partition.FetchOffset) is >= 0 and var preferred)
+        {
+            return new PartitionRead(ErrorCode.None, log.HighWatermark, log.LogStartOffset, ReadOnlyMemory<byte>.Empty, null) { PreferredReadReplica = preferred };
         }
 
         var logStartOffset = log.LogStartOffset;
@@ -275,11 +305,12 @@ public sealed class FetchHandler(
         // but only when it lies inside our log: an out-of-range offset says nothing about what the follower holds.
         var fromReplica = replicaId >= 0
             && partition.FetchOffset >= logStartOffset && partition.FetchOffset <= log.LogEndOffset
-            && replication!.OnReplicaFetch(new TopicPartition(partition.TopicName, partition.Key.Partition), log, replicaId, partition.FetchOffset);
+            && replication!.OnReplicaFetch(topicPartition, log, replicaId, partition.FetchOffset, partition.LogStartOffset);
 
-        // read_committed and read_uncommitted both stop at the high watermark until transactions exist.
+        // read_committed and read_uncommitted both stop at the high watermark until transactions exist; on a follower
+        // that is its own high watermark (KIP-392: never beyond what the leader had committed when it last said).
         var highWatermark = log.HighWatermark;
-        var throttled = fromReplica && replication!.IsLeaderThrottled(new TopicPartition(partition.TopicName, partition.Key.Partition), log, replicaId);
+        var throttled = fromReplica && replication!.IsLeaderThrottled(topicPartition, log, replicaId);
         if (throttled && replication!.IsLeaderQuotaExceeded())
         {
             // Kafka's shouldLeaderThrottle: fewer bytes (none for this partition), not an error.
@@ -291,7 +322,7 @@ public sealed class FetchHandler(
         return new PartitionRead(result.Error, highWatermark, log.LogStartOffset, result.Records, result) { Throttled = throttled };
     }
 
-    private FetchResponse BuildResponse(RequestContext context, short version, FetchSession session, bool incremental, PartitionRead[] reads)
+    private FetchResponse BuildResponse(RequestContext context, short version, FetchSession session, bool incremental, PartitionRead[] reads, bool toReplica)
     {
         var response = new FetchResponse { SessionId = session.Id };
         FetchResponse.FetchableTopicResponse? current = null;
@@ -301,6 +332,7 @@ public sealed class FetchHandler(
             var read = reads[i];
             var changed = read.Error != ErrorCode.None
                 || read.Diverging is not null
+                || read.PreferredReadReplica >= 0
                 || read.Records.Length > 0
                 || read.HighWatermark != partition.LastSentHighWatermark
                 || read.LogStartOffset != partition.LastSentLogStartOffset;
@@ -319,7 +351,7 @@ public sealed class FetchHandler(
 
             if (read.Records.Length > 0 && partition.TopicName is not null)
             {
-                metrics.RecordsFetched(partition.TopicName, read.Records.Length);
+                metrics.RecordsFetched(partition.TopicName, read.Records.Length, toReplica);
             }
 
             var key = partition.Key;
@@ -337,6 +369,7 @@ public sealed class FetchHandler(
                 LastStableOffset = read.HighWatermark,
                 LogStartOffset = read.LogStartOffset,
                 Records = new ReadOnlySequence<byte>(read.Records),
+                PreferredReadReplica = read.PreferredReadReplica,
             };
             if (read.Diverging is { } diverging)
             {
@@ -372,6 +405,11 @@ public sealed class FetchHandler(
     {
         /// <summary>A replica fetch whose bytes count against the leader's replication quota (KIP-73).</summary>
         public bool Throttled { get; init; }
+
+        /// <summary>KIP-392: the replica the consumer should fetch this partition from instead, or -1.</summary>
+        public int PreferredReadReplica { get; init; } = -1;
+
+        public static PartitionRead Failed(ErrorCode error) => new(error, -1, -1, ReadOnlyMemory<byte>.Empty, null);
 
         public void Dispose() => Owner?.Dispose();
     }

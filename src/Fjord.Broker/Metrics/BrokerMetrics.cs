@@ -8,7 +8,8 @@ namespace Fjord.Broker.Metrics;
 /// <summary>
 /// The broker's request-path instruments on the <c>Fjord.Broker</c> meter (Kafka's
 /// <c>kafka.network:type=RequestMetrics</c> and <c>kafka.server:type=BrokerTopicMetrics</c>):
-/// requests, request time and queue time by API and version, bytes and messages in/out by topic,
+/// requests, request time and queue time by API and version, bytes and messages in/out by topic (consumer and
+/// replication bytes out apart),
 /// open connections, purgatory sizes and ISR changes. Every method costs one instrument update per
 /// request, batch or partition read — never per record — and allocates nothing once the label
 /// strings of a topic or API version have been cached.
@@ -31,6 +32,7 @@ public sealed class BrokerMetrics : IDisposable
     private readonly Histogram<double> _requestQueueTime;
     private readonly Counter<long> _bytesIn;
     private readonly Counter<long> _bytesOut;
+    private readonly Counter<long> _replicationBytesOut;
     private readonly Counter<long> _messagesIn;
     private readonly UpDownCounter<long> _connections;
     private readonly Counter<long> _connectionsOpened;
@@ -54,7 +56,9 @@ public sealed class BrokerMetrics : IDisposable
         _bytesIn = _meter.CreateCounter<long>("fjord_bytes_in", unit: "{byte}",
             description: "Record batch bytes appended by producers, by topic (Kafka's BytesInPerSec).");
         _bytesOut = _meter.CreateCounter<long>("fjord_bytes_out", unit: "{byte}",
-            description: "Record batch bytes returned to fetchers, by topic (Kafka's BytesOutPerSec).");
+            description: "Record batch bytes returned to consumers, by topic, whether this broker leads or follows the partition (Kafka's BytesOutPerSec).");
+        _replicationBytesOut = _meter.CreateCounter<long>("fjord_replication_bytes_out", unit: "{byte}",
+            description: "Record batch bytes this leader returned to follower replicas, by topic (Kafka's ReplicationBytesOutPerSec).");
         _messagesIn = _meter.CreateCounter<long>("fjord_messages_in", unit: "{message}",
             description: "Records appended by producers, by topic, counted from batch headers (Kafka's MessagesInPerSec).");
         _connections = _meter.CreateUpDownCounter<long>("fjord_connections", unit: "{connection}",
@@ -107,7 +111,9 @@ public sealed class BrokerMetrics : IDisposable
     }
 
     /// <summary>One partition's records put into a fetch response.</summary>
-    public void RecordsFetched(string topic, long bytes) => _bytesOut.Add(bytes, new KeyValuePair<string, object?>("topic", topic));
+    /// <summary>Bytes a Fetch returned for <paramref name="topic"/>: to a follower replica, or to a consumer (Kafka counts the two apart).</summary>
+    public void RecordsFetched(string topic, long bytes, bool toReplica) =>
+        (toReplica ? _replicationBytesOut : _bytesOut).Add(bytes, new KeyValuePair<string, object?>("topic", topic));
 
     public void FetchWaitStarted() => Interlocked.Increment(ref _fetchPurgatory);
 

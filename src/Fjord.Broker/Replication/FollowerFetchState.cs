@@ -2,8 +2,8 @@ namespace Fjord.Broker.Replication;
 
 /// <summary>
 /// The leader's record of one follower's fetches in one leader epoch (Kafka's <c>Replica.updateFetchState</c>
-/// and <c>ReplicaState</c>): its log end offset (the offset it last fetched from) and the last time it was
-/// caught up. A fetch catches the follower up when its offset reaches the leader's log end offset now, or the
+/// and <c>ReplicaState</c>): its log end offset (the offset it last fetched from), its log start offset and the
+/// last time it was caught up. A fetch catches the follower up when its offset reaches the leader's log end offset now, or the
 /// leader's log end offset at the previous fetch (then it was caught up at that previous fetch's time), so a
 /// follower that keeps pace with a busy leader is never "behind" just because a produce landed between fetches.
 /// Timestamps are <see cref="TimeProvider.GetTimestamp"/> values of the owning state's clock.
@@ -28,6 +28,12 @@ public sealed class FollowerFetchState
 
     /// <summary>The offset of the follower's last fetch (its log end offset); -1 before its first fetch in this epoch.</summary>
     public long LogEndOffset { get; private set; } = -1;
+
+    /// <summary>
+    /// The log start offset the follower sent with its last fetch (Kafka's ReplicaState.logStartOffset); -1 while unknown.
+    /// A consumer is sent to this follower only for offsets at or after it (KIP-392).
+    /// </summary>
+    public long LogStartOffset { get; set; } = -1;
 
     /// <summary>When the follower was last caught up with the leader; meaningful only when <see cref="HasCaughtUp"/>.</summary>
     public long LastCaughtUpTimestamp { get; private set; }

@@ -5,9 +5,9 @@ namespace Fjord.Broker.Replication;
 
 /// <summary>
 /// What Produce and Fetch ask of partition replication in cluster mode: the ISR check before an acks=all
-/// append, the wait until the high watermark passes it, and the leader's record of a follower's fetch
-/// offset. Single-node mode registers none (the handlers take it as optional), so their behaviour there is
-/// unchanged. Implementations are thread-safe (called on request threads).
+/// append, the wait until the high watermark passes it, the leader's record of a follower's fetch
+/// offset, and which replica a consumer should read from (KIP-392). Single-node mode registers none (the
+/// handlers take it as optional), so their behaviour there is unchanged. Implementations are thread-safe (called on request threads).
 /// </summary>
 public interface IPartitionReplication
 {
@@ -30,11 +30,19 @@ public interface IPartitionReplication
     Task<ErrorCode> WaitForHighWatermarkAsync(TopicPartition partition, PartitionLog log, long offset, TimeSpan timeout, CancellationToken cancel);
 
     /// <summary>
-    /// Leader side of a replica's Fetch: <paramref name="fetchOffset"/> is the follower's log end offset
-    /// (Kafka's updateFollowerFetchState); may advance the high watermark or expand the ISR. Returns false when this node
-    /// does not lead the partition as a replicated leader.
+    /// Leader side of a replica's Fetch: <paramref name="fetchOffset"/> is the follower's log end offset and
+    /// <paramref name="replicaLogStartOffset"/> the log start offset it sent (Kafka's updateFollowerFetchState); may
+    /// advance the high watermark or expand the ISR. Returns false when this node does not lead the partition as a
+    /// replicated leader.
     /// </summary>
-    bool OnReplicaFetch(TopicPartition partition, PartitionLog log, int replicaId, long fetchOffset);
+    bool OnReplicaFetch(TopicPartition partition, PartitionLog log, int replicaId, long fetchOffset, long replicaLogStartOffset);
+
+    /// <summary>
+    /// KIP-392, leader side of a consumer's Fetch (v11+) from <paramref name="clientRack"/> at <paramref name="fetchOffset"/>:
+    /// the broker the configured <c>replica.selector.class</c> prefers the consumer to read from, or -1 for this leader
+    /// itself (no selector, no better replica, or not this node's partition).
+    /// </summary>
+    int PreferredReadReplica(TopicPartition partition, PartitionLog log, string clientRack, long fetchOffset);
 
     /// <summary>
     /// Leader side of KIP-73: whether what this leader sends <paramref name="replicaId"/> for <paramref name="partition"/>

@@ -141,19 +141,42 @@ public sealed class LeaderPartitionState
 
     /// <summary>
     /// Records a follower's fetch at <paramref name="fetchOffset"/> (its log end offset), served while the leader's
-    /// log ended at <paramref name="leaderLogEndOffset"/>; false when it is not a replica. A fetch beyond the leader's
-    /// log end is not recorded: that follower holds records this leader never had (it is answered OFFSET_OUT_OF_RANGE,
-    /// as in Kafka, where such a fetch never reaches updateFollowerFetchState), so it must neither count for the high
-    /// watermark nor look caught up enough to join the ISR.
+    /// log ended at <paramref name="leaderLogEndOffset"/>, with the log start offset the follower sent (-1: not sent);
+    /// false when it is not a replica. A fetch beyond the leader's log end is not recorded: that follower holds records
+    /// this leader never had (it is answered OFFSET_OUT_OF_RANGE, as in Kafka, where such a fetch never reaches
+    /// updateFollowerFetchState), so it must neither count for the high watermark nor look caught up enough to join the ISR.
     /// </summary>
-    public bool RecordFollowerFetch(int replicaId, long fetchOffset, long leaderLogEndOffset)
+    public bool RecordFollowerFetch(int replicaId, long fetchOffset, long leaderLogEndOffset, long followerLogStartOffset = -1)
     {
         lock (_lock)
         {
             if (!_followers.TryGetValue(replicaId, out var follower)) return false;
-            if (fetchOffset <= leaderLogEndOffset) follower.UpdateFetchState(fetchOffset, leaderLogEndOffset, _time.GetTimestamp());
+            if (fetchOffset > leaderLogEndOffset) return true;
+            follower.UpdateFetchState(fetchOffset, leaderLogEndOffset, _time.GetTimestamp());
+            follower.LogStartOffset = followerLogStartOffset;
             return true;
         }
+    }
+
+    /// <summary>
+    /// KIP-392 (Kafka's findPreferredReadReplica): the followers a consumer fetching at <paramref name="fetchOffset"/> may
+    /// be sent to, without their racks — members of the committed ISR (an out-of-sync follower would hold the consumer
+    /// back indefinitely, KAFKA-14372) whose log holds that offset (log start offset ≤ it ≤ log end offset).
+    /// </summary>
+    public List<ReplicaView> ReadReplicaCandidates(long fetchOffset)
+    {
+        var candidates = new List<ReplicaView>();
+        lock (_lock)
+        {
+            var now = _time.GetTimestamp();
+            foreach (var (id, follower) in _followers)
+            {
+                if (!_isr.Contains(id) || follower.LogEndOffset < fetchOffset || follower.LogStartOffset > fetchOffset) continue;
+                var since = follower.HasCaughtUp ? _time.GetElapsedTime(follower.LastCaughtUpTimestamp, now) : TimeSpan.MaxValue;
+                candidates.Add(new ReplicaView(id, null, follower.LogEndOffset, since));
+            }
+        }
+        return candidates;
     }
 
     /// <summary>The follower's last fetch offset, or -1 before its first fetch in this epoch.</summary>

@@ -12,7 +12,8 @@ namespace Fjord.Broker.Replication;
 /// One source broker's replica fetcher (Kafka's ReplicaFetcherThread): a loop that sends Fetch v12 with
 /// ReplicaId = this node to the leader's Kafka listener for every partition this node follows from it
 /// (fetch offset = local log end offset, CurrentLeaderEpoch = the image's), appends the returned batches
-/// verbatim (<see cref="Storage.PartitionLog.AppendAsFollower"/>) and takes the leader's high watermark.
+/// verbatim (<see cref="Storage.PartitionLog.AppendAsFollower"/>) and takes the leader's high watermark (waking
+/// consumers that long-poll on this follower, KIP-392).
 /// Each fetch carries LastFetchedEpoch (the local log's latest epoch), so a log that diverged from the
 /// leader's (a former leader's unacknowledged suffix) gets a DivergingEpoch answer and is truncated before
 /// fetching on (KIP-595, replacing KIP-101's OffsetForLeaderEpoch round trip); OFFSET_OUT_OF_RANGE is
@@ -173,7 +174,12 @@ public sealed partial class ReplicaFetcher(ReplicaManager manager, int sourceBro
                     if (throttled is not null && throttled.Contains(state)) manager.Quotas.Follower.Record(records.Length);
                 }
                 // A follower's high watermark is the leader's, never beyond what it holds itself.
-                if (data.HighWatermark >= 0) state.Log.UpdateHighWatermark(Math.Min(data.HighWatermark, state.Log.LogEndOffset));
+                if (data.HighWatermark >= 0)
+                {
+                    var before = state.Log.HighWatermark;
+                    state.Log.UpdateHighWatermark(Math.Min(data.HighWatermark, state.Log.LogEndOffset));
+                    if (state.Log.HighWatermark > before) manager.FollowerHighWatermarkAdvanced(state.Partition);
+                }
             }
         }
         return ok;

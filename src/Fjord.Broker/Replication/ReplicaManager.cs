@@ -25,12 +25,15 @@ namespace Fjord.Broker.Replication;
 /// outside the ISR until they catch up and the leader expands the ISR, which lets the controller complete the move;
 /// a replica dropped from the image stops being followed or led here (<see cref="Cluster.BrokerMetadataPublisher"/>
 /// deletes its log). Replication throttles (KIP-73, <see cref="ReplicationQuotas"/>): the leader's Fetch handler and
-/// the fetchers skip throttled, out-of-sync replicas while their direction's quota is exceeded.
+/// the fetchers skip throttled, out-of-sync replicas while their direction's quota is exceeded. With
+/// <c>replica.selector.class</c> rack-aware (KIP-392) the leader tells consumers in another rack which in-sync follower
+/// of their rack to read from (<see cref="PreferredReadReplica"/>); followers wake consumers long-polling on them when
+/// the leader's high watermark reaches them.
 /// <see cref="Publish"/> runs on the metadata apply loop; the rest is thread-safe (request threads, fetchers, the shrink timer).
 /// </summary>
 public sealed partial class ReplicaManager(
     int nodeId, LogManager logs, PartitionAppendNotifier appends, BrokerMetrics metrics, AlterPartitionManager alterPartition,
-    TimeSpan replicaLagTimeMax, ReplicationQuotas quotas, TimeProvider time, ILoggerFactory loggerFactory)
+    TimeSpan replicaLagTimeMax, ReplicationQuotas quotas, bool rackAwareReplicaSelector, TimeProvider time, ILoggerFactory loggerFactory)
     : IMetadataPublisher, IPartitionReplication, IHostedService, IDisposable
 {
     private readonly ILogger _logger = loggerFactory.CreateLogger<ReplicaManager>();
@@ -200,10 +203,10 @@ public sealed partial class ReplicaManager(
         return leader.MaximalIsr.Length < log.Config.MinInSyncReplicas ? ErrorCode.NotEnoughReplicasAfterAppend : ErrorCode.None;
     }
 
-    public bool OnReplicaFetch(TopicPartition partition, PartitionLog log, int replicaId, long fetchOffset)
+    public bool OnReplicaFetch(TopicPartition partition, PartitionLog log, int replicaId, long fetchOffset, long replicaLogStartOffset)
     {
         if (!_leaders.TryGetValue(partition, out var leader) || !ReferenceEquals(leader.Log, log)) return false;
-        if (!leader.RecordFollowerFetch(replicaId, fetchOffset, log.LogEndOffset)) return false;
+        if (!leader.RecordFollowerFetch(replicaId, fetchOffset, log.LogEndOffset, replicaLogStartOffset)) return false;
         MaybeAdvanceHighWatermark(leader);
         if (!log.AdvanceHighWatermarkOnAppend && leader.TryExpand(replicaId, log.HighWatermark, IsEligibleReplica) is { } expansion)
         {
@@ -212,6 +215,35 @@ public sealed partial class ReplicaManager(
         }
         return true;
     }
+
+    /// <summary>
+    /// KIP-392 (Kafka's findPreferredReadReplica with RackAwareReplicaSelector): the candidates are ISR followers holding
+    /// <paramref name="fetchOffset"/> (<see cref="LeaderPartitionState.ReadReplicaCandidates"/>) on brokers the image has
+    /// alive — unfenced and, unlike Kafka, not in controlled shutdown either, since such a broker is about to stop serving.
+    /// </summary>
+    public int PreferredReadReplica(TopicPartition partition, PartitionLog log, string clientRack, long fetchOffset)
+    {
+        if (!rackAwareReplicaSelector || _image is not { } image
+            || !_leaders.TryGetValue(partition, out var leader) || !ReferenceEquals(leader.Log, log)) return -1;
+        var leaderRack = image.Brokers.TryGetValue(nodeId, out var self) ? self.Rack : null;
+        // The common case, a consumer in the leader's rack, costs no candidate list.
+        if (leaderRack == clientRack) return -1;
+        var candidates = leader.ReadReplicaCandidates(fetchOffset);
+        for (var i = candidates.Count - 1; i >= 0; i--)
+        {
+            if (image.Brokers.TryGetValue(candidates[i].BrokerId, out var broker) && broker.IsEligibleReplica)
+                candidates[i] = candidates[i] with { Rack = broker.Rack };
+            else
+                candidates.RemoveAt(i);
+        }
+        var selected = RackAwareReplicaSelector.Select(clientRack, new ReplicaView(nodeId, leaderRack, log.LogEndOffset, TimeSpan.Zero), candidates);
+        if (selected == nodeId) return -1;
+        ReplicationLog.PreferredReadReplica(_logger, partition.ToString(), clientRack, fetchOffset, selected);
+        return selected;
+    }
+
+    /// <summary>A follower's high watermark moved: consumers long-polling on this follower (KIP-392) have new records to read. Called by the fetchers.</summary>
+    internal void FollowerHighWatermarkAdvanced(TopicPartition partition) => appends.NotifyAppended(partition);
 
     public bool IsLeaderThrottled(TopicPartition partition, PartitionLog log, int replicaId) =>
         !quotas.Leader.IsUnlimited
@@ -382,5 +414,8 @@ public sealed partial class ReplicaManager(
 
         [LoggerMessage(EventId = 7009, Level = LogLevel.Error, Message = "Checking the ISR of {Partition} for lagging members failed")]
         public static partial void ShrinkCheckFailed(ILogger logger, string partition, Exception exception);
+
+        [LoggerMessage(EventId = 7011, Level = LogLevel.Debug, Message = "Consumers in rack {ClientRack} fetching {Partition} at {FetchOffset} are sent to replica {BrokerId}")]
+        public static partial void PreferredReadReplica(ILogger logger, string partition, string clientRack, long fetchOffset, int brokerId);
     }
 }

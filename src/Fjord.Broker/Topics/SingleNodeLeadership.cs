@@ -12,4 +12,10 @@ public sealed class SingleNodeLeadership : IPartitionLeadership
         leaderEpoch = 0;
         return ErrorCode.None;
     }
+
+    public PartitionRole RoleOf(string topic, int partition, out int leaderEpoch)
+    {
+        leaderEpoch = 0;
+        return PartitionRole.Leader;
+    }
 }

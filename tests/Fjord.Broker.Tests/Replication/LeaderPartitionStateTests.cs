@@ -270,4 +270,18 @@ public sealed class LeaderPartitionStateTests : IDisposable
         state.RecordFollowerFetch(1, 55, 60);
         Assert.Equal(55, state.CandidateHighWatermark(60));
     }
+
+    [Fact]
+    public void ReadReplicaCandidates_OnlyIsrFollowersWhoseLogHoldsTheOffset()
+    {
+        var state = Lead([0, 1]);
+        state.RecordFollowerFetch(1, 40, 40, followerLogStartOffset: 10);
+        state.RecordFollowerFetch(2, 40, 40, followerLogStartOffset: 0);
+
+        // Follower 2 holds the offset but is not in the ISR (KAFKA-14372).
+        Assert.Equal([1], state.ReadReplicaCandidates(20).Select(c => c.BrokerId));
+        Assert.Equal(40, Assert.Single(state.ReadReplicaCandidates(40)).LogEndOffset);
+        Assert.Empty(state.ReadReplicaCandidates(41));
+        Assert.Empty(state.ReadReplicaCandidates(9));
+    }
 }

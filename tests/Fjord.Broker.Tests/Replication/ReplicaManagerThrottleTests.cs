@@ -1,12 +1,5 @@
-using Fjord.Broker.Cluster;
-using Fjord.Broker.Fetch;
-using Fjord.Broker.Metrics;
 using Fjord.Broker.Replication;
-using Fjord.Metadata;
-using Fjord.Metadata.Records;
 using Fjord.Storage;
-using Microsoft.Extensions.Logging.Abstractions;
-using Microsoft.Extensions.Time.Testing;
 
 namespace Fjord.Broker.Tests.Replication;
 
@@ -16,51 +9,25 @@ namespace Fjord.Broker.Tests.Replication;
 /// </summary>
 public sealed class ReplicaManagerThrottleTests : IDisposable
 {
-    private static readonly Guid TopicId = Guid.NewGuid();
-    private static readonly TopicPartition Partition = new("t", 0);
-    private readonly FakeTimeProvider _time = new();
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "fjord-throttle-" + Guid.NewGuid().ToString("N"));
-    private readonly LogManager _logs;
-    private readonly List<ReplicaManager> _managers = [];
+    private static readonly TopicPartition Partition = ReplicaManagerTestContext.Partition;
+    private readonly ReplicaManagerTestContext _context = new();
 
-    public ReplicaManagerThrottleTests() => _logs = new LogManager(_dir, LogConfig.Default);
-
-    private ReplicaManager Manager(int nodeId, long rate, string leaderThrottled, string followerThrottled, PartitionLog? log = null)
+    private ReplicaManager Manager(int nodeId, long rate, string leaderThrottled, string followerThrottled)
     {
-        (log ?? _logs.GetOrCreateLog(Partition)).UpdateConfig(LogConfig.Default with
+        _context.Log.UpdateConfig(LogConfig.Default with
         {
             LeaderReplicationThrottledReplicas = ThrottledReplicaList.Parse("l", leaderThrottled),
             FollowerReplicationThrottledReplicas = ThrottledReplicaList.Parse("f", followerThrottled),
         });
-        var quotas = new ReplicationQuotas(
-            new ReplicationQuota(rate, 11, TimeSpan.FromSeconds(1), _time), new ReplicationQuota(rate, 11, TimeSpan.FromSeconds(1), _time));
-        var alterPartition = new AlterPartitionManager(nodeId, new Lazy<ControllerChannels>(() => throw new InvalidOperationException("no controller in this test")),
-            new Lazy<ControllerHost>(() => throw new InvalidOperationException("no controller in this test")), new LocalBrokerRegistration(),
-            NullLogger<AlterPartitionManager>.Instance);
-        var manager = new ReplicaManager(nodeId, _logs, new PartitionAppendNotifier(), new BrokerMetrics(), alterPartition, TimeSpan.FromSeconds(30),
-            quotas, _time, NullLoggerFactory.Instance);
-        _managers.Add(manager);
-        // Replicas [0, 1, 2], leader 0, ISR [0, 1]: broker 2 is an adding (out-of-sync) replica. No broker registrations,
-        // so no fetcher connects anywhere.
-        manager.Publish(MetadataImage.FromRecords(
-        [
-            new MetadataRecord { Topic = new TopicRecord { Name = Partition.Topic, TopicId = Uuids.ToByteString(TopicId) } },
-            new MetadataRecord
-            {
-                Partition = new PartitionRecord
-                {
-                    TopicId = Uuids.ToByteString(TopicId), PartitionId = 0, Replicas = { 0, 1, 2 }, Isr = { 0, 1 }, Leader = 0, LeaderEpoch = 1, PartitionEpoch = 1,
-                },
-            },
-        ], 1), null);
-        return manager;
+        // ISR [0, 1]: broker 2 is an adding (out-of-sync) replica.
+        return _context.Manager(nodeId, new ReplicationQuotas(_context.Quota(rate), _context.Quota(rate)), rackAwareReplicaSelector: false, isr: [0, 1]);
     }
 
     [Fact]
     public void IsLeaderThrottled_ListedLeaderReplica_ThrottlesOnlyTheOutOfSyncFollower()
     {
         var leader = Manager(nodeId: 0, rate: 1000, leaderThrottled: "0:0", followerThrottled: "");
-        var log = _logs.GetOrCreateLog(Partition);
+        var log = _context.Log;
 
         Assert.True(leader.IsLeaderThrottled(Partition, log, replicaId: 2));
         Assert.False(leader.IsLeaderThrottled(Partition, log, replicaId: 1));
@@ -69,7 +36,7 @@ public sealed class ReplicaManagerThrottleTests : IDisposable
     [Fact]
     public void IsLeaderThrottled_LeaderReplicaNotListedOrNoRate_DoesNotThrottle()
     {
-        var log = _logs.GetOrCreateLog(Partition);
+        var log = _context.Log;
 
         Assert.False(Manager(nodeId: 0, rate: 1000, leaderThrottled: "0:1,1:0", followerThrottled: "*").IsLeaderThrottled(Partition, log, replicaId: 2));
         Assert.False(Manager(nodeId: 0, rate: ReplicationQuota.Unlimited, leaderThrottled: "*", followerThrottled: "").IsLeaderThrottled(Partition, log, replicaId: 2));
@@ -88,10 +55,5 @@ public sealed class ReplicaManagerThrottleTests : IDisposable
         Assert.False(notListed.IsFollowerThrottled(Assert.Single(notListed.FollowedFrom(0))));
     }
 
-    public void Dispose()
-    {
-        foreach (var manager in _managers) manager.Dispose();
-        _logs.Dispose();
-        Directory.Delete(_dir, recursive: true);
-    }
+    public void Dispose() => _context.Dispose();
 }

@@ -16,6 +16,16 @@ internal static class ClusterClient
     private static IAdminClient Admin(string bootstrapServers) =>
         new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrapServers, SocketTimeoutMs = 3000 }).Build();
 
+    /// <summary>An idempotent acks=all producer that keeps retrying through leader changes for up to a minute.</summary>
+    public static IProducer<Null, string> IdempotentProducer(string bootstrapServers) => new ProducerBuilder<Null, string>(new ProducerConfig
+    {
+        BootstrapServers = bootstrapServers,
+        Acks = Acks.All,
+        EnableIdempotence = true,
+        MessageTimeoutMs = 60_000,
+        LingerMs = 5,
+    }).Build();
+
     /// <summary>The controller and the unfenced brokers, as DescribeCluster reports them; null when the call fails.</summary>
     public static (int? ControllerId, int[] Brokers)? Describe(string bootstrapServers)
     {
@@ -41,6 +51,21 @@ internal static class ClusterClient
             var described = metadata.Topics.SingleOrDefault(t => t.Topic == topic);
             if (described is null || described.Error.IsError) return null;
             return described.Partitions.ToDictionary(p => p.PartitionId, p => p.Leader);
+        }
+        catch (KafkaException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>Leader and ISR of one partition from Metadata; null when the call fails or the partition is unknown.</summary>
+    public static (int Leader, int[] Isr)? LeaderAndIsr(string bootstrapServers, string topic, int partition)
+    {
+        try
+        {
+            using var admin = Admin(bootstrapServers);
+            var described = admin.GetMetadata(topic, RequestTimeout).Topics.SingleOrDefault(t => t.Topic == topic);
+            return described?.Partitions.SingleOrDefault(p => p.PartitionId == partition) is { } p ? (p.Leader, p.InSyncReplicas) : null;
         }
         catch (KafkaException)
         {

@@ -311,16 +311,10 @@ public sealed class ClusterIsrTests(ITestOutputHelper output)
         return values;
     }
 
-    private static PrometheusText Scrape(ClusterProcess.Node node)
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        return PrometheusText.Parse(http.GetStringAsync($"http://127.0.0.1:{node.HttpPort}/metrics").GetAwaiter().GetResult());
-    }
-
     private static PrometheusText EventuallyScrape(ClusterProcess.Node node, Func<PrometheusText, bool> condition, string what, ClusterProcess cluster)
     {
         PrometheusText? last = null;
-        Eventually.True(() => condition(last = Scrape(node)), Generous,
+        Eventually.True(() => condition(last = node.ScrapeMetrics()), Generous,
             () => $"node {node.Id}: {what}; under-replicated {last?.Sum("fjord_under_replicated_partitions")}, " +
                   $"shrinks {last?.Sum("fjord_isr_shrinks_total")}, expands {last?.Sum("fjord_isr_expands_total")}\n{cluster.Output}");
         return last!;

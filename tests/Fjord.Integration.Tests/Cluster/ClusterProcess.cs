@@ -13,10 +13,12 @@ public sealed class ClusterProcess : IDisposable
 {
     private readonly List<Node> _nodes = [];
     private readonly string[] _settings;
+    private readonly Func<int, string[]> _nodeSettings;
 
-    private ClusterProcess(int voters, int learners, string[] settings)
+    private ClusterProcess(int voters, int learners, string[] settings, Func<int, string[]>? nodeSettings)
     {
         _settings = settings;
+        _nodeSettings = nodeSettings ?? (_ => []);
         var root = Path.Combine(Path.GetTempPath(), "fjord-cluster-" + Guid.NewGuid().ToString("N"));
         for (var id = 0; id < voters + learners; id++)
             _nodes.Add(new Node(id, Path.Combine(root, $"node-{id}"), BrokerProcess.FreePort(), BrokerProcess.FreePort(), BrokerProcess.FreePort()));
@@ -35,10 +37,18 @@ public sealed class ClusterProcess : IDisposable
     /// <summary>Starts <paramref name="count"/> nodes, each with <paramref name="settings"/> (<c>key=value</c>, passed as <c>--set</c>), and waits until each listens.</summary>
     public static ClusterProcess Start(int count, params string[] settings) => StartWithLearners(count, 0, settings);
 
+    /// <summary>
+    /// Starts <paramref name="count"/> nodes with <paramref name="settings"/> plus each node's own (<paramref name="nodeSettings"/>
+    /// of its id, e.g. <c>rack=b</c>), and waits until each listens.
+    /// </summary>
+    public static ClusterProcess Start(int count, Func<int, string[]> nodeSettings, params string[] settings) =>
+        Started(new ClusterProcess(count, 0, settings, nodeSettings));
+
     /// <summary>Starts <paramref name="voters"/> voters (ids 0..) and <paramref name="learners"/> learners (the next ids) and waits until each is ready.</summary>
-    public static ClusterProcess StartWithLearners(int voters, int learners, params string[] settings)
+    public static ClusterProcess StartWithLearners(int voters, int learners, params string[] settings) => Started(Create(voters, learners, settings));
+
+    private static ClusterProcess Started(ClusterProcess cluster)
     {
-        var cluster = Create(voters, learners, settings);
         try
         {
             foreach (var node in cluster._nodes) cluster.Launch(node);
@@ -53,16 +63,16 @@ public sealed class ClusterProcess : IDisposable
     }
 
     /// <summary>A cluster whose nodes are not started yet: start them one by one with <see cref="Launch"/>.</summary>
-    public static ClusterProcess Create(int voters, int learners, params string[] settings) => new(voters, learners, settings);
+    public static ClusterProcess Create(int voters, int learners, params string[] settings) => new(voters, learners, settings, null);
 
     /// <summary>Starts a node's process without waiting for it.</summary>
-    public void Launch(Node node) => node.Launch(Voters, _settings);
+    public void Launch(Node node) => node.Launch(Voters, [.. _settings, .. _nodeSettings(node.Id)]);
 
     /// <summary>Starts a killed node again on its data directory and ports, and waits until it listens.</summary>
     public void Restart(Node node)
     {
         node.Kill();
-        node.Launch(Voters, _settings);
+        Launch(node);
         node.WaitUntilReady(TimeSpan.FromSeconds(60));
     }
 
@@ -145,6 +155,13 @@ public sealed class ClusterProcess : IDisposable
         {
             if (line is null) return;
             lock (_output) _output.AppendLine(line);
+        }
+
+        /// <summary>A scrape of the node's /metrics.</summary>
+        public PrometheusText ScrapeMetrics()
+        {
+            using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+            return PrometheusText.Parse(http.GetStringAsync($"http://127.0.0.1:{HttpPort}/metrics").GetAwaiter().GetResult());
         }
 
         /// <summary>The HTTP status of /readyz; null when the HTTP listener does not answer.</summary>

@@ -59,9 +59,5 @@ public sealed class ClusterQuorumMetricsTests(ITestOutputHelper output)
 
     private static string[] Histogram(string name) => [name + "_bucket", name + "_sum", name + "_count"];
 
-    private static PrometheusText[] ScrapeAll(ClusterProcess cluster)
-    {
-        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
-        return [.. cluster.Nodes.Select(n => PrometheusText.Parse(http.GetStringAsync($"http://127.0.0.1:{n.HttpPort}/metrics").GetAwaiter().GetResult()))];
-    }
+    private static PrometheusText[] ScrapeAll(ClusterProcess cluster) => [.. cluster.Nodes.Select(n => n.ScrapeMetrics())];
 }

@@ -100,14 +100,7 @@ public sealed class ClusterReassignmentTests(ITestOutputHelper output)
 
     private static void ProduceUntil(string bootstrapServers, string topic, ConcurrentQueue<string> acknowledged, ConcurrentQueue<string> failures, CancellationToken stop)
     {
-        using var producer = new ProducerBuilder<Null, string>(new ProducerConfig
-        {
-            BootstrapServers = bootstrapServers,
-            Acks = Acks.All,
-            EnableIdempotence = true,
-            MessageTimeoutMs = 60_000,
-            LingerMs = 5,
-        }).Build();
+        using var producer = ClusterClient.IdempotentProducer(bootstrapServers);
         for (var i = 0; !stop.IsCancellationRequested; i++)
         {
             var value = $"v-{i}";
