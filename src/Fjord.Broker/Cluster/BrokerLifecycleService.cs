@@ -71,10 +71,9 @@ public sealed partial class BrokerLifecycleService(
     {
         while (!stoppingToken.IsCancellationRequested)
         {
-            var controllerIdCalled = quorum.LeaderNodeId;
+            var controllerId = quorum.LeaderNodeId;
             try
             {
-                var controllerId = controllerIdCalled;
                 if (controllerId >= 0)
                 {
                     if (_epoch < 0) await RegisterAsync(controllerId, stoppingToken).ConfigureAwait(false);
@@ -92,7 +91,7 @@ public sealed partial class BrokerLifecycleService(
             try
             {
                 // A new controller gives every broker one session from its activation: reach it at once.
-                if (quorum.LeaderNodeId != controllerIdCalled) continue;
+                if (quorum.LeaderNodeId != controllerId) continue;
                 var fast = _epoch < 0 || registration.IsFenced || registration.IsShuttingDown;
                 await _wake.WaitAsync(fast ? FastInterval : _heartbeatInterval, stoppingToken).ConfigureAwait(false);
             }
