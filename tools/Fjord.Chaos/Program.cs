@@ -48,7 +48,15 @@ using (var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o =>
     }
     finally
     {
-        runner.Dispose();
+        try
+        {
+            runner.Dispose();
+        }
+        catch (Exception e) when (e is InvalidOperationException or IOException)
+        {
+            // A failed clean-up must not swallow the verdict; what is left behind is removed by the next run.
+            Console.Error.WriteLine($"clean-up after the run failed: {e.Message}");
+        }
     }
 }
 

@@ -198,9 +198,11 @@ public sealed partial class NetworkLab : IDisposable
             // Deleting the namespace deletes its end of the veth and, with it, the host end.
             if (!IpCommand.TryRun(out var error, "netns", "del", NamespaceOf(node)) && !error.Contains("No such file", StringComparison.Ordinal))
                 Log.HealStepFailed(_logger, node, error);
-            // The host end normally went with the namespace; delete it only if a failed build left it behind.
-            if (IpCommand.Run("-o", "link", "show").Contains($" {HostLinkOf(node)}@", StringComparison.Ordinal))
-                IpCommand.Run("link", "del", HostLinkOf(node));
+            // The host end normally goes with the namespace, but the kernel removes it asynchronously: it may still
+            // be listed and be gone a moment later, so "Cannot find device" means done.
+            if (IpCommand.Run("-o", "link", "show").Contains($" {HostLinkOf(node)}@", StringComparison.Ordinal)
+                && !IpCommand.TryRun(out var linkError, "link", "del", HostLinkOf(node)) && !linkError.Contains("Cannot find", StringComparison.Ordinal))
+                Log.HealStepFailed(_logger, node, linkError);
         }
         if (!IpCommand.TryRun(out var bridgeError, "link", "del", Bridge) && !bridgeError.Contains("Cannot find", StringComparison.Ordinal))
             Log.HealStepFailed(_logger, -1, bridgeError);
