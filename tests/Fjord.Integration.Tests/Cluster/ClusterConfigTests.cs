@@ -16,7 +16,7 @@ namespace Fjord.Integration.Tests.Cluster;
 /// </summary>
 public sealed class ClusterConfigTests(ITestOutputHelper output)
 {
-    private const sbyte TopicResource = 2, BrokerResource = 4;
+    private const sbyte TopicResource = RawAdminRequests.TopicResource, BrokerResource = RawAdminRequests.BrokerResource;
     private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
 
     [Fact]

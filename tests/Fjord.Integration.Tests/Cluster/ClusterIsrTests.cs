@@ -128,8 +128,7 @@ public sealed class ClusterIsrTests(ITestOutputHelper output)
         const string topic = "isr-min";
         // min.insync.replicas=2 as the dynamic cluster-wide default, not a topic override: produce and the
         // under-min-ISR metric must both take it from there.
-        const sbyte brokerResource = 4;
-        var clusterDefault = RawAdminRequests.SetConfig(cluster.Nodes[0].KafkaPort, brokerResource, "", "min.insync.replicas", "2");
+        var clusterDefault = RawAdminRequests.SetConfig(cluster.Nodes[0].KafkaPort, RawAdminRequests.BrokerResource, "", "min.insync.replicas", "2");
         Assert.True(clusterDefault.ErrorCode == 0, clusterDefault.ErrorMessage);
         CreateTopic(cluster.BootstrapServers, topic, partitions: 1, minInsyncReplicas: null, replicationFactor: 3);
         var initial = WaitForPartition(cluster, cluster.BootstrapServers, topic, 0, p => p.Leader >= 0 && p.Isr.Length == 3, "a leader and a full ISR");

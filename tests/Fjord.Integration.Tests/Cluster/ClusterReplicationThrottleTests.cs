@@ -33,8 +33,7 @@ public sealed class ClusterReplicationThrottleTests(ITestOutputHelper output)
             TimeSpan.FromSeconds(30), () => $"3 brokers and a controller\n{cluster.Output}");
         if (throttle == "follower")
         {
-            const sbyte brokerResource = 4;
-            var set = RawAdminRequests.SetConfig(cluster.Nodes[0].KafkaPort, brokerResource, "1", "follower.replication.throttled.rate", Rate.ToString(System.Globalization.CultureInfo.InvariantCulture));
+            var set = RawAdminRequests.SetConfig(cluster.Nodes[0].KafkaPort, RawAdminRequests.BrokerResource, "1", "follower.replication.throttled.rate", Rate.ToString(System.Globalization.CultureInfo.InvariantCulture));
             Assert.True(set.ErrorCode == 0, set.ErrorMessage);
         }
 

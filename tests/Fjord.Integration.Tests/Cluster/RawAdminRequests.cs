@@ -13,6 +13,9 @@ internal static class RawAdminRequests
 {
     private const short NotController = 41;
 
+    /// <summary>Kafka's config resource types (ConfigResource.Type): a topic, a broker (name "" = the cluster-wide default).</summary>
+    public const sbyte TopicResource = 2, BrokerResource = 4;
+
     /// <summary>
     /// CreateTopics v7 with one partition on exactly <paramref name="replicas"/> (Confluent.Kafka 2.16's
     /// ReplicasAssignments trips librdkafka's own "default partition count" check); returns the topic's error.
@@ -73,8 +76,8 @@ internal static class RawAdminRequests
     }
 
     /// <summary>
-    /// IncrementalAlterConfigs v1 setting one config of one resource (type 2 topic, 4 broker; broker "" is the
-    /// dynamic cluster-wide default, which Confluent.Kafka cannot name). Returns the resource's result.
+    /// IncrementalAlterConfigs v1 setting one config of one resource (<see cref="TopicResource"/> or <see cref="BrokerResource"/>;
+    /// broker "" is the dynamic cluster-wide default, which Confluent.Kafka cannot name). Returns the resource's result.
     /// </summary>
     public static IncrementalAlterConfigsResponse.AlterConfigsResourceResponse SetConfig(int kafkaPort, sbyte resourceType, string resourceName, string key, string value)
     {
