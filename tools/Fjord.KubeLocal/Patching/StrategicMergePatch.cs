@@ -44,7 +44,7 @@ public static class StrategicMergePatch
             {
                 case JsonObject childPatch:
                 {
-                    var merged = MergeMap(target[key] as JsonObject ?? [], childPatch, childPath);
+                    var merged = MergeMap(target[key]?.DeepClone() as JsonObject ?? [], childPatch, childPath);
                     if (merged is null)
                     {
                         target.Remove(key);
@@ -155,7 +155,7 @@ public static class StrategicMergePatch
 
             if (index >= 0)
             {
-                result[index] = MergeMap(result[index]!.AsObject(), itemPatch, itemPath);
+                result[index] = MergeMap(result[index]!.DeepClone().AsObject(), itemPatch, itemPath);
             }
             else
             {
