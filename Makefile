@@ -18,9 +18,10 @@ run: build
 build:
 	$(DOTNET) build Cluster.sln -c $(CONFIG) --nologo -clp:NoSummary -v q
 
-## deps: install the Debian packages the tests drive (kafka-python, kcat); idempotent and quiet
+## deps: install the Debian packages the tests drive (kafka-python, kcat) and pinned kubectl/helm into .tools/bin; idempotent and quiet
 deps:
 	@bash .ci/install-deps.sh
+	@bash .ci/install-kube-tools.sh
 
 ## test: install what tests need, build, run every test project, print `N passed, N failed`
 test: deps build
