@@ -8,5 +8,6 @@ namespace Fjord.KubeLocal.Node.Api;
 /// </summary>
 internal static class StatusComparison
 {
-    public static bool Same<T>(T? observed, T computed) => KubernetesJson.Serialize(observed) == KubernetesJson.Serialize(computed);
+    public static bool Same<T>(T? observed, T computed) where T : class =>
+        observed is not null && KubernetesJson.Serialize(observed) == KubernetesJson.Serialize(computed);
 }

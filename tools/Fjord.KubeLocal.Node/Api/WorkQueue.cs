@@ -72,7 +72,15 @@ internal sealed partial class WorkQueue(string name, TimeProvider time, ILogger 
                     var failures = _failures.GetValueOrDefault(key) + 1;
                     _failures[key] = failures;
                     again = TimeSpan.FromMilliseconds(Math.Min(10_000, 100 * Math.Pow(2, Math.Min(failures - 1, 10))));
-                    LogFailed(logger, name, key, again.Value.TotalMilliseconds, e.Message);
+                    if (e is NullReferenceException or InvalidOperationException or ArgumentException)
+                    {
+                        // A bug rather than the API saying no: keep the stack.
+                        LogBug(logger, name, key, e);
+                    }
+                    else
+                    {
+                        LogFailed(logger, name, key, again.Value.TotalMilliseconds, e.Message);
+                    }
                 }
                 lock (_lock)
                 {
@@ -96,4 +104,7 @@ internal sealed partial class WorkQueue(string name, TimeProvider time, ILogger 
 
     [LoggerMessage(EventId = 10, Level = LogLevel.Warning, Message = "{Queue} {Key}: sync failed, retrying in {DelayMs} ms: {Reason}")]
     private static partial void LogFailed(ILogger logger, string queue, string key, double delayMs, string reason);
+
+    [LoggerMessage(EventId = 11, Level = LogLevel.Error, Message = "{Queue} {Key}: sync failed")]
+    private static partial void LogBug(ILogger logger, string queue, string key, Exception exception);
 }
