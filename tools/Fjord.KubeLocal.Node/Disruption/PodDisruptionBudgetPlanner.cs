@@ -20,15 +20,15 @@ internal static class PodDisruptionBudgetPlanner
         var healthy = selected.Count(p => !PodState.IsTerminating(p) && PodState.IsReady(p));
         var spec = budget.Spec;
         int expected, desired;
-        if (spec.MaxUnavailable is not null)
+        if (spec.MaxUnavailable is { Value.Length: > 0 })
         {
             expected = ExpectedFromControllers(selected, controllerReplicas);
             desired = Math.Max(0, expected - IntOrPercent.Resolve(spec.MaxUnavailable, expected, roundUp: true, fallback: 0));
         }
-        else if (spec.MinAvailable is { } min && min.Value.EndsWith('%'))
+        else if (spec.MinAvailable is { Value: { } min } && min.EndsWith('%'))
         {
             expected = ExpectedFromControllers(selected, controllerReplicas);
-            desired = IntOrPercent.Resolve(min, expected, roundUp: true, fallback: 0);
+            desired = IntOrPercent.Resolve(spec.MinAvailable, expected, roundUp: true, fallback: 0);
         }
         else
         {

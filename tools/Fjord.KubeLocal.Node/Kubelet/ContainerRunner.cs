@@ -87,6 +87,11 @@ internal sealed partial class ContainerRunner(
             }
 
             var startedAt = time.GetUtcNow();
+            if (_restarts > 0 && File.Exists(launch.LogPath))
+            {
+                // As the kubelet keeps one log per instance: the current one for `kubectl logs`, the last for --previous.
+                File.Move(launch.LogPath, PodDirectories.PreviousLogPath(launch.LogPath), overwrite: true);
+            }
             ContainerProcess process;
             try
             {
