@@ -53,6 +53,8 @@ public sealed record KubeLocalOptions(string StateDirectory, IPEndPoint Listen, 
         current-context: kube-local
         users:
         - name: kube-local
-          user: {"{}"}
+          user:
+            # kube-local checks no credentials; KubernetesClient refuses a user without any.
+            token: kube-local-no-auth
         """ + "\n";
 }

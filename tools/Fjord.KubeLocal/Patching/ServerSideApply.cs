@@ -96,8 +96,43 @@ public static class ServerSideApply
     }
 
 
-    /// <summary>Removes the field at a managedFields path (f:, k:, v: elements and the "." item marker).</summary>
+    /// <summary>
+    /// Removes the field at a managedFields path (f:, k:, v: elements and the "." item marker), then the maps
+    /// that removal left empty (a dropped last label leaves no empty <c>labels</c>).
+    /// </summary>
     public static void RemovePath(JsonObject root, string path)
+    {
+        RemoveLeaf(root, path);
+        var elements = path.Split(FieldSet.Separator);
+        for (var depth = elements.Length - 1; depth > 0; depth--)
+        {
+            if (!elements[depth - 1].StartsWith("f:", StringComparison.Ordinal))
+            {
+                return;
+            }
+
+            var prefix = string.Join(FieldSet.Separator, elements[..depth]);
+            if (Resolve(root, prefix) is not JsonObject { Count: 0 })
+            {
+                return;
+            }
+
+            RemoveLeaf(root, prefix);
+        }
+    }
+
+    private static JsonNode? Resolve(JsonObject root, string path)
+    {
+        JsonNode? node = root;
+        foreach (var element in path.Split(FieldSet.Separator))
+        {
+            node = node is JsonObject map && element.StartsWith("f:", StringComparison.Ordinal) ? map[element[2..]] : null;
+        }
+
+        return node;
+    }
+
+    private static void RemoveLeaf(JsonObject root, string path)
     {
         var elements = path.Split(FieldSet.Separator);
         JsonNode? node = root;
