@@ -10,6 +10,9 @@ namespace Fjord.KubeLocal.Node.Tests.EndToEnd;
 /// </summary>
 public sealed class KubeLocalCluster : IDisposable
 {
+    /// <summary>End-to-end tests run one at a time: each starts two servers and real processes on a shared machine.</summary>
+    public const string Collection = "kube-local end to end";
+
     private readonly Process _node;
     private readonly List<string> _nodeOutput = [];
     private readonly HttpClient _http;

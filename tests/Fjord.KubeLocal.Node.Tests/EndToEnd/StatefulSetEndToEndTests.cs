@@ -7,6 +7,7 @@ namespace Fjord.KubeLocal.Node.Tests.EndToEnd;
 /// processes: apply, wait for Ready, scale 3 → 5 → 2 in order, roll from the highest ordinal, logs, claims that
 /// outlive their pods, delete --wait. The order is checked on every state polled from the API while it happens.
 /// </summary>
+[Collection(KubeLocalCluster.Collection)]
 public sealed class StatefulSetEndToEndTests : IDisposable
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(120);
