@@ -176,10 +176,25 @@ public static class TableConverter
             ],
             "coordination.k8s.io/leases" => [name, new("Holder", "string", o => Path(o, "spec", "holderIdentity") ?? ""), age],
             ResourceCatalog.CrdStorageKey => [name, new("Created At", "date", o => Path(o, "metadata", "creationTimestamp"))],
+            "rbac.authorization.k8s.io/roles" or "rbac.authorization.k8s.io/clusterroles" => [name, new("Created At", "date", o => Path(o, "metadata", "creationTimestamp"))],
+            "rbac.authorization.k8s.io/rolebindings" or "rbac.authorization.k8s.io/clusterrolebindings" =>
+            [
+                name,
+                new("Role", "string", o => $"{o["roleRef"]?["kind"]}/{o["roleRef"]?["name"]}"),
+                age,
+                new("Users", "string", o => Subjects(o, "User"), 1),
+                new("Groups", "string", o => Subjects(o, "Group"), 1),
+                new("ServiceAccounts", "string", o => Subjects(o, "ServiceAccount"), 1),
+            ],
+            "nodes" => [name, new("Status", "string", o => (o["status"]?["conditions"] as JsonArray ?? []).Any(c => c?["type"]?.ToString() == "Ready" && c["status"]?.ToString() == "True") ? "Ready" : "NotReady"), new("Roles", "string", _ => "<none>"), age, new("Version", "string", o => Path(o, "status", "nodeInfo", "kubeletVersion") ?? "")],
             "serviceaccounts" => [name, new("Secrets", "integer", o => (o["secrets"] as JsonArray)?.Count ?? 0), age],
             _ => [name, age],
         };
     }
+
+    private static string Subjects(JsonObject binding, string kind) =>
+        string.Join(", ", (binding["subjects"] as JsonArray ?? []).Where(s => s?["kind"]?.ToString() == kind)
+            .Select(s => kind == "ServiceAccount" ? $"{s?["namespace"]}/{s?["name"]}" : s?["name"]?.ToString()));
 
     private static JsonNode? Age(JsonObject obj, DateTimeOffset now) =>
         Clock.Parse(obj["metadata"]?["creationTimestamp"]?.GetValue<string>()) is { } created ? Human(now - created) : "<unknown>";
