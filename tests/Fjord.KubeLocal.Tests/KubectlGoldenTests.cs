@@ -247,6 +247,22 @@ public sealed class KubectlGoldenTests : IDisposable
         Assert.Equal("", _server.MustKubectl("get", "wd", "u", "-o", "jsonpath={.spec.color}"));
     }
 
+    [Fact]
+    public void BuiltIn_UnknownTopLevelField_IsRejectedUnderStrict_AndDroppedOtherwise()
+    {
+        const string misplaced = """
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: c1}
+            datas: {k: v}
+            """;
+        Assert.Contains("unknown field \"datas\"", _server.KubectlWithInput(misplaced, "apply", "-f", "-").StandardError);
+        var warn = _server.KubectlWithInput(misplaced, "apply", "--validate=warn", "-f", "-");
+        Assert.Equal(0, warn.ExitCode);
+        Assert.Contains("unknown field \"datas\"", warn.StandardError);
+        Assert.Equal("", _server.MustKubectl("get", "configmap", "c1", "-o", "jsonpath={.datas}"));
+    }
+
     private void ApplyWidgetCrd()
     {
         _server.MustKubectlWithInput(Manifests.WidgetCrd, "apply", "-f", "-");

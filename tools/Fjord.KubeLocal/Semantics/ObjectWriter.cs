@@ -243,6 +243,7 @@ public sealed partial class ObjectWriter(ObjectStore store, ResourceCatalog cata
         }
         else if (!type.IsCustom)
         {
+            BuiltInFields.Check(type.StorageKey, obj, options.FieldValidation, options.Warnings);
             BuiltInDefaults.Apply(type.StorageKey, obj);
         }
 
