@@ -56,6 +56,12 @@ public sealed partial class ApiServer
             case ("DELETE", not null, null):
             {
                 var request = await ReadDeleteRequestAsync(context);
+                if (context.Request.Query["dryRun"].ToString() == "All")
+                {
+                    await WriteObjectAsync(context, 200, type, Get(type, ns, name));
+                    return;
+                }
+
                 var (obj, removed) = writer.Delete(type, ns, name, request);
                 await WriteObjectAsync(context, removed ? 200 : 202, type, obj);
                 return;

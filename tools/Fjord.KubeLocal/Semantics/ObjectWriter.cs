@@ -178,6 +178,7 @@ public sealed partial class ObjectWriter(ObjectStore store, ResourceCatalog cata
         }
 
         PrepareContent(type, updated, current, options);
+        ImmutableFields.Check(type, current, updated);
         if (currentMeta["deletionTimestamp"] is not null)
         {
             var before = Finalizers(current);
