@@ -111,7 +111,7 @@ public static class TableConverter
                     var total = (o["spec"]?["containers"] as JsonArray)?.Count ?? 0;
                     return $"{statuses.Count(s => s["ready"]?.GetValue<bool>() == true)}/{total}";
                 }),
-                new("Status", "string", o => o["metadata"]?["deletionTimestamp"] is not null ? "Terminating" : o["status"]?["phase"]?.DeepClone()),
+                new("Status", "string", PodStatusReason),
                 new("Restarts", "string", o => (o["status"]?["containerStatuses"] as JsonArray ?? []).Sum(s => ApiObjects.Long(s?["restartCount"]) ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture)),
                 age,
                 new("IP", "string", o => Path(o, "status", "podIP"), 1),
@@ -190,6 +190,30 @@ public static class TableConverter
             "serviceaccounts" => [name, new("Secrets", "integer", o => (o["secrets"] as JsonArray)?.Count ?? 0), age],
             _ => [name, age],
         };
+    }
+
+    /// <summary>The STATUS column of <c>kubectl get pods</c>: a container's waiting or terminated reason wins over the phase.</summary>
+    private static JsonNode? PodStatusReason(JsonObject pod)
+    {
+        if (pod["metadata"]?["deletionTimestamp"] is not null)
+        {
+            return "Terminating";
+        }
+
+        var reason = pod["status"]?["reason"]?.ToString() ?? pod["status"]?["phase"]?.ToString() ?? "Unknown";
+        foreach (var status in (pod["status"]?["containerStatuses"] as JsonArray ?? []).OfType<JsonObject>().Reverse())
+        {
+            if (status["state"]?["waiting"]?["reason"]?.ToString() is { Length: > 0 } waiting)
+            {
+                reason = waiting;
+            }
+            else if (status["state"]?["terminated"] is JsonObject terminated)
+            {
+                reason = terminated["reason"]?.ToString() ?? $"ExitCode:{terminated["exitCode"]}";
+            }
+        }
+
+        return reason;
     }
 
     private static string Subjects(JsonObject binding, string kind) =>
