@@ -39,6 +39,9 @@ public sealed class KubeletContractTests : IDisposable
         Eventually.True(() => mine.Any(e => e is { Type: WatchEventType.Added, Name: "p1" }), TimeSpan.FromSeconds(30), () => $"watch by spec.nodeName saw: {string.Join(", ", mine)}");
 
         var bound = await client.CoreV1.ReadNamespacedPodAsync("p1", "default");
+        var moved = await Assert.ThrowsAsync<k8s.Autorest.HttpOperationException>(() => client.CoreV1.PatchNamespacedPodAsync(
+            new V1Patch("""{"spec":{"nodeName":"node-2"}}""", V1Patch.PatchType.MergePatch), "p1", "default"));
+        Assert.Equal(System.Net.HttpStatusCode.UnprocessableEntity, moved.Response.StatusCode);
         Assert.Equal("node-1", bound.Spec.NodeName);
         bound.Status.Phase = "Running";
         bound.Status.PodIP = "127.0.10.1";

@@ -140,12 +140,12 @@ public sealed class ObjectWriterTests
     }
 
     [Fact]
-    public void ServerSideApply_KeyedListsMergeByName()
+    public void ServerSideApply_KeyedListsMergeByKey()
     {
-        var pod = Type("", "pods");
-        _writer.Apply(pod, "default", "p", Obj("""{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"containers":[{"name":"a","image":"a:1"}]}}"""), null, new WriteOptions("alice", "Strict"), false);
-        var merged = _writer.Apply(pod, "default", "p", Obj("""{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"containers":[{"name":"b","image":"b:1"}]}}"""), null, new WriteOptions("bob", "Strict"), false);
-        Assert.Equal(["a", "b"], merged["spec"]!["containers"]!.AsArray().Select(c => c!["name"]!.GetValue<string>()));
+        var svc = Type("", "services");
+        _writer.Apply(svc, "default", "s", Obj("""{"apiVersion":"v1","kind":"Service","metadata":{"name":"s"},"spec":{"ports":[{"name":"a","port":80}]}}"""), null, new WriteOptions("alice", "Strict"), false);
+        var merged = _writer.Apply(svc, "default", "s", Obj("""{"apiVersion":"v1","kind":"Service","metadata":{"name":"s"},"spec":{"ports":[{"name":"b","port":81}]}}"""), null, new WriteOptions("bob", "Strict"), false);
+        Assert.Equal([80, 81], merged["spec"]!["ports"]!.AsArray().Select(p => p!["port"]!.GetValue<int>()));
     }
 
     [Fact]

@@ -226,7 +226,8 @@ public sealed partial class ApiServer
             conditions.Add(new JsonObject { ["type"] = "PodScheduled", ["status"] = "True", ["lastProbeTime"] = null, ["lastTransitionTime"] = Clock.Time(time.GetUtcNow()) });
             status["conditions"] = new JsonArray([.. conditions]);
             updated["status"] = status;
-            writer.CommitUpdate(type, current, updated, Options(context));
+            // Binding is the one way spec.nodeName changes; a plain update of it is forbidden.
+            writer.CommitUpdate(type, current, updated, Options(context), checkImmutable: false);
         }
 
         await WriteJsonAsync(context, 201, KubeStatus.Success());

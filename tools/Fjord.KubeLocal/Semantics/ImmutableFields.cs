@@ -32,6 +32,14 @@ public static class ImmutableFields
                 break;
             }
 
+            case "pods":
+                if (!JsonNode.DeepEquals(StripPodMutable(current["spec"]), StripPodMutable(updated["spec"])))
+                {
+                    throw KubeApiException.Invalid(type.Kind, type.Group, name, [("spec",
+                        "Forbidden: pod updates may not change fields other than `spec.containers[*].image`,`spec.initContainers[*].image`,`spec.activeDeadlineSeconds`,`spec.tolerations` (only additions to existing tolerations),`spec.terminationGracePeriodSeconds` (allow it to be set to 1 if it was previously negative)")]);
+                }
+
+                break;
             case "apps/deployments" or "apps/replicasets":
                 if (!JsonNode.DeepEquals(current["spec"]?["selector"], updated["spec"]?["selector"]))
                 {
@@ -50,6 +58,30 @@ public static class ImmutableFields
 
                 break;
         }
+    }
+
+    private static JsonNode? StripPodMutable(JsonNode? spec)
+    {
+        if (spec is not JsonObject obj)
+        {
+            return spec;
+        }
+
+        var copy = obj.DeepClone().AsObject();
+        foreach (var field in new[] { "activeDeadlineSeconds", "tolerations", "terminationGracePeriodSeconds", "schedulingGates" })
+        {
+            copy.Remove(field);
+        }
+
+        foreach (var list in new[] { "containers", "initContainers" })
+        {
+            foreach (var container in (copy[list] as JsonArray ?? []).OfType<JsonObject>())
+            {
+                container.Remove("image");
+            }
+        }
+
+        return copy;
     }
 
     private static JsonNode? StripMutable(JsonNode? spec)
