@@ -167,6 +167,30 @@ public sealed class KubectlGoldenTests : IDisposable
         Assert.Equal("line 1\nline 2\nline 3\n", _server.MustKubectl("logs", "p1"));
         Assert.Equal("line 3\n", _server.MustKubectl("logs", "p1", "--tail=1"));
         Assert.Contains("previous terminated container", _server.Kubectl("logs", "p1", "--previous").StandardError);
+        Assert.Matches(@"p1\s+0/1\s+Pending", _server.MustKubectl("get", "pods"));
+    }
+
+    [Fact]
+    public async Task LogsFollow_StreamsAppendedLines_UntilThePodIsGone()
+    {
+        _server.MustKubectlWithInput("""
+            apiVersion: v1
+            kind: Pod
+            metadata: {name: p1}
+            spec:
+              containers:
+              - {name: main, image: busybox}
+            """, "apply", "-f", "-");
+        var log = Path.Combine(_server.StateDirectory, "pods", "default", "p1", "main.log");
+        Directory.CreateDirectory(Path.GetDirectoryName(log)!);
+        File.WriteAllText(log, "first\n");
+        var follower = Task.Run(() => _server.Kubectl("logs", "-f", "p1"));
+        Eventually.True(() => _server.Output.Split('\n').Any(l => l.Contains("/pods/p1/log?", StringComparison.Ordinal) && l.Contains("follow=true", StringComparison.Ordinal)), TimeSpan.FromSeconds(30), () => "kubectl logs -f did not connect: " + _server.Output);
+        File.AppendAllText(log, "second\n");
+        _server.MustKubectl("delete", "pod", "p1");
+        var result = await follower;
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal("first\nsecond\n", result.StandardOutput);
     }
 
     [Fact]
@@ -245,6 +269,22 @@ public sealed class KubectlGoldenTests : IDisposable
         Assert.Equal(0, ignore.ExitCode);
         Assert.DoesNotContain("unknown field", ignore.StandardError);
         Assert.Equal("", _server.MustKubectl("get", "wd", "u", "-o", "jsonpath={.spec.color}"));
+    }
+
+    [Fact]
+    public void BuiltIn_UnknownTopLevelField_IsRejectedUnderStrict_AndDroppedOtherwise()
+    {
+        const string misplaced = """
+            apiVersion: v1
+            kind: ConfigMap
+            metadata: {name: c1}
+            datas: {k: v}
+            """;
+        Assert.Contains("unknown field \"datas\"", _server.KubectlWithInput(misplaced, "apply", "-f", "-").StandardError);
+        var warn = _server.KubectlWithInput(misplaced, "apply", "--validate=warn", "-f", "-");
+        Assert.Equal(0, warn.ExitCode);
+        Assert.Contains("unknown field \"datas\"", warn.StandardError);
+        Assert.Equal("", _server.MustKubectl("get", "configmap", "c1", "-o", "jsonpath={.datas}"));
     }
 
     private void ApplyWidgetCrd()

@@ -20,6 +20,7 @@ var builder = WebApplication.CreateSlimBuilder();
 builder.Logging.ClearProviders();
 builder.Logging.AddSimpleConsole(o => o.SingleLine = true);
 builder.Logging.SetMinimumLevel(Environment.GetEnvironmentVariable("KUBE_LOCAL_VERBOSE") == "1" ? LogLevel.Debug : LogLevel.Warning);
+builder.Logging.AddFilter("Microsoft", LogLevel.Warning);
 builder.WebHost.ConfigureKestrel(k =>
 {
     k.Listen(options.Listen);

@@ -63,6 +63,24 @@ public sealed class ObjectWriterTests
     }
 
     [Fact]
+    public void Update_ImmutableFields_Are422()
+    {
+        var sts = Type("apps", "statefulsets");
+        var created = _writer.Create(sts, "default", Obj("""{"metadata":{"name":"s"},"spec":{"serviceName":"s","selector":{"matchLabels":{"a":"b"}},"template":{"metadata":{"labels":{"a":"b"}},"spec":{"containers":[{"name":"c","image":"i"}]}},"volumeClaimTemplates":[{"metadata":{"name":"data"},"spec":{"accessModes":["ReadWriteOnce"]}}]}}"""), _options);
+        var rescaled = created.DeepClone().AsObject();
+        rescaled["spec"]!["replicas"] = 3;
+        _writer.Update(sts, "default", "s", rescaled, null, _options, false);
+        var renamed = created.DeepClone().AsObject();
+        renamed["spec"]!["serviceName"] = "other";
+        ((JsonObject)renamed["metadata"]!).Remove("resourceVersion");
+        Assert.Contains("updates to statefulset spec", Assert.Throws<KubeApiException>(() => _writer.Update(sts, "default", "s", renamed, null, _options, false)).Message);
+
+        var cm = Type("", "configmaps");
+        _writer.Create(cm, "default", Obj("""{"metadata":{"name":"frozen"},"data":{"a":"1"},"immutable":true}"""), _options);
+        Assert.Equal(422, Assert.Throws<KubeApiException>(() => _writer.Update(cm, "default", "frozen", Obj("""{"metadata":{"name":"frozen"},"data":{"a":"2"},"immutable":true}"""), null, _options, false)).Code);
+    }
+
+    [Fact]
     public void Delete_WithFinalizer_SetsDeletionTimestampAndBumpsGeneration_RemovalOfLastFinalizerDeletes()
     {
         var deploy = Type("apps", "deployments");
@@ -122,12 +140,12 @@ public sealed class ObjectWriterTests
     }
 
     [Fact]
-    public void ServerSideApply_KeyedListsMergeByName()
+    public void ServerSideApply_KeyedListsMergeByKey()
     {
-        var pod = Type("", "pods");
-        _writer.Apply(pod, "default", "p", Obj("""{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"containers":[{"name":"a","image":"a:1"}]}}"""), null, new WriteOptions("alice", "Strict"), false);
-        var merged = _writer.Apply(pod, "default", "p", Obj("""{"apiVersion":"v1","kind":"Pod","metadata":{"name":"p"},"spec":{"containers":[{"name":"b","image":"b:1"}]}}"""), null, new WriteOptions("bob", "Strict"), false);
-        Assert.Equal(["a", "b"], merged["spec"]!["containers"]!.AsArray().Select(c => c!["name"]!.GetValue<string>()));
+        var svc = Type("", "services");
+        _writer.Apply(svc, "default", "s", Obj("""{"apiVersion":"v1","kind":"Service","metadata":{"name":"s"},"spec":{"ports":[{"name":"a","port":80}]}}"""), null, new WriteOptions("alice", "Strict"), false);
+        var merged = _writer.Apply(svc, "default", "s", Obj("""{"apiVersion":"v1","kind":"Service","metadata":{"name":"s"},"spec":{"ports":[{"name":"b","port":81}]}}"""), null, new WriteOptions("bob", "Strict"), false);
+        Assert.Equal([80, 81], merged["spec"]!["ports"]!.AsArray().Select(p => p!["port"]!.GetValue<int>()));
     }
 
     [Fact]

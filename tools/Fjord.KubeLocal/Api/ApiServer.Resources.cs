@@ -56,6 +56,12 @@ public sealed partial class ApiServer
             case ("DELETE", not null, null):
             {
                 var request = await ReadDeleteRequestAsync(context);
+                if (context.Request.Query["dryRun"].ToString() == "All")
+                {
+                    await WriteObjectAsync(context, 200, type, Get(type, ns, name));
+                    return;
+                }
+
                 var (obj, removed) = writer.Delete(type, ns, name, request);
                 await WriteObjectAsync(context, removed ? 200 : 202, type, obj);
                 return;
@@ -220,7 +226,8 @@ public sealed partial class ApiServer
             conditions.Add(new JsonObject { ["type"] = "PodScheduled", ["status"] = "True", ["lastProbeTime"] = null, ["lastTransitionTime"] = Clock.Time(time.GetUtcNow()) });
             status["conditions"] = new JsonArray([.. conditions]);
             updated["status"] = status;
-            writer.CommitUpdate(type, current, updated, Options(context));
+            // Binding is the one way spec.nodeName changes; a plain update of it is forbidden.
+            writer.CommitUpdate(type, current, updated, Options(context), checkImmutable: false);
         }
 
         await WriteJsonAsync(context, 201, KubeStatus.Success());

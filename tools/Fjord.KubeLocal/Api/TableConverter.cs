@@ -111,7 +111,7 @@ public static class TableConverter
                     var total = (o["spec"]?["containers"] as JsonArray)?.Count ?? 0;
                     return $"{statuses.Count(s => s["ready"]?.GetValue<bool>() == true)}/{total}";
                 }),
-                new("Status", "string", o => o["metadata"]?["deletionTimestamp"] is not null ? "Terminating" : o["status"]?["phase"]?.DeepClone()),
+                new("Status", "string", PodStatusReason),
                 new("Restarts", "string", o => (o["status"]?["containerStatuses"] as JsonArray ?? []).Sum(s => ApiObjects.Long(s?["restartCount"]) ?? 0).ToString(System.Globalization.CultureInfo.InvariantCulture)),
                 age,
                 new("IP", "string", o => Path(o, "status", "podIP"), 1),
@@ -176,10 +176,49 @@ public static class TableConverter
             ],
             "coordination.k8s.io/leases" => [name, new("Holder", "string", o => Path(o, "spec", "holderIdentity") ?? ""), age],
             ResourceCatalog.CrdStorageKey => [name, new("Created At", "date", o => Path(o, "metadata", "creationTimestamp"))],
+            "rbac.authorization.k8s.io/roles" or "rbac.authorization.k8s.io/clusterroles" => [name, new("Created At", "date", o => Path(o, "metadata", "creationTimestamp"))],
+            "rbac.authorization.k8s.io/rolebindings" or "rbac.authorization.k8s.io/clusterrolebindings" =>
+            [
+                name,
+                new("Role", "string", o => $"{o["roleRef"]?["kind"]}/{o["roleRef"]?["name"]}"),
+                age,
+                new("Users", "string", o => Subjects(o, "User"), 1),
+                new("Groups", "string", o => Subjects(o, "Group"), 1),
+                new("ServiceAccounts", "string", o => Subjects(o, "ServiceAccount"), 1),
+            ],
+            "nodes" => [name, new("Status", "string", o => (o["status"]?["conditions"] as JsonArray ?? []).Any(c => c?["type"]?.ToString() == "Ready" && c["status"]?.ToString() == "True") ? "Ready" : "NotReady"), new("Roles", "string", _ => "<none>"), age, new("Version", "string", o => Path(o, "status", "nodeInfo", "kubeletVersion") ?? "")],
             "serviceaccounts" => [name, new("Secrets", "integer", o => (o["secrets"] as JsonArray)?.Count ?? 0), age],
             _ => [name, age],
         };
     }
+
+    /// <summary>The STATUS column of <c>kubectl get pods</c>: a container's waiting or terminated reason wins over the phase.</summary>
+    private static JsonNode? PodStatusReason(JsonObject pod)
+    {
+        if (pod["metadata"]?["deletionTimestamp"] is not null)
+        {
+            return "Terminating";
+        }
+
+        var reason = pod["status"]?["reason"]?.ToString() ?? pod["status"]?["phase"]?.ToString() ?? "Unknown";
+        foreach (var status in (pod["status"]?["containerStatuses"] as JsonArray ?? []).OfType<JsonObject>().Reverse())
+        {
+            if (status["state"]?["waiting"]?["reason"]?.ToString() is { Length: > 0 } waiting)
+            {
+                reason = waiting;
+            }
+            else if (status["state"]?["terminated"] is JsonObject terminated)
+            {
+                reason = terminated["reason"]?.ToString() ?? $"ExitCode:{terminated["exitCode"]}";
+            }
+        }
+
+        return reason;
+    }
+
+    private static string Subjects(JsonObject binding, string kind) =>
+        string.Join(", ", (binding["subjects"] as JsonArray ?? []).Where(s => s?["kind"]?.ToString() == kind)
+            .Select(s => kind == "ServiceAccount" ? $"{s?["namespace"]}/{s?["name"]}" : s?["name"]?.ToString()));
 
     private static JsonNode? Age(JsonObject obj, DateTimeOffset now) =>
         Clock.Parse(obj["metadata"]?["creationTimestamp"]?.GetValue<string>()) is { } created ? Human(now - created) : "<unknown>";

@@ -160,7 +160,7 @@ public sealed partial class ObjectWriter(ObjectStore store, ResourceCatalog cata
     }
 
     /// <summary>Carries server-owned metadata over, validates, bumps generation, and commits unless nothing changed.</summary>
-    internal JsonObject CommitUpdate(ResourceType type, JsonObject current, JsonObject updated, WriteOptions options, Action<JsonObject>? recordFields = null)
+    internal JsonObject CommitUpdate(ResourceType type, JsonObject current, JsonObject updated, WriteOptions options, Action<JsonObject>? recordFields = null, bool checkImmutable = true)
     {
         var meta = updated["metadata"] as JsonObject ?? [];
         updated["metadata"] = meta;
@@ -178,6 +178,11 @@ public sealed partial class ObjectWriter(ObjectStore store, ResourceCatalog cata
         }
 
         PrepareContent(type, updated, current, options);
+        if (checkImmutable)
+        {
+            ImmutableFields.Check(type, current, updated);
+        }
+
         if (currentMeta["deletionTimestamp"] is not null)
         {
             var before = Finalizers(current);
@@ -243,6 +248,7 @@ public sealed partial class ObjectWriter(ObjectStore store, ResourceCatalog cata
         }
         else if (!type.IsCustom)
         {
+            BuiltInFields.Check(type.StorageKey, obj, options.FieldValidation, options.Warnings);
             BuiltInDefaults.Apply(type.StorageKey, obj);
         }
 
