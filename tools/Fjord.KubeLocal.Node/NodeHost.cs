@@ -41,6 +41,7 @@ internal sealed partial class NodeHost(NodeOptions options, TimeProvider time, I
         var claims = new ClaimBinder(api, caches, time, loggers);
         var kubelet = new ProcessKubelet(api, caches, options.NodeName, options.StateDir, new ContainerCommandResolver(options.RepoRoot), probeClient, time, loggers);
 
+        var registration = new NodeRegistration(api, options.NodeName, time, loggers.CreateLogger("Fjord.KubeLocal.Node.Kubelet"));
         using var stopInformers = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         var informers = caches.RunAll(stopInformers.Token).ToList();
         try
@@ -54,6 +55,7 @@ internal sealed partial class NodeHost(NodeOptions options, TimeProvider time, I
                 budgets.Queue.RunAsync(budgets.ReconcileAsync, cancel),
                 claims.Queue.RunAsync(claims.ReconcileAsync, cancel),
                 kubelet.Queue.RunAsync(kubelet.ReconcileAsync, cancel),
+                registration.RunAsync(cancel),
             };
             await File.WriteAllTextAsync(ReadyFile, $"{Environment.ProcessId}\n", CancellationToken.None);
             LogReady(_logger, options.Server, options.NodeName, options.StateDir);
@@ -68,6 +70,7 @@ internal sealed partial class NodeHost(NodeOptions options, TimeProvider time, I
             File.Delete(ReadyFile);
             LogStopping(_logger, kubelet.RunningPods);
             await kubelet.ShutdownAsync(TimeSpan.FromSeconds(3));
+            await registration.MarkNotReadyAsync();
             await stopInformers.CancelAsync();
             await Task.WhenAll(informers);
         }

@@ -5,8 +5,8 @@ namespace Fjord.KubeLocal.Node.Tests.EndToEnd;
 
 /// <summary>
 /// The process kubelet seen through the real kubectl: restart policies and crash-loop back-off, liveness probes,
-/// graceful deletion (SIGTERM, grace period, SIGKILL), configMap and secret volumes, and a node SIGTERM that
-/// leaves no pod process running.
+/// graceful deletion (SIGTERM, grace period, SIGKILL), configMap and secret volumes, the Node object, and a node
+/// SIGTERM that leaves no pod process running.
 /// </summary>
 [Collection(KubeLocalCluster.Collection)]
 public sealed class KubeletEndToEndTests : IDisposable
@@ -147,9 +147,13 @@ public sealed class KubeletEndToEndTests : IDisposable
         Assert.NotEmpty(_cluster.MarkedProcesses());
         Assert.True(Directory.Exists($"/proc/{child}"), "the background child runs before the node stops");
 
+        Eventually.True(() => _cluster.Server.Kubectl("get", "node", "kube-local", "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}").StandardOutput == "True",
+            TimeSpan.FromSeconds(30), "node kube-local registered and Ready");
+
         Assert.Equal(0, _cluster.StopNode());
 
         Assert.Empty(_cluster.MarkedProcesses());
+        Assert.Equal("False", _cluster.Server.MustKubectl("get", "node", "kube-local", "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}"));
         Eventually.True(() => !Directory.Exists($"/proc/{child}") || File.ReadAllText($"/proc/{child}/stat").Contains(") Z ", StringComparison.Ordinal),
             TimeSpan.FromSeconds(10), $"background child {child} stopped with its container");
     }

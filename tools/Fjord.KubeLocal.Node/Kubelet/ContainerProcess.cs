@@ -105,8 +105,13 @@ internal sealed partial class ContainerProcess : IDisposable
     private async Task<int> WaitAsync()
     {
         await _process.WaitForExitAsync();
-        // PID 1 of a container exiting takes the rest of the container with it.
+        // PID 1 of a container exiting takes the rest of the container with it; the container has stopped only
+        // once its whole process group is gone (a killed child may take a moment to die and be reaped).
         kill(-Pid, SigKill);
+        for (var i = 0; i < 200 && kill(-Pid, 0) == 0; i++)
+        {
+            await Task.Delay(10);
+        }
         return _process.ExitCode;
     }
 
