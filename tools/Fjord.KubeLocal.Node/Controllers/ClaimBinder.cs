@@ -47,7 +47,7 @@ internal sealed class ClaimBinder
         }
         catch (Exception e) when (ApiErrors.IsConflict(e) || ApiErrors.IsNotFound(e))
         {
-            return TimeSpan.FromMilliseconds(200);
+            return StatusUpdate.ConflictRetry;
         }
         return null;
     }

@@ -70,20 +70,8 @@ internal sealed partial class DeploymentController
         {
             return TimeSpan.FromMilliseconds(200);
         }
-        if (!StatusComparison.Same(deployment.Status, plan.Status))
-        {
-            var updated = ObjectCopy.Clone(deployment);
-            updated.Status = plan.Status;
-            try
-            {
-                await _api.AppsV1.ReplaceNamespacedDeploymentStatusAsync(updated, deployment.Metadata.Name, ns, cancellationToken: cancel);
-            }
-            catch (Exception e) when (ApiErrors.IsConflict(e) || ApiErrors.IsNotFound(e))
-            {
-                return TimeSpan.FromMilliseconds(200);
-            }
-        }
-        return null;
+        return await StatusUpdate.WriteIfChangedAsync(deployment, deployment.Status, plan.Status, (o, s) => o.Status = s,
+            o => _api.AppsV1.ReplaceNamespacedDeploymentStatusAsync(o, deployment.Metadata.Name, ns, cancellationToken: cancel));
     }
 
     [LoggerMessage(EventId = 200, Level = LogLevel.Information, Message = "deployment {Deployment}: created replicaset {ReplicaSet} with {Replicas} replicas")]

@@ -1,6 +1,5 @@
 using Fjord.KubeLocal.Node.Api;
 using Fjord.KubeLocal.Node.Disruption;
-using Fjord.KubeLocal.Node.Workloads;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
@@ -55,20 +54,7 @@ internal sealed class DisruptionBudgetController
         }
         var pods = _caches.Pods.List().Where(p => p.Metadata.NamespaceProperty == ns);
         var status = PodDisruptionBudgetPlanner.Plan(budget, pods, replicas, _time.GetUtcNow().UtcDateTime);
-        if (StatusComparison.Same(budget.Status, status))
-        {
-            return null;
-        }
-        var updated = ObjectCopy.Clone(budget);
-        updated.Status = status;
-        try
-        {
-            await _api.PolicyV1.ReplaceNamespacedPodDisruptionBudgetStatusAsync(updated, budget.Metadata.Name, ns, cancellationToken: cancel);
-        }
-        catch (Exception e) when (ApiErrors.IsConflict(e) || ApiErrors.IsNotFound(e))
-        {
-            return TimeSpan.FromMilliseconds(200);
-        }
-        return null;
+        return await StatusUpdate.WriteIfChangedAsync(budget, budget.Status, status, (o, s) => o.Status = s,
+            o => _api.PolicyV1.ReplaceNamespacedPodDisruptionBudgetStatusAsync(o, budget.Metadata.Name, ns, cancellationToken: cancel));
     }
 }

@@ -67,18 +67,10 @@ internal sealed partial class ReplicaSetController
                 // Already gone.
             }
         }
-        if (!StatusComparison.Same(set.Status, plan.Status))
+        if (await StatusUpdate.WriteIfChangedAsync(set, set.Status, plan.Status, (o, s) => o.Status = s,
+            o => _api.AppsV1.ReplaceNamespacedReplicaSetStatusAsync(o, set.Metadata.Name, ns, cancellationToken: cancel)) is { } retry)
         {
-            var updated = ObjectCopy.Clone(set);
-            updated.Status = plan.Status;
-            try
-            {
-                await _api.AppsV1.ReplaceNamespacedReplicaSetStatusAsync(updated, set.Metadata.Name, ns, cancellationToken: cancel);
-            }
-            catch (Exception e) when (ApiErrors.IsConflict(e) || ApiErrors.IsNotFound(e))
-            {
-                return TimeSpan.FromMilliseconds(200);
-            }
+            return retry;
         }
         // minReadySeconds: availability changes with time alone, so look again when it may have.
         return !manage || (set.Spec.MinReadySeconds ?? 0) > 0 && plan.Status.AvailableReplicas < plan.Status.ReadyReplicas

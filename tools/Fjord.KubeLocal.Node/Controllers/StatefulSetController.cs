@@ -66,20 +66,8 @@ internal sealed partial class StatefulSetController
                 // The cache was behind: the write already happened.
             }
         }
-        if (!StatusComparison.Same(set.Status, plan.Status))
-        {
-            var updated = ObjectCopy.Clone(set);
-            updated.Status = plan.Status;
-            try
-            {
-                await _api.AppsV1.ReplaceNamespacedStatefulSetStatusAsync(updated, set.Metadata.Name, ns, cancellationToken: cancel);
-            }
-            catch (Exception e) when (ApiErrors.IsConflict(e) || ApiErrors.IsNotFound(e))
-            {
-                return TimeSpan.FromMilliseconds(200);
-            }
-        }
-        return null;
+        return await StatusUpdate.WriteIfChangedAsync(set, set.Status, plan.Status, (o, s) => o.Status = s,
+            o => _api.AppsV1.ReplaceNamespacedStatefulSetStatusAsync(o, set.Metadata.Name, ns, cancellationToken: cancel));
     }
 
     [LoggerMessage(EventId = 100, Level = LogLevel.Information, Message = "statefulset {Set}: created pod {Pod}")]
