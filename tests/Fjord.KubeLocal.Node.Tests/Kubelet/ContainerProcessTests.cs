@@ -26,16 +26,6 @@ public sealed class ContainerProcessTests : IDisposable
         return process;
     }
 
-    private static async Task WaitForAsync(Func<bool> condition, string what)
-    {
-        var deadline = Stopwatch.StartNew();
-        while (!condition())
-        {
-            Assert.True(deadline.Elapsed < TimeSpan.FromSeconds(20), $"timed out waiting for {what}");
-            await Task.Delay(20);
-        }
-    }
-
     private static bool Alive(int pid) => File.Exists($"/proc/{pid}/stat") && !File.ReadAllText($"/proc/{pid}/stat").Contains(") Z ", StringComparison.Ordinal);
 
     [Fact]
@@ -61,7 +51,7 @@ public sealed class ContainerProcessTests : IDisposable
     public async Task Stop_WithATermTrap_ExitsCleanlyWithinTheGracePeriod()
     {
         var process = Start("trap 'echo got TERM; exit 0' TERM; echo ready; while true; do sleep 0.1; done");
-        await WaitForAsync(() => File.Exists(Path.Combine(_dir, "c.log")) && File.ReadAllText(Path.Combine(_dir, "c.log")).Contains("ready", StringComparison.Ordinal), "the trap to be installed");
+        await Poll.UntilAsync(() => File.Exists(Path.Combine(_dir, "c.log")) && File.ReadAllText(Path.Combine(_dir, "c.log")).Contains("ready", StringComparison.Ordinal), "the trap to be installed");
 
         var watch = Stopwatch.StartNew();
         var exitCode = await process.StopAsync(TimeSpan.FromSeconds(30), TimeProvider.System);
@@ -75,7 +65,7 @@ public sealed class ContainerProcessTests : IDisposable
     public async Task Stop_WhenTermIsIgnored_KillsAfterTheGracePeriod()
     {
         var process = Start("trap '' TERM; echo ready; while true; do sleep 0.1; done");
-        await WaitForAsync(() => File.Exists(Path.Combine(_dir, "c.log")) && File.ReadAllText(Path.Combine(_dir, "c.log")).Contains("ready", StringComparison.Ordinal), "the trap to be installed");
+        await Poll.UntilAsync(() => File.Exists(Path.Combine(_dir, "c.log")) && File.ReadAllText(Path.Combine(_dir, "c.log")).Contains("ready", StringComparison.Ordinal), "the trap to be installed");
 
         var watch = Stopwatch.StartNew();
         var exitCode = await process.StopAsync(TimeSpan.FromMilliseconds(500), TimeProvider.System);
@@ -92,7 +82,7 @@ public sealed class ContainerProcessTests : IDisposable
 
         await process.Exited.WaitAsync(TimeSpan.FromSeconds(20));
         var child = int.Parse((await File.ReadAllTextAsync(pidFile)).Trim(), System.Globalization.CultureInfo.InvariantCulture);
-        await WaitForAsync(() => !Alive(child), $"background child {child} to be killed");
+        await Poll.UntilAsync(() => !Alive(child), $"background child {child} to be killed");
     }
 
     [Fact]

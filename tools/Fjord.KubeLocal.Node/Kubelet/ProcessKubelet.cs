@@ -118,8 +118,16 @@ internal sealed partial class ProcessKubelet
         string ip;
         lock (_lock)
         {
-            _ips.TryAdopt(pod.Metadata.Uid, pod.Status?.PodIP);
-            ip = _ips.Allocate(pod.Metadata.Uid).ToString();
+            // hostNetwork pods share the node's address, as on a real node.
+            if (pod.Spec.HostNetwork == true)
+            {
+                ip = HostIp;
+            }
+            else
+            {
+                _ips.TryAdopt(pod.Metadata.Uid, pod.Status?.PodIP);
+                ip = _ips.Allocate(pod.Metadata.Uid).ToString();
+            }
             worker = new PodWorker(pod, ip, HostIp, new PodDirectories(_stateDir, ns, name), _api, _caches, _resolver, _probes, _time, _logger);
             _workers[key] = worker;
         }
