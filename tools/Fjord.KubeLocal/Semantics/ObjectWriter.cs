@@ -91,7 +91,19 @@ public sealed partial class ObjectWriter(ObjectStore store, ResourceCatalog cata
                 recordFields(obj);
             }
 
-            return options.DryRun ? obj : store.Commit(type.StorageKey, obj);
+            if (options.DryRun)
+            {
+                return obj;
+            }
+
+            var committed = store.Commit(type.StorageKey, obj);
+            if (type.StorageKey == "namespaces" && catalog.Find("", "v1", "serviceaccounts") is { } serviceAccounts)
+            {
+                // The serviceaccount controller gives every namespace a "default" ServiceAccount.
+                Create(serviceAccounts, name, new JsonObject { ["metadata"] = new JsonObject { ["name"] = "default" } }, WriteOptions.Internal);
+            }
+
+            return committed;
         }
     }
 
