@@ -260,7 +260,7 @@ public sealed partial class ObjectWriter(ObjectStore store, ResourceCatalog cata
         }
         else if (!type.IsCustom)
         {
-            BuiltInFields.Check(type.StorageKey, obj, options.FieldValidation, options.Warnings);
+            BuiltInSchemas.Check(type.StorageKey, obj, options.FieldValidation, options.Warnings);
             BuiltInDefaults.Apply(type.StorageKey, obj);
         }
 
