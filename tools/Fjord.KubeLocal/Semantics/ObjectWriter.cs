@@ -262,6 +262,11 @@ public sealed partial class ObjectWriter(ObjectStore store, ResourceCatalog cata
         {
             BuiltInSchemas.Check(type.StorageKey, obj, options.FieldValidation, options.Warnings);
             BuiltInDefaults.Apply(type.StorageKey, obj);
+            var findings = BuiltInValidation.Check(type.StorageKey, obj);
+            if (findings.Count > 0)
+            {
+                throw KubeApiException.Invalid(type.Kind, type.Group, NameOf(obj), findings);
+            }
         }
 
         if (current is not null && type.StorageKey == "services")
