@@ -272,7 +272,7 @@ public sealed class KubectlGoldenTests : IDisposable
     }
 
     [Fact]
-    public void BuiltIn_UnknownTopLevelField_IsRejectedUnderStrict_AndDroppedOtherwise()
+    public void BuiltIn_UnknownFieldAtAnyDepth_IsRejectedUnderStrict_AndDroppedOtherwise()
     {
         const string misplaced = """
             apiVersion: v1
@@ -285,6 +285,9 @@ public sealed class KubectlGoldenTests : IDisposable
         Assert.Equal(0, warn.ExitCode);
         Assert.Contains("unknown field \"datas\"", warn.StandardError);
         Assert.Equal("", _server.MustKubectl("get", "configmap", "c1", "-o", "jsonpath={.datas}"));
+
+        var nested = Manifests.StatefulSetAndService.Replace("image: busybox:1.36", "image: busybox:1.36\n        imagePullPolcy: Always", StringComparison.Ordinal);
+        Assert.Contains("unknown field \"spec.template.spec.containers[0].imagePullPolcy\"", _server.KubectlWithInput(nested, "apply", "-f", "-").StandardError);
     }
 
     private void ApplyWidgetCrd()

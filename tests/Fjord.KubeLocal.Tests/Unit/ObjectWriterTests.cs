@@ -116,6 +116,7 @@ public sealed class ObjectWriterTests
 
         var secret = _writer.Create(Type("", "secrets"), "default", Obj("""{"metadata":{"name":"s"},"stringData":{"k":"v"}}"""), _options);
         Assert.Equal("dg==", secret["data"]!["k"]!.GetValue<string>());
+        Assert.NotNull(_store.Get("serviceaccounts", "default", "default"));
         Assert.Null(secret["stringData"]);
     }
 

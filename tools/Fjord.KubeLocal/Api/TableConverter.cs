@@ -87,7 +87,7 @@ public static class TableConverter
                 var columnType = column["type"]?.GetValue<string>() ?? "string";
                 columns.Add(new Column(column["name"]?.GetValue<string>() ?? "", columnType == "date" ? "string" : columnType, o =>
                 {
-                    var value = Path(o, [.. jsonPath.TrimStart('.').Split('.')]);
+                    var value = PrinterColumnPath.Evaluate(o, jsonPath);
                     return columnType == "date" && value is not null ? Human(now - (Clock.Parse(value.ToString()) ?? now)) : value;
                 }, (int)(ApiObjects.Long(column["priority"]) ?? 0)));
             }

@@ -250,7 +250,7 @@ public static class StructuralSchema
                     var exclusive = schema["exclusiveMinimum"]?.GetValue<bool>() == true;
                     if (exclusive ? number <= min.GetValue<double>() : number < min.GetValue<double>())
                     {
-                        errors.Add((path, $"Invalid value: {Format(number)}: {path} in body should be greater than {(exclusive ? "" : "or equal to ")}{min}"));
+                        errors.Add((path, $"Invalid value: {Format(number)}: {path} in body should be greater than {(exclusive ? "" : "or equal to ")}{Format(min.GetValue<double>())}"));
                     }
                 }
 
@@ -259,7 +259,7 @@ public static class StructuralSchema
                     var exclusive = schema["exclusiveMaximum"]?.GetValue<bool>() == true;
                     if (exclusive ? number >= max.GetValue<double>() : number > max.GetValue<double>())
                     {
-                        errors.Add((path, $"Invalid value: {Format(number)}: {path} in body should be less than {(exclusive ? "" : "or equal to ")}{max}"));
+                        errors.Add((path, $"Invalid value: {Format(number)}: {path} in body should be less than {(exclusive ? "" : "or equal to ")}{Format(max.GetValue<double>())}"));
                     }
                 }
 

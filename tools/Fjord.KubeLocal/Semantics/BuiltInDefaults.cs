@@ -16,6 +16,10 @@ public static class BuiltInDefaults
         {
             case "pods" when spec is not null:
                 PodSpec(spec);
+                // Set on pods only (not templates) by the ServiceAccount admission plugin and the priority defaults.
+                Default(spec, "serviceAccountName", "default");
+                Default(spec, "serviceAccount", spec["serviceAccountName"]!.DeepClone());
+                Default(spec, "priority", 0);
                 break;
             case "apps/statefulsets" when spec is not null:
                 Default(spec, "replicas", 1);

@@ -91,7 +91,19 @@ public sealed partial class ObjectWriter(ObjectStore store, ResourceCatalog cata
                 recordFields(obj);
             }
 
-            return options.DryRun ? obj : store.Commit(type.StorageKey, obj);
+            if (options.DryRun)
+            {
+                return obj;
+            }
+
+            var committed = store.Commit(type.StorageKey, obj);
+            if (type.StorageKey == "namespaces" && catalog.Find("", "v1", "serviceaccounts") is { } serviceAccounts)
+            {
+                // The serviceaccount controller gives every namespace a "default" ServiceAccount.
+                Create(serviceAccounts, name, new JsonObject { ["metadata"] = new JsonObject { ["name"] = "default" } }, WriteOptions.Internal);
+            }
+
+            return committed;
         }
     }
 
@@ -248,8 +260,13 @@ public sealed partial class ObjectWriter(ObjectStore store, ResourceCatalog cata
         }
         else if (!type.IsCustom)
         {
-            BuiltInFields.Check(type.StorageKey, obj, options.FieldValidation, options.Warnings);
+            BuiltInSchemas.Check(type.StorageKey, obj, options.FieldValidation, options.Warnings);
             BuiltInDefaults.Apply(type.StorageKey, obj);
+            var findings = BuiltInValidation.Check(type.StorageKey, obj);
+            if (findings.Count > 0)
+            {
+                throw KubeApiException.Invalid(type.Kind, type.Group, NameOf(obj), findings);
+            }
         }
 
         if (current is not null && type.StorageKey == "services")
