@@ -126,6 +126,9 @@ public sealed class StatefulSetEndToEndTests : IDisposable
         var status = JsonDocument.Parse(server.MustKubectl("get", "statefulset", "web", "-o", "json")).RootElement.GetProperty("status");
         Assert.Equal(status.GetProperty("updateRevision").GetString(), status.GetProperty("currentRevision").GetString());
         Assert.Equal(3, status.GetProperty("updatedReplicas").GetInt32());
+        var history = server.MustKubectl("rollout", "history", "statefulset/web");
+        Assert.Matches(@"(?m)^1\s", history);
+        Assert.Matches(@"(?m)^2\s", history);
 
         var logs = server.MustKubectl("logs", "web-1");
         Assert.Matches(@"hello from web-1 at 127\.244\.\d+\.\d+", logs);

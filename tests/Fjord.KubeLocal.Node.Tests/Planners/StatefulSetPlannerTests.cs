@@ -159,6 +159,39 @@ public class StatefulSetPlannerTests
     }
 
     [Fact]
+    public void PodBelowThePartition_IsRecreatedAtTheCurrentRevision()
+    {
+        var set = StatefulSet(3, partition: 2, claims: false);
+        var old = StatefulSet(3, claims: false, command: "sleep 1");
+        set.Status = new V1StatefulSetStatus { CurrentRevision = StatefulSetPlanner.UpdateRevision(old) };
+        var pods = new List<V1Pod> { SetPod(set, 0, revision: set.Status.CurrentRevision), SetPod(set, 2) };
+
+        var plan = StatefulSetPlanner.Plan(set, pods, NoClaims, old.Spec.Template);
+
+        var pod = Assert.IsType<StatefulSetAction.CreatePod>(Assert.Single(plan.Actions)).Pod;
+        Assert.Equal("web-1", pod.Metadata.Name);
+        Assert.Equal(set.Status.CurrentRevision, pod.Metadata.Labels[StatefulSetPlanner.RevisionLabel]);
+        Assert.Equal("sleep 1", pod.Spec.Containers[0].Command[2]);
+    }
+
+    [Fact]
+    public void Revision_RecordsTheTemplateAndCountsUp()
+    {
+        var set = StatefulSet(3);
+        var first = StatefulSetRevisions.New(set, []);
+        var second = StatefulSetRevisions.New(StatefulSet(3, command: "sleep 1"), [first]);
+
+        Assert.Equal(StatefulSetPlanner.UpdateRevision(set), first.Metadata.Name);
+        Assert.Equal((1L, 2L), (first.Revision, second.Revision));
+        Assert.Equal("sts-uid", Assert.Single(first.Metadata.OwnerReferences).Uid);
+        Assert.Equal(first.Metadata.Name, first.Metadata.Labels[StatefulSetPlanner.RevisionLabel]);
+        // What the API server stores and returns: the data as JSON, with the strategic "$patch": "replace".
+        var stored = k8s.KubernetesJson.Deserialize<V1ControllerRevision>(k8s.KubernetesJson.Serialize(first));
+        Assert.Contains("\"$patch\":\"replace\"", k8s.KubernetesJson.Serialize(stored.Data));
+        Assert.Equal(k8s.KubernetesJson.Serialize(set.Spec.Template), k8s.KubernetesJson.Serialize(StatefulSetRevisions.TemplateOf(stored)));
+    }
+
+    [Fact]
     public void OnDelete_NeverDeletesOutdatedPods()
     {
         var set = StatefulSet(2, claims: false);

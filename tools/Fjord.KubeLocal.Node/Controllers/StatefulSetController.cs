@@ -40,7 +40,23 @@ internal sealed partial class StatefulSetController
         var ns = set.Metadata.NamespaceProperty;
         var pods = _caches.PodsControlledBy(ns, set.Metadata.Uid);
         var claims = _caches.Claims.List().Where(c => c.Metadata.NamespaceProperty == ns).Select(c => c.Metadata.Name).ToHashSet();
-        var plan = StatefulSetPlanner.Plan(set, pods, claims);
+        var revisions = (await _api.AppsV1.ListNamespacedControllerRevisionAsync(ns, cancellationToken: cancel)).Items
+            .Where(r => PodState.ControllerOf(r)?.Uid == set.Metadata.Uid)
+            .ToList();
+        var updateRevision = StatefulSetPlanner.UpdateRevision(set);
+        if (revisions.All(r => r.Metadata.Name != updateRevision))
+        {
+            try
+            {
+                await _api.AppsV1.CreateNamespacedControllerRevisionAsync(StatefulSetRevisions.New(set, revisions), ns, cancellationToken: cancel);
+            }
+            catch (Exception e) when (ApiErrors.IsAlreadyExists(e))
+            {
+                // Written by an earlier sync whose list this one did not see.
+            }
+        }
+        var current = revisions.FirstOrDefault(r => r.Metadata.Name == set.Status?.CurrentRevision && r.Metadata.Name != updateRevision);
+        var plan = StatefulSetPlanner.Plan(set, pods, claims, current is null ? null : StatefulSetRevisions.TemplateOf(current));
         foreach (var action in plan.Actions)
         {
             try

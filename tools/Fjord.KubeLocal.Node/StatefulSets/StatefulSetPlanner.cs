@@ -16,9 +16,9 @@ namespace Fjord.KubeLocal.Node.StatefulSets;
 /// <item>Claims <c>&lt;template&gt;-&lt;set&gt;-&lt;ordinal&gt;</c> are created before their pod and never deleted
 /// (the default <c>persistentVolumeClaimRetentionPolicy</c> Retain).</item>
 /// </list>
-/// Pods are always created from the current template: kube-local keeps no ControllerRevision objects, so a pod
-/// below the partition that is deleted comes back at the update revision (a real cluster restores the old one).
-/// Pure; any thread.
+/// A pod below the partition that must be created while an update is under way gets the current revision's
+/// template (<paramref name="currentTemplate"/>, read from its ControllerRevision), as on a real cluster; every other
+/// pod the set's template. Pure; any thread.
 /// </summary>
 internal static class StatefulSetPlanner
 {
@@ -28,7 +28,8 @@ internal static class StatefulSetPlanner
 
     public static string UpdateRevision(V1StatefulSet set) => $"{set.Metadata.Name}-{TemplateHash.Of(set.Spec.Template)}";
 
-    public static StatefulSetPlan Plan(V1StatefulSet set, IReadOnlyList<V1Pod> pods, IReadOnlySet<string> claimNames)
+    /// <param name="currentTemplate">The template of <c>status.currentRevision</c> when it differs from the set's, else null.</param>
+    public static StatefulSetPlan Plan(V1StatefulSet set, IReadOnlyList<V1Pod> pods, IReadOnlySet<string> claimNames, V1PodTemplateSpec? currentTemplate = null)
     {
         var name = set.Metadata.Name;
         var replicas = set.Spec.Replicas ?? 1;
@@ -81,7 +82,10 @@ internal static class StatefulSetPlanner
                     actions.Add(new StatefulSetAction.CreateClaim(claim));
                 }
             }
-            actions.Add(new StatefulSetAction.CreatePod(NewPod(set, ordinal, updateRevision)));
+            var atCurrent = !onDelete && ordinal < partition && currentTemplate is not null && currentRevision != updateRevision;
+            actions.Add(new StatefulSetAction.CreatePod(atCurrent
+                ? NewPod(set, currentTemplate!, ordinal, currentRevision)
+                : NewPod(set, set.Spec.Template, ordinal, updateRevision)));
             if (!parallel)
             {
                 return new(actions, status, $"waiting for {name}-{ordinal} to be created and Ready");
@@ -206,9 +210,9 @@ internal static class StatefulSetPlanner
         }
     }
 
-    private static V1Pod NewPod(V1StatefulSet set, int ordinal, string revision)
+    private static V1Pod NewPod(V1StatefulSet set, V1PodTemplateSpec source, int ordinal, string revision)
     {
-        var template = ObjectCopy.Clone(set.Spec.Template);
+        var template = ObjectCopy.Clone(source);
         var podName = $"{set.Metadata.Name}-{ordinal}";
         var labels = new Dictionary<string, string>(template.Metadata?.Labels ?? new Dictionary<string, string>())
         {
