@@ -258,6 +258,9 @@ public sealed class KubectlGoldenTests : IDisposable
         var negative = _server.KubectlWithInput(Manifests.Widget("bad", "{replicas: -1}"), "apply", "-f", "-");
         Assert.Contains("should be greater than or equal to 0", negative.StandardError);
 
+        var rule = _server.KubectlWithInput(Manifests.Widget("bad", "{mode: safe, replicas: 9}"), "apply", "-f", "-");
+        Assert.Contains("spec: Invalid value: \"object\": safe widgets run at most 5 replicas", rule.StandardError);
+
         var unknown = Manifests.Widget("u", "{mode: fast, color: red}");
         var strict = _server.KubectlWithInput(unknown, "apply", "-f", "-");
         Assert.Contains("unknown field \"spec.color\"", strict.StandardError);
