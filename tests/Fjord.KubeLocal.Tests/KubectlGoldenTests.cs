@@ -238,6 +238,8 @@ public sealed class KubectlGoldenTests : IDisposable
         _server.MustKubectl("patch", "configmap", "c1", "--type", "merge", "-p", """{"data":{"k":"w"}}""");
         var conflict = _server.KubectlWithInput(stale, "replace", "-f", "-");
         Assert.Contains("the object has been modified", conflict.StandardError);
+        var recreate = _server.KubectlWithInput(stale.Replace("\"name\": \"c1\"", "\"name\": \"c2\"", StringComparison.Ordinal), "create", "--raw", "/api/v1/namespaces/default/configmaps", "-f", "-");
+        Assert.Contains("resourceVersion should not be set on objects to be created", recreate.StandardError);
 
         ApplyWidgetCrd();
         _server.MustKubectlWithInput(Manifests.Widget("w1", "{mode: fast}"), "create", "-f", "-");

@@ -29,6 +29,12 @@ public sealed partial class ApiServer
             case ("POST", null, null):
             {
                 var body = await ReadObjectAsync(context);
+                if (body["metadata"]?["resourceVersion"]?.GetValue<string>() is { Length: > 0 })
+                {
+                    // registry/generic/registry/store.go Create
+                    throw KubeApiException.BadRequest("resourceVersion should not be set on objects to be created");
+                }
+
                 var options = Options(context);
                 var created = writer.Create(type, ns, ToStorage(type, body), options);
                 await WriteObjectAsync(context, 201, type, created, options);
