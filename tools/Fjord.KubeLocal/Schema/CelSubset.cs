@@ -265,14 +265,14 @@ public sealed class CelSubset
                 Expect(")");
                 return Size(sized);
             case "has":
-            {
-                Expect("(");
-                var target = Postfix(Primary(), stopBeforeLastField: true);
-                Expect(".");
-                var field = Identifier();
-                Expect(")");
-                return target is Dictionary<string, object?> map && map.ContainsKey(field);
-            }
+                {
+                    Expect("(");
+                    var target = Postfix(Primary(), stopBeforeLastField: true);
+                    Expect(".");
+                    var field = Identifier();
+                    Expect(")");
+                    return target is Dictionary<string, object?> map && map.ContainsKey(field);
+                }
 
             default:
                 throw new Unsupported();
