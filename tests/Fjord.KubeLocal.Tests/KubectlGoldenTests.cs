@@ -238,6 +238,8 @@ public sealed class KubectlGoldenTests : IDisposable
         _server.MustKubectl("patch", "configmap", "c1", "--type", "merge", "-p", """{"data":{"k":"w"}}""");
         var conflict = _server.KubectlWithInput(stale, "replace", "-f", "-");
         Assert.Contains("the object has been modified", conflict.StandardError);
+        var recreate = _server.KubectlWithInput(stale.Replace("\"name\": \"c1\"", "\"name\": \"c2\"", StringComparison.Ordinal), "create", "--raw", "/api/v1/namespaces/default/configmaps", "-f", "-");
+        Assert.Contains("resourceVersion should not be set on objects to be created", recreate.StandardError);
 
         ApplyWidgetCrd();
         _server.MustKubectlWithInput(Manifests.Widget("w1", "{mode: fast}"), "create", "-f", "-");
@@ -257,6 +259,9 @@ public sealed class KubectlGoldenTests : IDisposable
         Assert.Contains("Unsupported value: \"turbo\"", badEnum.StandardError);
         var negative = _server.KubectlWithInput(Manifests.Widget("bad", "{replicas: -1}"), "apply", "-f", "-");
         Assert.Contains("should be greater than or equal to 0", negative.StandardError);
+
+        var rule = _server.KubectlWithInput(Manifests.Widget("bad", "{mode: safe, replicas: 9}"), "apply", "-f", "-");
+        Assert.Contains("spec: Invalid value: \"object\": safe widgets run at most 5 replicas", rule.StandardError);
 
         var unknown = Manifests.Widget("u", "{mode: fast, color: red}");
         var strict = _server.KubectlWithInput(unknown, "apply", "-f", "-");

@@ -42,13 +42,15 @@ public sealed class KubernetesClientWatchTests : IDisposable
         Assert.Equal(40, relisted.Items.Count(c => c.Metadata.Name.StartsWith("cm-", StringComparison.Ordinal)));
         var seen = new ConcurrentQueue<(WatchEventType Type, string Name)>();
         using var watcher = client.CoreV1.WatchListNamespacedConfigMap("default", resourceVersion: relisted.Metadata.ResourceVersion, allowWatchBookmarks: true,
-            onEvent: (type, cm) => seen.Enqueue((type, cm.Metadata.Name)), onError: errors.Enqueue);
+            onEvent: (type, cm) => seen.Enqueue((type, cm.Metadata.Name ?? "")), onError: errors.Enqueue);
         await client.CoreV1.CreateNamespacedConfigMapAsync(new V1ConfigMap { Metadata = new V1ObjectMeta { Name = "after" } }, "default");
         await client.CoreV1.PatchNamespacedConfigMapAsync(new V1Patch("""{"data":{"k":"v"}}""", V1Patch.PatchType.MergePatch), "after", "default");
         await client.CoreV1.DeleteNamespacedConfigMapAsync("after", "default");
         Eventually.True(() => seen.Count(e => e.Name == "after") >= 3, TimeSpan.FromSeconds(30), () => $"events seen: {string.Join(", ", seen)}");
         Assert.Equal([WatchEventType.Added, WatchEventType.Modified, WatchEventType.Deleted], seen.Where(e => e.Name == "after").Select(e => e.Type));
         Assert.DoesNotContain(seen, e => e.Name.StartsWith("cm-", StringComparison.Ordinal));
+        // allowWatchBookmarks: an idle watch gets BOOKMARKs carrying the current resourceVersion.
+        Eventually.True(() => seen.Any(e => e.Type == WatchEventType.Bookmark), TimeSpan.FromSeconds(30), "no BOOKMARK on an idle watch");
     }
 
     [Fact]

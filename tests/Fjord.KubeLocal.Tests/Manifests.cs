@@ -60,6 +60,8 @@ internal static class Manifests
                 properties:
                   spec:
                     type: object
+                    x-kubernetes-validations:
+                    - {rule: "self.mode != 'safe' || self.replicas <= 5", message: safe widgets run at most 5 replicas}
                     properties:
                       mode: {type: string, enum: [fast, safe], default: safe}
                       replicas: {type: integer, minimum: 0, default: 1}

@@ -27,13 +27,19 @@ public sealed partial class ApiServer
                 await ListAsync(context, type, ns);
                 return;
             case ("POST", null, null):
-            {
-                var body = await ReadObjectAsync(context);
-                var options = Options(context);
-                var created = writer.Create(type, ns, ToStorage(type, body), options);
-                await WriteObjectAsync(context, 201, type, created, options);
-                return;
-            }
+                {
+                    var body = await ReadObjectAsync(context);
+                    if (body["metadata"]?["resourceVersion"]?.GetValue<string>() is { Length: > 0 })
+                    {
+                        // registry/generic/registry/store.go Create
+                        throw KubeApiException.BadRequest("resourceVersion should not be set on objects to be created");
+                    }
+
+                    var options = Options(context);
+                    var created = writer.Create(type, ns, ToStorage(type, body), options);
+                    await WriteObjectAsync(context, 201, type, created, options);
+                    return;
+                }
 
             case ("DELETE", null, null):
                 await DeleteCollectionAsync(context, type, ns);
@@ -42,30 +48,30 @@ public sealed partial class ApiServer
                 await WriteObjectAsync(context, 200, type, Get(type, ns, name));
                 return;
             case ("PUT", not null, null or "status"):
-            {
-                var body = await ReadObjectAsync(context);
-                var options = Options(context);
-                var updated = writer.Update(type, ns, name, ToStorage(type, body), sub, options, requireResourceVersion: true);
-                await WriteObjectAsync(context, 200, type, updated, options);
-                return;
-            }
+                {
+                    var body = await ReadObjectAsync(context);
+                    var options = Options(context);
+                    var updated = writer.Update(type, ns, name, ToStorage(type, body), sub, options, requireResourceVersion: true);
+                    await WriteObjectAsync(context, 200, type, updated, options);
+                    return;
+                }
 
             case ("PATCH", not null, null or "status"):
                 await PatchAsync(context, type, ns, name, sub);
                 return;
             case ("DELETE", not null, null):
-            {
-                var request = await ReadDeleteRequestAsync(context);
-                if (context.Request.Query["dryRun"].ToString() == "All")
                 {
-                    await WriteObjectAsync(context, 200, type, Get(type, ns, name));
+                    var request = await ReadDeleteRequestAsync(context);
+                    if (context.Request.Query["dryRun"].ToString() == "All")
+                    {
+                        await WriteObjectAsync(context, 200, type, Get(type, ns, name));
+                        return;
+                    }
+
+                    var (obj, removed) = writer.Delete(type, ns, name, request);
+                    await WriteObjectAsync(context, removed ? 200 : 202, type, obj);
                     return;
                 }
-
-                var (obj, removed) = writer.Delete(type, ns, name, request);
-                await WriteObjectAsync(context, removed ? 200 : 202, type, obj);
-                return;
-            }
 
             case (_, not null, "scale"):
                 await ScaleAsync(context, method, type, ns, name);
@@ -81,12 +87,12 @@ public sealed partial class ApiServer
                 await PodLogsAsync(context, ns!, name);
                 return;
             case ("PUT", not null, "finalize"):
-            {
-                var body = await ReadObjectAsync(context);
-                var updated = writer.Finalize(type, name, body);
-                await WriteObjectAsync(context, 200, type, updated);
-                return;
-            }
+                {
+                    var body = await ReadObjectAsync(context);
+                    var updated = writer.Finalize(type, name, body);
+                    await WriteObjectAsync(context, 200, type, updated);
+                    return;
+                }
 
             default:
                 throw KubeApiException.MethodNotAllowed($"the server does not allow this method on the requested resource");

@@ -50,38 +50,38 @@ public static class FieldSet
         switch (node)
         {
             case JsonObject obj when obj.Count > 0:
-            {
-                var childParents = new List<string>(parents) { field };
-                foreach (var (key, value) in obj)
                 {
-                    var childSchema = schema?["properties"]?[key] ?? schema?["additionalProperties"] as JsonObject;
-                    Walk(value, childParents, key, $"{path}{Separator}f:{key}", childSchema, keys, leaves);
-                }
+                    var childParents = new List<string>(parents) { field };
+                    foreach (var (key, value) in obj)
+                    {
+                        var childSchema = schema?["properties"]?[key] ?? schema?["additionalProperties"] as JsonObject;
+                        Walk(value, childParents, key, $"{path}{Separator}f:{key}", childSchema, keys, leaves);
+                    }
 
-                break;
-            }
+                    break;
+                }
 
             case JsonArray list when keys(parents, field, schema) is { Length: > 0 } listKeys && list.All(i => i is JsonObject):
-            {
-                var childParents = new List<string>(parents) { field };
-                foreach (var item in list.OfType<JsonObject>())
                 {
-                    var keyObject = new JsonObject();
-                    foreach (var k in listKeys)
+                    var childParents = new List<string>(parents) { field };
+                    foreach (var item in list.OfType<JsonObject>())
                     {
-                        keyObject[k] = item[k]?.DeepClone();
+                        var keyObject = new JsonObject();
+                        foreach (var k in listKeys)
+                        {
+                            keyObject[k] = item[k]?.DeepClone();
+                        }
+
+                        var itemPath = $"{path}{Separator}k:{keyObject.ToJsonString()}";
+                        leaves[$"{itemPath}{Separator}."] = null;
+                        foreach (var (key, value) in item)
+                        {
+                            Walk(value, childParents, key, $"{itemPath}{Separator}f:{key}", schema?["items"]?["properties"]?[key], keys, leaves);
+                        }
                     }
 
-                    var itemPath = $"{path}{Separator}k:{keyObject.ToJsonString()}";
-                    leaves[$"{itemPath}{Separator}."] = null;
-                    foreach (var (key, value) in item)
-                    {
-                        Walk(value, childParents, key, $"{itemPath}{Separator}f:{key}", schema?["items"]?["properties"]?[key], keys, leaves);
-                    }
+                    break;
                 }
-
-                break;
-            }
 
             case JsonArray list when keys(parents, field, schema) is { Length: 0 }:
                 // A set of scalars (finalizers): each value is its own field.

@@ -26,19 +26,19 @@ public static class JsonPatch
                     Add(root, path, operation["value"]?.DeepClone());
                     break;
                 case "move":
-                {
-                    var from = operation["from"]?.GetValue<string>() ?? throw Fail("missing from");
-                    var value = Remove(root, from);
-                    Add(root, path, value);
-                    break;
-                }
+                    {
+                        var from = operation["from"]?.GetValue<string>() ?? throw Fail("missing from");
+                        var value = Remove(root, from);
+                        Add(root, path, value);
+                        break;
+                    }
 
                 case "copy":
-                {
-                    var from = operation["from"]?.GetValue<string>() ?? throw Fail("missing from");
-                    Add(root, path, Resolve(root, from)?.DeepClone());
-                    break;
-                }
+                    {
+                        var from = operation["from"]?.GetValue<string>() ?? throw Fail("missing from");
+                        Add(root, path, Resolve(root, from)?.DeepClone());
+                        break;
+                    }
 
                 case "test":
                     if (!JsonNode.DeepEquals(Resolve(root, path), operation["value"]))
@@ -114,18 +114,18 @@ public static class JsonPatch
         switch (parent)
         {
             case JsonObject o when o.ContainsKey(token):
-            {
-                var value = o[token];
-                o.Remove(token);
-                return value;
-            }
+                {
+                    var value = o[token];
+                    o.Remove(token);
+                    return value;
+                }
 
             case JsonArray a when int.TryParse(token, out var index) && index >= 0 && index < a.Count:
-            {
-                var value = a[index];
-                a.RemoveAt(index);
-                return value;
-            }
+                {
+                    var value = a[index];
+                    a.RemoveAt(index);
+                    return value;
+                }
 
             default:
                 throw Fail($"unable to remove nonexistent key: {token}: missing value");

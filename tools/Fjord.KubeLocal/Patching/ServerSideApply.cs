@@ -45,50 +45,50 @@ public static class ServerSideApply
         switch (applied)
         {
             case JsonObject appliedMap when live is JsonObject liveMap:
-            {
-                var result = liveMap.DeepClone().AsObject();
-                var childParents = new List<string>(parents) { field };
-                foreach (var (key, value) in appliedMap)
                 {
-                    var childSchema = schema?["properties"]?[key] ?? schema?["additionalProperties"] as JsonObject;
-                    result[key] = MergeNode(result[key], value, childParents, key, childSchema, keys);
-                }
-
-                return result;
-            }
-
-            case JsonArray appliedList when live is JsonArray liveList && keys(parents, field, schema) is { } listKeys:
-            {
-                var result = liveList.DeepClone().AsArray();
-                if (listKeys.Length == 0)
-                {
-                    foreach (var item in appliedList)
+                    var result = liveMap.DeepClone().AsObject();
+                    var childParents = new List<string>(parents) { field };
+                    foreach (var (key, value) in appliedMap)
                     {
-                        if (!result.Any(existing => JsonNode.DeepEquals(existing, item)))
-                        {
-                            result.Add(item?.DeepClone());
-                        }
+                        var childSchema = schema?["properties"]?[key] ?? schema?["additionalProperties"] as JsonObject;
+                        result[key] = MergeNode(result[key], value, childParents, key, childSchema, keys);
                     }
 
                     return result;
                 }
 
-                var childParents = new List<string>(parents) { field };
-                foreach (var item in appliedList.OfType<JsonObject>())
+            case JsonArray appliedList when live is JsonArray liveList && keys(parents, field, schema) is { } listKeys:
                 {
-                    var index = IndexOf(result, item, listKeys);
-                    if (index < 0)
+                    var result = liveList.DeepClone().AsArray();
+                    if (listKeys.Length == 0)
                     {
-                        result.Add(item.DeepClone());
-                    }
-                    else
-                    {
-                        result[index] = MergeNode(result[index], item, childParents, field, schema?["items"], keys);
-                    }
-                }
+                        foreach (var item in appliedList)
+                        {
+                            if (!result.Any(existing => JsonNode.DeepEquals(existing, item)))
+                            {
+                                result.Add(item?.DeepClone());
+                            }
+                        }
 
-                return result;
-            }
+                        return result;
+                    }
+
+                    var childParents = new List<string>(parents) { field };
+                    foreach (var item in appliedList.OfType<JsonObject>())
+                    {
+                        var index = IndexOf(result, item, listKeys);
+                        if (index < 0)
+                        {
+                            result.Add(item.DeepClone());
+                        }
+                        else
+                        {
+                            result[index] = MergeNode(result[index], item, childParents, field, schema?["items"], keys);
+                        }
+                    }
+
+                    return result;
+                }
 
             default:
                 return applied?.DeepClone();

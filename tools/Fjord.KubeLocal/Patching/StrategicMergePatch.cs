@@ -43,19 +43,19 @@ public static class StrategicMergePatch
             switch (value)
             {
                 case JsonObject childPatch:
-                {
-                    var merged = MergeMap(target[key]?.DeepClone() as JsonObject ?? [], childPatch, childPath);
-                    if (merged is null)
                     {
-                        target.Remove(key);
-                    }
-                    else
-                    {
-                        target[key] = merged;
-                    }
+                        var merged = MergeMap(target[key]?.DeepClone() as JsonObject ?? [], childPatch, childPath);
+                        if (merged is null)
+                        {
+                            target.Remove(key);
+                        }
+                        else
+                        {
+                            target[key] = merged;
+                        }
 
-                    break;
-                }
+                        break;
+                    }
 
                 case JsonArray list:
                     target[key] = MergeList(target[key] as JsonArray, list, path, key);

@@ -9,13 +9,13 @@ namespace Fjord.KubeLocal.Schema;
 /// <summary>
 /// What apiextensions-apiserver does to a custom resource with a structural schema (KEP-575): prune fields the
 /// schema does not declare (unless <c>x-kubernetes-preserve-unknown-fields</c>), fill <c>default</c>s, then validate
-/// type, required, enum, bounds, lengths, item counts and pattern. CEL <c>x-kubernetes-validations</c> are not
-/// evaluated. Unknown fields are an error under <c>fieldValidation=Strict</c>, a warning under Warn. Pure.
+/// type, required, enum, bounds, lengths, item counts and pattern, and the <c>x-kubernetes-validations</c> rules
+/// <see cref="CelSubset"/> understands (others are skipped). Unknown fields are an error under <c>fieldValidation=Strict</c>, a warning under Warn. Pure.
 /// </summary>
 public static class StructuralSchema
 {
     /// <summary>Prunes, defaults and validates <paramref name="obj"/> in place; returns the validation failures.</summary>
-    public static List<(string Field, string Message)> Process(JsonNode schema, JsonObject obj, string fieldValidation, List<string> warnings)
+    public static List<(string Field, string Message)> Process(JsonNode schema, JsonObject obj, string fieldValidation, List<string> warnings, JsonObject? old = null)
     {
         var unknown = new List<string>();
         foreach (var key in obj.Select(p => p.Key).ToList())
@@ -65,7 +65,7 @@ public static class StructuralSchema
 
             if (schema["properties"]?[key] is { } propertySchema)
             {
-                Validate(value, propertySchema, key, errors);
+                Validate(value, propertySchema, key, errors, old?[key], old is not null && old.ContainsKey(key));
             }
         }
 
@@ -175,7 +175,7 @@ public static class StructuralSchema
         }
     }
 
-    internal static void Validate(JsonNode? node, JsonNode schema, string path, List<(string, string)> errors)
+    internal static void Validate(JsonNode? node, JsonNode schema, string path, List<(string, string)> errors, JsonNode? old = null, bool hasOld = false)
     {
         if (node is null)
         {
@@ -194,6 +194,15 @@ public static class StructuralSchema
         {
             errors.Add((path, $"Invalid value: \"{kind}\": {path} in body must be of type {(intOrString ? "integer or string" : type)}: \"{kind}\""));
             return;
+        }
+
+        foreach (var rule in (schema["x-kubernetes-validations"] as JsonArray ?? []).OfType<JsonObject>())
+        {
+            var text = rule["rule"]?.GetValue<string>() ?? "";
+            if (CelSubset.Evaluate(text, node, old, hasOld) == false)
+            {
+                errors.Add((path, $"Invalid value: \"{kind}\": {rule["message"]?.GetValue<string>() ?? "failed rule: " + text}"));
+            }
         }
 
         if (schema["enum"] is JsonArray allowed && !allowed.Any(a => JsonNode.DeepEquals(a, node)))
@@ -217,7 +226,8 @@ public static class StructuralSchema
                     var child = schema["properties"]?[key] ?? (schema["additionalProperties"] as JsonObject);
                     if (child is not null)
                     {
-                        Validate(value, child, $"{path}.{key}", errors);
+                        var oldObject = old as JsonObject;
+                        Validate(value, child, $"{path}.{key}", errors, oldObject?[key], oldObject?.ContainsKey(key) == true);
                     }
                 }
 

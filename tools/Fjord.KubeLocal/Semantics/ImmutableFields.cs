@@ -20,17 +20,17 @@ public static class ImmutableFields
         switch (type.StorageKey)
         {
             case "apps/statefulsets":
-            {
-                var before = StripMutable(current["spec"]);
-                var after = StripMutable(updated["spec"]);
-                if (!JsonNode.DeepEquals(before, after))
                 {
-                    throw KubeApiException.Invalid(type.Kind, type.Group, name, [("spec",
+                    var before = StripMutable(current["spec"]);
+                    var after = StripMutable(updated["spec"]);
+                    if (!JsonNode.DeepEquals(before, after))
+                    {
+                        throw KubeApiException.Invalid(type.Kind, type.Group, name, [("spec",
                         "Forbidden: updates to statefulset spec for fields other than 'replicas', 'ordinals', 'template', 'updateStrategy', 'persistentVolumeClaimRetentionPolicy' and 'minReadySeconds' are forbidden")]);
-                }
+                    }
 
-                break;
-            }
+                    break;
+                }
 
             case "pods":
                 if (!JsonNode.DeepEquals(StripPodMutable(current["spec"]), StripPodMutable(updated["spec"])))

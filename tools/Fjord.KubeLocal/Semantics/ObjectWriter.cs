@@ -252,7 +252,7 @@ public sealed partial class ObjectWriter(ObjectStore store, ResourceCatalog cata
     {
         if (type.IsCustom && type.Schema is not null)
         {
-            var findings = StructuralSchema.Process(type.Schema, obj, options.FieldValidation, options.Warnings);
+            var findings = StructuralSchema.Process(type.Schema, obj, options.FieldValidation, options.Warnings, current);
             if (findings.Count > 0)
             {
                 throw KubeApiException.Invalid(type.Kind, type.Group, NameOf(obj), findings);
