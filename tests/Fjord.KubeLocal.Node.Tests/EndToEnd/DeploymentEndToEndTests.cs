@@ -70,9 +70,13 @@ public sealed class DeploymentEndToEndTests : IDisposable
             var pods = _cluster.Pods("app=api").Where(p => !KubeLocalCluster.IsTerminating(p)).ToList();
             return pods.Count == 3 && pods.All(p => KubeLocalCluster.Label(p, "pod-template-hash") == newHash);
         }, TimeSpan.FromSeconds(60), "only new pods left");
-        var status = JsonDocument.Parse(server.MustKubectl("get", "deployment", "api", "-o", "json")).RootElement.GetProperty("status");
-        var progressing = status.GetProperty("conditions").EnumerateArray().Single(c => c.GetProperty("type").GetString() == "Progressing");
-        Assert.Equal("NewReplicaSetAvailable", progressing.GetProperty("reason").GetString());
+        JsonElement status = default;
+        Eventually.True(() =>
+        {
+            status = JsonDocument.Parse(server.MustKubectl("get", "deployment", "api", "-o", "json")).RootElement.GetProperty("status").Clone();
+            return status.GetProperty("conditions").EnumerateArray()
+                .Any(c => c.GetProperty("type").GetString() == "Progressing" && c.GetProperty("reason").GetString() == "NewReplicaSetAvailable");
+        }, TimeSpan.FromSeconds(30), () => $"Progressing reason NewReplicaSetAvailable; status {status}");
         Assert.Equal((3, 3, 3), (status.GetProperty("updatedReplicas").GetInt32(), status.GetProperty("readyReplicas").GetInt32(), status.GetProperty("availableReplicas").GetInt32()));
         var pod = KubeLocalCluster.Name(_cluster.Pods("app=api")[0]);
         Assert.Matches(@"v2 on 127\.244\.", server.MustKubectl("logs", pod));

@@ -214,8 +214,8 @@ internal static class DeploymentPlanner
         var ready = owned.Sum(rs => rs.Status?.ReadyReplicas ?? 0);
         var available = owned.Sum(rs => rs.Status?.AvailableReplicas ?? 0);
         var updated = newSet?.Status?.Replicas ?? 0;
-        var complete = newSet is not null && updated == replicas && total == replicas && available == replicas
-            && (newSet.Status?.ObservedGeneration ?? 0) >= (newSet.Metadata.Generation ?? 0);
+        // deployment/util DeploymentComplete: counts only, so it agrees with what `kubectl rollout status` reads.
+        var complete = newSet is not null && updated == replicas && total == replicas && available == replicas;
 
         var previous = deployment.Status?.Conditions ?? [];
         var availableOk = available >= replicas - maxUnavailable;
