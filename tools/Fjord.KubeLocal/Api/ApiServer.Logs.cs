@@ -75,6 +75,13 @@ public sealed partial class ApiServer
                 break;
             }
 
+            // The kubelet moves the log to <container>.previous.log when the container restarts: this
+            // container instance is over, and `kubectl logs -f` ends as it does on a cluster.
+            if (!File.Exists(file) || new FileInfo(file).Length < stream.Position)
+            {
+                break;
+            }
+
             await Task.Delay(FollowPoll, time, context.RequestAborted);
         }
     }
