@@ -107,3 +107,10 @@ CHAOS_DLL   = tools/Fjord.Chaos/bin/$(CONFIG)/net10.0/fjord-chaos.dll
 chaos:
 	@$(DOTNET) build tools/Fjord.Chaos -c $(CONFIG) --nologo -clp:NoSummary -v q
 	$(DOTNET) $(CHAOS_DLL) --duration $(DURATION) --nodes $(NODES) $(if $(SEED),--seed $(SEED)) $(CHAOS_ARGS)
+
+## crds: regenerate deploy/crds from the operator's C# CRD types (a test fails when the committed YAML differs)
+.PHONY: crds
+OPERATOR_DLL = operator/Fjord.Operator/bin/$(CONFIG)/net10.0/fjord-operator.dll
+crds:
+	$(DOTNET) build operator/Fjord.Operator -c $(CONFIG) --nologo -clp:NoSummary -v q
+	$(DOTNET) $(OPERATOR_DLL) crds --out deploy/crds
