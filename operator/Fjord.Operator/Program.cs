@@ -1,4 +1,7 @@
 using Fjord.Operator.CrdGeneration;
+using Fjord.Operator.Hosting;
+using k8s;
+using OpenTelemetry.Metrics;
 
 if (args.Length >= 1 && args[0] == "crds")
 {
@@ -6,5 +9,44 @@ if (args.Length >= 1 && args[0] == "crds")
     var directory = outIndex >= 0 && outIndex + 1 < args.Length ? args[outIndex + 1] : Path.Combine("deploy", "crds");
     return CrdWriter.Run(directory, Console.Out);
 }
-Console.Error.WriteLine("usage: fjord-operator crds [--out DIR]");
-return 2;
+
+OperatorOptions options;
+try
+{
+    options = OperatorOptions.Parse(args);
+}
+catch (Exception e) when (e is ArgumentException or FormatException)
+{
+    Console.Error.WriteLine(e.Message);
+    Console.Error.WriteLine("usage: fjord-operator [run] [--namespace NS|all] [--kubeconfig FILE] [--http-listen H:P] [--leader-elect true|false] [--lease-namespace NS] [--identity NAME]");
+    Console.Error.WriteLine("       fjord-operator crds [--out DIR]");
+    return 2;
+}
+
+var kubeConfig = options.KubeConfig is { } file
+    ? KubernetesClientConfiguration.BuildConfigFromConfigFile(file)
+    : KubernetesClientConfiguration.BuildDefaultConfig();
+
+var builder = WebApplication.CreateSlimBuilder();
+builder.WebHost.UseUrls($"http://{options.HttpListen}");
+builder.Services.AddSingleton(options);
+builder.Services.AddSingleton(TimeProvider.System);
+builder.Services.AddSingleton(new Kubernetes(kubeConfig));
+builder.Services.AddSingleton(sp => new WorkQueue(sp.GetRequiredService<TimeProvider>(), TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(5)));
+builder.Services.AddSingleton(sp => new OperatorMetrics(() => sp.GetRequiredService<WorkQueue>().Depth));
+builder.Services.AddSingleton(sp => new FjordClusterController(sp.GetRequiredService<Kubernetes>(), options.Namespace,
+    sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<OperatorMetrics>(),
+    sp.GetRequiredService<WorkQueue>()));
+builder.Services.AddSingleton<OperatorService>();
+builder.Services.AddHostedService(sp => sp.GetRequiredService<OperatorService>());
+builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(OperatorMetrics.MeterName).AddPrometheusExporter());
+
+var app = builder.Build();
+app.MapPrometheusScrapingEndpoint("/metrics");
+app.MapGet("/healthz", () => Results.Text("ok\n"));
+// Ready when leading with synced caches, or standing by for the lease: a standby is healthy, just idle.
+app.MapGet("/readyz", (OperatorService service, FjordClusterController controller) =>
+    !service.Leading || controller.Synced ? Results.Text("ok\n") : Results.Text("informers not synced\n", statusCode: 503));
+app.Services.GetRequiredService<OperatorMetrics>();
+await app.RunAsync();
+return 0;
