@@ -18,9 +18,10 @@ run: build
 build:
 	$(DOTNET) build Cluster.sln -c $(CONFIG) --nologo -clp:NoSummary -v q
 
-## deps: install the Debian packages the tests drive (kafka-python, kcat); idempotent and quiet
+## deps: install the Debian packages the tests drive (kafka-python, kcat) and pinned kubectl/helm into .tools/bin; idempotent and quiet
 deps:
 	@bash .ci/install-deps.sh
+	@bash .ci/install-kube-tools.sh
 
 ## test: install what tests need, build, run every test project, print `N passed, N failed`
 test: deps build
@@ -114,3 +115,50 @@ OPERATOR_DLL = operator/Fjord.Operator/bin/$(CONFIG)/net10.0/fjord-operator.dll
 crds:
 	$(DOTNET) build operator/Fjord.Operator -c $(CONFIG) --nologo -clp:NoSummary -v q
 	$(DOTNET) $(OPERATOR_DLL) crds --out deploy/crds
+## kube-local: build and start kube-local (API server on 127.0.0.1:KUBE_LOCAL_PORT, default 6443) and kube-local-node
+##             (controllers + process kubelet) in the background with state, logs and pids in ./data/kube; waits until
+##             both are ready and writes data/kube/kubeconfig (README "Trying Fjord on Kubernetes without a cluster")
+## kube-local-stop: stop both (SIGTERM: the node stops every pod's processes first; SIGKILL after 30 s); pod
+##             directories go too, claim data in data/kube/volumes stays
+KUBE_DIR        = $(DATA_DIR)/kube
+KUBE_LOCAL_PORT ?= 6443
+KUBE_LOCAL_DLL  = tools/Fjord.KubeLocal/bin/$(CONFIG)/net10.0/kube-local.dll
+KUBE_NODE_DLL   = tools/Fjord.KubeLocal.Node/bin/$(CONFIG)/net10.0/kube-local-node.dll
+.PHONY: kube-local kube-local-stop
+kube-local:
+	@bash .ci/install-kube-tools.sh
+	@$(DOTNET) build tools/Fjord.KubeLocal.Node -c $(CONFIG) --nologo -clp:NoSummary -v q
+	@$(DOTNET) build tools/Fjord.KubeLocal -c $(CONFIG) --nologo -clp:NoSummary -v q
+	@mkdir -p $(KUBE_DIR)
+	@if [ -f $(KUBE_DIR)/kube-local.pid ] && kill -0 $$(cat $(KUBE_DIR)/kube-local.pid) 2>/dev/null; then \
+	  echo "kube-local already running (pid $$(cat $(KUBE_DIR)/kube-local.pid))"; \
+	else \
+	  rm -f $(KUBE_DIR)/kubeconfig; \
+	  nohup $(DOTNET) $(KUBE_LOCAL_DLL) --state-dir $(KUBE_DIR) --listen 127.0.0.1:$(KUBE_LOCAL_PORT) > $(KUBE_DIR)/kube-local.log 2>&1 & echo $$! > $(KUBE_DIR)/kube-local.pid; \
+	  for i in $$(seq 1 600); do grep -q "kube-local ready" $(KUBE_DIR)/kube-local.log 2>/dev/null && break; \
+	    kill -0 $$(cat $(KUBE_DIR)/kube-local.pid) 2>/dev/null || { cat $(KUBE_DIR)/kube-local.log; exit 1; }; sleep 0.1; done; \
+	  grep -q "kube-local ready" $(KUBE_DIR)/kube-local.log || { echo "kube-local not ready after 60 s; see $(KUBE_DIR)/kube-local.log"; exit 1; }; \
+	fi
+	@if [ -f $(KUBE_DIR)/kube-local-node.pid ] && kill -0 $$(cat $(KUBE_DIR)/kube-local-node.pid) 2>/dev/null; then \
+	  echo "kube-local-node already running (pid $$(cat $(KUBE_DIR)/kube-local-node.pid))"; \
+	else \
+	  rm -f $(KUBE_DIR)/node-ready; \
+	  nohup $(DOTNET) $(KUBE_NODE_DLL) --server http://127.0.0.1:$(KUBE_LOCAL_PORT) --state-dir $(KUBE_DIR) --repo-root $(CURDIR) > $(KUBE_DIR)/kube-local-node.log 2>&1 & echo $$! > $(KUBE_DIR)/kube-local-node.pid; \
+	  for i in $$(seq 1 600); do [ -f $(KUBE_DIR)/node-ready ] && break; \
+	    kill -0 $$(cat $(KUBE_DIR)/kube-local-node.pid) 2>/dev/null || { cat $(KUBE_DIR)/kube-local-node.log; exit 1; }; sleep 0.1; done; \
+	  [ -f $(KUBE_DIR)/node-ready ] || { echo "kube-local-node not ready after 60 s; see $(KUBE_DIR)/kube-local-node.log"; exit 1; }; \
+	fi
+	@echo "kube-local: API http://127.0.0.1:$(KUBE_LOCAL_PORT) (pid $$(cat $(KUBE_DIR)/kube-local.pid), log $(KUBE_DIR)/kube-local.log)"
+	@echo "kube-local-node: node kube-local (pid $$(cat $(KUBE_DIR)/kube-local-node.pid), log $(KUBE_DIR)/kube-local-node.log); pods get 127.244.x.y addresses"
+	@echo "use it:  export KUBECONFIG=$(abspath $(KUBE_DIR))/kubeconfig; .tools/bin/kubectl get pods   (helm: .tools/bin/helm)"
+	@echo "stop it: make kube-local-stop"
+
+kube-local-stop:
+	@for name in kube-local-node kube-local; do \
+	  [ -f $(KUBE_DIR)/$$name.pid ] || continue; pid=$$(cat $(KUBE_DIR)/$$name.pid); \
+	  if kill -0 $$pid 2>/dev/null; then kill -TERM $$pid; \
+	    for i in $$(seq 1 300); do kill -0 $$pid 2>/dev/null || break; sleep 0.1; done; \
+	    kill -0 $$pid 2>/dev/null && kill -KILL $$pid; echo "$$name (pid $$pid) stopped"; fi; \
+	  rm -f $(KUBE_DIR)/$$name.pid; \
+	done
+	@rm -rf $(KUBE_DIR)/pods $(KUBE_DIR)/node-ready

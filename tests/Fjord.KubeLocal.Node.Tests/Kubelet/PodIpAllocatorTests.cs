@@ -1,0 +1,48 @@
+using Fjord.KubeLocal.Node.Kubelet;
+
+namespace Fjord.KubeLocal.Node.Tests.Kubelet;
+
+public class PodIpAllocatorTests
+{
+    [Fact]
+    public void Allocate_GivesEachPodItsOwnLoopbackAddressAndTheSameOneAgain()
+    {
+        var ips = new PodIpAllocator();
+
+        var a = ips.Allocate("a");
+        var b = ips.Allocate("b");
+
+        Assert.Equal("127.244.0.2", a.ToString());
+        Assert.Equal("127.244.0.3", b.ToString());
+        Assert.Equal(a, ips.Allocate("a"));
+        Assert.True(System.Net.IPAddress.IsLoopback(b));
+    }
+
+    [Fact]
+    public void Release_MakesTheLowestAddressAvailableAgain()
+    {
+        var ips = new PodIpAllocator();
+        ips.Allocate("a");
+        ips.Allocate("b");
+        ips.Allocate("c");
+
+        ips.Release("a");
+
+        Assert.Equal("127.244.0.2", ips.Allocate("d").ToString());
+        Assert.Equal("127.244.0.5", ips.Allocate("e").ToString());
+        Assert.Equal(4, ips.Count);
+    }
+
+    [Fact]
+    public void TryAdopt_KeepsAnAddressFromStatusUnlessTakenOrOutOfRange()
+    {
+        var ips = new PodIpAllocator();
+
+        Assert.True(ips.TryAdopt("a", "127.244.0.9"));
+        Assert.False(ips.TryAdopt("b", "127.244.0.9"));
+        Assert.False(ips.TryAdopt("c", "10.0.0.1"));
+        Assert.False(ips.TryAdopt("d", null));
+        Assert.Equal("127.244.0.9", ips.Allocate("a").ToString());
+        Assert.Equal("127.244.0.2", ips.Allocate("b").ToString());
+    }
+}

@@ -1,0 +1,23 @@
+namespace Fjord.KubeLocal.Node.Kubelet;
+
+/// <summary>
+/// Where a pod lives on disk under the node's state dir: <c>pods/&lt;ns&gt;/&lt;pod&gt;/</c> holds each container's
+/// <c>&lt;container&gt;.log</c> (and <c>&lt;container&gt;.previous.log</c> after a restart) (the API server serves <c>kubectl logs</c> from it), the working directory
+/// <c>root/</c> and the pod's own volumes (<c>volumes/&lt;name&gt;</c>: emptyDir, configMap, secret); claims live in
+/// <c>volumes/&lt;ns&gt;/&lt;claim&gt;</c> and outlive pods. Pure; any thread.
+/// </summary>
+internal sealed record PodDirectories(string StateDir, string Namespace, string Pod)
+{
+    public string PodDir => Path.Combine(StateDir, "pods", Namespace, Pod);
+
+    public string WorkingDirectory => Path.Combine(PodDir, "root");
+
+    public string LogPath(string container) => Path.Combine(PodDir, $"{container}.log");
+
+    /// <summary>The last instance's log once a container restarted (<c>kubectl logs --previous</c>).</summary>
+    public static string PreviousLogPath(string logPath) => Path.ChangeExtension(logPath, ".previous.log");
+
+    public string PodVolume(string volume) => Path.Combine(PodDir, "volumes", volume);
+
+    public string Claim(string claim) => Path.Combine(StateDir, "volumes", Namespace, claim);
+}

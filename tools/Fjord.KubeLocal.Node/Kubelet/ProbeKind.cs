@@ -1,0 +1,8 @@
+namespace Fjord.KubeLocal.Node.Kubelet;
+
+internal enum ProbeKind
+{
+    Startup,
+    Readiness,
+    Liveness,
+}
