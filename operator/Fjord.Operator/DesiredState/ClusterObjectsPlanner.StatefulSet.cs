@@ -6,8 +6,9 @@ namespace Fjord.Operator.DesiredState;
 /// <summary>The StatefulSet of the brokers: pod template, broker command line, probes and volume claims.</summary>
 public static partial class ClusterObjectsPlanner
 {
-    private const string NodeIdEnv = "FJORD_POD_INDEX";
-    private const string PodIpEnv = "FJORD_POD_IP";
+    // Not FJORD_-prefixed: the broker reads every FJORD_ variable as a setting and warns about unknown ones.
+    private const string NodeIdEnv = "POD_INDEX";
+    private const string PodIpEnv = "POD_IP";
 
     private static V1StatefulSet StatefulSet(V1Alpha1FjordCluster cluster, ClusterNames names, V1OwnerReference owner,
         string staticConfigHash, bool metricsEnabled)

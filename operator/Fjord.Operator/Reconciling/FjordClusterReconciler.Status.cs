@@ -78,8 +78,11 @@ public static partial class FjordClusterReconciler
                         : objectsChanging
                             ? ClusterConditions.Make(ClusterConditions.Reconciling, true, ClusterConditions.ReasonApplyingChanges,
                                 "applying the spec to owned objects and the cluster", generation)
-                            : ClusterConditions.Make(ClusterConditions.Reconciling, false, ClusterConditions.ReasonReconciled,
-                                "the spec is applied", generation);
+                            : !allReady || !health.Reachable
+                                ? ClusterConditions.Make(ClusterConditions.Reconciling, true, ClusterConditions.ReasonWaitingForBrokers,
+                                    $"{readyBrokers}/{spec.Replicas} brokers ready and registered", generation)
+                                : ClusterConditions.Make(ClusterConditions.Reconciling, false, ClusterConditions.ReasonReconciled,
+                                    "the spec is applied", generation);
 
         var degraded = !health.Reachable
             ? ClusterConditions.Make(ClusterConditions.Degraded, null, ClusterConditions.ReasonClusterUnreachable,

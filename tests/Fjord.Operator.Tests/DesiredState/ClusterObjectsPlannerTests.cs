@@ -51,13 +51,13 @@ public class ClusterObjectsPlannerTests
     {
         var broker = Broker(ClusterObjectsPlanner.Plan(Cluster(), s_noMonitoring));
 
-        Assert.Equal("$(FJORD_POD_INDEX)", Arg(broker, "--node-id"));
-        Assert.Equal("metadata.labels['apps.kubernetes.io/pod-index']", broker.Env.Single(e => e.Name == "FJORD_POD_INDEX").ValueFrom.FieldRef.FieldPath);
-        Assert.Equal("status.podIP", broker.Env.Single(e => e.Name == "FJORD_POD_IP").ValueFrom.FieldRef.FieldPath);
-        Assert.Equal("$(FJORD_POD_IP):9092", Arg(broker, "--kafka-listen"));
-        Assert.Equal("$(FJORD_POD_IP):9092", Arg(broker, "--kafka-advertised"));
-        Assert.Equal("$(FJORD_POD_IP):9093", Arg(broker, "--rpc-listen"));
-        Assert.Equal("$(FJORD_POD_IP):9644", Arg(broker, "--http-listen"));
+        Assert.Equal("$(POD_INDEX)", Arg(broker, "--node-id"));
+        Assert.Equal("metadata.labels['apps.kubernetes.io/pod-index']", broker.Env.Single(e => e.Name == "POD_INDEX").ValueFrom.FieldRef.FieldPath);
+        Assert.Equal("status.podIP", broker.Env.Single(e => e.Name == "POD_IP").ValueFrom.FieldRef.FieldPath);
+        Assert.Equal("$(POD_IP):9092", Arg(broker, "--kafka-listen"));
+        Assert.Equal("$(POD_IP):9092", Arg(broker, "--kafka-advertised"));
+        Assert.Equal("$(POD_IP):9093", Arg(broker, "--rpc-listen"));
+        Assert.Equal("$(POD_IP):9644", Arg(broker, "--http-listen"));
         Assert.Equal("/var/lib/fjord/data", Arg(broker, "--data-dir"));
         Assert.Contains(broker.VolumeMounts, m => m.Name == "data" && m.MountPath == "/var/lib/fjord");
         Assert.Equal("/etc/fjord/server.properties", Arg(broker, "--config"));

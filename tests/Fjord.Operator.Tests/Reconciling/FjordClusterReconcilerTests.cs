@@ -232,4 +232,17 @@ public class FjordClusterReconcilerTests
         Assert.Single(first.Actions.OfType<ApplyObject>(), a => a.Kind == "ServiceMonitor");
         Assert.DoesNotContain(second.Actions.OfType<ApplyObject>(), a => a.Kind == "ServiceMonitor");
     }
+
+    [Fact]
+    public void Plan_ObjectsAppliedButBrokersNotReady_IsStillReconcilingWaitingForBrokers()
+    {
+        var observed = Settled(Cluster());
+        observed = observed with { Pods = observed.Pods.Select(p => p.Ordinal == 1 ? p with { Ready = false } : p).ToList() };
+
+        var plan = FjordClusterReconciler.Plan(observed);
+
+        Assert.Equal(("True", ClusterConditions.ReasonWaitingForBrokers), (Condition(plan, "Reconciling").Status, Condition(plan, "Reconciling").Reason));
+        Assert.Equal(("False", ClusterConditions.ReasonBrokersNotReady), (Condition(plan, "Ready").Status, Condition(plan, "Ready").Reason));
+        Assert.Equal(FjordClusterReconciler.ProgressRequeue, plan.RequeueAfter);
+    }
 }
