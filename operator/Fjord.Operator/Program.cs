@@ -29,6 +29,7 @@ var kubeConfig = options.KubeConfig is { } file
 
 var builder = WebApplication.CreateSlimBuilder();
 builder.WebHost.UseUrls($"http://{options.HttpListen}");
+builder.Services.Configure<HostOptions>(h => h.ShutdownTimeout = TimeSpan.FromSeconds(15));
 builder.Services.AddSingleton(options);
 builder.Services.AddSingleton(TimeProvider.System);
 builder.Services.AddSingleton(new Kubernetes(kubeConfig));

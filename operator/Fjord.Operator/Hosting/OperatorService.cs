@@ -65,7 +65,9 @@ public sealed partial class OperatorService : BackgroundService
                 _lifetime.StopApplication();
             }
         };
-        await elector.RunUntilLeadershipLostAsync(stoppingToken);
+        // The elector's loop may not notice cancellation promptly; shutdown must not wait for it.
+        var election = elector.RunUntilLeadershipLostAsync(stoppingToken);
+        await Task.WhenAny(election, Task.Delay(Timeout.Infinite, stoppingToken));
         leading.Cancel();
         if (controller is not null)
         {

@@ -23,6 +23,7 @@ public static class ClusterConditions
     public const string ReasonWaitingForBrokers = "WaitingForBrokers";
     public const string ReasonReconciled = "Reconciled";
     public const string ReasonHealthy = "Healthy";
+    public const string ReasonNoController = "NoController";
     public const string ReasonUnderReplicated = "UnderReplicatedPartitions";
     public const string ReasonOfflinePartitions = "OfflinePartitions";
 

@@ -28,17 +28,12 @@ public static partial class FjordClusterReconciler
                 Enumerable.Range(current, target - current).ToList(), 0, target - current, observed,
                 $"adding brokers {current}..{target - 1}"), null);
         }
-        var registeredBeyondTarget = health.Brokers.Where(b => b.Id >= target && b.Id < current).ToList();
-        var joining = Enumerable.Range(0, target).Count(id => health.Brokers.All(b => b.Id != id || b.Fenced));
         if (target == current)
         {
-            var operation = joining > 0 && health.Reachable && observed.StatefulSet is not null
-                ? Operation(V1Alpha1FjordOperation.TypeScaleOut, "WaitingForBrokers",
-                    Enumerable.Range(0, target).Where(id => health.Brokers.All(b => b.Id != id || b.Fenced)).ToList(),
-                    target - joining, target, observed, $"{joining} broker(s) not registered or fenced")
-                : null;
-            return new ScalePlan(target, actions, operation, null);
+            // Brokers that are not registered yet (first start, a restarted pod) show in Reconciling/WaitingForBrokers.
+            return new ScalePlan(target, actions, null, null);
         }
+        var registeredBeyondTarget = health.Brokers.Where(b => b.Id >= target && b.Id < current).ToList();
 
         var decision = ScaleInGuard.Decide(target, health);
         if (!decision.Allowed)

@@ -87,6 +87,9 @@ public static partial class FjordClusterReconciler
         var degraded = !health.Reachable
             ? ClusterConditions.Make(ClusterConditions.Degraded, null, ClusterConditions.ReasonClusterUnreachable,
                 "cluster health unknown", generation)
+            : health.ControllerId < 0
+                ? ClusterConditions.Make(ClusterConditions.Degraded, null, ClusterConditions.ReasonNoController,
+                    "the controller quorum has no leader", generation)
             : health.OfflinePartitions > 0
                 ? ClusterConditions.Make(ClusterConditions.Degraded, true, ClusterConditions.ReasonOfflinePartitions,
                     $"{health.OfflinePartitions} partition(s) have no leader", generation)

@@ -245,4 +245,17 @@ public class FjordClusterReconcilerTests
         Assert.Equal(("False", ClusterConditions.ReasonBrokersNotReady), (Condition(plan, "Ready").Status, Condition(plan, "Ready").Reason));
         Assert.Equal(FjordClusterReconciler.ProgressRequeue, plan.RequeueAfter);
     }
+
+    [Fact]
+    public void Plan_QuorumWithoutLeader_DegradedIsUnknownNoController()
+    {
+        var observed = Settled(Cluster());
+        observed = observed with { Health = observed.Health with { ControllerId = -1, Brokers = [] } };
+
+        var plan = FjordClusterReconciler.Plan(observed);
+
+        Assert.Equal(("Unknown", ClusterConditions.ReasonNoController), (Condition(plan, "Degraded").Status, Condition(plan, "Degraded").Reason));
+        Assert.Equal(ClusterConditions.ReasonWaitingForBrokers, Condition(plan, "Reconciling").Reason);
+        Assert.Null(plan.Actions.OfType<UpdateClusterStatus>().Single().Status.Operations);
+    }
 }
