@@ -40,7 +40,10 @@ builder.Services.AddSingleton(sp => new FjordClusterController(sp.GetRequiredSer
     sp.GetRequiredService<WorkQueue>()));
 builder.Services.AddSingleton<OperatorService>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<OperatorService>());
-builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(OperatorMetrics.MeterName).AddPrometheusExporter());
+builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(OperatorMetrics.MeterName)
+    // Reconciles take milliseconds to seconds; the default buckets are for milliseconds-as-seconds.
+    .AddView("fjord_operator_reconcile_duration", new ExplicitBucketHistogramConfiguration { Boundaries = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10] })
+    .AddPrometheusExporter());
 
 var app = builder.Build();
 app.MapPrometheusScrapingEndpoint("/metrics");

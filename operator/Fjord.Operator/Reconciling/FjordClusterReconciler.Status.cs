@@ -55,14 +55,14 @@ public static partial class FjordClusterReconciler
         }
 
         var allReady = readyBrokers == spec.Replicas && scale.StatefulSetReplicas == spec.Replicas;
+        var readyMessage = $"{readyBrokers} of {spec.Replicas} brokers ready"
+            + (scale.StatefulSetReplicas != spec.Replicas ? $" ({scale.StatefulSetReplicas} running until the scale completes)" : "");
         var ready = !health.Reachable
             ? ClusterConditions.Make(ClusterConditions.Ready, false, ClusterConditions.ReasonClusterUnreachable,
                 "no broker answered the admin DescribeCluster call", generation)
             : allReady
-                ? ClusterConditions.Make(ClusterConditions.Ready, true, ClusterConditions.ReasonAllBrokersReady,
-                    $"{readyBrokers}/{spec.Replicas} brokers ready", generation)
-                : ClusterConditions.Make(ClusterConditions.Ready, false, ClusterConditions.ReasonBrokersNotReady,
-                    $"{readyBrokers}/{spec.Replicas} brokers ready", generation);
+                ? ClusterConditions.Make(ClusterConditions.Ready, true, ClusterConditions.ReasonAllBrokersReady, readyMessage, generation)
+                : ClusterConditions.Make(ClusterConditions.Ready, false, ClusterConditions.ReasonBrokersNotReady, readyMessage, generation);
 
         var reconciling = scale.Refusal is { } refusal
             ? ClusterConditions.Make(ClusterConditions.Reconciling, false, refusal.Reason!, refusal.Message!, generation)
