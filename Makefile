@@ -109,6 +109,13 @@ chaos:
 	@$(DOTNET) build tools/Fjord.Chaos -c $(CONFIG) --nologo -clp:NoSummary -v q
 	$(DOTNET) $(CHAOS_DLL) --duration $(DURATION) --nodes $(NODES) $(if $(SEED),--seed $(SEED)) $(CHAOS_ARGS)
 
+## crds: regenerate deploy/crds from the operator's C# CRD types (a test fails when the committed YAML differs)
+.PHONY: crds
+OPERATOR_DLL = operator/Fjord.Operator/bin/$(CONFIG)/net10.0/fjord-operator.dll
+crds:
+	$(DOTNET) build operator/Fjord.Operator -c $(CONFIG) --nologo -clp:NoSummary -v q
+	$(DOTNET) $(OPERATOR_DLL) crds --out deploy/crds
+
 ## kube-local: build and start kube-local (API server on 127.0.0.1:KUBE_LOCAL_PORT, default 6443) and kube-local-node
 ##             (controllers + process kubelet) in the background with state, logs and pids in ./data/kube; waits until
 ##             both are ready and writes data/kube/kubeconfig (README "Trying Fjord on Kubernetes without a cluster")

@@ -1,0 +1,114 @@
+using Fjord.Operator.Reconciling;
+using Fjord.Rpc.Admin;
+using Grpc.Core;
+using Grpc.Net.Client;
+using Microsoft.Extensions.Logging;
+
+namespace Fjord.Operator.Hosting;
+
+/// <summary>
+/// Talks to a Fjord cluster through the admin gRPC contract (Fjord.Rpc's admin.proto) on the brokers' rpc port — the only
+/// way the operator reaches brokers. Reads go to any broker that answers; DrainBroker and UnregisterBroker run on the
+/// active controller, following NOT_CONTROLLER's controller_id. Channels are cached per address. Thread-safe.
+/// </summary>
+public sealed partial class AdminClusterClient : IDisposable
+{
+    private const int NotController = 41;
+    private static readonly TimeSpan s_callTimeout = TimeSpan.FromSeconds(5);
+    private readonly Dictionary<string, GrpcChannel> _channels = new(StringComparer.Ordinal);
+    private readonly ILogger _logger;
+
+    public AdminClusterClient(ILogger logger) => _logger = logger;
+
+    /// <summary>DescribeCluster and DescribeTopics from the first broker (by node id) that answers.</summary>
+    /// <param name="brokers">Node id → rpc address (host:port) of each broker pod that has an IP.</param>
+    public async Task<ObservedClusterHealth> DescribeAsync(IReadOnlyDictionary<int, string> brokers, CancellationToken cancel)
+    {
+        foreach (var (id, address) in brokers.OrderBy(b => b.Key))
+        {
+            try
+            {
+                var client = Client(address);
+                var cluster = await client.DescribeClusterAsync(new DescribeClusterRequest(), deadline: Deadline(), cancellationToken: cancel);
+                var topics = await client.DescribeTopicsAsync(new DescribeTopicsRequest(), deadline: Deadline(), cancellationToken: cancel);
+                return new ObservedClusterHealth(
+                    Reachable: true,
+                    cluster.ControllerId,
+                    cluster.Brokers.Select(b => new ObservedBroker(b.Id, b.Fenced, b.InControlledShutdown, b.LeaderCount, b.ReplicaCount)).ToList(),
+                    cluster.UnderReplicatedPartitions,
+                    cluster.OfflinePartitions,
+                    cluster.ReassigningPartitions,
+                    topics.Topics.Select(t => new TopicReplication(t.Name, t.Partitions.Count == 0 ? 0 : t.Partitions.Max(p => p.Replicas.Count))).ToList(),
+                    // admin.proto has no call that reports cluster-wide dynamic broker configs yet.
+                    DynamicConfigs: null);
+            }
+            catch (RpcException e)
+            {
+                LogUnanswered(_logger, id, address, e.StatusCode.ToString(), e.Status.Detail);
+            }
+        }
+        return ObservedClusterHealth.Unreachable;
+    }
+
+    public Task DrainBrokerAsync(IReadOnlyDictionary<int, string> brokers, int controllerId, int brokerId, CancellationToken cancel) =>
+        OnControllerAsync(brokers, controllerId, async (client, deadline) =>
+            (await client.DrainBrokerAsync(new DrainBrokerRequest { BrokerId = brokerId }, deadline: deadline, cancellationToken: cancel)).Error);
+
+    public Task UnregisterBrokerAsync(IReadOnlyDictionary<int, string> brokers, int controllerId, int brokerId, CancellationToken cancel) =>
+        OnControllerAsync(brokers, controllerId, async (client, deadline) =>
+            (await client.UnregisterBrokerAsync(new UnregisterBrokerRequest { BrokerId = brokerId }, deadline: deadline, cancellationToken: cancel)).Error);
+
+    private async Task OnControllerAsync(IReadOnlyDictionary<int, string> brokers, int controllerId,
+        Func<AdminService.AdminServiceClient, DateTime, Task<Error?>> call)
+    {
+        var target = controllerId;
+        for (var attempt = 0; attempt < 3; attempt++)
+        {
+            if (!brokers.TryGetValue(target, out var address))
+            {
+                throw new InvalidOperationException($"controller {target} has no pod address yet");
+            }
+            var error = await call(Client(address), Deadline());
+            if (error is null || error.Code == 0)
+            {
+                return;
+            }
+            if (error.Code != NotController || error.ControllerId < 0)
+            {
+                throw new InvalidOperationException($"admin call on broker {target} failed: error {error.Code} {error.Message}");
+            }
+            target = error.ControllerId;
+        }
+        throw new InvalidOperationException("admin call: the controller kept moving");
+    }
+
+    private static DateTime Deadline() => DateTime.UtcNow + s_callTimeout;
+
+    private AdminService.AdminServiceClient Client(string address)
+    {
+        lock (_channels)
+        {
+            if (!_channels.TryGetValue(address, out var channel))
+            {
+                channel = GrpcChannel.ForAddress($"http://{address}");
+                _channels[address] = channel;
+            }
+            return new AdminService.AdminServiceClient(channel);
+        }
+    }
+
+    public void Dispose()
+    {
+        lock (_channels)
+        {
+            foreach (var channel in _channels.Values)
+            {
+                channel.Dispose();
+            }
+            _channels.Clear();
+        }
+    }
+
+    [LoggerMessage(EventId = 200, Level = LogLevel.Debug, Message = "broker {BrokerId} at {Address} did not answer DescribeCluster: {Status} {Detail}")]
+    private static partial void LogUnanswered(ILogger logger, int brokerId, string address, string status, string detail);
+}

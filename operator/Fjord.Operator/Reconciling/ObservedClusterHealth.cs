@@ -1,0 +1,22 @@
+namespace Fjord.Operator.Reconciling;
+
+/// <summary>
+/// The cluster's own view (admin DescribeCluster and DescribeTopics), or <see cref="Unreachable"/> when no broker answered.
+/// <paramref name="DynamicConfigs"/> is null while the admin contract cannot report cluster-wide broker configs.
+/// </summary>
+public sealed record ObservedClusterHealth(
+    bool Reachable,
+    int ControllerId,
+    IReadOnlyList<ObservedBroker> Brokers,
+    int UnderReplicatedPartitions,
+    int OfflinePartitions,
+    int ReassigningPartitions,
+    IReadOnlyList<TopicReplication> Topics,
+    IReadOnlyDictionary<string, string>? DynamicConfigs)
+{
+    public static ObservedClusterHealth Unreachable { get; } = new(false, -1, [], 0, 0, 0, [], null);
+
+    /// <summary>Safe to take a broker down: reachable, a controller, nothing under-replicated, offline or moving.</summary>
+    public bool Healthy => Reachable && ControllerId >= 0 && UnderReplicatedPartitions == 0 && OfflinePartitions == 0
+        && ReassigningPartitions == 0;
+}

@@ -1,0 +1,4 @@
+namespace Fjord.Operator.Reconciling;
+
+/// <summary>A broker pod as the informer last saw it. <paramref name="Revision"/> is its controller-revision-hash label.</summary>
+public sealed record ObservedPod(string Name, int Ordinal, bool Ready, bool Terminating, string? Revision);

@@ -1,0 +1,261 @@
+using Fjord.Operator.Crds;
+using Fjord.Operator.DesiredState;
+using Fjord.Operator.Reconciling;
+using Fjord.Operator.Tests.DesiredState;
+using k8s.Models;
+
+namespace Fjord.Operator.Tests.Reconciling;
+
+public class FjordClusterReconcilerTests
+{
+    private const string Revision = "orders-abc";
+    private static readonly DateTimeOffset s_now = new(2026, 12, 7, 3, 0, 0, TimeSpan.Zero);
+    private static readonly ObservedCapabilities s_noMonitoring = new(false);
+
+    private static ObservedCluster Fresh(V1Alpha1FjordCluster cluster) =>
+        new(cluster, s_noMonitoring, null, null, null, null, null, false, [], ObservedClusterHealth.Unreachable, s_now);
+
+    /// <summary>The state after the operator applied a plan for <paramref name="cluster"/> and every pod came up on it.</summary>
+    private static ObservedCluster Settled(V1Alpha1FjordCluster cluster, int? brokersOverride = null)
+    {
+        var plan = FjordClusterReconciler.Plan(Fresh(cluster));
+        T Applied<T>() => (T)plan.Actions.OfType<ApplyObject>().Single(a => a.Object is T).Object;
+        var set = Applied<V1StatefulSet>();
+        set.Metadata.Generation = 1;
+        set.Status = new V1StatefulSetStatus { ObservedGeneration = 1, UpdateRevision = Revision };
+        var brokers = brokersOverride ?? cluster.Spec.Replicas;
+        var pods = Enumerable.Range(0, brokers).Select(i => new ObservedPod($"orders-{i}", i, true, false, Revision)).ToList();
+        return new ObservedCluster(cluster, s_noMonitoring, Applied<V1ConfigMap>(),
+            plan.Actions.OfType<ApplyObject>().Where(a => a.Object is V1Service).Select(a => (V1Service)a.Object).First(),
+            plan.Actions.OfType<ApplyObject>().Where(a => a.Object is V1Service).Select(a => (V1Service)a.Object).Last(),
+            set, Applied<V1PodDisruptionBudget>(), false, pods, RollingUpdatePlannerTests.Healthy(0, brokers), s_now);
+    }
+
+    private static V1Alpha1FjordCluster Cluster(Action<V1Alpha1FjordClusterSpec>? configure = null) =>
+        ClusterObjectsPlannerTests.Cluster(configure);
+
+    private static V1Alpha1FjordCondition Condition(ReconcilePlan plan, string type) =>
+        plan.Actions.OfType<UpdateClusterStatus>().Single().Status.Conditions!.Single(c => c.Type == type);
+
+    [Fact]
+    public void Plan_NewCluster_CreatesEveryObjectAndReportsCreating()
+    {
+        var plan = FjordClusterReconciler.Plan(Fresh(Cluster()));
+
+        Assert.Equal(["ConfigMap", "Service", "Service", "StatefulSet", "PodDisruptionBudget"],
+            plan.Actions.OfType<ApplyObject>().Select(a => a.Kind));
+        Assert.Equal(("True", ClusterConditions.ReasonCreating), (Condition(plan, "Reconciling").Status, Condition(plan, "Reconciling").Reason));
+        Assert.Equal(("False", ClusterConditions.ReasonClusterUnreachable), (Condition(plan, "Ready").Status, Condition(plan, "Ready").Reason));
+        Assert.Equal("Unknown", Condition(plan, "Degraded").Status);
+        Assert.Equal(4, plan.Actions.OfType<UpdateClusterStatus>().Single().Status.ObservedGeneration);
+        Assert.Equal(FjordClusterReconciler.ProgressRequeue, plan.RequeueAfter);
+    }
+
+    [Fact]
+    public void Plan_EverythingApplied_IsReadyAndSecondRunDoesNothing()
+    {
+        var observed = Settled(Cluster());
+
+        var plan = FjordClusterReconciler.Plan(observed);
+        var status = plan.Actions.OfType<UpdateClusterStatus>().Single().Status;
+        observed.Cluster.Status = status;
+        var again = FjordClusterReconciler.Plan(observed);
+
+        Assert.Single(plan.Actions);
+        Assert.Equal(("True", ClusterConditions.ReasonAllBrokersReady), (Condition(plan, "Ready").Status, Condition(plan, "Ready").Reason));
+        Assert.Equal(("False", ClusterConditions.ReasonReconciled), (Condition(plan, "Reconciling").Status, Condition(plan, "Reconciling").Reason));
+        Assert.Equal("False", Condition(plan, "Degraded").Status);
+        Assert.Equal((3, 3, 0, "orders-bootstrap.kafka.svc:9092"), (status.ReadyBrokers, status.Replicas, status.ControllerId, status.Listeners![0].BootstrapServers));
+        Assert.Equal([0, 1, 2], status.Voters);
+        Assert.Equal("app.kubernetes.io/component=broker,app.kubernetes.io/instance=orders,app.kubernetes.io/name=fjord", status.LabelSelector);
+        Assert.Empty(again.Actions);
+        Assert.Equal(FjordClusterReconciler.SteadyRequeue, again.RequeueAfter);
+    }
+
+    [Fact]
+    public void Plan_UnchangedConditionKeepsItsTransitionTime()
+    {
+        var observed = Settled(Cluster());
+        observed.Cluster.Status = FjordClusterReconciler.Plan(observed).Actions.OfType<UpdateClusterStatus>().Single().Status;
+        observed = observed with { Now = s_now.AddMinutes(5), Health = observed.Health with { UnderReplicatedPartitions = 2 } };
+
+        var plan = FjordClusterReconciler.Plan(observed);
+
+        Assert.Equal(s_now, Condition(plan, "Ready").LastTransitionTime);
+        Assert.Equal(("True", ClusterConditions.ReasonUnderReplicated, s_now.AddMinutes(5)),
+            (Condition(plan, "Degraded").Status, Condition(plan, "Degraded").Reason, Condition(plan, "Degraded").LastTransitionTime));
+    }
+
+    [Fact]
+    public void Plan_StaticConfigChange_UpdatesStatefulSetAndRestartsNothingYet()
+    {
+        var observed = Settled(Cluster());
+        observed.Cluster.Spec.Config = new() { ["num.partitions"] = "6" };
+
+        var plan = FjordClusterReconciler.Plan(observed);
+
+        Assert.Equal(["ConfigMap", "StatefulSet"], plan.Actions.OfType<ApplyObject>().Select(a => a.Kind));
+        Assert.Empty(plan.Actions.OfType<DeletePod>());
+    }
+
+    [Fact]
+    public void Plan_DynamicConfigChange_AppliesThroughAdminWithoutTouchingTheStatefulSet()
+    {
+        var observed = Settled(Cluster());
+        observed.Cluster.Spec.Config = new() { ["log.retention.ms"] = "3600000" };
+        observed = observed with { Health = observed.Health with { DynamicConfigs = new Dictionary<string, string> { ["log.segment.bytes"] = "1048576" } } };
+
+        var plan = FjordClusterReconciler.Plan(observed);
+
+        Assert.Equal(["ConfigMap"], plan.Actions.OfType<ApplyObject>().Select(a => a.Kind));
+        var change = Assert.Single(plan.Actions.OfType<ApplyDynamicConfigs>());
+        Assert.Equal("3600000", change.Set["log.retention.ms"]);
+        Assert.Equal(["log.segment.bytes"], change.Delete);
+    }
+
+    [Fact]
+    public void Plan_DynamicConfigsAlreadyApplied_NoAdminCall()
+    {
+        var observed = Settled(Cluster(s => s.Config = new() { ["log.retention.ms"] = "1" }));
+        observed = observed with { Health = observed.Health with { DynamicConfigs = new Dictionary<string, string> { ["log.retention.ms"] = "1" } } };
+
+        Assert.Empty(FjordClusterReconciler.Plan(observed).Actions.OfType<ApplyDynamicConfigs>());
+    }
+
+    [Fact]
+    public void Plan_NewTemplateRevision_DeletesHighestOutdatedPodAndReportsRollingUpdate()
+    {
+        var observed = Settled(Cluster());
+        observed = observed with { Pods = observed.Pods.Select(p => p with { Revision = "orders-old" }).ToList() };
+
+        var plan = FjordClusterReconciler.Plan(observed);
+
+        var delete = Assert.Single(plan.Actions.OfType<DeletePod>());
+        Assert.Equal(("orders-2", 2), (delete.Name, delete.Ordinal));
+        Assert.Equal(ClusterConditions.ReasonRollingUpdate, Condition(plan, "Reconciling").Reason);
+        Assert.Contains(plan.Actions.OfType<RecordEvent>(), e => e.Reason == "RestartingBroker");
+        var operation = Assert.Single(plan.Actions.OfType<UpdateClusterStatus>().Single().Status.Operations!);
+        Assert.Equal((V1Alpha1FjordOperation.TypeRollingUpdate, 0, 3), (operation.Type, operation.Done, operation.Total));
+    }
+
+    [Fact]
+    public void Plan_ScaleInBelowReplicationFactor_IsRefusedWithConditionAndOneEvent()
+    {
+        var observed = Settled(Cluster());
+        observed.Cluster.Spec.Replicas = 1;
+        observed.Cluster.Spec.Controllers = 1;
+        observed = observed with { Health = observed.Health with { Topics = [new TopicReplication("orders", 3)] } };
+
+        var plan = FjordClusterReconciler.Plan(observed);
+        observed.Cluster.Status = plan.Actions.OfType<UpdateClusterStatus>().Single().Status;
+        var again = FjordClusterReconciler.Plan(observed);
+
+        var set = plan.Actions.OfType<ApplyObject>().Select(a => a.Object).OfType<V1StatefulSet>().SingleOrDefault();
+        Assert.True(set is null || set.Spec.Replicas == 3, "the StatefulSet must keep 3 replicas");
+        Assert.Equal(("False", ScaleInGuard.ReasonReplicationFactor), (Condition(plan, "Reconciling").Status, Condition(plan, "Reconciling").Reason));
+        var warning = Assert.Single(plan.Actions.OfType<RecordEvent>(), e => e.Type == RecordEvent.Warning);
+        Assert.Equal(ScaleInGuard.ReasonReplicationFactor, warning.Reason);
+        Assert.DoesNotContain(again.Actions.OfType<RecordEvent>(), e => e.Type == RecordEvent.Warning);
+        Assert.Empty(plan.Actions.OfType<DrainBroker>());
+    }
+
+    [Fact]
+    public void Plan_ScaleInWithReplicasOnRemovedBrokers_DrainsThemAndKeepsThePods()
+    {
+        var observed = Settled(Cluster(s => s.Replicas = 5), brokersOverride: 5);
+        observed.Cluster.Spec.Replicas = 3;
+
+        var plan = FjordClusterReconciler.Plan(observed);
+
+        Assert.Equal([3, 4], plan.Actions.OfType<DrainBroker>().Select(d => d.BrokerId));
+        Assert.DoesNotContain(plan.Actions.OfType<ApplyObject>(), a => a.Object is V1StatefulSet);
+        var operation = Assert.Single(plan.Actions.OfType<UpdateClusterStatus>().Single().Status.Operations!);
+        Assert.Equal((V1Alpha1FjordOperation.TypeScaleIn, "Draining", 0, 2), (operation.Type, operation.Phase, operation.Done, operation.Total));
+        Assert.Equal(ClusterConditions.ReasonScalingIn, Condition(plan, "Reconciling").Reason);
+    }
+
+    [Fact]
+    public void Plan_ScaleInDrained_ShrinksTheStatefulSet()
+    {
+        var observed = Settled(Cluster(s => s.Replicas = 5), brokersOverride: 5);
+        observed.Cluster.Spec.Replicas = 3;
+        observed = observed with
+        {
+            Health = observed.Health with
+            {
+                Brokers = observed.Health.Brokers.Select(b => b.Id >= 3 ? b with { ReplicaCount = 0, LeaderCount = 0 } : b).ToList(),
+            },
+        };
+
+        var plan = FjordClusterReconciler.Plan(observed);
+
+        var set = (V1StatefulSet)Assert.Single(plan.Actions.OfType<ApplyObject>(), a => a.Object is V1StatefulSet).Object;
+        Assert.Equal(3, set.Spec.Replicas);
+        Assert.Empty(plan.Actions.OfType<DrainBroker>());
+    }
+
+    [Fact]
+    public void Plan_BrokerLeftInMetadataAfterScaleIn_IsUnregistered()
+    {
+        var observed = Settled(Cluster());
+        var health = observed.Health with { Brokers = [.. observed.Health.Brokers, new ObservedBroker(3, true, false, 0, 0)] };
+
+        var plan = FjordClusterReconciler.Plan(observed with { Health = health });
+
+        Assert.Equal([3], plan.Actions.OfType<UnregisterBroker>().Select(u => u.BrokerId));
+    }
+
+    [Fact]
+    public void Plan_ScaleOut_GrowsTheStatefulSetAndReportsTheOperation()
+    {
+        var observed = Settled(Cluster());
+        observed.Cluster.Spec.Replicas = 5;
+
+        var plan = FjordClusterReconciler.Plan(observed);
+
+        var set = (V1StatefulSet)Assert.Single(plan.Actions.OfType<ApplyObject>(), a => a.Object is V1StatefulSet).Object;
+        Assert.Equal(5, set.Spec.Replicas);
+        var operation = Assert.Single(plan.Actions.OfType<UpdateClusterStatus>().Single().Status.Operations!);
+        Assert.Equal(V1Alpha1FjordOperation.TypeScaleOut, operation.Type);
+        Assert.Equal([3, 4], operation.Brokers!);
+        Assert.Equal(ClusterConditions.ReasonScalingOut, Condition(plan, "Reconciling").Reason);
+    }
+
+    [Fact]
+    public void Plan_ServiceMonitorCrdPresent_CreatesTheMonitorOnce()
+    {
+        var observed = Settled(Cluster()) with { Capabilities = new ObservedCapabilities(true) };
+
+        var first = FjordClusterReconciler.Plan(observed);
+        var second = FjordClusterReconciler.Plan(observed with { ServiceMonitorExists = true });
+
+        Assert.Single(first.Actions.OfType<ApplyObject>(), a => a.Kind == "ServiceMonitor");
+        Assert.DoesNotContain(second.Actions.OfType<ApplyObject>(), a => a.Kind == "ServiceMonitor");
+    }
+
+    [Fact]
+    public void Plan_ObjectsAppliedButBrokersNotReady_IsStillReconcilingWaitingForBrokers()
+    {
+        var observed = Settled(Cluster());
+        observed = observed with { Pods = observed.Pods.Select(p => p.Ordinal == 1 ? p with { Ready = false } : p).ToList() };
+
+        var plan = FjordClusterReconciler.Plan(observed);
+
+        Assert.Equal(("True", ClusterConditions.ReasonWaitingForBrokers), (Condition(plan, "Reconciling").Status, Condition(plan, "Reconciling").Reason));
+        Assert.Equal(("False", ClusterConditions.ReasonBrokersNotReady), (Condition(plan, "Ready").Status, Condition(plan, "Ready").Reason));
+        Assert.Equal(FjordClusterReconciler.ProgressRequeue, plan.RequeueAfter);
+    }
+
+    [Fact]
+    public void Plan_QuorumWithoutLeader_DegradedIsUnknownNoController()
+    {
+        var observed = Settled(Cluster());
+        observed = observed with { Health = observed.Health with { ControllerId = -1, Brokers = [] } };
+
+        var plan = FjordClusterReconciler.Plan(observed);
+
+        Assert.Equal(("Unknown", ClusterConditions.ReasonNoController), (Condition(plan, "Degraded").Status, Condition(plan, "Degraded").Reason));
+        Assert.Equal(ClusterConditions.ReasonWaitingForBrokers, Condition(plan, "Reconciling").Reason);
+        Assert.Null(plan.Actions.OfType<UpdateClusterStatus>().Single().Status.Operations);
+    }
+}
