@@ -6,7 +6,7 @@ namespace Fjord.Integration.Tests;
 public sealed class BrokerLogScanTests
 {
     [Fact]
-    public void Unexpected_FlagsFailCritAndUnhandledExceptions_NotInfoOrWarnings()
+    public void Unexpected_FlagsFailCritAndUnhandledExceptions_NotInfoWarningsOrAllowedErrors()
     {
         const string output = """
             2026-12-07T02:59:59.285 info: Fjord.Storage.LogManager[2009] Data dir /tmp/x: 0 partition logs loaded in 11 ms
@@ -14,6 +14,7 @@ public sealed class BrokerLogScanTests
             2026-12-07T03:00:02.000 fail: Fjord.Broker.Replication.ReplicaFetcher[7110] Replica fetcher for broker 0 failed
             2026-12-07T03:00:03.000 crit: Microsoft.Extensions.Hosting.Internal.Host[10] The HostOptions.BackgroundServiceExceptionBehavior is configured to StopHost
             Unhandled exception. System.ObjectDisposedException: The CancellationTokenSource has been disposed.
+            2026-12-07T03:38:45.360 fail: Grpc.AspNetCore.Server.ServerCallHandler[6] Error when executing service method 'Stream'. System.IO.IOException: The request stream was aborted.  ---> Microsoft.AspNetCore.Connections.ConnectionAbortedException: The HTTP/2 connection faulted.
             """;
 
         var flagged = BrokerLogScan.Unexpected(output);

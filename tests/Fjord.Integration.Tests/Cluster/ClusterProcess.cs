@@ -96,6 +96,9 @@ public sealed class ClusterProcess : IDisposable
     /// <summary>Kills every node, removes the data, then fails when a node logged unexpected errors (<see cref="BrokerLogScan"/>).</summary>
     public void Dispose()
     {
+        // What the nodes said while the test ran; the teardown kills them one by one, and what the survivors say
+        // about the dead meanwhile is not the test's doing.
+        var output = Output;
         foreach (var node in _nodes) node.Dispose();
         try
         {
@@ -106,7 +109,7 @@ public sealed class ClusterProcess : IDisposable
             // a node may still be releasing files; the temp dir is swept by the OS
         }
 
-        BrokerLogScan.ThrowIfUnexpected($"the {_nodes.Count}-node cluster", Output, _startedUtc);
+        BrokerLogScan.ThrowIfUnexpected($"the {_nodes.Count}-node cluster", output, _startedUtc);
     }
 
     /// <summary>One broker process of the cluster.</summary>
