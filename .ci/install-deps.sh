@@ -1,10 +1,13 @@
 #!/usr/bin/env bash
-# Installs the non-.NET clients the integration tests drive: kafka-python 2.0.2 and kcat (librdkafka).
+# Installs the non-.NET clients the integration tests drive: kafka-python 2.0.2 and kcat (librdkafka), plus the
+# chaos run's tools: iproute2 (`ip netns`, network partitions) and procps (`kill`, `ps`).
 # Idempotent: does nothing when they are already there.
 set -euo pipefail
 need=()
 /usr/bin/python3 -c 'import kafka' 2>/dev/null || need+=(python3-kafka)
 command -v kcat >/dev/null 2>&1 || need+=(kcat)
+command -v ip >/dev/null 2>&1 || need+=(iproute2)
+command -v ps >/dev/null 2>&1 || need+=(procps)
 if [ ${#need[@]} -eq 0 ]; then exit 0; fi
 SUDO=""
 [ "$(id -u)" -eq 0 ] || SUDO="sudo"

@@ -12,6 +12,8 @@ public sealed class ChaosOptionsTests
         Assert.True(options.NoPartitions);
         Assert.True(options.KeepData);
         Assert.False(options.ConcurrentFaults);
+        Assert.False(options.RequirePartition);
+        Assert.True(ChaosOptions.Parse(["--require-partition"]).RequirePartition);
     }
 
     [Theory]
@@ -19,6 +21,7 @@ public sealed class ChaosOptionsTests
     [InlineData("--duration", "soon")]
     [InlineData("--bogus", "1")]
     [InlineData("--seed")]
+    [InlineData("--require-partition", "--no-partitions")]
     public void Parse_BadInput_Throws(params string[] args) =>
         Assert.Throws<ArgumentException>(() => ChaosOptions.Parse(args));
 }

@@ -26,6 +26,24 @@ public sealed class ChaosReportTests
     }
 
     [Fact]
+    public void FatalClientErrors_NoQuiesce_AndFaultsOnAnUnhealedCluster_EachFailTheRun()
+    {
+        var clean = new ChaosReport(10, 10, Clean, [], new FaultCounts(), []);
+        ChaosReport[] failing =
+        [
+            clean with { FatalClientErrors = ["producer-0#1: Local_Fatal out of order sequence"] },
+            clean with { Quiesced = false },
+            clean with { Unhealed = ["fault #4 due at 00:01:00: not every broker registered"] },
+        ];
+
+        Assert.Equal(0, clean.ExitCode);
+        Assert.Equal("moved=0 reordered=0 vanished=0 stalled=0 fatal=0 quiesced=yes unhealed=0", clean.DetailLine);
+        Assert.All(failing, r => Assert.Equal(1, r.ExitCode));
+        Assert.All(failing, r => Assert.NotEqual("", r.Details()));
+        Assert.Equal("moved=0 reordered=0 vanished=0 stalled=0 fatal=1 quiesced=yes unhealed=0", failing[0].DetailLine);
+    }
+
+    [Fact]
     public void Divergent_CountsPartitions_AndFailsTheRun()
     {
         var report = new ChaosReport(1, 1, Clean, [new(2, 0, 1, 5, "x"), new(2, 0, 2, 5, "x"), new(3, 0, 1, 0, "y")], new FaultCounts(), []);
@@ -41,7 +59,7 @@ public sealed class ChaosReportTests
         var report = new ChaosReport(1, 0, new HistoryVerdict([], [], [(acked, 0, 2)], [], []), [], new FaultCounts(), []);
 
         Assert.Contains("lost=0 duplicated=0 divergent=0", report.FinalLine, StringComparison.Ordinal);
-        Assert.Equal("moved=1 reordered=0 vanished=0 stalled=0", report.DetailLine);
+        Assert.Equal("moved=1 reordered=0 vanished=0 stalled=0 fatal=0 quiesced=yes unhealed=0", report.DetailLine);
         Assert.Equal(1, report.ExitCode);
     }
 

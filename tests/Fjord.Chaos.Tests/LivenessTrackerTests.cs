@@ -54,7 +54,7 @@ public sealed class LivenessTrackerTests
         var stall = new Stall("producer 2", At(105), At(400));
         var report = new ChaosReport(10, 10, new HistoryVerdict([], [], [], [], []), [], new FaultCounts(), [fault]) { Stalls = [stall] };
 
-        Assert.Equal("moved=0 reordered=0 vanished=0 stalled=1", report.DetailLine);
+        Assert.Equal("moved=0 reordered=0 vanished=0 stalled=1 fatal=0 quiesced=yes unhealed=0", report.DetailLine);
         Assert.Equal(1, report.ExitCode);
         Assert.Contains("producer 2: no progress for 295 s, 00:01:45-00:06:40, from during fault #8 pause of node 1 (the controller)", report.Details(), StringComparison.Ordinal);
     }

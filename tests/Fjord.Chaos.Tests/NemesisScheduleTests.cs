@@ -43,4 +43,16 @@ public sealed class NemesisScheduleTests
     [Fact]
     public void Create_NoKinds_Throws() =>
         Assert.Throws<ArgumentException>(() => NemesisSchedule.Create(1, 3, [], s_sessionTimeout).First());
+
+    [Fact]
+    public void PartitionFirst_TurnsOnlyTheFirstFaultIntoAFullPartitionOutlastingTheSession()
+    {
+        var plain = NemesisSchedule.Create(3, 3, s_allKinds, s_sessionTimeout).Take(20).ToList();
+        var forced = NemesisSchedule.PartitionFirst(NemesisSchedule.Create(3, 3, s_allKinds, s_sessionTimeout), s_sessionTimeout).Take(20).ToList();
+
+        Assert.Equal(FaultKind.Partition, forced[0].Kind);
+        Assert.True(forced[0].Duration > s_sessionTimeout, forced[0].ToString());
+        Assert.Equal((plain[0].Number, plain[0].HealBefore, plain[0].Node), (forced[0].Number, forced[0].HealBefore, forced[0].Node));
+        Assert.Equal(plain.Skip(1), forced.Skip(1));
+    }
 }

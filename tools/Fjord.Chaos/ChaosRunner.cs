@@ -37,6 +37,8 @@ public sealed partial class ChaosRunner(ChaosOptions options, ILoggerFactory log
         if (!options.NoPartitions)
         {
             _lab = NetworkLab.TryCreate(options.Nodes, _logger, out var whyNot);
+            if (_lab is null && options.RequirePartition)
+                throw new InvalidOperationException($"--require-partition: network partitions are not possible here: {whyNot ?? "unknown"}");
             if (_lab is null) Log.PartitionsSkipped(_logger, whyNot ?? "unknown");
         }
         else Log.PartitionsSkipped(_logger, "--no-partitions");
@@ -89,7 +91,13 @@ public sealed partial class ChaosRunner(ChaosOptions options, ILoggerFactory log
 
         var verdict = HistoryChecker.Check(history.Acked, history.Consumed, history.ConsumedConflicts, finalLog);
         var stalls = longestStalls.Where(st => st.Length > options.MaxStall).ToList();
-        var report = new ChaosReport(history.AckedCount, history.ConsumedCount, verdict, divergences, nemesis.Counts, nemesis.Injected) { Stalls = stalls };
+        var report = new ChaosReport(history.AckedCount, history.ConsumedCount, verdict, divergences, nemesis.Counts, nemesis.Injected)
+        {
+            Stalls = stalls,
+            FatalClientErrors = history.FatalErrors,
+            Quiesced = quiesced,
+            Unhealed = nemesis.Unhealed,
+        };
         foreach (var fault in nemesis.Injected) Log.FaultSummary(_logger, fault.ToString());
         foreach (var (error, count) in history.FailedDeliveries.OrderByDescending(f => f.Value)) Log.FailedDeliveries(_logger, count, error);
         foreach (var fatal in history.FatalErrors) Log.ProducerFatal(_logger, fatal);
@@ -221,7 +229,7 @@ public sealed partial class ChaosRunner(ChaosOptions options, ILoggerFactory log
         [LoggerMessage(EventId = 4, Level = LogLevel.Information, Message = "quiesced: every partition has a leader and a full ISR after {Seconds:F1}s")]
         public static partial void Quiesced(ILogger logger, double seconds);
 
-        [LoggerMessage(EventId = 5, Level = LogLevel.Warning, Message = "not quiesced after {Seconds}s (ISR not full): {Partitions}")]
+        [LoggerMessage(EventId = 5, Level = LogLevel.Error, Message = "not quiesced after {Seconds}s (ISR not full; fails the run): {Partitions}")]
         public static partial void NotQuiesced(ILogger logger, double seconds, string partitions);
 
         [LoggerMessage(EventId = 6, Level = LogLevel.Warning, Message = "nodes {Nodes} did not exit cleanly on SIGTERM")]
@@ -233,7 +241,7 @@ public sealed partial class ChaosRunner(ChaosOptions options, ILoggerFactory log
         [LoggerMessage(EventId = 8, Level = LogLevel.Information, Message = "{Count} deliveries failed with {Error} (not acknowledged, so not counted as lost)")]
         public static partial void FailedDeliveries(ILogger logger, int count, string error);
 
-        [LoggerMessage(EventId = 9, Level = LogLevel.Warning, Message = "producer fatal error: {Error}")]
+        [LoggerMessage(EventId = 9, Level = LogLevel.Error, Message = "producer fatal error (fails the run): {Error}")]
         public static partial void ProducerFatal(ILogger logger, string error);
 
         [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "consumer errors during the run: {Count}")]

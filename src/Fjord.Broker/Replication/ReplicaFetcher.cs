@@ -40,6 +40,13 @@ public sealed partial class ReplicaFetcher(ReplicaManager manager, int sourceBro
 
     public int SourceBrokerId => sourceBrokerId;
 
+    /// <summary>
+    /// Test-only mutation (set through InternalsVisibleTo, never from configuration): a DivergingEpoch answer is
+    /// acknowledged without truncating, so the follower keeps a former leader's suffix and appends after it. The
+    /// follower-path tests must catch it; the planted-bug test proves they still do.
+    /// </summary>
+    internal bool PlantAppendWithoutTruncating { get; init; }
+
     public void SetEndpoint(string host, int port) => _endpoint = $"{host}:{port}";
 
     public void Start() => _loop = Task.Run(() => RunAsync(_stop.Token));
@@ -128,7 +135,7 @@ public sealed partial class ReplicaFetcher(ReplicaManager manager, int sourceBro
     /// Applies a fetch response; false when any partition failed (the loop backs off before retrying). Bytes appended
     /// for <paramref name="throttled"/> partitions are recorded against the follower quota.
     /// </summary>
-    private bool Process(List<FollowerPartitionState> partitions, HashSet<FollowerPartitionState>? throttled, FetchResponse response)
+    internal bool Process(List<FollowerPartitionState> partitions, HashSet<FollowerPartitionState>? throttled, FetchResponse response)
     {
         if (response.ErrorCode != 0)
         {
@@ -159,6 +166,7 @@ public sealed partial class ReplicaFetcher(ReplicaManager manager, int sourceBro
                 }
                 if (data.DivergingEpoch is { EndOffset: >= 0 } diverging)
                 {
+                    if (PlantAppendWithoutTruncating) continue;
                     ok &= TruncateToDivergence(state, diverging.Epoch, diverging.EndOffset);
                     continue;
                 }

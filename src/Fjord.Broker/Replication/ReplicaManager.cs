@@ -43,6 +43,7 @@ public sealed partial class ReplicaManager(
     private readonly Lock _fetchersLock = new();
     private readonly HighWatermarkPurgatory _purgatory = new();
     private readonly CancellationTokenSource _stop = new();
+    private int _disposed;
     private volatile MetadataImage? _image;
     private ITimer? _shrinkTimer;
     private bool _stopped;
@@ -382,6 +383,9 @@ public sealed partial class ReplicaManager(
 
     public void Dispose()
     {
+        // The host may dispose this more than once (a SIGTERM before the node was ready did: "The
+        // CancellationTokenSource has been disposed" as an unhandled exception); only the first call acts.
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         _shrinkTimer?.Dispose();
         _stop.Cancel();
         _stop.Dispose();

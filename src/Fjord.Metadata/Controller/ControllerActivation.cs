@@ -16,7 +16,7 @@ public static class ControllerActivation
     /// <param name="lastTerm">Term of that entry.</param>
     /// <param name="appliedIndex">Last entry the metadata state machine applied.</param>
     public static bool CanActivate(bool isLeader, ulong term, ulong lastIndex, ulong lastTerm, ulong appliedIndex) =>
-        isLeader && appliedIndex == lastIndex && lastTerm == term;
+        isLeader && (PlantedMetadataBugs.Has(PlantedMetadataBug.ActivateBeforeCatchingUp) || (appliedIndex == lastIndex && lastTerm == term));
 
     /// <summary>True when an active controller must <see cref="QuorumController.Deactivate"/>: leadership lost or a new term.</summary>
     public static bool MustDeactivate(bool isLeader, ulong term, ulong activeTerm) => !isLeader || term != activeTerm;

@@ -27,7 +27,8 @@ internal sealed class PartitionChangeBuilder(
     {
         var replicas = TargetReplicas;
         var isr = TargetIsr.Where(replicas.Contains).ToImmutableArray();
-        bool CanLead(int id) => id != PartitionRegistration.NoLeader && isr.Contains(id) && isEligible(id);
+        var ignoreIsr = PlantedMetadataBugs.Has(PlantedMetadataBug.ElectionIgnoresIsr);
+        bool CanLead(int id) => id != PartitionRegistration.NoLeader && (ignoreIsr ? replicas.Contains(id) : isr.Contains(id)) && isEligible(id);
 
         var leader = current.Leader;
         if (Election == LeaderElection.Preferred && replicas.Length > 0 && CanLead(replicas[0])) leader = replicas[0];

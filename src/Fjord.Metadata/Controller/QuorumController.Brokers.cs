@@ -96,7 +96,7 @@ public sealed partial class QuorumController
         {
             if (broker.Fenced || !SessionExpired(broker.Id)) continue;
             builder.Add(new MetadataRecord { FenceBroker = new FenceBrokerRecord { BrokerId = broker.Id, BrokerEpoch = broker.Epoch } });
-            MoveReplicasOff(builder, broker.Id);
+            if (!PlantedMetadataBugs.Has(PlantedMetadataBug.FencingLeavesLeaderships)) MoveReplicasOff(builder, broker.Id);
             fenced++;
         }
         ElectLeaderless(builder);

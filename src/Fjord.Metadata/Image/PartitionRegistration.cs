@@ -69,7 +69,7 @@ public sealed record PartitionRegistration(
         if (change.Replicas is { } replicas) next = next with { Replicas = [.. replicas.Ids] };
         if (change.RemovingReplicas is { } removing) next = next with { RemovingReplicas = [.. removing.Ids] };
         if (change.AddingReplicas is { } adding) next = next with { AddingReplicas = [.. adding.Ids] };
-        if (change.HasLeader) next = next with { Leader = change.Leader, LeaderEpoch = LeaderEpoch + 1 };
+        if (change.HasLeader) next = next with { Leader = change.Leader, LeaderEpoch = PlantedMetadataBugs.Has(PlantedMetadataBug.NoEpochBumpOnLeaderChange) ? LeaderEpoch : LeaderEpoch + 1 };
         return next;
     }
 

@@ -44,6 +44,13 @@ public sealed class RaftConfig
     /// <summary>The highest index the application had applied before a restart (0: from the snapshot).</summary>
     public ulong Applied { get; init; }
 
+    /// <summary>
+    /// Test-only mutation (set through InternalsVisibleTo, never from configuration): drops the current-term check of
+    /// the commit rule (§5.4.2, Figure 8), so a leader commits earlier terms' entries by counting replicas. The
+    /// simulator and figure8.txt must catch it; the planted-bug tests prove they still do.
+    /// </summary>
+    internal bool PlantFigure8CommitBug { get; init; }
+
     internal void Validate()
     {
         if (Id == 0) throw new ArgumentException("node id 0 is reserved for 'none'");

@@ -151,7 +151,7 @@ public sealed partial class RaftNode
         matches.Sort();
         var quorumIndex = matches[voters.Count - (voters.Count / 2 + 1)];
         if (quorumIndex <= _log.Committed) return false;
-        if (_log.Term(quorumIndex) != Term) return false;
+        if (_log.Term(quorumIndex) != Term && !_config.PlantFigure8CommitBug) return false;
         AdvanceCommit(quorumIndex);
         return true;
     }

@@ -85,6 +85,7 @@ public sealed class ClusterConsumerGroupTests(ITestOutputHelper output)
                 $"commits succeed again after {committedAgain.TotalMilliseconds:F0} ms");
 
             // Fresh members resume from the committed offsets: exactly the uncommitted tail, nothing earlier, nothing skipped.
+            Assert.All(members, m => Assert.True(m.FatalError is null, $"a member stopped on a fatal client error: {m.FatalError}"));
             foreach (var member in members) member.Dispose();
             members.Clear();
             members.AddRange(cluster.Nodes.Where(n => n.Id != coordinator).Select(n => new Member(n.BootstrapServers, topic)));
@@ -94,6 +95,7 @@ public sealed class ClusterConsumerGroupTests(ITestOutputHelper output)
             // Records arrive in offset order per partition and every partition has tail records, so any
             // re-read of committed records would have arrived before the tail.
             Assert.Equal(tail.Order(), reread.Order());
+            Assert.All(members, m => Assert.True(m.FatalError is null, $"a member stopped on a fatal client error: {m.FatalError}"));
             output.WriteLine($"fresh members resumed from the committed offsets {clock.Elapsed.TotalMilliseconds:F0} ms after the kill; re-read exactly the {tail.Count}-record uncommitted tail");
         }
         finally
@@ -184,7 +186,8 @@ public sealed class ClusterConsumerGroupTests(ITestOutputHelper output)
     private static string Errors(List<Member> members) =>
         "per partition (assigned members): " + string.Join(", ", Enumerable.Range(0, Partitions).Select(p =>
             $"{p}: {members.SelectMany(m => m.Records.Keys).Where(k => k.Partition == p).Distinct().Count()} [{members.SelectMany(m => m.Records.Keys).Where(k => k.Partition == p).Select(k => k.Offset).DefaultIfEmpty(-1).Min()}-{members.SelectMany(m => m.Records.Keys).Where(k => k.Partition == p).Select(k => k.Offset).DefaultIfEmpty(-1).Max()}] ({string.Join('/', members.Select((m, i) => (m, i)).Where(x => x.m.Assignment.Contains(p)).Select(x => x.i))})"))
-        + "; errors: " + string.Join(" | ", members.SelectMany(m => m.Errors).TakeLast(10));
+        + "; errors: " + string.Join(" | ", members.SelectMany(m => m.Errors).TakeLast(10))
+        + "; fatal: " + string.Join(" | ", members.Select(m => m.FatalError).OfType<string>());
 
     private readonly record struct GroupState(bool Stable, int MemberCount, int Coordinator, long CommittedTotal);
 
@@ -240,6 +243,11 @@ public sealed class ClusterConsumerGroupTests(ITestOutputHelper output)
 
         public ConcurrentQueue<string> Errors { get; } = new();
 
+        private volatile string? _fatalError;
+
+        /// <summary>The fatal client error that stopped this member, or null.</summary>
+        public string? FatalError => _fatalError;
+
         public bool CommitEnabled
         {
             get => _commitEnabled;
@@ -269,10 +277,17 @@ public sealed class ClusterConsumerGroupTests(ITestOutputHelper output)
                         uncommitted = false;
                     }
                 }
+                catch (KafkaException e) when (!e.Error.IsFatal)
+                {
+                    // Retriable, expected while the coordinator moves (NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE, a
+                    // rebalance under way): keep going and retry; the test's failure messages show them.
+                    Errors.Enqueue(e.Error.Reason);
+                }
                 catch (KafkaException e)
                 {
-                    // Expected while the coordinator moves (NOT_COORDINATOR, COORDINATOR_NOT_AVAILABLE): keep going and retry.
-                    Errors.Enqueue(e.Error.Reason);
+                    // A fatal error ends this member: the test asserts there was none.
+                    _fatalError = $"{e.Error.Code}: {e.Error.Reason}";
+                    return;
                 }
             }
         }

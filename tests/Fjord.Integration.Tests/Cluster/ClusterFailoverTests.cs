@@ -97,11 +97,14 @@ public sealed partial class ClusterFailoverTests(ITestOutputHelper output)
             Eventually.True(() => (newController = ClusterClient.Describe(survivors)?.ControllerId) is { } c && c != controllerId,
                 TimeSpan.FromSeconds(20), () => $"a controller other than the paused node {controllerId}; last {newController}\n{cluster.Output}");
             var elected = clock.Elapsed;
-            // Sessions granted at activation would have run out by now; a fence of a live broker is brief (its next
+            // The paused node's session is one of those granted at activation: once the new controller fenced it, every
+            // session it granted then has run out or been renewed. A fence of a live broker is brief (its next
             // heartbeat unfences it), so the controller's own account is the evidence, not a sampled broker list.
-            Thread.Sleep(3 * shortSessionMs);
-            var fences = cluster.Nodes.Where(n => n != paused).SelectMany(n => n.Output.Split('\n'))
+            List<int> Fences() => cluster.Nodes.Where(n => n != paused).SelectMany(n => n.Output.Split('\n'))
                 .Select(line => FencedLine().Match(line)).Where(m => m.Success).Select(m => int.Parse(m.Groups["count"].Value, System.Globalization.CultureInfo.InvariantCulture)).ToList();
+            Eventually.True(() => Fences().Sum() >= 1 && ClusterClient.Describe(survivors)?.Brokers is { } brokers && brokers.SequenceEqual(survivorIds),
+                TimeSpan.FromSeconds(60), () => $"the new controller fencing the paused node {controllerId} and listing only [{string.Join(',', survivorIds)}]\n{cluster.Output}");
+            var fences = Fences();
             output.WriteLine($"controller {controllerId} paused; node {newController} controller after {elected.TotalMilliseconds:F0} ms; fences by the new controller: [{string.Join(',', fences)}]");
             Assert.True(fences.Sum() <= 1, $"the new controller fenced live brokers (only paused node {controllerId} should be): [{string.Join(',', fences)}]\n{cluster.Output}");
             Assert.Equal(survivorIds, ClusterClient.Describe(survivors)?.Brokers);

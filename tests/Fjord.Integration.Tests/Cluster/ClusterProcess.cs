@@ -14,6 +14,7 @@ public sealed class ClusterProcess : IDisposable
     private readonly List<Node> _nodes = [];
     private readonly string[] _settings;
     private readonly Func<int, string[]> _nodeSettings;
+    private readonly DateTime _startedUtc = DateTime.UtcNow;
 
     private ClusterProcess(int voters, int learners, string[] settings, Func<int, string[]>? nodeSettings)
     {
@@ -23,6 +24,7 @@ public sealed class ClusterProcess : IDisposable
         for (var id = 0; id < voters + learners; id++)
             _nodes.Add(new Node(id, Path.Combine(root, $"node-{id}"), BrokerProcess.FreePort(), BrokerProcess.FreePort(), BrokerProcess.FreePort()));
         Root = root;
+        BrokerLogScan.Watch();
         Voters = string.Join(',', _nodes.Take(voters).Select(n => $"{n.Id}@127.0.0.1:{n.RpcPort}"));
     }
 
@@ -57,7 +59,15 @@ public sealed class ClusterProcess : IDisposable
         }
         catch
         {
-            cluster.Dispose();
+            try
+            {
+                cluster.Dispose();
+            }
+            catch (Exception e) when (e is Xunit.Sdk.XunitException or AggregateException)
+            {
+                // The start failure being rethrown is the report (it carries the nodes' output); log errors of a
+                // cluster that never started are part of that story, not a second failure.
+            }
             throw;
         }
     }
@@ -83,8 +93,12 @@ public sealed class ClusterProcess : IDisposable
     /// <summary>Every node's output, for failure messages.</summary>
     public string Output => string.Join("\n", _nodes.Select(n => $"=== node {n.Id}\n{n.Output}"));
 
+    /// <summary>Kills every node, removes the data, then fails when a node logged unexpected errors (<see cref="BrokerLogScan"/>).</summary>
     public void Dispose()
     {
+        // What the nodes said while the test ran; the teardown kills them one by one, and what the survivors say
+        // about the dead meanwhile is not the test's doing.
+        var output = Output;
         foreach (var node in _nodes) node.Dispose();
         try
         {
@@ -94,6 +108,8 @@ public sealed class ClusterProcess : IDisposable
         {
             // a node may still be releasing files; the temp dir is swept by the OS
         }
+
+        BrokerLogScan.ThrowIfUnexpected($"the {_nodes.Count}-node cluster", output, _startedUtc);
     }
 
     /// <summary>One broker process of the cluster.</summary>

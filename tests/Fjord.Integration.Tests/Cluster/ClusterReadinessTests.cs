@@ -18,13 +18,15 @@ public sealed class ClusterReadinessTests(ITestOutputHelper output)
         cluster.Launch(first);
         int? status = null;
         Eventually.True(() => (status = first.ReadyzStatus()) is not null, TimeSpan.FromSeconds(60), () => $"node 0's HTTP listener answering\n{first.Output}");
-        // Alone, node 0 has no quorum, so no controller to register with: it must stay not ready.
+        // Alone, node 0 has no quorum, so no controller to register with: it must stay not ready while it keeps failing
+        // to reach its peers (each failed Raft stream is logged; two rounds to both peers show it has been trying).
         var alone = Stopwatch.StartNew();
-        while (alone.Elapsed < TimeSpan.FromSeconds(3))
+        Eventually.True(() =>
         {
             Assert.Equal(503, first.ReadyzStatus());
-            Thread.Sleep(100);
-        }
+            return StreamFailures(first.Output) >= 4;
+        }, TimeSpan.FromSeconds(120), () => $"node 0 failing to reach its peers at least twice each\n{first.Output}");
+        output.WriteLine($"node 0 alone: not ready through {StreamFailures(first.Output)} failed raft streams in {alone.ElapsedMilliseconds} ms");
 
         cluster.Launch(cluster.Nodes[1]);
         cluster.Launch(cluster.Nodes[2]);
@@ -52,4 +54,6 @@ public sealed class ClusterReadinessTests(ITestOutputHelper output)
         Assert.Contains("may shut down", victim.Output);
         output.WriteLine($"SIGTERM → exit {exited.TotalMilliseconds:F0} ms; /readyz answered {statuses.Count(s => s == 503)}× 503 meanwhile");
     }
+
+    private static int StreamFailures(string output) => output.Split('\n').Count(line => line.Contains("raft stream", StringComparison.Ordinal) && line.Contains(" broke;", StringComparison.Ordinal));
 }

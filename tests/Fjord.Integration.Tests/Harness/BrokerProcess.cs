@@ -14,6 +14,7 @@ public sealed class BrokerProcess : IDisposable
 {
     private readonly StringBuilder _output = new();
     private readonly string[] _extraArgs;
+    private readonly DateTime _startedUtc = DateTime.UtcNow;
     private Process? _process;
 
     private BrokerProcess(string dataDir, bool ownsDataDir, string[] extraArgs)
@@ -99,6 +100,7 @@ public sealed class BrokerProcess : IDisposable
         }
 
         Directory.CreateDirectory(Path.GetDirectoryName(LogFile)!);
+        BrokerLogScan.Watch();
         var process = new Process { StartInfo = start };
         process.OutputDataReceived += (_, e) => Append(e.Data);
         process.ErrorDataReceived += (_, e) => Append(e.Data);
@@ -189,6 +191,7 @@ public sealed class BrokerProcess : IDisposable
         kill.WaitForExit();
     }
 
+    /// <summary>Kills the broker, removes its data, then fails when its log holds unexpected errors (<see cref="BrokerLogScan"/>).</summary>
     public void Dispose()
     {
         Kill();
@@ -204,6 +207,8 @@ public sealed class BrokerProcess : IDisposable
                 // a background delete of the broker may still be running; the temp dir is swept by the OS
             }
         }
+
+        BrokerLogScan.ThrowIfUnexpected($"fjord-broker on port {KafkaPort} (log {LogFile})", Output, _startedUtc);
     }
 
     /// <summary>

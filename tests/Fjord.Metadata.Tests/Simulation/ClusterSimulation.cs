@@ -62,6 +62,7 @@ public sealed class ClusterSimulation
 
     public void Run()
     {
+        using var planted = PlantedMetadataBugs.Plant(_o.PlantedBug);
         try
         {
             for (_round = 0; _round < _o.ChaosRounds; _round++) Round();

@@ -20,6 +20,8 @@ public sealed record ClusterSimulationOptions
     public int SessionTimeoutRounds { get; init; } = 12;
     public bool UncleanDefault { get; init; }
     public bool Trace { get; init; }
+    /// <summary>A known bug planted for this run (on its thread only); the invariants must then fail.</summary>
+    internal PlantedMetadataBug PlantedBug { get; init; }
 
     public static ClusterSimulationOptions FromSeed(int seed, bool trace = false)
     {

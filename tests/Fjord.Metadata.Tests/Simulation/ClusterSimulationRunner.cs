@@ -8,7 +8,8 @@ public static class ClusterSimulationRunner
 {
     public sealed record Result(int Passed, int Failed, IReadOnlyList<string> Failures, TimeSpan Elapsed);
 
-    public static Result Run(int start, int count, int parallelism)
+    /// <param name="configure">Adjusts each seed's options (e.g. plants a bug); null runs them as the seed says.</param>
+    public static Result Run(int start, int count, int parallelism, Func<ClusterSimulationOptions, ClusterSimulationOptions>? configure = null)
     {
         var sw = Stopwatch.StartNew();
         var failures = new ConcurrentBag<(int Seed, string Text)>();
@@ -18,7 +19,8 @@ public static class ClusterSimulationRunner
             var seed = start + i;
             try
             {
-                new ClusterSimulation(ClusterSimulationOptions.FromSeed(seed)).Run();
+                var options = ClusterSimulationOptions.FromSeed(seed);
+                new ClusterSimulation(configure is null ? options : configure(options)).Run();
                 Interlocked.Increment(ref passed);
             }
             catch (ClusterInvariantException e)

@@ -13,6 +13,21 @@ public class CompressionCodecsTests
 {
     public static TheoryData<CompressionType> Codecs() => TestBatches.Codecs();
 
+    /// <summary>Every codec but None, whose "decompression" copies any input, garbage included.</summary>
+    public static TheoryData<CompressionType> CompressingCodecs()
+    {
+        var codecs = new TheoryData<CompressionType>();
+        foreach (CompressionType type in TestBatches.Codecs())
+        {
+            if (type != CompressionType.None)
+            {
+                codecs.Add(type);
+            }
+        }
+
+        return codecs;
+    }
+
     private static byte[] Sample(int size, int seed = 1)
     {
         var random = new Random(seed);
@@ -127,14 +142,9 @@ public class CompressionCodecsTests
     }
 
     [Theory]
-    [MemberData(nameof(Codecs))]
+    [MemberData(nameof(CompressingCodecs))]
     public void Decompress_Garbage_ThrowsCorruptMessage(CompressionType type)
     {
-        if (type == CompressionType.None)
-        {
-            return;
-        }
-
         var random = new Random(5);
         for (int attempt = 0; attempt < 20; attempt++)
         {

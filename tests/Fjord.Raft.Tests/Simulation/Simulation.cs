@@ -351,6 +351,7 @@ public sealed class Simulation
             MaxEntriesPerMessage = _options.MaxEntriesPerMessage,
             MaxInflightMessages = _options.MaxInflight,
             SnapshotChunkBytes = _options.SnapshotChunkBytes,
+            PlantFigure8CommitBug = _options.PlantFigure8CommitBug,
         }, node.Storage);
     }
 

@@ -27,6 +27,8 @@ public sealed record SimulationOptions
     public bool Trace { get; init; }
     /// <summary>When set, nodes keep their raft log in <see cref="FileRaftStorage"/> under this directory.</summary>
     public string? FileStorageRoot { get; init; }
+    /// <summary>Plants the Figure 8 commit bug in every node (<see cref="RaftConfig.PlantFigure8CommitBug"/>): the simulator must then fail.</summary>
+    public bool PlantFigure8CommitBug { get; init; }
     /// <summary>After each Ready a leader handles, it crashes with probability 1/n.</summary>
     public int LeaderCrashOneIn { get; init; } = 40;
 

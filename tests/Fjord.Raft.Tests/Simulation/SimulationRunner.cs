@@ -11,7 +11,7 @@ public static class SimulationRunner
     public static string ReplayCommand(int seed) => $"make sim SEEDS=1 START={seed}   (full trace: dotnet run --project tests/Fjord.Raft.Tests -c Release -- sim --start {seed} --trace)";
 
     public static Result Run(int start, int count, int chaosRounds, int parallelism, Action<string>? onFailure = null, Action? onSeedDone = null,
-        string? fileStorageRoot = null)
+        string? fileStorageRoot = null, bool plantFigure8CommitBug = false)
     {
         var sw = Stopwatch.StartNew();
         var failures = new System.Collections.Concurrent.ConcurrentBag<(int Seed, string Text)>();
@@ -21,7 +21,7 @@ public static class SimulationRunner
             var seed = start + i;
             try
             {
-                new Simulation(SimulationOptions.FromSeed(seed, chaosRounds) with { FileStorageRoot = fileStorageRoot }).Run();
+                new Simulation(SimulationOptions.FromSeed(seed, chaosRounds) with { FileStorageRoot = fileStorageRoot, PlantFigure8CommitBug = plantFigure8CommitBug }).Run();
                 Interlocked.Increment(ref passed);
             }
             catch (InvariantViolationException e)

@@ -18,6 +18,7 @@ public sealed partial class NemesisRunner(ChaosCluster cluster, NetworkLab? lab,
     private static readonly TimeSpan s_healthyWait = TimeSpan.FromSeconds(60);
     private readonly HashSet<int> _victims = [];
     private readonly List<InjectedFault> _injected = [];
+    private readonly List<string> _unhealed = [];
 
     public FaultCounts Counts { get; } = new();
 
@@ -27,6 +28,15 @@ public sealed partial class NemesisRunner(ChaosCluster cluster, NetworkLab? lab,
         get
         {
             lock (_injected) return [.. _injected.OrderBy(f => f.StartedUtc)];
+        }
+    }
+
+    /// <summary>Faults that were due while the cluster had not healed from the previous one (each ends its lane).</summary>
+    public IReadOnlyList<string> Unhealed
+    {
+        get
+        {
+            lock (_unhealed) return [.. _unhealed];
         }
     }
 
@@ -42,11 +52,25 @@ public sealed partial class NemesisRunner(ChaosCluster cluster, NetworkLab? lab,
 
     private async Task RunLaneAsync(int seed, DateTime deadlineUtc, CancellationToken cancel)
     {
-        foreach (var step in NemesisSchedule.Create(seed, cluster.Nodes.Count, Kinds, TimeSpan.FromMilliseconds(options.SessionTimeoutMs)))
+        var sessionTimeout = TimeSpan.FromMilliseconds(options.SessionTimeoutMs);
+        var schedule = NemesisSchedule.Create(seed, cluster.Nodes.Count, Kinds, sessionTimeout);
+        if (options.RequirePartition && seed == options.Seed) schedule = NemesisSchedule.PartitionFirst(schedule, sessionTimeout);
+        foreach (var step in schedule)
         {
             if (DateTime.UtcNow + step.HealBefore >= deadlineUtc) return;
             await Task.Delay(step.HealBefore, cancel).ConfigureAwait(false);
-            await WaitUntilAllBrokersRegisteredAsync(cancel).ConfigureAwait(false);
+            // A fault on an unhealed cluster would be a second concurrent failure: wait once more (an explicit,
+            // logged retry), then stop this lane and fail the run rather than test something not promised.
+            if (!await WaitUntilAllBrokersRegisteredAsync(cancel).ConfigureAwait(false))
+            {
+                Log.RetryingHealthyWait(logger, step.Number);
+                if (!await WaitUntilAllBrokersRegisteredAsync(cancel).ConfigureAwait(false))
+                {
+                    lock (_unhealed) _unhealed.Add($"fault #{step.Number} due at {DateTime.UtcNow:HH:mm:ss}: not every broker registered after two waits of {s_healthyWait.TotalSeconds}s");
+                    Log.StoppedUnhealed(logger, step.Number);
+                    return;
+                }
+            }
             if (DateTime.UtcNow >= deadlineUtc) return;
             var victim = await ClaimVictimAsync(step).ConfigureAwait(false);
             if (victim is null)
@@ -152,10 +176,16 @@ public sealed partial class NemesisRunner(ChaosCluster cluster, NetworkLab? lab,
         [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "fault #{Number}: {Kind} node {Node} healed after {Seconds:F1}s")]
         public static partial void Healed(ILogger logger, int number, string kind, int node, double seconds);
 
-        [LoggerMessage(EventId = 202, Level = LogLevel.Warning, Message = "not every broker registered after {Seconds}s of healing (unfenced: {Brokers}, controller {Controller}); injecting the next fault anyway")]
+        [LoggerMessage(EventId = 202, Level = LogLevel.Warning, Message = "not every broker registered after {Seconds}s of healing (unfenced: {Brokers}, controller {Controller})")]
         public static partial void NotHealthy(ILogger logger, double seconds, string brokers, int controller);
 
         [LoggerMessage(EventId = 203, Level = LogLevel.Warning, Message = "fault #{Number} skipped: every node is already a victim of another lane")]
         public static partial void NoFreeVictim(ILogger logger, int number);
+
+        [LoggerMessage(EventId = 204, Level = LogLevel.Warning, Message = "fault #{Number} held back: the cluster has not healed; waiting once more")]
+        public static partial void RetryingHealthyWait(ILogger logger, int number);
+
+        [LoggerMessage(EventId = 205, Level = LogLevel.Error, Message = "fault #{Number} not injected: the cluster did not heal from the previous fault; no more faults in this lane and the run fails")]
+        public static partial void StoppedUnhealed(ILogger logger, int number);
     }
 }

@@ -30,4 +30,18 @@ public static class NemesisSchedule
             yield return new PlannedFault(number, healBefore, kind, targetsController, node, duration, scope);
         }
     }
+
+    /// <summary>
+    /// The schedule with its first fault turned into a full partition of the same node after the same calm (outlasting
+    /// the session timeout like every partition), so a short run where partitions are possible cannot end without one.
+    /// </summary>
+    public static IEnumerable<PlannedFault> PartitionFirst(IEnumerable<PlannedFault> schedule, TimeSpan sessionTimeout)
+    {
+        var first = true;
+        foreach (var step in schedule)
+        {
+            yield return first && step.Kind != FaultKind.Partition ? step with { Kind = FaultKind.Partition, Scope = PartitionScope.Full, TargetsController = false, Duration = sessionTimeout + TimeSpan.FromSeconds(4) } : step;
+            first = false;
+        }
+    }
 }
