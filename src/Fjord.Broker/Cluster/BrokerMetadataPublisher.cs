@@ -43,7 +43,7 @@ public sealed partial class BrokerMetadataPublisher(
             foreach (var (index, partition) in topic.Partitions)
                 if (partition.Replicas.Contains(nodeId)) logs.GetOrCreateLog(new TopicPartition(topic.Name, index), config);
         }
-        topics.ReplaceClusterTopics(TopicsOf(image));
+        topics.Replace(TopicsOf(image));
     }
 
     private void Apply(MetadataImage image, MetadataDelta delta)
@@ -93,7 +93,7 @@ public sealed partial class BrokerMetadataPublisher(
             if (updated > 0) PublisherLog.ConfigApplied(logger, topic.Name, updated, image.Offset);
         }
 
-        if (topicsChanged) topics.ReplaceClusterTopics(TopicsOf(image));
+        if (topicsChanged) topics.Replace(TopicsOf(image));
     }
 
     /// <summary>

@@ -6,8 +6,8 @@ namespace Fjord.Broker.Cluster;
 /// <summary>
 /// Partition leadership from the committed metadata image: this node leads a partition when the image
 /// names it leader and follows it when the image lists it among the other replicas, at the image's leader
-/// epoch. A topic the image does not know is answered as on a single node (this node, epoch 0); in cluster mode every topic, <c>__consumer_offsets</c> included, is created
-/// through the controller, so handlers only meet topics the image names.
+/// epoch. Every topic, <c>__consumer_offsets</c> included, is created through the controller, so a topic the
+/// image does not know (deleted a moment ago) has no replica here.
 /// Thread-safe and lock-free: reads the immutable image.
 /// </summary>
 public sealed class ClusterPartitionLeadership(MetadataQuorum quorum) : IPartitionLeadership
@@ -22,12 +22,7 @@ public sealed class ClusterPartitionLeadership(MetadataQuorum quorum) : IPartiti
     public PartitionRole RoleOf(string topic, int partition, out int leaderEpoch)
     {
         var image = quorum.StateMachine.Image;
-        if (image.GetTopic(topic) is not { } known)
-        {
-            leaderEpoch = 0;
-            return PartitionRole.Leader;
-        }
-        if (known.Partitions.TryGetValue(partition, out var registration) && registration.Replicas.Contains(quorum.NodeId))
+        if (image.GetTopic(topic) is { } known && known.Partitions.TryGetValue(partition, out var registration) && registration.Replicas.Contains(quorum.NodeId))
         {
             leaderEpoch = registration.LeaderEpoch;
             return registration.Leader == quorum.NodeId ? PartitionRole.Leader : PartitionRole.Follower;

@@ -39,15 +39,23 @@ public sealed class ClusterVoters
     }
 
     /// <summary>
-    /// True when the node runs in cluster mode: more than one voter, this node among them or a learner.
-    /// No voters, or only this node, keeps the single-node broker exactly as before. A single voter that is
-    /// another node is refused: that voter runs as a single-node broker without a quorum to follow.
+    /// The quorum this node runs in. No voters, or only this node, is a one-voter quorum of this node on its
+    /// <c>rpc.listen</c> endpoint: the same Raft log, controller and metadata image as a cluster, with this node
+    /// as the only broker. A single voter that is another node is refused: a learner needs a quorum of more
+    /// than one voter (a one-voter quorum keeps its cluster id in its own meta.properties, which a learner cannot know).
     /// </summary>
-    public static bool IsClusterMode(BrokerConfig config, out ClusterVoters? voters)
+    public static ClusterVoters Of(BrokerConfig config)
     {
-        voters = Parse(config);
+        var voters = Parse(config);
         if (voters is { Voters.Count: 1 } && !voters.Voters.ContainsKey(config.NodeId))
             throw new ConfigException($"invalid broker config: node {config.NodeId} is not the single voter; a learner needs a quorum of more than one voter");
-        return voters is { Voters.Count: > 1 };
+        if (voters is { Voters.Count: > 1 }) return voters;
+        var rpc = config.GetString("rpc.listen");
+        return HostPort.TryParse(rpc, out var endpoint)
+            ? new ClusterVoters(new Dictionary<int, HostPort> { [config.NodeId] = endpoint })
+            : throw new ConfigException($"rpc.listen: expected host:port, got '{rpc}'");
     }
+
+    /// <summary>True for a quorum of this node alone (<c>make run</c>): it is the only broker there can be.</summary>
+    public bool IsSingleVoter => Voters.Count == 1;
 }

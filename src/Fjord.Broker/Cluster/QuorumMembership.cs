@@ -12,7 +12,7 @@ public sealed class QuorumMembership(MetadataQuorum quorum) : IClusterMembership
 
     public IEnumerable<LiveBroker> LiveBrokers()
     {
-        foreach (var broker in ClusterMetadataHandler.LiveBrokers(quorum.StateMachine.Image))
+        foreach (var broker in Handlers.MetadataHandler.LiveBrokers(quorum.StateMachine.Image))
         {
             var endpoint = broker.Endpoints[0];
             yield return new LiveBroker(broker.Id, endpoint.Host, endpoint.Port, broker.Rack);

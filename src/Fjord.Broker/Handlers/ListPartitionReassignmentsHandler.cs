@@ -1,3 +1,4 @@
+using Fjord.Broker.Cluster;
 using Fjord.Broker.Network;
 using Fjord.Metadata;
 using Fjord.Protocol;
@@ -7,11 +8,13 @@ using Fjord.Protocol.Messages;
 namespace Fjord.Broker.Handlers;
 
 /// <summary>
-/// ListPartitionReassignments, version 0 (KIP-455), single-node mode: a one-broker cluster never has a
-/// reassignment in progress, so the answer is always an empty list (unknown topics are skipped, as Kafka's
-/// controller skips them). Cluster mode serves <see cref="Cluster.ClusterListPartitionReassignmentsHandler"/>.
+/// ListPartitionReassignments, version 0 (KIP-455), in cluster mode: the reassignments in progress as the
+/// active controller sees them (its image includes what it decided but has not yet committed, so a
+/// reassignment that was just accepted is listed). A null topic list means every partition; unknown topics
+/// are skipped, as in Kafka. Runs on the controller, forwarded by <see cref="ControllerRequestRouter"/>.
 /// </summary>
-public sealed class ListPartitionReassignmentsHandler : ApiHandler<ListPartitionReassignmentsRequest, ListPartitionReassignmentsResponse>
+public sealed class ListPartitionReassignmentsHandler(ControllerRequestRouter router)
+    : ApiHandler<ListPartitionReassignmentsRequest, ListPartitionReassignmentsResponse>
 {
     public override ApiKey ApiKey => ApiKey.ListPartitionReassignments;
 
@@ -19,15 +22,23 @@ public sealed class ListPartitionReassignmentsHandler : ApiHandler<ListPartition
 
     public override short MaxVersion => 0;
 
-    protected override ValueTask<IResponseMessage?> HandleTypedAsync(RequestContext context, ListPartitionReassignmentsRequest request) =>
-        new(ToResponse([]));
+    protected override async ValueTask<IResponseMessage?> HandleTypedAsync(RequestContext context, ListPartitionReassignmentsRequest request)
+    {
+        var partitions = PartitionsOf(request);
+        return await router.RunAsync<IReadOnlyList<OngoingReassignment>, ListPartitionReassignmentsResponse>(context, request,
+            c => new ControllerResult<IReadOnlyList<OngoingReassignment>>([], c.ListPartitionReassignments(partitions)),
+            ToResponse, error => ErrorResponse(request, error)).ConfigureAwait(false);
+    }
+
+    protected override ListPartitionReassignmentsResponse ErrorResponse(ListPartitionReassignmentsRequest request, ErrorCode error) =>
+        new() { ErrorCode = (short)error, ErrorMessage = null };
 
     /// <summary>The partitions asked about; null for every partition.</summary>
-    internal static IReadOnlyList<TopicPartitionName>? PartitionsOf(ListPartitionReassignmentsRequest request) =>
+    private static IReadOnlyList<TopicPartitionName>? PartitionsOf(ListPartitionReassignmentsRequest request) =>
         request.Topics?.SelectMany(t => t.PartitionIndexes.Select(p => new TopicPartitionName(t.Name, p))).Distinct().ToList();
 
     /// <summary>Kafka's response shape: ongoing reassignments grouped by topic.</summary>
-    internal static ListPartitionReassignmentsResponse ToResponse(IEnumerable<OngoingReassignment> ongoing)
+    private static ListPartitionReassignmentsResponse ToResponse(IEnumerable<OngoingReassignment> ongoing)
     {
         var response = new ListPartitionReassignmentsResponse { ErrorMessage = null };
         foreach (var topic in ongoing.GroupBy(r => r.Topic))
@@ -45,7 +56,4 @@ public sealed class ListPartitionReassignmentsHandler : ApiHandler<ListPartition
         }
         return response;
     }
-
-    protected override ListPartitionReassignmentsResponse ErrorResponse(ListPartitionReassignmentsRequest request, ErrorCode error) =>
-        new() { ErrorCode = (short)error, ErrorMessage = null };
 }

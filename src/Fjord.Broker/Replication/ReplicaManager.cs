@@ -43,6 +43,7 @@ public sealed partial class ReplicaManager(
     private readonly Lock _fetchersLock = new();
     private readonly HighWatermarkPurgatory _purgatory = new();
     private readonly CancellationTokenSource _stop = new();
+    private int _disposed;
     private volatile MetadataImage? _image;
     private ITimer? _shrinkTimer;
     private bool _stopped;
@@ -370,8 +371,10 @@ public sealed partial class ReplicaManager(
         foreach (var fetcher in fetchers) await fetcher.StopAsync().ConfigureAwait(false);
     }
 
+    /// <summary>Idempotent: the container disposes it once per service it is registered as.</summary>
     public void Dispose()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         _shrinkTimer?.Dispose();
         _stop.Cancel();
         _stop.Dispose();
