@@ -1,13 +1,19 @@
-using Fjord.Broker.Cluster;
 using Fjord.Broker.Network;
 using Fjord.Protocol;
 using Fjord.Protocol.Errors;
 using Fjord.Protocol.Messages;
+using Fjord.Broker.Controller;
+using Fjord.Broker.Quorum;
+using Fjord.Broker.Admin;
+using Fjord.Broker.Publishers;
+using Fjord.Broker.Groups;
+using Fjord.Broker.Topics;
+using Fjord.Broker.Hosting;
 
 namespace Fjord.Broker.Handlers;
 
 /// <summary>
-/// AlterConfigs, versions 0-2, in cluster mode: the legacy whole-set replacement (the configs given become the
+/// AlterConfigs, versions 0-2: the legacy whole-set replacement (the configs given become the
 /// resource's complete set of overrides; every override not named is deleted), run as one
 /// <see cref="Metadata.QuorumController.IncrementalAlterConfigs"/> command on the active controller or forwarded
 /// there (KIP-590, <see cref="ControllerRequestRouter"/>), like Kafka's legacyAlterConfigs in KRaft.

@@ -1,14 +1,20 @@
-using Fjord.Broker.Cluster;
 using Fjord.Broker.Network;
 using Fjord.Metadata;
 using Fjord.Protocol;
 using Fjord.Protocol.Errors;
 using Fjord.Protocol.Messages;
+using Fjord.Broker.Controller;
+using Fjord.Broker.Quorum;
+using Fjord.Broker.Admin;
+using Fjord.Broker.Publishers;
+using Fjord.Broker.Groups;
+using Fjord.Broker.Topics;
+using Fjord.Broker.Hosting;
 
 namespace Fjord.Broker.Handlers;
 
 /// <summary>
-/// AlterPartitionReassignments, version 0 (KIP-455), in cluster mode: a
+/// AlterPartitionReassignments, version 0 (KIP-455): a
 /// <see cref="QuorumController.AlterPartitionReassignments"/> command on the active controller, answered once
 /// its records commit. Target replicas start a reassignment (or replace one in progress); null replicas cancel
 /// it (NO_REASSIGNMENT_IN_PROGRESS when there is none). The adding replicas then fetch as followers, and the

@@ -1,14 +1,20 @@
-using Fjord.Broker.Cluster;
 using Fjord.Broker.Network;
 using Fjord.Metadata;
 using Fjord.Protocol;
 using Fjord.Protocol.Errors;
 using Fjord.Protocol.Messages;
+using Fjord.Broker.Controller;
+using Fjord.Broker.Quorum;
+using Fjord.Broker.Admin;
+using Fjord.Broker.Publishers;
+using Fjord.Broker.Groups;
+using Fjord.Broker.Topics;
+using Fjord.Broker.Hosting;
 
 namespace Fjord.Broker.Handlers;
 
 /// <summary>
-/// CreatePartitions, versions 0-3, in cluster mode: a <see cref="QuorumController.CreatePartitions"/> command
+/// CreatePartitions, versions 0-3: a <see cref="QuorumController.CreatePartitions"/> command
 /// on the active controller (placement with the replication factor of partition 0, or the given
 /// assignments), answered once committed. A topic named twice gets INVALID_REQUEST; a broker that is not
 /// the controller forwards the request to it (KIP-590, <see cref="ControllerRequestRouter"/>), and answers

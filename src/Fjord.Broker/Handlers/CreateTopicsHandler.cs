@@ -1,14 +1,20 @@
-using Fjord.Broker.Cluster;
 using Fjord.Broker.Network;
 using Fjord.Metadata;
 using Fjord.Protocol;
 using Fjord.Protocol.Errors;
 using Fjord.Protocol.Messages;
+using Fjord.Broker.Controller;
+using Fjord.Broker.Quorum;
+using Fjord.Broker.Admin;
+using Fjord.Broker.Publishers;
+using Fjord.Broker.Groups;
+using Fjord.Broker.Topics;
+using Fjord.Broker.Hosting;
 
 namespace Fjord.Broker.Handlers;
 
 /// <summary>
-/// CreateTopics, versions 2-7, in cluster mode: the request becomes a <see cref="QuorumController.CreateTopics"/>
+/// CreateTopics, versions 2-7: the request becomes a <see cref="QuorumController.CreateTopics"/>
 /// command on the active controller, answered once its records commit. A broker that is not the
 /// controller forwards the request to it (KIP-590, <see cref="ControllerRequestRouter"/>) and answers
 /// NOT_CONTROLLER only when that fails (clients then retry against Metadata's ControllerId). Replicas open

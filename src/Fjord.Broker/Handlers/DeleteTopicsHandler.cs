@@ -1,15 +1,21 @@
-using Fjord.Broker.Cluster;
 using Fjord.Broker.Configuration;
 using Fjord.Broker.Network;
 using Fjord.Metadata;
 using Fjord.Protocol;
 using Fjord.Protocol.Errors;
 using Fjord.Protocol.Messages;
+using Fjord.Broker.Controller;
+using Fjord.Broker.Quorum;
+using Fjord.Broker.Admin;
+using Fjord.Broker.Publishers;
+using Fjord.Broker.Groups;
+using Fjord.Broker.Topics;
+using Fjord.Broker.Hosting;
 
 namespace Fjord.Broker.Handlers;
 
 /// <summary>
-/// DeleteTopics, versions 1-6, in cluster mode: one <see cref="QuorumController.DeleteTopics"/> command on the
+/// DeleteTopics, versions 1-6: one <see cref="QuorumController.DeleteTopics"/> command on the
 /// active controller (RemoveTopicRecord per topic), answered once committed; every replica then deletes its
 /// logs (<see cref="BrokerMetadataPublisher"/>). A broker that is not the controller forwards the request to it
 /// (KIP-590, <see cref="ControllerRequestRouter"/>), answering NOT_CONTROLLER only when that fails. delete.topic.enable=false answers TOPIC_DELETION_DISABLED.

@@ -1,4 +1,3 @@
-using Fjord.Broker.Cluster;
 using System.Globalization;
 using Fjord.Broker.Configuration;
 using Fjord.Broker.Network;
@@ -6,11 +5,18 @@ using Fjord.Metadata;
 using Fjord.Protocol;
 using Fjord.Protocol.Errors;
 using Fjord.Protocol.Messages;
+using Fjord.Broker.Controller;
+using Fjord.Broker.Quorum;
+using Fjord.Broker.Admin;
+using Fjord.Broker.Publishers;
+using Fjord.Broker.Groups;
+using Fjord.Broker.Topics;
+using Fjord.Broker.Hosting;
 
 namespace Fjord.Broker.Handlers;
 
 /// <summary>
-/// DescribeConfigs, versions 1-4, in cluster mode: answered by any node from its committed metadata image
+/// DescribeConfigs, versions 1-4: answered by any node from its committed metadata image
 /// (no controller round trip), with the precedence of <see cref="ClusterConfigResolver"/>.
 /// - TOPIC resources: every topic config with its effective value and Kafka's source (DYNAMIC_TOPIC_CONFIG,
 ///   DYNAMIC_BROKER_CONFIG, DYNAMIC_DEFAULT_BROKER_CONFIG, STATIC_BROKER_CONFIG, DEFAULT_CONFIG); a topic the image

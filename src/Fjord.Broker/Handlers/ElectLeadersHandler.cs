@@ -1,14 +1,20 @@
-using Fjord.Broker.Cluster;
 using Fjord.Broker.Network;
 using Fjord.Metadata;
 using Fjord.Protocol;
 using Fjord.Protocol.Errors;
 using Fjord.Protocol.Messages;
+using Fjord.Broker.Controller;
+using Fjord.Broker.Quorum;
+using Fjord.Broker.Admin;
+using Fjord.Broker.Publishers;
+using Fjord.Broker.Groups;
+using Fjord.Broker.Topics;
+using Fjord.Broker.Hosting;
 
 namespace Fjord.Broker.Handlers;
 
 /// <summary>
-/// ElectLeaders, versions 0-2, in cluster mode: a <see cref="QuorumController.ElectLeaders"/> command on the
+/// ElectLeaders, versions 0-2: a <see cref="QuorumController.ElectLeaders"/> command on the
 /// active controller (KIP-183 PREFERRED: the first replica leads again when it is an eligible ISR member,
 /// else PREFERRED_LEADER_NOT_AVAILABLE; KIP-460 UNCLEAN, v1+: only leaderless partitions, any eligible
 /// replica when no ISR member is), answered once the records commit. A null partition list means every

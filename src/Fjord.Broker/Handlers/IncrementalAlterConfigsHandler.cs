@@ -1,13 +1,19 @@
-using Fjord.Broker.Cluster;
 using Fjord.Broker.Network;
 using Fjord.Protocol;
 using Fjord.Protocol.Errors;
 using Fjord.Protocol.Messages;
+using Fjord.Broker.Controller;
+using Fjord.Broker.Quorum;
+using Fjord.Broker.Admin;
+using Fjord.Broker.Publishers;
+using Fjord.Broker.Groups;
+using Fjord.Broker.Topics;
+using Fjord.Broker.Hosting;
 
 namespace Fjord.Broker.Handlers;
 
 /// <summary>
-/// IncrementalAlterConfigs, versions 0-1, in cluster mode (KIP-339): the changes become one
+/// IncrementalAlterConfigs, versions 0-1, (KIP-339): the changes become one
 /// <see cref="Metadata.QuorumController.IncrementalAlterConfigs"/> command on the active controller, answered once
 /// its ConfigRecords commit; any other node forwards the request there (KIP-590, <see cref="ControllerRequestRouter"/>).
 /// Every node then applies the committed configs to its own replicas (<see cref="BrokerMetadataPublisher"/>).

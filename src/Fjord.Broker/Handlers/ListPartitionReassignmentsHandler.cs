@@ -1,14 +1,20 @@
-using Fjord.Broker.Cluster;
 using Fjord.Broker.Network;
 using Fjord.Metadata;
 using Fjord.Protocol;
 using Fjord.Protocol.Errors;
 using Fjord.Protocol.Messages;
+using Fjord.Broker.Controller;
+using Fjord.Broker.Quorum;
+using Fjord.Broker.Admin;
+using Fjord.Broker.Publishers;
+using Fjord.Broker.Groups;
+using Fjord.Broker.Topics;
+using Fjord.Broker.Hosting;
 
 namespace Fjord.Broker.Handlers;
 
 /// <summary>
-/// ListPartitionReassignments, version 0 (KIP-455), in cluster mode: the reassignments in progress as the
+/// ListPartitionReassignments, version 0 (KIP-455): the reassignments in progress as the
 /// active controller sees them (its image includes what it decided but has not yet committed, so a
 /// reassignment that was just accepted is listed). A null topic list means every partition; unknown topics
 /// are skipped, as in Kafka. Runs on the controller, forwarded by <see cref="ControllerRequestRouter"/>.

@@ -1,15 +1,20 @@
-using Fjord.Broker.Cluster;
 using Fjord.Broker.Hosting;
 using Fjord.Broker.Network;
 using Fjord.Metadata;
 using Fjord.Protocol;
 using Fjord.Protocol.Errors;
 using Fjord.Protocol.Messages;
+using Fjord.Broker.Controller;
+using Fjord.Broker.Quorum;
+using Fjord.Broker.Admin;
+using Fjord.Broker.Publishers;
+using Fjord.Broker.Groups;
+using Fjord.Broker.Topics;
 
 namespace Fjord.Broker.Handlers;
 
 /// <summary>
-/// Metadata, versions 0-12, in cluster mode: answered from the committed <see cref="MetadataImage"/>.
+/// Metadata, versions 0-12: answered from the committed <see cref="MetadataImage"/>.
 /// - Brokers: every registered, unfenced broker with its PLAINTEXT endpoint; ControllerId is the Raft
 ///   leader (the active controller), -1 while there is none.
 /// - Partitions carry the image's leader, leader epoch, replicas and ISR; offline replicas are replicas

@@ -18,6 +18,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Fjord.Broker.Groups;
 
 namespace Fjord.Broker.Hosting;
 
@@ -95,10 +96,10 @@ public static class BrokerHost
         services.AddSingleton<IApiHandler, DeleteGroupsHandler>();
         services.AddSingleton<IApiHandler, OffsetDeleteHandler>();
         services.AddSingleton<ApiHandlerRegistry>();
-        Cluster.ControlPlane.Add(builder, config);
+        ControlPlane.Add(builder, config);
 
         var app = builder.Build();
-        Cluster.ControlPlane.Map(app);
+        ControlPlane.Map(app);
 
         var readiness = app.Services.GetRequiredService<BrokerReadiness>();
         app.MapGet("/healthz", () => Results.Text("ok\n"));

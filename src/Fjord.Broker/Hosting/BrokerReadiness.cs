@@ -2,8 +2,8 @@ namespace Fjord.Broker.Hosting;
 
 /// <summary>
 /// Whether the broker should receive traffic (/readyz): listeners bound, not shutting down, and every
-/// <see cref="IReadinessCondition"/> met (cluster mode adds the broker's registration: registered with the
-/// controller, unfenced, caught up with the metadata log, not in controlled shutdown). Thread-safe; the
+/// <see cref="IReadinessCondition"/> met (the broker's registration: registered with the
+/// controller, unfenced, caught up with the metadata log, not in controlled shutdown; a pending data-directory migration). Thread-safe; the
 /// listening and stopping flags flip once each from host lifetime callbacks.
 /// It is also the door of the Kafka listener (<see cref="WhenFirstReadyAsync"/>): as in Kafka, a connection is
 /// served only once the broker has been ready, so a client never sees a broker that lists no brokers or no topics.

@@ -6,7 +6,7 @@ namespace Fjord.Broker.Topics;
 
 /// <summary>
 /// The topics of the committed metadata image in the shape the data path reads them (name, id, partition count,
-/// overrides), with this node's partition logs. Replaced whole by <see cref="Cluster.BrokerMetadataPublisher"/>
+/// overrides), with this node's partition logs. Replaced whole by <see cref="Publishers.BrokerMetadataPublisher"/>
 /// on the metadata log's apply loop; read lock-free from any thread, so Produce and Fetch never wait for it.
 /// </summary>
 public sealed class TopicRegistry(LogManager logs)

@@ -1,5 +1,11 @@
-using Fjord.Broker.Cluster;
 using Fjord.Broker.Configuration;
+using Fjord.Broker.Controller;
+using Fjord.Broker.Quorum;
+using Fjord.Broker.Admin;
+using Fjord.Broker.Publishers;
+using Fjord.Broker.Groups;
+using Fjord.Broker.Topics;
+using Fjord.Broker.Hosting;
 
 namespace Fjord.Broker.Tests.Cluster;
 

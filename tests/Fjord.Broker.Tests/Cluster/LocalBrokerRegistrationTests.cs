@@ -1,5 +1,10 @@
-using Fjord.Broker.Cluster;
 using Fjord.Broker.Hosting;
+using Fjord.Broker.Controller;
+using Fjord.Broker.Quorum;
+using Fjord.Broker.Admin;
+using Fjord.Broker.Publishers;
+using Fjord.Broker.Groups;
+using Fjord.Broker.Topics;
 
 namespace Fjord.Broker.Tests.Cluster;
 

@@ -1,4 +1,3 @@
-using Fjord.Broker.Cluster;
 using Fjord.Broker.Handlers;
 using Fjord.Broker.Network;
 using Fjord.Coordinator.ConsumerOffsets;
@@ -6,11 +5,18 @@ using Fjord.Coordinator.Groups;
 using Fjord.Protocol;
 using Fjord.Protocol.Errors;
 using Fjord.Protocol.Messages;
+using Fjord.Broker.Controller;
+using Fjord.Broker.Quorum;
+using Fjord.Broker.Admin;
+using Fjord.Broker.Publishers;
+using Fjord.Broker.Groups;
+using Fjord.Broker.Topics;
+using Fjord.Broker.Hosting;
 
 namespace Fjord.Broker.Handlers.Groups;
 
 /// <summary>
-/// FindCoordinator, versions 0-5, in cluster mode (Kafka's KafkaApis.handleFindCoordinatorRequest):
+/// FindCoordinator, versions 0-5, (Kafka's KafkaApis.handleFindCoordinatorRequest):
 /// - v0-3 ask for one key; v4+ batch keys in CoordinatorKeys and get one Coordinator entry each.
 /// - Key type 0 (group): the coordinator is the leader of <c>__consumer_offsets</c> partition
 ///   PartitionFor(group) in the committed metadata image, with its advertised Kafka endpoint. Every node
