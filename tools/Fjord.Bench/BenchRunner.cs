@@ -18,6 +18,10 @@ public sealed class BenchRunner(BenchSettings settings)
 {
     private static readonly int[] RecordSizes = [100, 1024];
     private static readonly int[] PartitionCounts = [1, 12];
+
+    /// <summary>The light load of the acks=all latency rows: 1 KiB records at 1,000 records/s on one partition.</summary>
+    private const double LightLoadRate = 1_000;
+    private const int LightLoadRecordSize = 1024;
     private readonly List<BenchRow> _rows = [];
     private readonly List<string> _notes = [];
     private readonly Dictionary<string, double> _limits = [];
@@ -35,7 +39,7 @@ public sealed class BenchRunner(BenchSettings settings)
         }
 
         await RunTargetAsync("Fjord", () => FjordTarget.OneNode(settings.BrokerDll, settings.DataRoot), backlog: !settings.Quick);
-        await RunTargetAsync("Fjord 3 nodes", () => FjordTarget.ThreeNodes(settings.BrokerDll, settings.DataRoot), backlog: false);
+        await RunTargetAsync("Fjord 3 nodes", () => FjordTarget.ThreeNodes(settings.BrokerDll, settings.DataRoot), backlog: false, lightLoad: true);
         if (settings.Peers)
         {
             foreach (var mode in new[] { "no", "everysec", "always" })
@@ -53,7 +57,7 @@ public sealed class BenchRunner(BenchSettings settings)
         return ExitCodes.Ok;
     }
 
-    private async Task RunTargetAsync(string label, Func<IBenchTarget> create, bool backlog)
+    private async Task RunTargetAsync(string label, Func<IBenchTarget> create, bool backlog, bool lightLoad = false)
     {
         Log(label);
         IBenchTarget target;
@@ -112,6 +116,11 @@ public sealed class BenchRunner(BenchSettings settings)
                 }
             }
 
+            if (lightLoad && target is FjordTarget fjord)
+            {
+                await RunLightLoadAsync(fjord);
+            }
+
             if (backlog)
             {
                 // Catch-up read of a 2 GB backlog of 1 KiB records (written first, then read from offset 0).
@@ -120,6 +129,29 @@ public sealed class BenchRunner(BenchSettings settings)
                 var read = await MeasureAsync(target, () => target.ConsumeAsync(name, 1024, 1, write.Result.Records, TimeSpan.FromSeconds(180)));
                 Add(target, 1024, 1, $"consume {write.Result.Bytes / 1e9:F1} GB backlog", read);
             }
+        }
+    }
+
+    /// <summary>
+    /// Latency when nothing queues: 1 KiB at 1,000 records/s, send → acknowledgement and send → receive, each record its
+    /// own request (linger.ms=0), as a default librdkafka or Java client writes at light load.
+    /// </summary>
+    private async Task RunLightLoadAsync(FjordTarget target)
+    {
+        var duration = TimeSpan.FromSeconds(settings.Quick ? 5 : 10);
+        try
+        {
+            var name = await target.PrepareAsync(LightLoadRecordSize, 1);
+            var produce = await MeasureAsync(target, () => target.ProduceAtRateAsync(name, LightLoadRecordSize, LightLoadRate, duration));
+            Add(target, LightLoadRecordSize, 1, $"produce @ {LightLoadRate:N0}/s", produce);
+            name = await target.PrepareAsync(LightLoadRecordSize, 1);
+            var e2e = await MeasureAsync(target, () => target.EndToEndAsync(name, LightLoadRecordSize, 1, LightLoadRate, duration));
+            Add(target, LightLoadRecordSize, 1, $"e2e @ {LightLoadRate:N0}/s", e2e);
+        }
+        catch (Exception e)
+        {
+            _notes.Add($"{target.System} ({target.Durability}) light-load latency: failed — {e.GetType().Name}: {e.Message}");
+            Log($"  light load failed: {e.Message}");
         }
     }
 
@@ -262,6 +294,13 @@ public sealed class BenchRunner(BenchSettings settings)
             var ratio = replicated.Result.MegabytesPerSecond / single.Result.MegabytesPerSecond;
             md.AppendLine($"- RF=3 acks=all at least half of single-node acks=1 ({replicated.RecordSize} B, {replicated.Partitions} partition(s))? {(ratio >= 0.5 ? "**yes**" : "**no**")}: " +
                 $"{replicated.Result.MegabytesPerSecond:F1} vs {single.Result.MegabytesPerSecond:F1} MB/s (×{ratio:F2}).");
+        }
+
+        foreach (var light in _rows.Where(r => r.System == "Fjord 3 nodes" && r.Workload.EndsWith($"@ {LightLoadRate:N0}/s", StringComparison.Ordinal)))
+        {
+            var (goal, what) = light.Workload.StartsWith("produce", StringComparison.Ordinal) ? (5.0, "produce") : (10.0, "e2e");
+            md.AppendLine($"- RF=3 acks=all at {LightLoadRate:N0} records/s ({light.RecordSize} B), {what} p99 under {goal:F0} ms? {(light.Result.P99Ms < goal ? "**yes**" : "**no**")}: " +
+                $"p50 {F(light.Result.P50Ms, "F2")} ms, p99 {F(light.Result.P99Ms, "F2")} ms, p99.9 {F(light.Result.P999Ms, "F2")} ms.");
         }
 
         if (!_rows.Any(r => r.System == "Fjord 3 nodes" && r.Workload == "produce"))

@@ -126,6 +126,14 @@ public sealed class FjordTarget : IBenchTarget
         Task.FromResult(ProducerPerf.Run(new ProducerConfig { BootstrapServers = _bootstrap },
             new ProducerPerfSettings(name, maxRecords, recordSize, -1, _acks, 131072, 5, "none", false, duration.TotalSeconds, 5, Quiet: true)));
 
+    /// <summary>
+    /// A producer at a fixed, light <paramref name="rate"/> with linger.ms=0 (librdkafka's default, each record its own
+    /// request): send → acknowledgement latency when nothing queues, which is the replication path's own cost.
+    /// </summary>
+    public Task<PerfResult> ProduceAtRateAsync(string name, int recordSize, double rate, TimeSpan duration) =>
+        Task.FromResult(ProducerPerf.Run(new ProducerConfig { BootstrapServers = _bootstrap },
+            new ProducerPerfSettings(name, (long)(rate * duration.TotalSeconds), recordSize, rate, _acks, 131072, 0, "none", false, 0, 5, Quiet: true)));
+
     public Task<PerfResult> ConsumeAsync(string name, int recordSize, int partitions, long records, TimeSpan maxDuration) =>
         Task.FromResult(ConsumerPerf.Run(new ConsumerConfig { BootstrapServers = _bootstrap }, Enumerable.Range(0, partitions).ToArray(),
             new ConsumerPerfSettings(name, records, 5, Quiet: true)));

@@ -32,8 +32,8 @@ namespace Fjord.Broker.Handlers;
 ///   it follows unless the fetch is a consumer's v11+ (below): replica fetches and older consumers are leader-only
 ///   (Kafka's fetchOnlyFromLeader).
 /// - KIP-392, fetch from the closest replica: a consumer's Fetch v11+ carries its rack (<c>client.rack</c>, maybe
-///   empty). A follower serves it from its own log up to its own high watermark (which trails the leader's by a
-///   fetch round trip), with the same long poll, limits, sessions and epoch checks; an offset between its high
+///   empty). A follower serves it from its own log up to its own high watermark (which trails the leader's by one
+///   fetch round trip; the leader answers its parked fetch when the high watermark moves), with the same long poll, limits, sessions and epoch checks; an offset between its high
 ///   watermark and log end offset reads as empty, one outside its log as OFFSET_OUT_OF_RANGE (on which the Java
 ///   consumer, and librdkafka for an offset above the high watermark, go back to the leader). The leader, with <c>replica.selector.class</c> rack-aware, answers a
 ///   partition whose leader is outside the consumer's rack and which an in-sync, alive follower in that rack holds at
@@ -49,6 +49,10 @@ namespace Fjord.Broker.Handlers;
 /// - Replica fetches (ReplicaId, or ReplicaState.ReplicaId from v15, ≥ 0) with replication on
 ///   (<see cref="IPartitionReplication"/>): the fetch offset is recorded as that follower's log end offset
 ///   (which may advance the high watermark) and the read goes up to the log end offset, not the high watermark.
+///   Every wait is event-driven: an append wakes followers parked at the log end, a follower's next fetch moves the
+///   high watermark, and that wakes the acks=all produces and consumer fetches parked below it (two round trips per
+///   acknowledged batch). With a rack-aware <c>replica.selector.class</c> a follower's parked fetch is also answered
+///   as soon as the high watermark passes the one it was last sent, so consumers reading from it are not held back.
 /// - Replication throttle (KIP-73): a replica fetch of a partition whose leader replica is listed in
 ///   <c>leader.replication.throttled.replicas</c>, from a follower outside the ISR, returns no records (no error, the
 ///   high watermark as usual) while <c>leader.replication.throttled.rate</c> is exceeded; the bytes such partitions do
@@ -95,7 +99,7 @@ public sealed class FetchHandler(
             {
                 bytes += read.Records.Length;
                 // Kafka answers at once on an error, and when it points a consumer at another replica.
-                answerNow |= read.Error != ErrorCode.None || read.PreferredReadReplica >= 0;
+                answerNow |= read.Error != ErrorCode.None || read.PreferredReadReplica >= 0 || read.HighWatermarkNews;
             }
 
             var remaining = time.GetElapsedTime(time.GetTimestamp(), deadline);
@@ -126,6 +130,7 @@ public sealed class FetchHandler(
         if (replicaId >= 0)
         {
             RecordThrottledBytes(reads);
+            RecordHighWatermarksSent(partitions, reads, replicaId);
         }
 
         return BuildResponse(context, version, session, incremental, reads, toReplica: replicaId >= 0);
@@ -144,6 +149,18 @@ public sealed class FetchHandler(
         }
 
         replication!.RecordLeaderThrottledBytes(throttledBytes);
+    }
+
+    /// <summary>KIP-392: what each partition's high watermark was when this follower was answered.</summary>
+    private void RecordHighWatermarksSent(List<CachedFetchPartition> partitions, PartitionRead[] reads, int replicaId)
+    {
+        for (var i = 0; i < reads.Length; i++)
+        {
+            if (reads[i].Log is { } log && reads[i].Error == ErrorCode.None)
+            {
+                replication!.HighWatermarkSentToReplica(new TopicPartition(partitions[i].TopicName!, partitions[i].Key.Partition), log, replicaId, reads[i].HighWatermark);
+            }
+        }
     }
 
     /// <summary>Works out which partitions this request fetches, per KIP-227.</summary>
@@ -319,7 +336,12 @@ public sealed class FetchHandler(
 
         var maxBytes = (int)Math.Clamp(Math.Min(partition.MaxBytes, budget), 0, int.MaxValue);
         var result = log.Read(partition.FetchOffset, maxBytes, fromReplica ? log.LogEndOffset : highWatermark, minOneBatch);
-        return new PartitionRead(result.Error, highWatermark, log.LogStartOffset, result.Records, result) { Throttled = throttled };
+        return new PartitionRead(result.Error, highWatermark, log.LogStartOffset, result.Records, result)
+        {
+            Throttled = throttled,
+            Log = fromReplica ? log : null,
+            HighWatermarkNews = fromReplica && replication!.ReplicaAwaitsHighWatermark(topicPartition, log, replicaId, highWatermark),
+        };
     }
 
     private FetchResponse BuildResponse(RequestContext context, short version, FetchSession session, bool incremental, PartitionRead[] reads, bool toReplica)
@@ -405,6 +427,12 @@ public sealed class FetchHandler(
     {
         /// <summary>A replica fetch whose bytes count against the leader's replication quota (KIP-73).</summary>
         public bool Throttled { get; init; }
+
+        /// <summary>A replica fetch's partition log (for <see cref="IPartitionReplication.HighWatermarkSentToReplica"/>); null otherwise.</summary>
+        public PartitionLog? Log { get; init; }
+
+        /// <summary>KIP-392: the follower was last told an older high watermark, so its fetch is answered now.</summary>
+        public bool HighWatermarkNews { get; init; }
 
         /// <summary>KIP-392: the replica the consumer should fetch this partition from instead, or -1.</summary>
         public int PreferredReadReplica { get; init; } = -1;

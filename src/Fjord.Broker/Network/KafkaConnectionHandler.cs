@@ -17,9 +17,10 @@ namespace Fjord.Broker.Network;
 
 /// <summary>
 /// The Kafka listener's per-connection loop (a Kestrel <see cref="ConnectionHandler"/>): reads
-/// size-prefixed frames from the pipe without copying, handles them one at a time and writes the
-/// responses in request order, as Kafka does (a connection is muted while its request is served,
-/// so pipelined requests wait in the pipe). The size prefix is checked against
+/// size-prefixed frames from the pipe without copying, handles them in order and writes the
+/// responses in request order, as Kafka does. Kafka mutes a connection while its request is served;
+/// here Produce requests waiting for replication let the Produce requests behind them be appended
+/// meanwhile (see <see cref="HandleFrameAsync"/>); everything else waits in the pipe as in Kafka. The size prefix is checked against
 /// socket.request.max.bytes before anything is buffered. Frames that cannot be parsed close the
 /// connection with a log line; the broker keeps serving everyone else.
 /// One instance serves all connections; each call of <see cref="OnConnectedAsync"/> owns its connection.
@@ -37,6 +38,9 @@ public sealed partial class KafkaConnectionHandler(
     /// <summary>api key (2) + api version (2) + correlation id (4) + client id length (2).</summary>
     private const int MinimumRequestHeaderLength = 10;
 
+    /// <summary>Produce requests of one connection that may wait for replication at once; the next one waits for the oldest.</summary>
+    private const int MaxPipelinedProduces = 128;
+
     public override async Task OnConnectedAsync(ConnectionContext connection)
     {
         var input = connection.Transport.Input;
@@ -52,6 +56,7 @@ public sealed partial class KafkaConnectionHandler(
         // fire-and-forget acks=0 producer writes its last batches and closes at once). Handlers get
         // the close too, so a long poll or an acks=all wait stops for a client that is gone.
         using var closing = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed, lifetime.ApplicationStopping);
+        var pending = new PipelinedResponses();
         try
         {
             // Readiness at the door: requests of a connection that came early wait in its pipe until the broker is
@@ -80,7 +85,7 @@ public sealed partial class KafkaConnectionHandler(
                         }
 
                         var frame = buffer.Slice(SizePrefixLength, size);
-                        var keepOpen = await HandleFrameAsync(connection, frame, output, receivedAt, closing.Token);
+                        var keepOpen = await HandleFrameAsync(connection, frame, output, receivedAt, pending, closing.Token);
                         buffer = buffer.Slice(frame.End);
                         consumed = buffer.Start;
                         if (!keepOpen)
@@ -111,8 +116,22 @@ public sealed partial class KafkaConnectionHandler(
         }
         finally
         {
+            await FinishPendingAsync(connection.ConnectionId, pending);
             metrics.ConnectionClosed();
             LogConnectionClosed(connection.ConnectionId);
+        }
+    }
+
+    /// <summary>Lets produce requests still waiting for replication end (and answer, while the client listens) before the connection goes.</summary>
+    private async Task FinishPendingAsync(string connectionId, PipelinedResponses pending)
+    {
+        try
+        {
+            await pending.DrainAsync();
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or ConnectionResetException or ConnectionAbortedException or IOException)
+        {
+            LogConnectionDropped(connectionId, ex.Message);
         }
     }
 
@@ -127,8 +146,16 @@ public sealed partial class KafkaConnectionHandler(
     /// Handles one complete frame; returns false when the connection must be closed.
     /// <paramref name="receivedAt"/> is when the read that completed the frame returned: a pipelined
     /// frame queues behind the requests before it on its connection (Kafka's request queue time).
+    /// A Produce request is appended at once but may wait for replication (acks=all); while it waits, the
+    /// Produce requests behind it on this connection are appended too, up to <see cref="MaxPipelinedProduces"/>,
+    /// and their responses follow in order (<see cref="PipelinedResponses"/>). Kafka mutes the connection
+    /// instead, which caps one producer connection at one replication round trip per request: a producer
+    /// sending one record per request (librdkafka with linger.ms=0) at a higher rate queued up for seconds.
+    /// Appends keep their request order, so idempotent sequences and the log order are what they were. Every
+    /// other request waits until the responses before it are written and is served alone, as before.
     /// </summary>
-    private async ValueTask<bool> HandleFrameAsync(ConnectionContext connection, ReadOnlySequence<byte> frame, PipeWriter output, long receivedAt, CancellationToken closing)
+    private async ValueTask<bool> HandleFrameAsync(
+        ConnectionContext connection, ReadOnlySequence<byte> frame, PipeWriter output, long receivedAt, PipelinedResponses pending, CancellationToken closing)
     {
         var queueTime = Stopwatch.GetElapsedTime(receivedAt);
         var parsed = ParseRequest(connection.ConnectionId, frame);
@@ -141,6 +168,11 @@ public sealed partial class KafkaConnectionHandler(
         var header = parsed.Header!;
         var apiVersion = header.RequestApiVersion;
         var context = new RequestContext(connection.ConnectionId, connection.RemoteEndPoint, apiVersion, header.CorrelationId, header.ClientId, closing);
+        var pipelined = handler.ApiKey == ApiKey.Produce && parsed.Outcome == ParseOutcome.Request;
+        if (!pipelined && !await pending.DrainAsync())
+        {
+            return false;
+        }
 
         if (parsed.Outcome == ParseOutcome.UnknownApiVersionsVersion)
         {
@@ -153,37 +185,56 @@ public sealed partial class KafkaConnectionHandler(
         }
 
         var request = parsed.Request!;
-        IResponseMessage? response;
-        if (apiVersion < handler.MinVersion || apiVersion > handler.MaxVersion)
+        var handling = apiVersion < handler.MinVersion || apiVersion > handler.MaxVersion
+            ? Task.FromResult<IResponseMessage?>(handler.ErrorResponse(request, ErrorCode.UnsupportedVersion))
+            : InvokeAsync(handler, context, request);
+        pending.Append(previous => RespondAsync(previous, handling, handler, context, output, queueTime, receivedAt));
+        if (!pipelined || handling.IsCompleted)
         {
-            response = handler.ErrorResponse(request, ErrorCode.UnsupportedVersion);
-        }
-        else
-        {
-            try
-            {
-                response = await handler.HandleAsync(context, request);
-            }
-            catch (Exception ex) when (ex is not OperationCanceledException)
-            {
-                LogHandlerFailed(ex, connection.ConnectionId, handler.ApiKey.ToString(), apiVersion, header.CorrelationId);
-                context.ReleaseResponseResources();
-                response = handler.ErrorResponse(request, ErrorCode.UnknownServerError);
-            }
+            return await pending.DrainAsync();
         }
 
+        return await pending.WaitBelowAsync(MaxPipelinedProduces);
+    }
+
+    /// <summary>Runs the handler up to its first wait (for Produce: the append) and returns the rest as a task.</summary>
+    private async Task<IResponseMessage?> InvokeAsync(IApiHandler handler, RequestContext context, IRequestMessage request)
+    {
         try
         {
+            return await handler.HandleAsync(context, request);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException)
+        {
+            LogHandlerFailed(ex, context.ConnectionId, handler.ApiKey.ToString(), context.ApiVersion, context.CorrelationId);
+            context.ReleaseResponseResources();
+            return handler.ErrorResponse(request, ErrorCode.UnknownServerError);
+        }
+    }
+
+    /// <summary>Writes the response of one request once it is ready and every earlier response is written.</summary>
+    private async Task<bool> RespondAsync(
+        Task<bool> previous, Task<IResponseMessage?> handling, IApiHandler handler, RequestContext context, PipeWriter output, TimeSpan queueTime, long receivedAt)
+    {
+        try
+        {
+            var response = await handling;
+            if (!await previous)
+            {
+                // An earlier response closed the connection: nothing more goes out on it.
+                return false;
+            }
+
             if (response is not null)
             {
-                await WriteResponseAsync(output, context, response, apiVersion, handler.ApiKey);
+                await WriteResponseAsync(output, context, response, context.ApiVersion, handler.ApiKey);
             }
         }
         catch (ProtocolException ex)
         {
             // A handler built a response its version cannot carry: a bug. Nothing was written
             // (sizes are computed first), so close rather than send a frame the client cannot parse.
-            LogResponseEncodingFailed(ex, connection.ConnectionId, handler.ApiKey.ToString(), apiVersion, header.CorrelationId);
+            LogResponseEncodingFailed(ex, context.ConnectionId, handler.ApiKey.ToString(), context.ApiVersion, context.CorrelationId);
             return false;
         }
         finally
@@ -191,7 +242,7 @@ public sealed partial class KafkaConnectionHandler(
             context.ReleaseResponseResources();
         }
 
-        metrics.RequestCompleted(handler.ApiKey, apiVersion, queueTime.TotalSeconds, Stopwatch.GetElapsedTime(receivedAt).TotalSeconds);
+        metrics.RequestCompleted(handler.ApiKey, context.ApiVersion, queueTime.TotalSeconds, Stopwatch.GetElapsedTime(receivedAt).TotalSeconds);
         return true;
     }
 

@@ -35,6 +35,9 @@ public sealed class FollowerFetchState
     /// </summary>
     public long LogStartOffset { get; set; } = -1;
 
+    /// <summary>The high watermark the leader last answered this follower's fetch with; -1 before the first answer.</summary>
+    public long HighWatermarkSent { get; set; } = -1;
+
     /// <summary>When the follower was last caught up with the leader; meaningful only when <see cref="HasCaughtUp"/>.</summary>
     public long LastCaughtUpTimestamp { get; private set; }
 

@@ -38,6 +38,17 @@ public interface IPartitionReplication
     bool OnReplicaFetch(TopicPartition partition, PartitionLog log, int replicaId, long fetchOffset, long replicaLogStartOffset);
 
     /// <summary>
+    /// KIP-392: whether <paramref name="replicaId"/>'s fetch must be answered now, records or not, because the high
+    /// watermark (<paramref name="highWatermark"/>) moved past the one it was last answered with. Only where followers
+    /// serve consumers (<c>replica.selector.class</c> rack-aware): a follower's high watermark bounds what its consumers
+    /// read, and waiting for the next append or the fetch's max wait held them back by up to 500 ms.
+    /// </summary>
+    bool ReplicaAwaitsHighWatermark(TopicPartition partition, PartitionLog log, int replicaId, long highWatermark);
+
+    /// <summary>Records the high watermark a replica's fetch of <paramref name="partition"/> was answered with.</summary>
+    void HighWatermarkSentToReplica(TopicPartition partition, PartitionLog log, int replicaId, long highWatermark);
+
+    /// <summary>
     /// KIP-392, leader side of a consumer's Fetch (v11+) from <paramref name="clientRack"/> at <paramref name="fetchOffset"/>:
     /// the broker the configured <c>replica.selector.class</c> prefers the consumer to read from, or -1 for this leader
     /// itself (no selector, no better replica, or not this node's partition).

@@ -179,6 +179,21 @@ public sealed class LeaderPartitionState
         return candidates;
     }
 
+    /// <summary>Whether <paramref name="replicaId"/> was last answered with a high watermark below <paramref name="highWatermark"/>.</summary>
+    public bool FollowerBehindHighWatermark(int replicaId, long highWatermark)
+    {
+        lock (_lock) return _followers.TryGetValue(replicaId, out var follower) && follower.HighWatermarkSent < highWatermark;
+    }
+
+    /// <summary>Records that <paramref name="replicaId"/>'s fetch was answered with <paramref name="highWatermark"/>.</summary>
+    public void HighWatermarkSent(int replicaId, long highWatermark)
+    {
+        lock (_lock)
+        {
+            if (_followers.TryGetValue(replicaId, out var follower)) follower.HighWatermarkSent = Math.Max(follower.HighWatermarkSent, highWatermark);
+        }
+    }
+
     /// <summary>The follower's last fetch offset, or -1 before its first fetch in this epoch.</summary>
     public long FollowerLogEndOffset(int replicaId)
     {

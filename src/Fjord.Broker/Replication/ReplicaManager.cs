@@ -243,6 +243,16 @@ public sealed partial class ReplicaManager(
         return selected;
     }
 
+    public bool ReplicaAwaitsHighWatermark(TopicPartition partition, PartitionLog log, int replicaId, long highWatermark) =>
+        rackAwareReplicaSelector && _leaders.TryGetValue(partition, out var leader) && ReferenceEquals(leader.Log, log)
+        && leader.FollowerBehindHighWatermark(replicaId, highWatermark);
+
+    public void HighWatermarkSentToReplica(TopicPartition partition, PartitionLog log, int replicaId, long highWatermark)
+    {
+        if (rackAwareReplicaSelector && _leaders.TryGetValue(partition, out var leader) && ReferenceEquals(leader.Log, log))
+            leader.HighWatermarkSent(replicaId, highWatermark);
+    }
+
     /// <summary>A follower's high watermark moved: consumers long-polling on this follower (KIP-392) have new records to read. Called by the fetchers.</summary>
     internal void FollowerHighWatermarkAdvanced(TopicPartition partition) => appends.NotifyAppended(partition);
 

@@ -39,6 +39,21 @@ public sealed class LeaderPartitionStateTests : IDisposable
     private static AlterPartitionResult Refused(ErrorCode error) => new(TopicId, 0, error, -1, -1, [], -1);
 
     [Fact]
+    public void FollowerBehindHighWatermark_UntilAnsweredWithIt_ThenOnlyForAHigherOne()
+    {
+        var state = Lead([0, 1, 2]);
+
+        Assert.True(state.FollowerBehindHighWatermark(1, 0), "a follower never answered has not seen any high watermark");
+        state.HighWatermarkSent(1, 10);
+        Assert.False(state.FollowerBehindHighWatermark(1, 10));
+        Assert.True(state.FollowerBehindHighWatermark(1, 11));
+        Assert.True(state.FollowerBehindHighWatermark(2, 10), "each follower has its own record");
+        state.HighWatermarkSent(1, 5);
+        Assert.False(state.FollowerBehindHighWatermark(1, 10), "an older answer never lowers what the follower was told");
+        Assert.False(state.FollowerBehindHighWatermark(7, 10), "not a replica");
+    }
+
+    [Fact]
     public void TryShrink_MemberThatStoppedFetchingWhileTheLeaderGrew_ProposesTheIsrWithoutIt()
     {
         var state = Lead([0, 1, 2]);
