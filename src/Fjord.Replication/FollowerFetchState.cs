@@ -1,4 +1,4 @@
-namespace Fjord.Broker.Replication;
+namespace Fjord.Replication;
 
 /// <summary>
 /// The leader's record of one follower's fetches in one leader epoch (Kafka's <c>Replica.updateFetchState</c>
@@ -7,7 +7,7 @@ namespace Fjord.Broker.Replication;
 /// leader's log end offset at the previous fetch (then it was caught up at that previous fetch's time), so a
 /// follower that keeps pace with a busy leader is never "behind" just because a produce landed between fetches.
 /// Timestamps are <see cref="TimeProvider.GetTimestamp"/> values of the owning state's clock.
-/// Not thread-safe: owned by a <see cref="LeaderPartitionState"/> and touched only under its lock.
+/// Not thread-safe: owned by the broker's leader state (or the simulator) and touched only under its lock.
 /// </summary>
 public sealed class FollowerFetchState
 {
