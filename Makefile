@@ -56,10 +56,12 @@ sim:
 	@$(DOTNET) build $(RAFT_TESTS) -c $(CONFIG) --nologo -clp:NoSummary -v q
 	@$(DOTNET) $(RAFT_TESTS_DLL) sim --seeds $(SEEDS) --start $(START)
 
-## soak: 100,000 simulator seeds
+## soak: 100,000 Raft simulator seeds, then 100,000 seeds of the replication simulation (make test runs 1,000)
 soak:
 	@$(DOTNET) build $(RAFT_TESTS) -c $(CONFIG) --nologo -clp:NoSummary -v q
 	@$(DOTNET) $(RAFT_TESTS_DLL) sim --seeds 100000 --start $(START)
+	@FJORD_REPLICATION_SIM_START=$(START) FJORD_REPLICATION_SIM_SEEDS=100000 $(DOTNET) test tests/Fjord.Replication.Tests -c $(CONFIG) --nologo \
+	  --filter FullyQualifiedName~Simulation_OverEverySeed --logger "console;verbosity=normal"
 
 ## bench: Fjord vs Redis Streams vs NATS JetStream vs the physical limits, side by side; rewrites docs/benchmarks.md (< 20 min; not part of test)
 .PHONY: bench cli

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # make bench: installs the peers (redis-server, nats-server) from Debian, builds Release, and runs
-# `fjord bench run`, which measures physical limits, Fjord, Redis Streams and NATS JetStream side
+# `fjord-bench run` (tools/Fjord.Bench), which measures physical limits, Fjord, Redis Streams and NATS JetStream side
 # by side and rewrites docs/benchmarks.md. Not part of make test. BENCH_ARGS adds options
 # (e.g. BENCH_ARGS=--quick for a shorter, clearly labelled run).
 set -euo pipefail
@@ -17,6 +17,6 @@ if [ ${#need[@]} -gt 0 ]; then
   $SUDO service redis-server stop >/dev/null 2>&1 || true
 fi
 dotnet build src/Fjord.Broker -c Release --nologo -clp:NoSummary -v q
-dotnet build src/Fjord.Cli -c Release --nologo -clp:NoSummary -v q
-exec dotnet src/Fjord.Cli/bin/Release/net10.0/fjord.dll bench run \
+dotnet build tools/Fjord.Bench -c Release --nologo -clp:NoSummary -v q
+exec dotnet tools/Fjord.Bench/bin/Release/net10.0/fjord-bench.dll run \
   --broker-dll src/Fjord.Broker/bin/Release/net10.0/fjord-broker.dll --out docs/benchmarks.md ${BENCH_ARGS:-}

@@ -1,5 +1,6 @@
 using Fjord.Broker.Configuration;
 using Fjord.Broker.Hosting;
+using Microsoft.AspNetCore.Builder;
 
 if (args is ["--help"] or ["-h"])
 {
@@ -21,7 +22,30 @@ catch (ConfigException ex)
     return 2;
 }
 
-var app = BrokerHost.Build(config);
-BrokerHost.LoadState(app);
-await app.RunAsync();
+WebApplication app;
+try
+{
+    app = BrokerHost.Build(config);
+    BrokerHost.LoadState(app);
+}
+catch (ConfigException ex)
+{
+    Console.Error.WriteLine($"fjord-broker: {ex.Message}");
+    return 2;
+}
+
+try
+{
+    await app.StartAsync();
+}
+catch (Exception e) when (BrokerHost.IsBindFailure(e))
+{
+    // One line instead of a stack trace: the operator's fix is another port or stopping whoever holds it.
+    Console.Error.WriteLine($"fjord-broker: cannot listen: {e.Message}");
+    await BrokerHost.AbandonAsync(app);
+    return 3;
+}
+
+await app.WaitForShutdownAsync();
+await app.DisposeAsync();
 return 0;

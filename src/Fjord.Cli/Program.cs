@@ -1,6 +1,5 @@
 using System.CommandLine;
 using Fjord.Cli;
-using Fjord.Cli.Bench;
 using Fjord.Cli.Commands;
 using Fjord.Cli.Perf;
 
@@ -17,7 +16,6 @@ root.Subcommands.Add(ConsumeCommand.Build());
 root.Subcommands.Add(GroupsCommand.Build());
 root.Subcommands.Add(ClusterCommand.Build());
 root.Subcommands.Add(PerfCommand.Build());
-root.Subcommands.Add(BenchCommand.Build());
 
 var parse = root.Parse(args);
 if (parse.Errors.Count > 0)

@@ -23,7 +23,7 @@ public sealed record LogManagerOptions
     /// </summary>
     public TimeSpan MaintenanceInterval { get; init; } = TimeSpan.FromSeconds(30);
 
-    /// <summary>See <see cref="PartitionLogOptions.AdvanceHighWatermarkOnAppend"/>; true for a single node.</summary>
+    /// <summary>See <see cref="PartitionLogOptions.AdvanceHighWatermarkOnAppend"/>; true for a partition with one replica.</summary>
     public bool AdvanceHighWatermarkOnAppend { get; init; } = true;
 
     /// <summary>Kafka's <c>producer.id.expiration.ms</c>.</summary>

@@ -74,9 +74,9 @@ public sealed partial class PartitionLog : IDisposable
     public long LogEndOffset => Volatile.Read(ref _logEndOffset);
 
     /// <summary>
-    /// The high watermark: the offset below which records are committed and visible to consumers. In
-    /// single-node mode it follows <see cref="LogEndOffset"/> on every append; the replication layer owns
-    /// it through <see cref="UpdateHighWatermark"/>.
+    /// The high watermark: the offset below which records are committed and visible to consumers. For a
+    /// partition with one replica it follows <see cref="LogEndOffset"/> on every append; otherwise the replication
+    /// layer owns it through <see cref="UpdateHighWatermark"/>.
     /// </summary>
     public long HighWatermark => Volatile.Read(ref _highWatermark);
 

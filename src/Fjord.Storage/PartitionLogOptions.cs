@@ -37,8 +37,8 @@ public sealed record PartitionLogOptions
     public long? HighWatermark { get; init; }
 
     /// <summary>
-    /// Single-node mode: the high watermark follows the log end offset after every append. The
-    /// replication layer turns this off and advances it with <see cref="PartitionLog.UpdateHighWatermark"/>.
+    /// One replica: the high watermark follows the log end offset after every append. The
+    /// replication layer turns this off for replicated partitions and advances it with <see cref="PartitionLog.UpdateHighWatermark"/>.
     /// </summary>
     public bool AdvanceHighWatermarkOnAppend { get; init; } = true;
 

@@ -25,7 +25,7 @@ public sealed class ClusterCommandTests(BrokerFixture fixture)
     }
 
     [Fact]
-    public void ElectLeaders_OnASingleNode_NeedsNoElection()
+    public void ElectLeaders_OnOneBroker_NeedsNoElection()
     {
         var all = FjordCli.Ok(FjordCli.Run(_bootstrap, "cluster", "elect-leaders"));
         Assert.Contains("No election needed", all.StandardOutput);
@@ -55,7 +55,7 @@ public sealed class ClusterCommandTests(BrokerFixture fixture)
     }
 
     [Fact]
-    public void Reassign_OnASingleNode_AnswersAsKafkaDoesForOneBroker()
+    public void Reassign_OnOneBroker_AnswersAsKafkaDoesForOneBroker()
     {
         var topic = TestTopics.Unique("cli-reassign");
         FjordCli.Ok(FjordCli.Run(_bootstrap, "topics", "create", topic));

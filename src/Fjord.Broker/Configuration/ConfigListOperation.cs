@@ -2,8 +2,8 @@ namespace Fjord.Broker.Configuration;
 
 /// <summary>
 /// IncrementalAlterConfigs' APPEND and SUBTRACT on a LIST config (KIP-339), applied to the config's current
-/// effective value (Kafka falls back to the default when the resource has no value of its own). Shared by the
-/// single-node and the cluster handlers so both compute the same list. Stateless; safe on any thread.
+/// effective value (Kafka falls back to the default when the resource has no value of its own).
+/// Stateless; safe on any thread.
 /// </summary>
 public static class ConfigListOperation
 {

@@ -1,19 +1,25 @@
 using Fjord.Broker.Network;
-using Fjord.Broker.Topics;
 using Fjord.Protocol;
 using Fjord.Protocol.Errors;
 using Fjord.Protocol.Messages;
+using Fjord.Broker.Controller;
+using Fjord.Broker.Quorum;
+using Fjord.Broker.Admin;
+using Fjord.Broker.Publishers;
+using Fjord.Broker.Groups;
+using Fjord.Broker.Topics;
+using Fjord.Broker.Hosting;
 
 namespace Fjord.Broker.Handlers;
 
 /// <summary>
-/// AlterConfigs, versions 0-2: the legacy whole-set replacement. The configs given become the
-/// topic's complete set of overrides; every config not named returns to its default.
-/// - TOPIC resources only. BROKER resources get INVALID_REQUEST: Fjord has no dynamic broker
-///   configs yet (set them with --set or the config file and restart).
-/// - An unknown config name or bad value fails the resource with INVALID_CONFIG and changes nothing.
+/// AlterConfigs, versions 0-2: the legacy whole-set replacement (the configs given become the
+/// resource's complete set of overrides; every override not named is deleted), run as one
+/// <see cref="Metadata.QuorumController.IncrementalAlterConfigs"/> command on the active controller or forwarded
+/// there (KIP-590, <see cref="ControllerRequestRouter"/>), like Kafka's legacyAlterConfigs in KRaft.
+/// - TOPIC and BROKER resources; rules and error codes in <see cref="ClusterConfigChanges"/>.
 /// </summary>
-public sealed class AlterConfigsHandler(TopicRegistry topics) : ApiHandler<AlterConfigsRequest, AlterConfigsResponse>
+public sealed class AlterConfigsHandler(ControllerRequestRouter router) : ApiHandler<AlterConfigsRequest, AlterConfigsResponse>
 {
     public override ApiKey ApiKey => ApiKey.AlterConfigs;
 
@@ -21,44 +27,34 @@ public sealed class AlterConfigsHandler(TopicRegistry topics) : ApiHandler<Alter
 
     public override short MaxVersion => 2;
 
-    protected override ValueTask<IResponseMessage?> HandleTypedAsync(RequestContext context, AlterConfigsRequest request)
+    protected override async ValueTask<IResponseMessage?> HandleTypedAsync(RequestContext context, AlterConfigsRequest request) =>
+        await router.RunAsync<IReadOnlyList<ConfigChangeOutcome>, AlterConfigsResponse>(context, request,
+            c => ClusterConfigChanges.Run(c, [.. request.Resources.Select(r => ClusterConfigChanges.Legacy(c.Image, r.ResourceType, r.ResourceName,
+                [.. r.Configs.Select(x => (x.Name, x.Value))]))], request.ValidateOnly),
+            outcomes => Respond(request, outcomes), error => ErrorResponse(request, error)).ConfigureAwait(false);
+
+    private static AlterConfigsResponse Respond(AlterConfigsRequest request, IReadOnlyList<ConfigChangeOutcome> outcomes)
     {
         var response = new AlterConfigsResponse();
-        foreach (var resource in request.Resources)
+        for (var i = 0; i < outcomes.Count; i++)
         {
-            var result = new AlterConfigsResponse.AlterConfigsResourceResponse { ResourceType = resource.ResourceType, ResourceName = resource.ResourceName };
-            if ((ConfigResourceType)resource.ResourceType != ConfigResourceType.Topic)
+            var resource = request.Resources[i];
+            response.Responses.Add(new()
             {
-                result.ErrorCode = (short)ErrorCode.InvalidRequest;
-                result.ErrorMessage = "Only topic configs can be altered; broker configs are static (--set or the config file)";
-            }
-            else
-            {
-                var overrides = new Dictionary<string, string?>(StringComparer.Ordinal);
-                foreach (var entry in resource.Configs)
-                {
-                    overrides[entry.Name] = entry.Value;
-                }
-
-                var outcome = topics.SetConfigs(resource.ResourceName, overrides, request.ValidateOnly);
-                result.ErrorCode = (short)outcome.Error;
-                result.ErrorMessage = outcome.Message;
-            }
-
-            response.Responses.Add(result);
+                ResourceType = resource.ResourceType,
+                ResourceName = resource.ResourceName,
+                ErrorCode = (short)outcomes[i].Error,
+                ErrorMessage = outcomes[i].Message,
+            });
         }
-
-        return new(response);
+        return response;
     }
 
     protected override AlterConfigsResponse ErrorResponse(AlterConfigsRequest request, ErrorCode error)
     {
         var response = new AlterConfigsResponse();
         foreach (var resource in request.Resources)
-        {
             response.Responses.Add(new() { ResourceType = resource.ResourceType, ResourceName = resource.ResourceName, ErrorCode = (short)error });
-        }
-
         return response;
     }
 }

@@ -14,7 +14,7 @@ namespace Fjord.Broker.Handlers;
 ///   below the current log start offset is a no-op answering the current low watermark.
 /// - Unknown topic or partition: UNKNOWN_TOPIC_OR_PARTITION with low watermark -1; an offline
 ///   partition: KAFKA_STORAGE_ERROR.
-/// - Single node: every partition is led here, so TimeoutMs is not waited on (no followers to reach).
+/// - Not yet: waiting (TimeoutMs) for followers to reach the new log start offset; it is answered at once.
 /// </summary>
 public sealed class DeleteRecordsHandler(TopicRegistry topics) : ApiHandler<DeleteRecordsRequest, DeleteRecordsResponse>
 {

@@ -1,19 +1,26 @@
+using Fjord.Broker.Configuration;
 using Fjord.Broker.Network;
-using Fjord.Broker.Topics;
+using Fjord.Metadata;
 using Fjord.Protocol;
 using Fjord.Protocol.Errors;
 using Fjord.Protocol.Messages;
+using Fjord.Broker.Controller;
+using Fjord.Broker.Quorum;
+using Fjord.Broker.Admin;
+using Fjord.Broker.Publishers;
+using Fjord.Broker.Groups;
+using Fjord.Broker.Topics;
+using Fjord.Broker.Hosting;
 
 namespace Fjord.Broker.Handlers;
 
 /// <summary>
-/// DeleteTopics, versions 1-6.
-/// - v0-5 name topics in TopicNames; v6 names them in Topics by name or by id.
-/// - An unknown name gets UNKNOWN_TOPIC_OR_PARTITION, an unknown id UNKNOWN_TOPIC_ID.
-/// - delete.topic.enable=false answers TOPIC_DELETION_DISABLED.
-/// - Logs are renamed aside and removed in the background, as Kafka does.
+/// DeleteTopics, versions 1-6: one <see cref="QuorumController.DeleteTopics"/> command on the
+/// active controller (RemoveTopicRecord per topic), answered once committed; every replica then deletes its
+/// logs (<see cref="BrokerMetadataPublisher"/>). A broker that is not the controller forwards the request to it
+/// (KIP-590, <see cref="ControllerRequestRouter"/>), answering NOT_CONTROLLER only when that fails. delete.topic.enable=false answers TOPIC_DELETION_DISABLED.
 /// </summary>
-public sealed class DeleteTopicsHandler(TopicRegistry topics) : ApiHandler<DeleteTopicsRequest, DeleteTopicsResponse>
+public sealed class DeleteTopicsHandler(ControllerRequestRouter router, BrokerConfig config) : ApiHandler<DeleteTopicsRequest, DeleteTopicsResponse>
 {
     public override ApiKey ApiKey => ApiKey.DeleteTopics;
 
@@ -21,61 +28,50 @@ public sealed class DeleteTopicsHandler(TopicRegistry topics) : ApiHandler<Delet
 
     public override short MaxVersion => 6;
 
-    protected override ValueTask<IResponseMessage?> HandleTypedAsync(RequestContext context, DeleteTopicsRequest request)
+    protected override async ValueTask<IResponseMessage?> HandleTypedAsync(RequestContext context, DeleteTopicsRequest request)
     {
-        var response = new DeleteTopicsResponse();
-        foreach (var (name, id) in Requested(request, context.ApiVersion))
+        if (!config.DeleteTopicEnable) return ErrorResponse(request, ErrorCode.TopicDeletionDisabled);
+        var names = new List<string>();
+        var ids = new List<Guid>();
+        if (context.ApiVersion >= 6)
         {
-            var result = new DeleteTopicsResponse.DeletableTopicResult { Name = name, TopicId = id };
-            string? resolvedName = name;
-            if (name is null)
+            foreach (var topic in request.Topics)
             {
-                if (topics.TryGet(id, out var byId))
-                {
-                    resolvedName = byId.Name;
-                    result.Name = byId.Name;
-                }
-                else
-                {
-                    result.ErrorCode = (short)ErrorCode.UnknownTopicId;
-                    result.ErrorMessage = $"Topic id {id} does not exist";
-                    response.Responses.Add(result);
-                    continue;
-                }
+                if (topic.Name is not null) names.Add(topic.Name);
+                else ids.Add(TopicIds.ToGuid(topic.TopicId));
             }
-
-            var deleted = topics.Delete(resolvedName!);
-            result.ErrorCode = (short)deleted.Error;
-            result.ErrorMessage = deleted.Message;
-            if (deleted.Topic is { } topic)
-            {
-                result.TopicId = topic.TopicId;
-            }
-
-            response.Responses.Add(result);
         }
-
-        return new(response);
+        else
+        {
+            names.AddRange(request.TopicNames);
+        }
+        return await router.RunAsync<IReadOnlyList<DeleteTopicResult>, DeleteTopicsResponse>(context, request,
+            c => c.DeleteTopics(names, ids), Respond, error => ErrorResponse(request, error)).ConfigureAwait(false);
     }
 
-    private static IEnumerable<(string? Name, Uuid Id)> Requested(DeleteTopicsRequest request, short version) =>
-        version >= 6
-            ? request.Topics.Select(t => (t.Name, t.TopicId))
-            : request.TopicNames.Select(n => ((string?)n, Uuid.Zero));
+    private static DeleteTopicsResponse Respond(IReadOnlyList<DeleteTopicResult> results)
+    {
+        var response = new DeleteTopicsResponse();
+        foreach (var r in results)
+        {
+            response.Responses.Add(new DeleteTopicsResponse.DeletableTopicResult
+            {
+                Name = r.Name,
+                TopicId = r.TopicId == Guid.Empty ? Uuid.Zero : TopicIds.ToUuid(r.TopicId),
+                ErrorCode = (short)r.Error,
+                ErrorMessage = r.Message,
+            });
+        }
+        return response;
+    }
 
     protected override DeleteTopicsResponse ErrorResponse(DeleteTopicsRequest request, ErrorCode error)
     {
         var response = new DeleteTopicsResponse();
         foreach (var name in request.TopicNames)
-        {
             response.Responses.Add(new DeleteTopicsResponse.DeletableTopicResult { Name = name, ErrorCode = (short)error });
-        }
-
         foreach (var topic in request.Topics)
-        {
             response.Responses.Add(new DeleteTopicsResponse.DeletableTopicResult { Name = topic.Name, TopicId = topic.TopicId, ErrorCode = (short)error });
-        }
-
         return response;
     }
 }

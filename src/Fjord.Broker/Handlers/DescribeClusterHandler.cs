@@ -8,10 +8,10 @@ namespace Fjord.Broker.Handlers;
 
 /// <summary>
 /// DescribeCluster, versions 0-1 (KIP-700).
-/// - Brokers and controller come from <see cref="IClusterMembership"/>: this node alone on a single
-///   node, the unfenced brokers of the metadata image and the Raft leader in cluster mode.
+/// - Brokers and controller come from <see cref="IClusterMembership"/>: the unfenced brokers of the
+///   metadata image and the Raft leader.
 /// - v1 EndpointType: 1 (brokers) is served; 2 (controllers) gets
-///   INVALID_REQUEST until the controller quorum exposes its own endpoints.
+///   INVALID_REQUEST: controllers are reached over the rpc listener, not the Kafka protocol (KIP-919 not served).
 /// </summary>
 public sealed class DescribeClusterHandler(IClusterMembership membership, ClusterIdentity identity) : ApiHandler<DescribeClusterRequest, DescribeClusterResponse>
 {

@@ -1,23 +1,35 @@
 using System.Globalization;
 using Fjord.Broker.Configuration;
 using Fjord.Broker.Network;
-using Fjord.Broker.Topics;
+using Fjord.Metadata;
 using Fjord.Protocol;
 using Fjord.Protocol.Errors;
 using Fjord.Protocol.Messages;
+using Fjord.Broker.Controller;
+using Fjord.Broker.Quorum;
+using Fjord.Broker.Admin;
+using Fjord.Broker.Publishers;
+using Fjord.Broker.Groups;
+using Fjord.Broker.Topics;
+using Fjord.Broker.Hosting;
 
 namespace Fjord.Broker.Handlers;
 
 /// <summary>
-/// DescribeConfigs, versions 1-4 (Kafka 4's minimum is 1).
-/// - TOPIC resources: every topic config with its effective value and source (topic override,
-///   static broker config, default); synonyms in precedence order when IncludeSynonyms.
-/// - BROKER resources: this node's configs (name = node id, or empty for cluster defaults); all
-///   read-only, since Fjord has no dynamic broker configs yet.
-/// - ConfigurationKeys null means all; unknown keys are left out, as Kafka does.
-/// - v3+: ConfigType, and Documentation when IncludeDocumentation.
+/// DescribeConfigs, versions 1-4: answered by any node from its committed metadata image
+/// (no controller round trip), with the precedence of <see cref="ClusterConfigResolver"/>.
+/// - TOPIC resources: every topic config with its effective value and Kafka's source (DYNAMIC_TOPIC_CONFIG,
+///   DYNAMIC_BROKER_CONFIG, DYNAMIC_DEFAULT_BROKER_CONFIG, STATIC_BROKER_CONFIG, DEFAULT_CONFIG); a topic the image
+///   does not hold is UNKNOWN_TOPIC_OR_PARTITION.
+/// - BROKER resource "" (cluster default): only the dynamic defaults set in the image, as Kafka answers.
+/// - BROKER resource = this node's id: every broker config, read-only unless dynamic
+///   (<see cref="BrokerConfigDefinitions.IsDynamic"/>); another id is INVALID_REQUEST (clients send it to that broker).
+/// - ConfigurationKeys null means all; unknown keys are left out. Synonyms when IncludeSynonyms; v3+ ConfigType and
+///   Documentation when IncludeDocumentation.
+/// Thread-safe: reads the immutable image.
 /// </summary>
-public sealed class DescribeConfigsHandler(TopicRegistry topics, TopicConfigResolver resolver, BrokerConfig config) : ApiHandler<DescribeConfigsRequest, DescribeConfigsResponse>
+public sealed class DescribeConfigsHandler(MetadataQuorum quorum, ClusterConfigResolver resolver, BrokerConfig config)
+    : ApiHandler<DescribeConfigsRequest, DescribeConfigsResponse>
 {
     public override ApiKey ApiKey => ApiKey.DescribeConfigs;
 
@@ -27,119 +39,79 @@ public sealed class DescribeConfigsHandler(TopicRegistry topics, TopicConfigReso
 
     protected override ValueTask<IResponseMessage?> HandleTypedAsync(RequestContext context, DescribeConfigsRequest request)
     {
+        var image = quorum.StateMachine.Image;
         var response = new DescribeConfigsResponse();
         foreach (var resource in request.Resources)
         {
-            var result = new DescribeConfigsResponse.DescribeConfigsResult
-            {
-                ResourceType = resource.ResourceType,
-                ResourceName = resource.ResourceName,
-            };
+            var result = new DescribeConfigsResponse.DescribeConfigsResult { ResourceType = resource.ResourceType, ResourceName = resource.ResourceName };
             var wanted = resource.ConfigurationKeys?.ToHashSet(StringComparer.Ordinal);
             switch ((ConfigResourceType)resource.ResourceType)
             {
+                case ConfigResourceType.Topic when image.GetTopic(resource.ResourceName) is null:
+                    result.ErrorCode = (short)ErrorCode.UnknownTopicOrPartition;
+                    result.ErrorMessage = $"Topic {resource.ResourceName} does not exist";
+                    break;
                 case ConfigResourceType.Topic:
-                    DescribeTopic(resource.ResourceName, wanted, request, result);
+                    foreach (var definition in TopicConfigDefinitions.All)
+                        if (wanted is null || wanted.Contains(definition.Name))
+                            result.Configs.Add(Entry(resolver.ResolveTopic(image, resource.ResourceName, definition), readOnly: false, request));
+                    break;
+                case ConfigResourceType.Broker when resource.ResourceName.Length == 0:
+                    DescribeClusterDefault(image, wanted, request, result);
+                    break;
+                case ConfigResourceType.Broker when resource.ResourceName == config.NodeId.ToString(CultureInfo.InvariantCulture):
+                    foreach (var definition in BrokerConfigDefinitions.All)
+                        if (wanted is null || wanted.Contains(definition.Name))
+                            result.Configs.Add(Entry(resolver.ResolveBroker(image, definition), readOnly: !BrokerConfigDefinitions.IsDynamic(definition.Name), request));
                     break;
                 case ConfigResourceType.Broker:
-                    DescribeBroker(resource.ResourceName, wanted, request, result);
+                    result.ErrorCode = (short)ErrorCode.InvalidRequest;
+                    result.ErrorMessage = $"Unexpected broker id, expected {config.NodeId} or empty string, but received {resource.ResourceName}";
                     break;
                 default:
                     result.ErrorCode = (short)ErrorCode.InvalidRequest;
                     result.ErrorMessage = $"Unsupported resource type {resource.ResourceType}";
                     break;
             }
-
             response.Results.Add(result);
         }
-
         return new(response);
     }
 
-    private void DescribeTopic(string name, HashSet<string>? wanted, DescribeConfigsRequest request, DescribeConfigsResponse.DescribeConfigsResult result)
+    private static void DescribeClusterDefault(MetadataImage image, HashSet<string>? wanted, DescribeConfigsRequest request, DescribeConfigsResponse.DescribeConfigsResult result)
     {
-        if (!topics.TryGet(name, out var topic))
+        if (!image.Configs.TryGetValue(ConfigResource.ClusterDefault, out var defaults)) return;
+        foreach (var (name, value) in defaults)
         {
-            result.ErrorCode = (short)ErrorCode.UnknownTopicOrPartition;
-            result.ErrorMessage = $"Topic {name} does not exist";
-            return;
-        }
-
-        foreach (var resolved in resolver.Resolve(topic.ConfigOverrides))
-        {
-            var definition = resolved.Definition;
-            if (wanted is not null && !wanted.Contains(definition.Name))
-            {
-                continue;
-            }
-
-            var entry = Entry(definition, resolved.Value, resolved.Source, readOnly: false, request);
-            if (request.IncludeSynonyms)
-            {
-                if (topic.ConfigOverrides.TryGetValue(definition.Name, out var own))
-                {
-                    entry.Synonyms.Add(new() { Name = definition.Name, Value = own, Source = (sbyte)ConfigSource.DynamicTopicConfig });
-                }
-
-                if (definition.BrokerSynonym is { } synonym && config.ExplicitKeys.Contains(synonym) && config.TryGetValue(synonym, out var brokerValue))
-                {
-                    entry.Synonyms.Add(new() { Name = synonym, Value = brokerValue, Source = (sbyte)ConfigSource.StaticBrokerConfig });
-                }
-
-                entry.Synonyms.Add(new() { Name = definition.BrokerSynonym ?? definition.Name, Value = definition.Default, Source = (sbyte)ConfigSource.DefaultConfig });
-            }
-
-            result.Configs.Add(entry);
+            if ((wanted is not null && !wanted.Contains(name)) || !BrokerConfigDefinitions.TryGet(name, out var definition)) continue;
+            var synonym = new ClusterConfigResolver.Synonym(name, value, ConfigSource.DynamicDefaultBrokerConfig);
+            result.Configs.Add(Entry(new(definition, value, ConfigSource.DynamicDefaultBrokerConfig, [synonym]), readOnly: false, request));
         }
     }
 
-    private void DescribeBroker(string name, HashSet<string>? wanted, DescribeConfigsRequest request, DescribeConfigsResponse.DescribeConfigsResult result)
+    private static DescribeConfigsResponse.DescribeConfigsResourceResult Entry(ClusterConfigResolver.Resolved resolved, bool readOnly, DescribeConfigsRequest request)
     {
-        if (name.Length > 0 && name != config.NodeId.ToString(CultureInfo.InvariantCulture))
+        var entry = new DescribeConfigsResponse.DescribeConfigsResourceResult
         {
-            result.ErrorCode = (short)ErrorCode.InvalidRequest;
-            result.ErrorMessage = $"Unexpected broker id, expected {config.NodeId} or empty string, but received {name}";
-            return;
-        }
-
-        foreach (var definition in BrokerConfigDefinitions.All)
-        {
-            if (wanted is not null && !wanted.Contains(definition.Name))
-            {
-                continue;
-            }
-
-            config.TryGetValue(definition.Name, out var value);
-            var source = config.ExplicitKeys.Contains(definition.Name) ? ConfigSource.StaticBrokerConfig : ConfigSource.DefaultConfig;
-            var entry = Entry(definition, value, source, readOnly: true, request);
-            if (request.IncludeSynonyms)
-            {
-                entry.Synonyms.Add(new() { Name = definition.Name, Value = value, Source = (sbyte)source });
-            }
-
-            result.Configs.Add(entry);
-        }
+            Name = resolved.Definition.Name,
+            Value = resolved.Value,
+            ReadOnly = readOnly,
+            ConfigSource = (sbyte)resolved.Source,
+            IsSensitive = false,
+            ConfigType = (sbyte)resolved.Definition.Type,
+            Documentation = request.IncludeDocumentation ? resolved.Definition.Documentation : null,
+        };
+        if (request.IncludeSynonyms)
+            foreach (var synonym in resolved.Synonyms)
+                entry.Synonyms.Add(new() { Name = synonym.Name, Value = synonym.Value, Source = (sbyte)synonym.Source });
+        return entry;
     }
-
-    private static DescribeConfigsResponse.DescribeConfigsResourceResult Entry(ConfigDefinition definition, string? value, ConfigSource source, bool readOnly, DescribeConfigsRequest request) => new()
-    {
-        Name = definition.Name,
-        Value = value,
-        ReadOnly = readOnly,
-        ConfigSource = (sbyte)source,
-        IsSensitive = false,
-        ConfigType = (sbyte)definition.Type,
-        Documentation = request.IncludeDocumentation ? definition.Documentation : null,
-    };
 
     protected override DescribeConfigsResponse ErrorResponse(DescribeConfigsRequest request, ErrorCode error)
     {
         var response = new DescribeConfigsResponse();
         foreach (var resource in request.Resources)
-        {
             response.Results.Add(new() { ResourceType = resource.ResourceType, ResourceName = resource.ResourceName, ErrorCode = (short)error });
-        }
-
         return response;
     }
 }

@@ -1,107 +1,62 @@
-using Fjord.Broker.Configuration;
 using Fjord.Broker.Network;
-using Fjord.Broker.Topics;
 using Fjord.Protocol;
 using Fjord.Protocol.Errors;
 using Fjord.Protocol.Messages;
+using Fjord.Broker.Controller;
+using Fjord.Broker.Quorum;
+using Fjord.Broker.Admin;
+using Fjord.Broker.Publishers;
+using Fjord.Broker.Groups;
+using Fjord.Broker.Topics;
+using Fjord.Broker.Hosting;
 
 namespace Fjord.Broker.Handlers;
 
 /// <summary>
-/// IncrementalAlterConfigs, versions 0-1 (KIP-339).
-/// - Operations: SET (0), DELETE (1, back to the default), APPEND (2) and SUBTRACT (3) for list
-///   configs such as cleanup.policy, applied to the topic's current effective value.
-/// - A config named twice in one resource, APPEND/SUBTRACT on a non-list config, an unknown
-///   name or a bad value fail the resource with INVALID_CONFIG / INVALID_REQUEST and change nothing.
-/// - TOPIC resources only; BROKER resources get INVALID_REQUEST (no dynamic broker configs yet).
+/// IncrementalAlterConfigs, versions 0-1, (KIP-339): the changes become one
+/// <see cref="Metadata.QuorumController.IncrementalAlterConfigs"/> command on the active controller, answered once
+/// its ConfigRecords commit; any other node forwards the request there (KIP-590, <see cref="ControllerRequestRouter"/>).
+/// Every node then applies the committed configs to its own replicas (<see cref="BrokerMetadataPublisher"/>).
+/// - TOPIC and BROKER resources ("" = cluster-wide default, or a broker id); see <see cref="ClusterConfigChanges"/>
+///   for the rules and error codes. Each resource succeeds or fails as a whole; ValidateOnly writes nothing.
 /// </summary>
-public sealed class IncrementalAlterConfigsHandler(TopicRegistry topics, TopicConfigResolver resolver) : ApiHandler<IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse>
+public sealed class IncrementalAlterConfigsHandler(ControllerRequestRouter router, ClusterConfigResolver resolver)
+    : ApiHandler<IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse>
 {
-    private const sbyte Set = 0, Delete = 1, Append = 2, Subtract = 3;
-
     public override ApiKey ApiKey => ApiKey.IncrementalAlterConfigs;
 
     public override short MinVersion => 0;
 
     public override short MaxVersion => 1;
 
-    protected override ValueTask<IResponseMessage?> HandleTypedAsync(RequestContext context, IncrementalAlterConfigsRequest request)
+    protected override async ValueTask<IResponseMessage?> HandleTypedAsync(RequestContext context, IncrementalAlterConfigsRequest request) =>
+        await router.RunAsync<IReadOnlyList<ConfigChangeOutcome>, IncrementalAlterConfigsResponse>(context, request,
+            c => ClusterConfigChanges.Run(c, [.. request.Resources.Select(r => ClusterConfigChanges.Incremental(c.Image, resolver, r.ResourceType, r.ResourceName,
+                [.. r.Configs.Select(x => (x.Name, x.ConfigOperation, x.Value))]))], request.ValidateOnly),
+            outcomes => Respond(request, outcomes), error => ErrorResponse(request, error)).ConfigureAwait(false);
+
+    private static IncrementalAlterConfigsResponse Respond(IncrementalAlterConfigsRequest request, IReadOnlyList<ConfigChangeOutcome> outcomes)
     {
         var response = new IncrementalAlterConfigsResponse();
-        foreach (var resource in request.Resources)
+        for (var i = 0; i < outcomes.Count; i++)
         {
-            var result = new IncrementalAlterConfigsResponse.AlterConfigsResourceResponse { ResourceType = resource.ResourceType, ResourceName = resource.ResourceName };
-            var (error, message) = (ConfigResourceType)resource.ResourceType == ConfigResourceType.Topic
-                ? AlterTopic(resource, request.ValidateOnly)
-                : (ErrorCode.InvalidRequest, "Only topic configs can be altered; broker configs are static (--set or the config file)");
-            result.ErrorCode = (short)error;
-            result.ErrorMessage = message;
-            response.Responses.Add(result);
-        }
-
-        return new(response);
-    }
-
-    private (ErrorCode, string?) AlterTopic(IncrementalAlterConfigsRequest.AlterConfigsResource resource, bool validateOnly)
-    {
-        if (!topics.TryGet(resource.ResourceName, out var topic))
-        {
-            return (ErrorCode.UnknownTopicOrPartition, $"Topic {resource.ResourceName} does not exist.");
-        }
-
-        var duplicate = resource.Configs.GroupBy(c => c.Name).FirstOrDefault(g => g.Count() > 1);
-        if (duplicate is not null)
-        {
-            return (ErrorCode.InvalidRequest, $"Error due to duplicate config keys: {duplicate.Key}");
-        }
-
-        var overrides = new Dictionary<string, string?>(StringComparer.Ordinal);
-        foreach (var (key, value) in topic.ConfigOverrides)
-        {
-            overrides[key] = value;
-        }
-
-        foreach (var change in resource.Configs)
-        {
-            if (!TopicConfigDefinitions.TryGet(change.Name, out var definition))
+            var resource = request.Resources[i];
+            response.Responses.Add(new()
             {
-                return (ErrorCode.InvalidConfig, $"Unknown topic config name: {change.Name}");
-            }
-
-            switch (change.ConfigOperation)
-            {
-                case Set:
-                    overrides[change.Name] = change.Value;
-                    break;
-                case Delete:
-                    overrides.Remove(change.Name);
-                    break;
-                case Append or Subtract:
-                    if (definition.Type != ConfigType.List)
-                    {
-                        return (ErrorCode.InvalidConfig, $"Config value append/subtract is not allowed for config key {change.Name} of type {definition.Type}");
-                    }
-
-                    overrides[change.Name] = ConfigListOperation.Apply(
-                        resolver.ResolveOne(definition, topic.ConfigOverrides).Value, change.Value, change.ConfigOperation == Append);
-                    break;
-                default:
-                    return (ErrorCode.InvalidRequest, $"Unknown config operation {change.ConfigOperation}");
-            }
+                ResourceType = resource.ResourceType,
+                ResourceName = resource.ResourceName,
+                ErrorCode = (short)outcomes[i].Error,
+                ErrorMessage = outcomes[i].Message,
+            });
         }
-
-        var outcome = topics.SetConfigs(topic.Name, overrides, validateOnly);
-        return (outcome.Error, outcome.Message);
+        return response;
     }
 
     protected override IncrementalAlterConfigsResponse ErrorResponse(IncrementalAlterConfigsRequest request, ErrorCode error)
     {
         var response = new IncrementalAlterConfigsResponse();
         foreach (var resource in request.Resources)
-        {
             response.Responses.Add(new() { ResourceType = resource.ResourceType, ResourceName = resource.ResourceName, ErrorCode = (short)error });
-        }
-
         return response;
     }
 }

@@ -3,15 +3,24 @@ using Fjord.Metadata;
 using Fjord.Protocol;
 using Fjord.Protocol.Errors;
 using Fjord.Protocol.Messages;
+using Fjord.Broker.Controller;
+using Fjord.Broker.Quorum;
+using Fjord.Broker.Admin;
+using Fjord.Broker.Publishers;
+using Fjord.Broker.Groups;
+using Fjord.Broker.Topics;
+using Fjord.Broker.Hosting;
 
 namespace Fjord.Broker.Handlers;
 
 /// <summary>
-/// ListPartitionReassignments, version 0 (KIP-455), single-node mode: a one-broker cluster never has a
-/// reassignment in progress, so the answer is always an empty list (unknown topics are skipped, as Kafka's
-/// controller skips them). Cluster mode serves <see cref="Cluster.ClusterListPartitionReassignmentsHandler"/>.
+/// ListPartitionReassignments, version 0 (KIP-455): the reassignments in progress as the
+/// active controller sees them (its image includes what it decided but has not yet committed, so a
+/// reassignment that was just accepted is listed). A null topic list means every partition; unknown topics
+/// are skipped, as in Kafka. Runs on the controller, forwarded by <see cref="ControllerRequestRouter"/>.
 /// </summary>
-public sealed class ListPartitionReassignmentsHandler : ApiHandler<ListPartitionReassignmentsRequest, ListPartitionReassignmentsResponse>
+public sealed class ListPartitionReassignmentsHandler(ControllerRequestRouter router)
+    : ApiHandler<ListPartitionReassignmentsRequest, ListPartitionReassignmentsResponse>
 {
     public override ApiKey ApiKey => ApiKey.ListPartitionReassignments;
 
@@ -19,15 +28,23 @@ public sealed class ListPartitionReassignmentsHandler : ApiHandler<ListPartition
 
     public override short MaxVersion => 0;
 
-    protected override ValueTask<IResponseMessage?> HandleTypedAsync(RequestContext context, ListPartitionReassignmentsRequest request) =>
-        new(ToResponse([]));
+    protected override async ValueTask<IResponseMessage?> HandleTypedAsync(RequestContext context, ListPartitionReassignmentsRequest request)
+    {
+        var partitions = PartitionsOf(request);
+        return await router.RunAsync<IReadOnlyList<OngoingReassignment>, ListPartitionReassignmentsResponse>(context, request,
+            c => new ControllerResult<IReadOnlyList<OngoingReassignment>>([], c.ListPartitionReassignments(partitions)),
+            ToResponse, error => ErrorResponse(request, error)).ConfigureAwait(false);
+    }
+
+    protected override ListPartitionReassignmentsResponse ErrorResponse(ListPartitionReassignmentsRequest request, ErrorCode error) =>
+        new() { ErrorCode = (short)error, ErrorMessage = null };
 
     /// <summary>The partitions asked about; null for every partition.</summary>
-    internal static IReadOnlyList<TopicPartitionName>? PartitionsOf(ListPartitionReassignmentsRequest request) =>
+    private static IReadOnlyList<TopicPartitionName>? PartitionsOf(ListPartitionReassignmentsRequest request) =>
         request.Topics?.SelectMany(t => t.PartitionIndexes.Select(p => new TopicPartitionName(t.Name, p))).Distinct().ToList();
 
     /// <summary>Kafka's response shape: ongoing reassignments grouped by topic.</summary>
-    internal static ListPartitionReassignmentsResponse ToResponse(IEnumerable<OngoingReassignment> ongoing)
+    private static ListPartitionReassignmentsResponse ToResponse(IEnumerable<OngoingReassignment> ongoing)
     {
         var response = new ListPartitionReassignmentsResponse { ErrorMessage = null };
         foreach (var topic in ongoing.GroupBy(r => r.Topic))
@@ -45,7 +62,4 @@ public sealed class ListPartitionReassignmentsHandler : ApiHandler<ListPartition
         }
         return response;
     }
-
-    protected override ListPartitionReassignmentsResponse ErrorResponse(ListPartitionReassignmentsRequest request, ErrorCode error) =>
-        new() { ErrorCode = (short)error, ErrorMessage = null };
 }

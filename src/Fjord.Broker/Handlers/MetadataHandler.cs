@@ -1,24 +1,32 @@
-using Fjord.Broker.Configuration;
 using Fjord.Broker.Hosting;
 using Fjord.Broker.Network;
-using Fjord.Broker.Topics;
+using Fjord.Metadata;
 using Fjord.Protocol;
 using Fjord.Protocol.Errors;
 using Fjord.Protocol.Messages;
+using Fjord.Broker.Controller;
+using Fjord.Broker.Quorum;
+using Fjord.Broker.Admin;
+using Fjord.Broker.Publishers;
+using Fjord.Broker.Groups;
+using Fjord.Broker.Topics;
 
 namespace Fjord.Broker.Handlers;
 
 /// <summary>
-/// Metadata, versions 0-12.
-/// - v0: an empty topic list means all topics (kafka-python's version probe relies on it);
-///   v1+: null means all topics, empty means none.
-/// - v10+: a topic may be asked for by id (name null); an unknown id gets UNKNOWN_TOPIC_ID.
-/// - Unknown topics are created when auto.create.topics.enable is on and the request allows it
-///   (AllowAutoTopicCreation, v4+; always allowed before v4). On one node the new topic's
-///   partitions have a leader at once, so the answer carries them instead of LEADER_NOT_AVAILABLE.
-/// - Every partition is led by this node at leader epoch 0 until the controller quorum exists.
+/// Metadata, versions 0-12: answered from the committed <see cref="MetadataImage"/>.
+/// - Brokers: every registered, unfenced broker with its PLAINTEXT endpoint; ControllerId is the Raft
+///   leader (the active controller), -1 while there is none.
+/// - Partitions carry the image's leader, leader epoch, replicas and ISR; offline replicas are replicas
+///   whose broker is fenced or gone. A partition without a leader gets LEADER_NOT_AVAILABLE.
+/// - v0: an empty topic list means all topics; v1+: null means all, empty means none.
+/// - Auto-creation (auto.create.topics.enable, and AllowAutoTopicCreation from v4): on the active
+///   controller an unknown topic becomes a CreateTopics command with the broker defaults and the answer is
+///   LEADER_NOT_AVAILABLE (retriable: the client asks again and finds the committed topic); any other broker
+///   forwards a CreateTopics to the controller (KIP-590) and answers the same. Otherwise UNKNOWN_TOPIC_OR_PARTITION.
 /// </summary>
-public sealed class MetadataHandler(TopicRegistry topics, BrokerConfig config, ClusterIdentity identity) : ApiHandler<MetadataRequest, MetadataResponse>
+public sealed class MetadataHandler(MetadataQuorum quorum, ClusterIdentity identity, ControllerHost controller, ControllerForwarder forwarder, Configuration.BrokerConfig config)
+    : ApiHandler<MetadataRequest, MetadataResponse>
 {
     public override ApiKey ApiKey => ApiKey.Metadata;
 
@@ -26,120 +34,110 @@ public sealed class MetadataHandler(TopicRegistry topics, BrokerConfig config, C
 
     public override short MaxVersion => 12;
 
-    protected override ValueTask<IResponseMessage?> HandleTypedAsync(RequestContext context, MetadataRequest request)
+    private static readonly TimeSpan AutoCreateWait = TimeSpan.FromSeconds(5);
+
+    protected override async ValueTask<IResponseMessage?> HandleTypedAsync(RequestContext context, MetadataRequest request)
     {
         var version = context.ApiVersion;
-        var response = NewResponse();
+        var image = quorum.StateMachine.Image;
+        var response = NewResponse(image);
         var includeOperations = request.IncludeTopicAuthorizedOperations;
-
-        var allTopics = request.Topics is null || (version == 0 && request.Topics.Count == 0);
-        if (allTopics)
+        if (request.Topics is null || (version == 0 && request.Topics.Count == 0))
         {
-            foreach (var topic in topics.All.OrderBy(t => t.Name, StringComparer.Ordinal))
-            {
-                response.Topics.Add(Describe(topic, includeOperations));
-            }
+            foreach (var topic in image.TopicsById.Values.OrderBy(t => t.Name, StringComparer.Ordinal))
+                response.Topics.Add(Describe(image, topic, includeOperations));
         }
         else
         {
-            var allowAutoCreate = version < 4 || request.AllowAutoTopicCreation;
-            foreach (var requested in request.Topics!)
+            foreach (var requested in request.Topics)
             {
-                response.Topics.Add(DescribeRequested(requested, version, allowAutoCreate, includeOperations));
+                var topic = requested.Name is null ? image.GetTopic(TopicIds.ToGuid(requested.TopicId)) : image.GetTopic(requested.Name);
+                if (topic is not null) response.Topics.Add(Describe(image, topic, includeOperations));
+                else if (requested.Name is null)
+                    response.Topics.Add(new() { Name = version >= 12 ? null : "", TopicId = requested.TopicId, ErrorCode = (short)ErrorCode.UnknownTopicId });
+                else if (config.AutoCreateTopics && (version < 4 || request.AllowAutoTopicCreation))
+                    response.Topics.Add(new() { Name = requested.Name, ErrorCode = (short)await AutoCreateAsync(context, requested.Name).ConfigureAwait(false) });
+                else
+                    response.Topics.Add(new() { Name = requested.Name, ErrorCode = (short)ErrorCode.UnknownTopicOrPartition });
             }
         }
-
-        if (request.IncludeClusterAuthorizedOperations)
-        {
-            response.ClusterAuthorizedOperations = AuthorizedOperations.Cluster;
-        }
-
-        return new(response);
+        if (request.IncludeClusterAuthorizedOperations) response.ClusterAuthorizedOperations = AuthorizedOperations.Cluster;
+        return response;
     }
 
-    private MetadataResponse.MetadataResponseTopic DescribeRequested(MetadataRequest.MetadataRequestTopic requested, short version, bool allowAutoCreate, bool includeOperations)
+    private async Task<ErrorCode> AutoCreateAsync(RequestContext context, string name)
     {
-        if (requested.Name is null)
+        if (Topics.TopicNameRules.Validate(name) is not null) return ErrorCode.InvalidTopicException;
+        if (!controller.IsActive) return await ForwardAutoCreateAsync(context, name).ConfigureAwait(false);
+        try
         {
-            // The response name may be null only from v12; v10-11 answer an unknown id with "".
-            return topics.TryGet(requested.TopicId, out var byId)
-                ? Describe(byId, includeOperations)
-                : new MetadataResponse.MetadataResponseTopic { Name = version >= 12 ? null : "", TopicId = requested.TopicId, ErrorCode = (short)ErrorCode.UnknownTopicId };
+            var results = await controller.SubmitAsync(c => c.CreateTopics([new CreatableTopic(name)])).WaitAsync(AutoCreateWait).ConfigureAwait(false);
+            var error = results[0].Error;
+            return error is ErrorCode.None or ErrorCode.TopicAlreadyExists ? ErrorCode.LeaderNotAvailable : error;
         }
-
-        if (topics.TryGet(requested.Name, out var existing))
+        catch (Exception e) when (e is NotControllerException or TimeoutException)
         {
-            return Describe(existing, includeOperations);
+            return ErrorCode.LeaderNotAvailable;
         }
-
-        if (TopicNameRules.Validate(requested.Name) is not null)
-        {
-            return new MetadataResponse.MetadataResponseTopic { Name = requested.Name, ErrorCode = (short)ErrorCode.InvalidTopicException };
-        }
-
-        if (allowAutoCreate && config.AutoCreateTopics)
-        {
-            var created = topics.AutoCreate(requested.Name);
-            if (created.Topic is { } topic)
-            {
-                return Describe(topic, includeOperations);
-            }
-
-            return new MetadataResponse.MetadataResponseTopic { Name = requested.Name, ErrorCode = (short)created.Error };
-        }
-
-        return new MetadataResponse.MetadataResponseTopic { Name = requested.Name, ErrorCode = (short)ErrorCode.UnknownTopicOrPartition };
     }
 
-    private MetadataResponse.MetadataResponseTopic Describe(TopicMetadata topic, bool includeOperations)
+    /// <summary>Kafka's auto-creation on a non-controller: a CreateTopics (v7, broker defaults) forwarded to the controller.</summary>
+    private async Task<ErrorCode> ForwardAutoCreateAsync(RequestContext context, string name)
+    {
+        const short createTopicsVersion = 7;
+        var create = new CreateTopicsRequest { timeoutMs = (int)AutoCreateWait.TotalMilliseconds };
+        create.Topics.Add(new CreateTopicsRequest.CreatableTopic { Name = name, NumPartitions = -1, ReplicationFactor = -1 });
+        var forwardContext = new RequestContext(context.ConnectionId, context.RemoteEndPoint, createTopicsVersion, context.CorrelationId, context.ClientId, context.ConnectionClosed);
+        var response = await forwarder.ForwardAsync<CreateTopicsResponse>(forwardContext, create).ConfigureAwait(false);
+        var error = response is { Topics.Count: 1 } ? (ErrorCode)response.Topics[0].ErrorCode : ErrorCode.LeaderNotAvailable;
+        return error is ErrorCode.None or ErrorCode.TopicAlreadyExists or ErrorCode.NotController ? ErrorCode.LeaderNotAvailable : error;
+    }
+
+    private static MetadataResponse.MetadataResponseTopic Describe(MetadataImage image, TopicImage topic, bool includeOperations)
     {
         var described = new MetadataResponse.MetadataResponseTopic
         {
             Name = topic.Name,
-            TopicId = topic.TopicId,
-            IsInternal = topic.IsInternal,
+            TopicId = TopicIds.ToUuid(topic.Id),
+            IsInternal = topic.Name.StartsWith("__", StringComparison.Ordinal),
             TopicAuthorizedOperations = includeOperations ? AuthorizedOperations.Topic : AuthorizedOperations.NotRequested,
         };
-        for (var partition = 0; partition < topic.PartitionCount; partition++)
+        foreach (var (index, p) in topic.Partitions)
         {
             described.Partitions.Add(new MetadataResponse.MetadataResponsePartition
             {
-                PartitionIndex = partition,
-                LeaderId = config.NodeId,
-                LeaderEpoch = 0,
-                ReplicaNodes = [config.NodeId],
-                IsrNodes = [config.NodeId],
+                ErrorCode = (short)(p.HasLeader ? ErrorCode.None : ErrorCode.LeaderNotAvailable),
+                PartitionIndex = index,
+                LeaderId = p.Leader,
+                LeaderEpoch = p.LeaderEpoch,
+                ReplicaNodes = [.. p.Replicas],
+                IsrNodes = [.. p.Isr],
+                OfflineReplicas = [.. p.Replicas.Where(r => !image.Brokers.TryGetValue(r, out var b) || b.Fenced)],
             });
         }
-
         return described;
     }
 
-    private MetadataResponse NewResponse()
+    private MetadataResponse NewResponse(MetadataImage image)
     {
-        var response = new MetadataResponse
+        var response = new MetadataResponse { ClusterId = identity.ClusterId, ControllerId = quorum.LeaderNodeId };
+        foreach (var broker in LiveBrokers(image))
         {
-            ClusterId = identity.ClusterId,
-            ControllerId = config.NodeId,
-        };
-        response.Brokers.Add(new MetadataResponse.MetadataResponseBroker
-        {
-            NodeId = config.NodeId,
-            Host = config.KafkaAdvertised.Host,
-            Port = config.KafkaAdvertised.Port,
-            Rack = config.Rack,
-        });
+            var endpoint = broker.Endpoints[0];
+            response.Brokers.Add(new MetadataResponse.MetadataResponseBroker { NodeId = broker.Id, Host = endpoint.Host, Port = endpoint.Port, Rack = broker.Rack });
+        }
         return response;
     }
 
+    /// <summary>Registered, unfenced brokers with at least one endpoint.</summary>
+    internal static IEnumerable<BrokerRegistration> LiveBrokers(MetadataImage image) =>
+        image.Brokers.Values.Where(b => !b.Fenced && b.Endpoints.Length > 0);
+
     protected override MetadataResponse ErrorResponse(MetadataRequest request, ErrorCode error)
     {
-        var response = NewResponse();
+        var response = NewResponse(quorum.StateMachine.Image);
         foreach (var topic in request.Topics ?? [])
-        {
             response.Topics.Add(new MetadataResponse.MetadataResponseTopic { Name = topic.Name ?? "", TopicId = topic.TopicId, ErrorCode = (short)error });
-        }
-
         return response;
     }
 }

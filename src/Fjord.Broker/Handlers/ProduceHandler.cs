@@ -87,7 +87,7 @@ public sealed partial class ProduceHandler(
         return new(request.Acks == 0 ? null : response);
     }
 
-    /// <summary>acks=all in cluster mode: the response leaves once every partition's high watermark passed its batches.</summary>
+    /// <summary>acks=all: the response leaves once every partition's high watermark passed its batches.</summary>
     private async ValueTask<IResponseMessage?> WaitForReplicationAsync(RequestContext context, ProduceRequest request, ProduceResponse response,
         List<(ProduceResponse.PartitionProduceResponse Response, TopicPartition Partition, PartitionLog Log, long Offset)> waits)
     {

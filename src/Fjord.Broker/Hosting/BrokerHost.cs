@@ -18,6 +18,7 @@ using Microsoft.AspNetCore.Server.Kestrel.Core;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
+using Fjord.Broker.Groups;
 
 namespace Fjord.Broker.Hosting;
 
@@ -49,6 +50,9 @@ public static class BrokerHost
         builder.Logging.SetMinimumLevel(LogLevel.Information);
         builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         builder.Logging.AddFilter("Microsoft.Hosting", LogLevel.Warning);
+        // A listener that cannot bind is reported by Program in one line; the host's own report of it is a stack
+        // trace at Error. A background service that stops the host is still logged, at Critical.
+        builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));
 
         builder.WebHost.ConfigureKestrel(kestrel =>
@@ -62,14 +66,9 @@ public static class BrokerHost
         var services = builder.Services;
         services.AddSingleton(config);
         services.AddSingleton(TimeProvider.System);
-        services.AddSingleton(new TopicStore(config.DataDir));
         services.AddSingleton(sp => OpenLogs(config, sp));
         services.AddSingleton<TopicConfigResolver>();
         services.AddSingleton<TopicRegistry>();
-        services.AddSingleton<IPartitionLeadership>(SingleNodeLeadership.Instance);
-        services.AddSingleton<IClusterMembership, SingleNodeMembership>();
-        services.AddSingleton(sp => ClusterIdentity.LoadOrCreate(config.DataDir, config.NodeId));
-        services.AddSingleton<IProducerIdSource>(sp => new FileProducerIdSource(config.DataDir));
         services.AddSingleton<PartitionAppendNotifier>();
         services.AddSingleton<FetchSessionCache>();
         services.AddSingleton<BrokerReadiness>();
@@ -81,28 +80,11 @@ public static class BrokerHost
         services.AddSingleton<IApiHandler, OffsetForLeaderEpochHandler>();
         services.AddSingleton<IApiHandler, DeleteRecordsHandler>();
         services.AddSingleton<IApiHandler, DescribeLogDirsHandler>();
-        services.AddSingleton<IApiHandler, MetadataHandler>();
-        services.AddSingleton<IApiHandler, CreateTopicsHandler>();
-        services.AddSingleton<IApiHandler, DeleteTopicsHandler>();
-        services.AddSingleton<IApiHandler, CreatePartitionsHandler>();
-        services.AddSingleton<IApiHandler, DescribeConfigsHandler>();
-        services.AddSingleton<IApiHandler, AlterConfigsHandler>();
-        services.AddSingleton<IApiHandler, IncrementalAlterConfigsHandler>();
         services.AddSingleton<IApiHandler, DescribeClusterHandler>();
         services.AddSingleton<IApiHandler, InitProducerIdHandler>();
-        services.AddSingleton<IApiHandler, ElectLeadersHandler>();
-        services.AddSingleton<IApiHandler, AlterPartitionReassignmentsHandler>();
-        services.AddSingleton<IApiHandler, ListPartitionReassignmentsHandler>();
 
         services.AddSingleton(GroupCoordinatorConfigs.FromBrokerConfig(config));
-        services.AddSingleton<IConsumerOffsetsLog, ConsumerOffsetsTopicLog>();
         services.AddSingleton<ITopicPartitionView, TopicRegistryPartitionView>();
-        services.AddSingleton(sp => new GroupCoordinatorService(
-            sp.GetRequiredService<GroupCoordinatorConfig>(), sp.GetRequiredService<IConsumerOffsetsLog>(),
-            sp.GetRequiredService<ITopicPartitionView>(), sp.GetRequiredService<TimeProvider>(),
-            sp.GetRequiredService<ILogger<GroupCoordinatorService>>()));
-        services.AddHostedService(sp => sp.GetRequiredService<GroupCoordinatorService>());
-        services.AddSingleton<IApiHandler, FindCoordinatorHandler>();
         services.AddSingleton<IApiHandler, JoinGroupHandler>();
         services.AddSingleton<IApiHandler, SyncGroupHandler>();
         services.AddSingleton<IApiHandler, HeartbeatHandler>();
@@ -114,13 +96,10 @@ public static class BrokerHost
         services.AddSingleton<IApiHandler, DeleteGroupsHandler>();
         services.AddSingleton<IApiHandler, OffsetDeleteHandler>();
         services.AddSingleton<ApiHandlerRegistry>();
-        var clusterMode = Cluster.ClusterMode.Configure(builder, config);
+        ControlPlane.Add(builder, config);
 
         var app = builder.Build();
-        if (clusterMode)
-        {
-            Cluster.ClusterMode.Map(app);
-        }
+        ControlPlane.Map(app);
 
         var readiness = app.Services.GetRequiredService<BrokerReadiness>();
         app.MapGet("/healthz", () => Results.Text("ok\n"));
@@ -134,25 +113,20 @@ public static class BrokerHost
     }
 
     /// <summary>
-    /// Opens every partition log in the data directory, each with its topic's stored configs, so
-    /// recovery and retention use the right settings from the first moment.
+    /// Opens every partition log in the data directory with the broker's static defaults; the metadata publisher
+    /// gives each its topic's configs from the image as the log replays (before any client is let in).
     /// </summary>
     private static LogManager OpenLogs(BrokerConfig config, IServiceProvider services)
     {
-        var resolver = services.GetRequiredService<TopicConfigResolver>();
-        var stored = services.GetRequiredService<TopicStore>().Load().ToDictionary(t => t.Name, StringComparer.Ordinal);
-        var defaults = LogConfig.FromProperties(resolver.EffectiveProperties(new Dictionary<string, string>()));
+        var defaults = LogConfig.FromProperties(services.GetRequiredService<TopicConfigResolver>().EffectiveProperties(new Dictionary<string, string>()));
         return new LogManager(config.DataDir, defaults, new LogManagerOptions
         {
             TimeProvider = services.GetRequiredService<TimeProvider>(),
             LoggerFactory = services.GetRequiredService<ILoggerFactory>(),
-            TopicConfig = topic => stored.TryGetValue(topic, out var metadata)
-                ? LogConfig.FromProperties(resolver.EffectiveProperties(metadata.ConfigOverrides))
-                : defaults,
         });
     }
 
-    /// <summary>Opens the logs and the topic catalogue before the listeners accept anyone.</summary>
+    /// <summary>Logs the unknown configs and the node's identity before the listeners accept anyone.</summary>
     public static void LoadState(WebApplication app)
     {
         var config = app.Services.GetRequiredService<BrokerConfig>();
@@ -162,9 +136,19 @@ public static class BrokerHost
             BrokerHostLog.UnknownConfig(log, key);
         }
 
-        app.Services.GetRequiredService<TopicRegistry>().Load();
         var identity = app.Services.GetRequiredService<ClusterIdentity>();
         BrokerHostLog.Starting(log, config.NodeId, identity.ClusterId, config.KafkaListen.ToString(), config.KafkaAdvertised.ToString(), config.HttpListen.ToString(), config.DataDir);
+    }
+
+    /// <summary>True for Kestrel's failure to bind a listener (address in use, no permission, no such address).</summary>
+    public static bool IsBindFailure(Exception e) =>
+        e is AddressInUseException || (e is IOException && e.InnerException is System.Net.Sockets.SocketException or AddressInUseException);
+
+    /// <summary>Stops and disposes a host whose start failed, so the services that did start (quorum, logs) close cleanly.</summary>
+    public static async Task AbandonAsync(WebApplication app)
+    {
+        await app.StopAsync(CancellationToken.None).ConfigureAwait(false);
+        await app.DisposeAsync().ConfigureAwait(false);
     }
 }
 

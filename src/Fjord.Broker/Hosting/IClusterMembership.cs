@@ -1,9 +1,8 @@
 namespace Fjord.Broker.Hosting;
 
 /// <summary>
-/// Which brokers are live and which one is the controller, as DescribeCluster reports them: this node
-/// alone in single-node mode (<see cref="SingleNodeMembership"/>), the committed metadata image in
-/// cluster mode. Implementations are thread-safe.
+/// Which brokers are live and which one is the controller, as DescribeCluster reports them (from the committed
+/// metadata image: <see cref="Quorum.QuorumMembership"/>). Implementations are thread-safe.
 /// </summary>
 public interface IClusterMembership
 {

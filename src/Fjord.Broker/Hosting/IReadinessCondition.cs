@@ -1,8 +1,8 @@
 namespace Fjord.Broker.Hosting;
 
 /// <summary>
-/// One more thing /readyz waits for besides bound listeners (cluster mode: registered, unfenced, caught up
-/// with the metadata log). Implementations are read from request threads and must be thread-safe and cheap.
+/// One more thing /readyz waits for besides bound listeners (registered, unfenced, caught up with the
+/// metadata log; a pending data-directory migration). Implementations are read from request threads and must be thread-safe and cheap.
 /// </summary>
 public interface IReadinessCondition
 {

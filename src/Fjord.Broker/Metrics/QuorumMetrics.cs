@@ -1,6 +1,12 @@
 using System.Diagnostics.Metrics;
-using Fjord.Broker.Cluster;
 using Fjord.Raft;
+using Fjord.Broker.Controller;
+using Fjord.Broker.Quorum;
+using Fjord.Broker.Admin;
+using Fjord.Broker.Publishers;
+using Fjord.Broker.Groups;
+using Fjord.Broker.Topics;
+using Fjord.Broker.Hosting;
 
 namespace Fjord.Broker.Metrics;
 
@@ -12,9 +18,7 @@ namespace Fjord.Broker.Metrics;
 /// the active controller; registered and fenced brokers of the committed metadata image (the same on every
 /// node, so dashboards take the max).
 /// <para>
-/// A single-node broker is its own controller and has no quorum: it reports active controller 1, one
-/// registered broker and none fenced, and no Raft series. Cluster mode calls <see cref="Attach"/> once at
-/// start. Thread-safe: gauges are read on the scrape thread from immutable images and volatile fields;
+/// The composition root calls <see cref="Attach"/> once at start, on every node (a one-voter quorum too). Thread-safe: gauges are read on the scrape thread from immutable images and volatile fields;
 /// histograms are recorded from the Raft loop and the controller loop, one sample per proposal or event.
 /// </para>
 /// </summary>
@@ -61,7 +65,7 @@ public sealed class QuorumMetrics : IRaftProposalObserver
             description: "Node id of the metadata quorum's leader, the active controller, as this node knows it; -1 when unknown (Kafka's current-leader).");
     }
 
-    /// <summary>Cluster mode: report the quorum and controller of this node. Call once, before the first scrape.</summary>
+    /// <summary>Report the quorum and controller of this node. Call once, before the first scrape.</summary>
     public void Attach(MetadataQuorum quorum, ControllerHost controller) => _attachment = new Attachment(quorum, controller);
 
     /// <inheritdoc/>

@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.IO.Pipelines;
 using Fjord.Broker.Configuration;
 using Fjord.Broker.Handlers;
+using Fjord.Broker.Hosting;
 using Fjord.Broker.Metrics;
 using Fjord.Protocol;
 using Fjord.Protocol.Errors;
@@ -27,6 +28,7 @@ namespace Fjord.Broker.Network;
 public sealed partial class KafkaConnectionHandler(
     ApiHandlerRegistry handlers,
     BrokerConfig config,
+    BrokerReadiness readiness,
     IHostApplicationLifetime lifetime,
     BrokerMetrics metrics,
     ILogger<KafkaConnectionHandler> logger) : ConnectionHandler
@@ -57,6 +59,9 @@ public sealed partial class KafkaConnectionHandler(
         var pending = new PipelinedResponses();
         try
         {
+            // Readiness at the door: requests of a connection that came early wait in its pipe until the broker is
+            // registered, caught up and unfenced (Kafka does not start its acceptors before that either).
+            await readiness.WhenFirstReadyAsync(closing.Token);
             while (true)
             {
                 var read = await input.ReadAsync(lifetime.ApplicationStopping);

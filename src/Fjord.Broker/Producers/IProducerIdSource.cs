@@ -3,8 +3,7 @@ using Fjord.Protocol.Errors;
 namespace Fjord.Broker.Producers;
 
 /// <summary>
-/// Where InitProducerId takes fresh producer ids from: a file-backed counter on a single node
-/// (<see cref="FileProducerIdSource"/>), blocks the active controller allocates in cluster mode
+/// Where InitProducerId takes fresh producer ids from: blocks the active controller allocates
 /// (<see cref="PrefetchingProducerIdSource"/>, KIP-730), so no two brokers ever hand out the same id.
 /// Implementations are thread-safe; called concurrently by request handlers.
 /// </summary>

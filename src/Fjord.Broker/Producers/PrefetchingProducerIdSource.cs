@@ -5,7 +5,7 @@ using Microsoft.Extensions.Logging;
 namespace Fjord.Broker.Producers;
 
 /// <summary>
-/// Cluster mode's producer ids (KIP-730, like Kafka's RPCProducerIdManager): ids come from blocks the
+/// Producer ids (KIP-730, like Kafka's RPCProducerIdManager): ids come from blocks the
 /// active controller allocates and commits to the metadata log, so every broker issues ids no other broker
 /// ever issues, before or after a failover. Once 90% of the current block is used the next block is
 /// fetched in the background, so InitProducerId normally never waits for the controller; when both blocks
@@ -100,13 +100,13 @@ public sealed partial class PrefetchingProducerIdSource(IProducerIdBlockAllocato
 
     private static partial class ProducerIdLog
     {
-        [LoggerMessage(EventId = 6040, Level = LogLevel.Information, Message = "Producer id block [{First}, +{Size}) allocated by the controller")]
+        [LoggerMessage(EventId = 6060, Level = LogLevel.Information, Message = "Producer id block [{First}, +{Size}) allocated by the controller")]
         public static partial void Allocated(ILogger logger, long first, int size);
 
-        [LoggerMessage(EventId = 6041, Level = LogLevel.Warning, Message = "The controller refused a producer id block: {Error}")]
+        [LoggerMessage(EventId = 6061, Level = LogLevel.Warning, Message = "The controller refused a producer id block: {Error}")]
         public static partial void Refused(ILogger logger, string error);
 
-        [LoggerMessage(EventId = 6042, Level = LogLevel.Warning, Message = "Fetching a producer id block failed ({Type}): {Message}")]
+        [LoggerMessage(EventId = 6062, Level = LogLevel.Warning, Message = "Fetching a producer id block failed ({Type}): {Message}")]
         public static partial void FetchFailed(ILogger logger, string type, string message);
     }
 }

@@ -1,8 +1,14 @@
-using Fjord.Broker.Cluster;
 using Fjord.Metadata;
 using Fjord.Protocol.Errors;
 using Grpc.Core;
 using Microsoft.Extensions.Logging;
+using Fjord.Broker.Controller;
+using Fjord.Broker.Quorum;
+using Fjord.Broker.Admin;
+using Fjord.Broker.Publishers;
+using Fjord.Broker.Groups;
+using Fjord.Broker.Topics;
+using Fjord.Broker.Hosting;
 
 namespace Fjord.Broker.Replication;
 

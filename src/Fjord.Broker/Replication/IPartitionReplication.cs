@@ -4,10 +4,9 @@ using Fjord.Storage;
 namespace Fjord.Broker.Replication;
 
 /// <summary>
-/// What Produce and Fetch ask of partition replication in cluster mode: the ISR check before an acks=all
+/// What Produce and Fetch ask of partition replication: the ISR check before an acks=all
 /// append, the wait until the high watermark passes it, the leader's record of a follower's fetch
-/// offset, and which replica a consumer should read from (KIP-392). Single-node mode registers none (the
-/// handlers take it as optional), so their behaviour there is unchanged. Implementations are thread-safe (called on request threads).
+/// offset, and which replica a consumer should read from (KIP-392). Implementations are thread-safe (called on request threads).
 /// </summary>
 public interface IPartitionReplication
 {

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Fjord.Metadata;
 using Fjord.Protocol.Errors;
+using Fjord.Replication;
 using Fjord.Storage;
 
 namespace Fjord.Broker.Replication;
@@ -14,8 +15,8 @@ namespace Fjord.Broker.Replication;
 /// shrunk out; a replica whose log end offset reaches the high watermark and the epoch start offset and that
 /// is an eligible broker is added. While a change is pending the high watermark is computed over the
 /// "maximal ISR" (committed ISR plus pending additions), so it never counts on fewer replicas than the
-/// controller may end up recording. Offsets are passed in (the caller reads the log), so the decisions are
-/// pure over this state and the injected clock.
+/// controller may end up recording. Offsets are passed in (the caller reads the log); the decisions themselves are
+/// <see cref="IsrRules"/> of Fjord.Replication, which the seeded replication simulation checks.
 /// Thread-safe: every member is read and written under the instance lock.
 /// </summary>
 public sealed class LeaderPartitionState
@@ -212,7 +213,7 @@ public sealed class LeaderPartitionState
         {
             if (_pending is not null || _isr.Contains(replicaId) || !_followers.TryGetValue(replicaId, out var follower)) return null;
             var leo = follower.LogEndOffset;
-            if (leo < highWatermark || leo < EpochStartOffset || !isEligible(replicaId)) return null;
+            if (!IsrRules.MayJoinIsr(leo, highWatermark, EpochStartOffset, isEligible(replicaId))) return null;
             return _pending = new IsrChange(LeaderEpoch, _partitionEpoch, _isr.Add(replicaId), IsExpand: true);
         }
     }
@@ -232,9 +233,7 @@ public sealed class LeaderPartitionState
             for (var i = 0; i < _isr.Length; i++)
             {
                 var member = _isr[i];
-                var inSync = member == LeaderId
-                    || (_followers.TryGetValue(member, out var follower) && follower.IsCaughtUp(leaderLogEndOffset, now, _replicaLagTimeMax, _time));
-                if (inSync)
+                if (IsrRules.IsInSync(member, LeaderId, leaderLogEndOffset, _followers, now, _replicaLagTimeMax, _time))
                 {
                     kept?.Add(member);
                     continue;
@@ -259,17 +258,7 @@ public sealed class LeaderPartitionState
     /// </summary>
     public long? CandidateHighWatermark(long leaderLogEndOffset)
     {
-        lock (_lock)
-        {
-            var candidate = leaderLogEndOffset;
-            foreach (var member in MaximalIsrLocked())
-            {
-                if (member == LeaderId) continue;
-                if (!_followers.TryGetValue(member, out var follower) || follower.LogEndOffset < 0) return null;
-                candidate = Math.Min(candidate, follower.LogEndOffset);
-            }
-            return candidate >= EpochStartOffset ? candidate : null;
-        }
+        lock (_lock) return IsrRules.CandidateHighWatermark(LeaderId, leaderLogEndOffset, EpochStartOffset, MaximalIsrLocked().AsSpan(), _followers);
     }
 
     private ImmutableArray<int> MaximalIsrLocked()

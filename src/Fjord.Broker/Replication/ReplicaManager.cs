@@ -11,7 +11,7 @@ namespace Fjord.Broker.Replication;
 
 /// <summary>
 /// Cluster-mode partition replication (Kafka's ReplicaManager, reduced): a metadata publisher placed after
-/// <see cref="Cluster.BrokerMetadataPublisher"/> that turns each committed image into leader and follower
+/// <see cref="Publishers.BrokerMetadataPublisher"/> that turns each committed image into leader and follower
 /// states, one <see cref="ReplicaFetcher"/> per source broker for the partitions this node follows, and the
 /// leader side Produce and Fetch use (<see cref="IPartitionReplication"/>): follower fetch offsets as their
 /// log end offsets, high watermark = minimum LEO over the ISR advanced only within the current leader epoch,
@@ -23,7 +23,7 @@ namespace Fjord.Broker.Replication;
 /// Followers truncate a diverged suffix before fetching on (KIP-595 DivergingEpoch, see <see cref="ReplicaFetcher"/>;
 /// the leader serves OffsetForLeaderEpoch for KIP-101 clients). Reassignment (KIP-455): adding replicas are followers
 /// outside the ISR until they catch up and the leader expands the ISR, which lets the controller complete the move;
-/// a replica dropped from the image stops being followed or led here (<see cref="Cluster.BrokerMetadataPublisher"/>
+/// a replica dropped from the image stops being followed or led here (<see cref="Publishers.BrokerMetadataPublisher"/>
 /// deletes its log). Replication throttles (KIP-73, <see cref="ReplicationQuotas"/>): the leader's Fetch handler and
 /// the fetchers skip throttled, out-of-sync replicas while their direction's quota is exceeded. With
 /// <c>replica.selector.class</c> rack-aware (KIP-392) the leader tells consumers in another rack which in-sync follower
@@ -381,10 +381,9 @@ public sealed partial class ReplicaManager(
         foreach (var fetcher in fetchers) await fetcher.StopAsync().ConfigureAwait(false);
     }
 
+    /// <summary>Idempotent: the container disposes it once per service it is registered as.</summary>
     public void Dispose()
     {
-        // The host may dispose this more than once (a SIGTERM before the node was ready did: "The
-        // CancellationTokenSource has been disposed" as an unhandled exception); only the first call acts.
         if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         _shrinkTimer?.Dispose();
         _stop.Cancel();

@@ -4,8 +4,8 @@ namespace Fjord.Broker.Topics;
 
 /// <summary>
 /// Whether this node leads (or follows) a partition, and at which leader epoch: what Produce, Fetch and ListOffsets
-/// consult before touching a partition log. A single node leads every partition it has at epoch 0
-/// (<see cref="SingleNodeLeadership"/>); in cluster mode the committed metadata image decides.
+/// consult before touching a partition log. The committed metadata image decides
+/// (<see cref="ClusterPartitionLeadership"/>).
 /// Implementations are thread-safe and lock-free (called on the request path).
 /// </summary>
 public interface IPartitionLeadership

@@ -135,4 +135,16 @@ public sealed partial class QuorumController
         };
         return new([record], new ProducerIdBlock(ErrorCode.None, first, size));
     }
+
+    /// <summary>
+    /// Makes every later producer-id block start at or above <paramref name="nextProducerId"/>: ids a migrated data
+    /// directory handed out before it had a controller are never issued again. No record when the blocks are past it.
+    /// </summary>
+    public ControllerResult<long> AdvanceProducerIds(long nextProducerId)
+    {
+        EnsureActive();
+        if (nextProducerId <= Image.NextProducerId) return new([], Image.NextProducerId);
+        var record = new MetadataRecord { ProducerIds = new ProducerIdsRecord { BrokerId = -1, BrokerEpoch = -1, NextProducerId = nextProducerId } };
+        return new([record], nextProducerId);
+    }
 }

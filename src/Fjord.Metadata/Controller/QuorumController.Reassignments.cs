@@ -40,10 +40,14 @@ public sealed partial class QuorumController
             builder.Add(cb.Build());
             return (ErrorCode.None, null);
         }
-        if (target.Count == 0) return (ErrorCode.InvalidReplicaAssignment, "The target replica list is empty.");
-        if (target.Distinct().Count() != target.Count) return (ErrorCode.InvalidReplicaAssignment, "The target replica list contains duplicates.");
+        // Kafka's ReplicationControlManager.validateManualPartitionAssignment messages.
+        if (target.Count == 0) return (ErrorCode.InvalidReplicaAssignment, "The manual partition assignment includes an empty replica list.");
         foreach (var b in target)
-            if (!builder.Image.Brokers.ContainsKey(b)) return (ErrorCode.InvalidReplicaAssignment, $"Broker {b} is not registered.");
+            if (!builder.Image.Brokers.ContainsKey(b))
+                return (ErrorCode.InvalidReplicaAssignment, $"The manual partition assignment includes broker {b}, but no such broker is registered.");
+        var seen = new HashSet<int>();
+        foreach (var b in target)
+            if (!seen.Add(b)) return (ErrorCode.InvalidReplicaAssignment, $"The manual partition assignment includes the broker {b} more than once.");
         // A new reassignment replaces one in progress: it starts from the original replicas (KIP-455).
         var current = p.OriginalReplicas;
         ImmutableArray<int> targetArray = [.. target];

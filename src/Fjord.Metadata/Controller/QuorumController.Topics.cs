@@ -82,8 +82,16 @@ public sealed partial class QuorumController
         }
 
         Guid topicId;
-        do topicId = Uuids.NewUuid(_random);
-        while (image.TopicsById.ContainsKey(topicId));
+        if (t.TopicId is { } given && given != Guid.Empty)
+        {
+            if (image.TopicsById.ContainsKey(given)) return Failed(t, ErrorCode.TopicAlreadyExists, $"Topic id {given} is already in use.");
+            topicId = given;
+        }
+        else
+        {
+            do topicId = Uuids.NewUuid(_random);
+            while (image.TopicsById.ContainsKey(topicId));
+        }
         var result = new CreateTopicResult(t.Name, topicId, ErrorCode.None, null, assignments.Count, (short)assignments[0].Length);
         if (validateOnly) return result;
         builder.Add(new MetadataRecord { Topic = new TopicRecord { Name = t.Name, TopicId = Uuids.ToByteString(topicId) } });

@@ -1,6 +1,12 @@
-using Fjord.Broker.Cluster;
 using Fjord.Metadata;
 using Fjord.Protocol.Errors;
+using Fjord.Broker.Controller;
+using Fjord.Broker.Quorum;
+using Fjord.Broker.Admin;
+using Fjord.Broker.Publishers;
+using Fjord.Broker.Groups;
+using Fjord.Broker.Topics;
+using Fjord.Broker.Hosting;
 
 namespace Fjord.Broker.Tests.Cluster;
 

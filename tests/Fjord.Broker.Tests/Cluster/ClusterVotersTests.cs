@@ -1,5 +1,11 @@
-using Fjord.Broker.Cluster;
 using Fjord.Broker.Configuration;
+using Fjord.Broker.Controller;
+using Fjord.Broker.Quorum;
+using Fjord.Broker.Admin;
+using Fjord.Broker.Publishers;
+using Fjord.Broker.Groups;
+using Fjord.Broker.Topics;
+using Fjord.Broker.Hosting;
 
 namespace Fjord.Broker.Tests.Cluster;
 
@@ -11,24 +17,37 @@ public sealed class ClusterVotersTests
         BrokerConfig.Create(new Dictionary<string, string> { ["node.id"] = nodeId.ToString(System.Globalization.CultureInfo.InvariantCulture), ["voters"] = voters });
 
     [Fact]
-    public void IsClusterMode_WhenNodeIsNotAVoter_RunsAsALearnerWithTheSameClusterId()
+    public void Of_WhenNodeIsNotAVoter_RunsAsALearnerWithTheSameClusterId()
     {
-        Assert.True(ClusterVoters.IsClusterMode(Config(3, ThreeVoters), out var learnerVoters));
-        Assert.True(ClusterVoters.IsClusterMode(Config(0, ThreeVoters), out var voterVoters));
-        Assert.False(learnerVoters!.Voters.ContainsKey(3));
+        var learnerVoters = ClusterVoters.Of(Config(3, ThreeVoters));
+        var voterVoters = ClusterVoters.Of(Config(0, ThreeVoters));
+        Assert.False(learnerVoters.Voters.ContainsKey(3));
         Assert.Equal(
-            ClusterMode.ClusterIdentityOf(voterVoters!, Config(0, ThreeVoters)).ClusterId,
-            ClusterMode.ClusterIdentityOf(learnerVoters, Config(3, ThreeVoters)).ClusterId);
+            ControlPlane.ClusterIdentityOf(voterVoters, Config(0, ThreeVoters)).ClusterId,
+            ControlPlane.ClusterIdentityOf(learnerVoters, Config(3, ThreeVoters)).ClusterId);
     }
 
     [Fact]
-    public void IsClusterMode_WhenTheSingleVoterIsAnotherNode_IsRefused()
+    public void Of_WhenTheSingleVoterIsAnotherNode_IsRefused()
     {
-        var e = Assert.Throws<ConfigException>(() => ClusterVoters.IsClusterMode(Config(1, "0@127.0.0.1:9093"), out _));
+        var e = Assert.Throws<ConfigException>(() => ClusterVoters.Of(Config(1, "0@127.0.0.1:9093")));
         Assert.Contains("not the single voter", e.Message);
     }
 
     [Fact]
-    public void IsClusterMode_WhenTheSingleVoterIsThisNode_KeepsTheSingleNodeBroker() =>
-        Assert.False(ClusterVoters.IsClusterMode(Config(0, "0@127.0.0.1:9093"), out _));
+    public void Of_WhenTheSingleVoterIsThisNode_IsAOneVoterQuorum()
+    {
+        var voters = ClusterVoters.Of(Config(0, "0@127.0.0.1:9093"));
+        Assert.True(voters.IsSingleVoter);
+        Assert.Equal([0], voters.Voters.Keys);
+    }
+
+    [Fact]
+    public void Of_WithoutVoters_IsAOneVoterQuorumOfThisNodeOnItsRpcListener()
+    {
+        var config = BrokerConfig.Create(new Dictionary<string, string> { ["node.id"] = "4", ["rpc.listen"] = "127.0.0.1:19093" });
+        var voters = ClusterVoters.Of(config);
+        Assert.True(voters.IsSingleVoter);
+        Assert.Equal("127.0.0.1:19093", voters.Voters[4].ToString());
+    }
 }

@@ -1,5 +1,10 @@
-using Fjord.Broker.Cluster;
 using Fjord.Broker.Hosting;
+using Fjord.Broker.Controller;
+using Fjord.Broker.Quorum;
+using Fjord.Broker.Admin;
+using Fjord.Broker.Publishers;
+using Fjord.Broker.Groups;
+using Fjord.Broker.Topics;
 
 namespace Fjord.Broker.Tests.Cluster;
 
@@ -9,7 +14,7 @@ public sealed class LocalBrokerRegistrationTests
     public void NotReadyReason_FollowsRegistrationCatchUpUnfencingAndShutdown()
     {
         var registration = new LocalBrokerRegistration();
-        var readiness = new BrokerReadiness([registration]);
+        var readiness = new BrokerReadiness([registration], TimeProvider.System);
         readiness.MarkListening();
         Assert.Equal("not registered with the controller", readiness.NotReadyReason);
 
@@ -42,11 +47,29 @@ public sealed class LocalBrokerRegistrationTests
     [Fact]
     public void BrokerReadiness_WithoutConditions_IsReadyOnceListeningUntilStopping()
     {
-        var readiness = new BrokerReadiness([]);
+        var readiness = new BrokerReadiness([], TimeProvider.System);
         Assert.False(readiness.IsReady);
         readiness.MarkListening();
         Assert.True(readiness.IsReady);
         readiness.MarkStopping();
         Assert.Equal("shutting down", readiness.NotReadyReason);
+    }
+
+    [Fact]
+    public async Task WhenFirstReadyAsync_WaitsForRegistrationThenStaysOpenWhenFencedAgain()
+    {
+        var registration = new LocalBrokerRegistration();
+        var readiness = new BrokerReadiness([registration], TimeProvider.System);
+        readiness.MarkListening();
+        var door = readiness.WhenFirstReadyAsync(CancellationToken.None).AsTask();
+        registration.Registered(7);
+        registration.CaughtUp();
+        Assert.False(door.IsCompleted, "the door opened before the broker was unfenced");
+
+        registration.Heartbeat(fenced: false);
+        await door.WaitAsync(TimeSpan.FromSeconds(30));
+
+        registration.Heartbeat(fenced: true);
+        Assert.True(readiness.WhenFirstReadyAsync(CancellationToken.None).IsCompletedSuccessfully, "a fenced broker closed its door again");
     }
 }

@@ -1,4 +1,5 @@
 using Fjord.Broker.Replication;
+using Fjord.Replication;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Fjord.Broker.Tests.Replication;

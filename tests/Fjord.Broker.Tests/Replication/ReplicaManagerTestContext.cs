@@ -1,4 +1,3 @@
-using Fjord.Broker.Cluster;
 using Fjord.Broker.Fetch;
 using Fjord.Broker.Metrics;
 using Fjord.Broker.Replication;
@@ -7,6 +6,13 @@ using Fjord.Metadata.Records;
 using Fjord.Storage;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Time.Testing;
+using Fjord.Broker.Controller;
+using Fjord.Broker.Quorum;
+using Fjord.Broker.Admin;
+using Fjord.Broker.Publishers;
+using Fjord.Broker.Groups;
+using Fjord.Broker.Topics;
+using Fjord.Broker.Hosting;
 
 namespace Fjord.Broker.Tests.Replication;
 

@@ -58,6 +58,22 @@ public sealed class BrokerProcess : IDisposable
         return broker;
     }
 
+    /// <summary>Starts a broker on <paramref name="dataDir"/>, which the caller prepared and removes.</summary>
+    public static BrokerProcess StartOn(string dataDir)
+    {
+        var broker = new BrokerProcess(dataDir, ownsDataDir: false, []);
+        broker.Launch();
+        return broker;
+    }
+
+    /// <summary>Starts a broker with a fresh data directory and returns at once, before it is ready.</summary>
+    public static BrokerProcess StartWithoutWaiting()
+    {
+        var broker = new BrokerProcess(Path.Combine(Path.GetTempPath(), "fjord-it-" + Guid.NewGuid().ToString("N")[..12]), ownsDataDir: true, []);
+        broker.Launch(waitUntilReady: false);
+        return broker;
+    }
+
     /// <summary>Starts again on the same ports and data directory (after <see cref="Kill"/> or <see cref="Stop"/>).</summary>
     public void Restart() => Launch();
 
@@ -74,7 +90,7 @@ public sealed class BrokerProcess : IDisposable
         }
     }
 
-    private void Launch()
+    private void Launch(bool waitUntilReady = true)
     {
         var start = new ProcessStartInfo("dotnet")
         {
@@ -108,7 +124,7 @@ public sealed class BrokerProcess : IDisposable
         process.BeginOutputReadLine();
         process.BeginErrorReadLine();
         _process = process;
-        WaitUntilReady(TimeSpan.FromSeconds(60));
+        if (waitUntilReady) WaitUntilReady(TimeSpan.FromSeconds(60));
     }
 
     private void Append(string? line)

@@ -1,23 +1,35 @@
-using Fjord.Broker.Configuration;
+using Fjord.Broker.Handlers;
 using Fjord.Broker.Network;
+using Fjord.Coordinator.ConsumerOffsets;
 using Fjord.Coordinator.Groups;
 using Fjord.Protocol;
 using Fjord.Protocol.Errors;
 using Fjord.Protocol.Messages;
+using Fjord.Broker.Controller;
+using Fjord.Broker.Quorum;
+using Fjord.Broker.Admin;
+using Fjord.Broker.Publishers;
+using Fjord.Broker.Groups;
+using Fjord.Broker.Topics;
+using Fjord.Broker.Hosting;
 
 namespace Fjord.Broker.Handlers.Groups;
 
 /// <summary>
-/// FindCoordinator, versions 0-5 (v0 kept for librdkafka's feature checks and kafka-python, KAFKA-18270).
+/// FindCoordinator, versions 0-5, (Kafka's KafkaApis.handleFindCoordinatorRequest):
 /// - v0-3 ask for one key; v4+ batch keys in CoordinatorKeys and get one Coordinator entry each.
-/// - Key type 0 (group): creates <c>__consumer_offsets</c> on first use, as Kafka does, and answers
-///   with this node, which leads every partition of a single-node broker. Cluster mode replaces this
-///   handler with <c>ClusterFindCoordinatorHandler</c> (the partition leader from the metadata image).
-/// - Key type 1 (transaction): COORDINATOR_NOT_AVAILABLE with a message saying Fjord has no
-///   transaction coordinator yet. Other key types: INVALID_REQUEST.
-/// - An empty group id is INVALID_REQUEST.
+/// - Key type 0 (group): the coordinator is the leader of <c>__consumer_offsets</c> partition
+///   PartitionFor(group) in the committed metadata image, with its advertised Kafka endpoint. Every node
+///   answers the same, so members bootstrapping from different nodes meet at one coordinator.
+/// - Missing topic: created through the controller (<see cref="ConsumerOffsetsTopicCreator"/>) and
+///   COORDINATOR_NOT_AVAILABLE meanwhile — also while fewer brokers than
+///   <c>offsets.topic.replication.factor</c> are registered. Leaderless partition or a fenced leader:
+///   COORDINATOR_NOT_AVAILABLE (clients retry).
+/// - Key type 1 (transaction): COORDINATOR_NOT_AVAILABLE, no transaction coordinator yet. Other key types
+///   and an empty group id: INVALID_REQUEST.
 /// </summary>
-public sealed class FindCoordinatorHandler(GroupCoordinatorService coordinator, BrokerConfig config) : ApiHandler<FindCoordinatorRequest, FindCoordinatorResponse>
+public sealed class FindCoordinatorHandler(MetadataQuorum quorum, GroupCoordinatorService coordinator, ConsumerOffsetsTopicCreator creator)
+    : ApiHandler<FindCoordinatorRequest, FindCoordinatorResponse>
 {
     private const sbyte GroupKeyType = 0;
     private const sbyte TransactionKeyType = 1;
@@ -28,51 +40,73 @@ public sealed class FindCoordinatorHandler(GroupCoordinatorService coordinator, 
 
     public override short MaxVersion => 5;
 
-    protected override ValueTask<IResponseMessage?> HandleTypedAsync(RequestContext context, FindCoordinatorRequest request)
+    protected override async ValueTask<IResponseMessage?> HandleTypedAsync(RequestContext context, FindCoordinatorRequest request)
     {
         var response = new FindCoordinatorResponse();
         if (context.ApiVersion >= 4)
         {
             foreach (var key in request.CoordinatorKeys)
             {
-                var (error, message) = Find(key, request.KeyType);
+                var found = await FindAsync(context, key, request.KeyType).ConfigureAwait(false);
                 response.Coordinators.Add(new FindCoordinatorResponse.Coordinator
                 {
                     Key = key,
-                    NodeId = error == ErrorCode.None ? config.NodeId : -1,
-                    Host = error == ErrorCode.None ? config.KafkaAdvertised.Host : "",
-                    Port = error == ErrorCode.None ? config.KafkaAdvertised.Port : -1,
-                    ErrorCode = (short)error,
-                    ErrorMessage = message,
+                    NodeId = found.NodeId,
+                    Host = found.Host,
+                    Port = found.Port,
+                    ErrorCode = (short)found.Error,
+                    ErrorMessage = found.Message,
                 });
             }
 
-            return new(response);
+            return response;
         }
 
-        var (singleError, singleMessage) = Find(request.Key, context.ApiVersion >= 1 ? request.KeyType : GroupKeyType);
-        response.ErrorCode = (short)singleError;
-        response.ErrorMessage = context.ApiVersion >= 1 ? singleMessage : null;
-        response.NodeId = singleError == ErrorCode.None ? config.NodeId : -1;
-        response.Host = singleError == ErrorCode.None ? config.KafkaAdvertised.Host : "";
-        response.Port = singleError == ErrorCode.None ? config.KafkaAdvertised.Port : -1;
-        return new(response);
+        var single = await FindAsync(context, request.Key, context.ApiVersion >= 1 ? request.KeyType : GroupKeyType).ConfigureAwait(false);
+        response.ErrorCode = (short)single.Error;
+        response.ErrorMessage = context.ApiVersion >= 1 ? single.Message : null;
+        response.NodeId = single.NodeId;
+        response.Host = single.Host;
+        response.Port = single.Port;
+        return response;
     }
 
-    private (ErrorCode Error, string? Message) Find(string key, sbyte keyType)
+    private async ValueTask<Found> FindAsync(RequestContext context, string key, sbyte keyType)
     {
         switch (keyType)
         {
             case GroupKeyType when string.IsNullOrEmpty(key):
-                return (ErrorCode.InvalidRequest, "The group id must not be empty.");
+                return Found.Failed(ErrorCode.InvalidRequest, "The group id must not be empty.");
             case GroupKeyType:
-                var created = coordinator.EnsureOffsetsTopic();
-                return created == ErrorCode.None ? (ErrorCode.None, null) : (ErrorCode.CoordinatorNotAvailable, $"__consumer_offsets could not be created: {created}");
+                break;
             case TransactionKeyType:
-                return (ErrorCode.CoordinatorNotAvailable, "Fjord has no transaction coordinator yet.");
+                return Found.Failed(ErrorCode.CoordinatorNotAvailable, "Fjord has no transaction coordinator yet.");
             default:
-                return (ErrorCode.InvalidRequest, $"Unknown coordinator key type {keyType}.");
+                return Found.Failed(ErrorCode.InvalidRequest, $"Unknown coordinator key type {keyType}.");
         }
+
+        var image = quorum.StateMachine.Image;
+        if (image.GetTopic(ConsumerOffsetsPartitioner.TopicName) is not { } topic)
+        {
+            var created = await creator.CreateAsync(context).ConfigureAwait(false);
+            return Found.Failed(ErrorCode.CoordinatorNotAvailable, created == ErrorCode.None
+                ? "__consumer_offsets is being created."
+                : $"__consumer_offsets could not be created yet: {created}.");
+        }
+
+        var partition = coordinator.PartitionFor(key);
+        if (!topic.Partitions.TryGetValue(partition, out var registration) || !registration.HasLeader)
+        {
+            return Found.Failed(ErrorCode.CoordinatorNotAvailable, $"__consumer_offsets partition {partition} has no leader.");
+        }
+
+        if (!image.Brokers.TryGetValue(registration.Leader, out var broker) || broker.Fenced || broker.Endpoints.Length == 0)
+        {
+            return Found.Failed(ErrorCode.CoordinatorNotAvailable, $"The leader of __consumer_offsets partition {partition} is not available.");
+        }
+
+        var endpoint = broker.Endpoints[0];
+        return new Found(ErrorCode.None, null, registration.Leader, endpoint.Host, endpoint.Port);
     }
 
     protected override FindCoordinatorResponse ErrorResponse(FindCoordinatorRequest request, ErrorCode error)
@@ -84,5 +118,10 @@ public sealed class FindCoordinatorHandler(GroupCoordinatorService coordinator, 
         }
 
         return response;
+    }
+
+    private readonly record struct Found(ErrorCode Error, string? Message, int NodeId, string Host, int Port)
+    {
+        public static Found Failed(ErrorCode error, string message) => new(error, message, -1, "", -1);
     }
 }

@@ -3,6 +3,7 @@ using Fjord.Coordinator.Groups;
 using Fjord.Protocol;
 using Fjord.Protocol.Errors;
 using Fjord.Protocol.Messages;
+using Fjord.Broker.Groups;
 
 namespace Fjord.Broker.Handlers.Groups;
 

@@ -1,0 +1,40 @@
+using System.Globalization;
+using Fjord.Broker.Configuration;
+using Fjord.Coordinator.Groups;
+using Fjord.Broker.Controller;
+using Fjord.Broker.Quorum;
+using Fjord.Broker.Admin;
+using Fjord.Broker.Publishers;
+using Fjord.Broker.Topics;
+using Fjord.Broker.Hosting;
+
+namespace Fjord.Broker.Groups;
+
+/// <summary>
+/// Builds the coordinator's settings from the broker configs (Kafka's names). Keys the broker does
+/// not define yet fall back to Kafka's defaults. Thread-safe: static, no state.
+/// </summary>
+public static class GroupCoordinatorConfigs
+{
+    public static GroupCoordinatorConfig FromBrokerConfig(BrokerConfig config)
+    {
+        var defaults = new GroupCoordinatorConfig();
+        return new GroupCoordinatorConfig
+        {
+            OffsetsTopicNumPartitions = Int(config, "offsets.topic.num.partitions", defaults.OffsetsTopicNumPartitions),
+            GroupInitialRebalanceDelayMs = Int(config, "group.initial.rebalance.delay.ms", defaults.GroupInitialRebalanceDelayMs),
+            GroupMinSessionTimeoutMs = Int(config, "group.min.session.timeout.ms", defaults.GroupMinSessionTimeoutMs),
+            GroupMaxSessionTimeoutMs = Int(config, "group.max.session.timeout.ms", defaults.GroupMaxSessionTimeoutMs),
+            GroupMaxSize = Int(config, "group.max.size", defaults.GroupMaxSize),
+            OffsetsRetentionMs = Long(config, "offsets.retention.minutes", defaults.OffsetsRetentionMs / 60_000) * 60_000,
+            OffsetsRetentionCheckIntervalMs = Long(config, "offsets.retention.check.interval.ms", defaults.OffsetsRetentionCheckIntervalMs),
+            OffsetMetadataMaxBytes = Int(config, "offset.metadata.max.bytes", defaults.OffsetMetadataMaxBytes),
+        };
+    }
+
+    private static int Int(BrokerConfig config, string key, int fallback) =>
+        config.TryGetValue(key, out var value) && int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) ? parsed : fallback;
+
+    private static long Long(BrokerConfig config, string key, long fallback) =>
+        config.TryGetValue(key, out var value) && long.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) ? parsed : fallback;
+}
