@@ -132,7 +132,7 @@ public sealed class FjordTarget : IBenchTarget
     /// </summary>
     public Task<PerfResult> ProduceAtRateAsync(string name, int recordSize, double rate, TimeSpan duration) =>
         Task.FromResult(ProducerPerf.Run(new ProducerConfig { BootstrapServers = _bootstrap },
-            new ProducerPerfSettings(name, (long)(rate * duration.TotalSeconds), recordSize, rate, _acks, 131072, 0, "none", false, 0, 5, Quiet: true)));
+            new ProducerPerfSettings(name, (long)(rate * duration.TotalSeconds), recordSize, rate, _acks, 131072, 0, "none", false, 0, 5, Quiet: true, WarmUpRecords: 1)));
 
     public Task<PerfResult> ConsumeAsync(string name, int recordSize, int partitions, long records, TimeSpan maxDuration) =>
         Task.FromResult(ConsumerPerf.Run(new ConsumerConfig { BootstrapServers = _bootstrap }, Enumerable.Range(0, partitions).ToArray(),
