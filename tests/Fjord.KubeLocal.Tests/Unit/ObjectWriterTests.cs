@@ -141,6 +141,19 @@ public sealed class ObjectWriterTests
     }
 
     [Fact]
+    public void ServerSideApply_DroppedKeyedListItem_GoesWhole()
+    {
+        var sts = Type("apps", "statefulsets");
+        const string template = """{"apiVersion":"apps/v1","kind":"StatefulSet","metadata":{"name":"s"},"spec":{"replicas":1,"selector":{"matchLabels":{"a":"b"}},"template":{"metadata":{"labels":{"a":"b"}},"spec":{"containers":[{"name":"c","image":"i","env":[ENV]}]}}}}""";
+        const string kept = """{"name":"KEPT","value":"1"}""";
+        const string dropped = """{"name":"POD_IP","valueFrom":{"fieldRef":{"fieldPath":"status.podIP"}}}""";
+        _writer.Apply(sts, "default", "s", Obj(template.Replace("ENV", kept + "," + dropped)), null, new WriteOptions("operator", "Strict"), false);
+        var after = _writer.Apply(sts, "default", "s", Obj(template.Replace("ENV", kept)), null, new WriteOptions("operator", "Strict"), false);
+        var env = after["spec"]!["template"]!["spec"]!["containers"]![0]!["env"]!.AsArray();
+        Assert.True(JsonNode.DeepEquals(JsonNode.Parse($"[{kept}]"), env), env.ToJsonString());
+    }
+
+    [Fact]
     public void ServerSideApply_KeyedListsMergeByKey()
     {
         var svc = Type("", "services");

@@ -90,7 +90,12 @@ public sealed partial class ObjectWriter
             var merged = ServerSideApply.Merge(current, applied, type.Schema, keys);
             var previous = entries.FirstOrDefault(e => e.Manager == options.Manager && e.Operation == "Apply")?.Fields ?? [];
             var ownedByOthers = entries.Where(e => !(e.Manager == options.Manager && e.Operation == "Apply")).SelectMany(e => e.Fields).ToHashSet(StringComparer.Ordinal);
-            foreach (var dropped in previous.Where(p => !appliedLeaves.ContainsKey(p) && !ownedByOthers.Contains(p)).OrderByDescending(p => p.Length))
+            // Whole list items first: an item is found by its key fields, so removing one of them (say an env entry's
+            // name) before the item itself left a keyless remainder such as {"valueFrom":{"fieldRef":{}}} behind.
+            var droppedPaths = previous.Where(p => !appliedLeaves.ContainsKey(p) && !ownedByOthers.Contains(p))
+                .OrderBy(p => p.EndsWith($"{FieldSet.Separator}.", StringComparison.Ordinal) ? p.Length : int.MaxValue)
+                .ThenByDescending(p => p.Length);
+            foreach (var dropped in droppedPaths)
             {
                 ServerSideApply.RemovePath(merged, dropped);
             }
