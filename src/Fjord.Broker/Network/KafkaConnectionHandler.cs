@@ -9,6 +9,7 @@ using Fjord.Broker.Metrics;
 using Fjord.Protocol;
 using Fjord.Protocol.Errors;
 using Fjord.Protocol.Messages;
+using Fjord.Protocol.Records;
 using Microsoft.AspNetCore.Connections;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
@@ -151,8 +152,8 @@ public sealed partial class KafkaConnectionHandler(
     /// and their responses follow in order (<see cref="PipelinedResponses"/>). Kafka mutes the connection
     /// instead, which caps one producer connection at one replication round trip per request: a producer
     /// sending one record per request (librdkafka with linger.ms=0) at a higher rate queued up for seconds.
-    /// Appends keep their request order, so idempotent sequences and the log order are what they were. Every
-    /// other request waits until the responses before it are written and is served alone, as before.
+    /// Appends keep their request order. Produce requests of idempotent producers, and every other request, wait
+    /// until the responses before them are written and are served alone, as before (<see cref="CarriesProducerIds"/>).
     /// </summary>
     private async ValueTask<bool> HandleFrameAsync(
         ConnectionContext connection, ReadOnlySequence<byte> frame, PipeWriter output, long receivedAt, PipelinedResponses pending, CancellationToken closing)
@@ -168,7 +169,7 @@ public sealed partial class KafkaConnectionHandler(
         var header = parsed.Header!;
         var apiVersion = header.RequestApiVersion;
         var context = new RequestContext(connection.ConnectionId, connection.RemoteEndPoint, apiVersion, header.CorrelationId, header.ClientId, closing);
-        var pipelined = handler.ApiKey == ApiKey.Produce && parsed.Outcome == ParseOutcome.Request;
+        var pipelined = parsed.Request is ProduceRequest produce && !CarriesProducerIds(produce);
         if (!pipelined && !await pending.DrainAsync())
         {
             return false;
@@ -195,6 +196,28 @@ public sealed partial class KafkaConnectionHandler(
         }
 
         return await pending.WaitBelowAsync(MaxPipelinedProduces);
+    }
+
+    /// <summary>
+    /// Whether any batch of <paramref name="request"/> comes from an idempotent (or transactional) producer. Those are
+    /// served one at a time, as before: the 2-minute chaos run once reported an idempotent producer's
+    /// acknowledgements out of offset order (seed 2079791763, not reproduced on replay) with pipelining on, which
+    /// is not understood yet. Plain producers (librdkafka's and kafka-python's default) keep the pipelining.
+    /// </summary>
+    private static bool CarriesProducerIds(ProduceRequest request)
+    {
+        foreach (var topic in request.TopicData)
+        {
+            foreach (var partition in topic.PartitionData)
+            {
+                if (partition.Records is { } records && RecordBatchHeader.TryRead(records, out var header) && header.HasProducerId)
+                {
+                    return true;
+                }
+            }
+        }
+
+        return false;
     }
 
     /// <summary>Runs the handler up to its first wait (for Produce: the append) and returns the rest as a task.</summary>
