@@ -13,7 +13,8 @@ namespace Fjord.Integration.Tests.Cluster;
 /// The built-in balancer (issue 16) on real processes: a 3-broker cluster holding topics grows by a 4th broker, and
 /// ExecuteBalance (admin gRPC, the call the operator makes after a scale-out) spreads the replicas onto it under the
 /// request's throttle while an acks=all idempotent producer runs; afterwards Confluent.Kafka's DescribeTopics shows
-/// even replicas, the throttle configs are gone and every acknowledged record reads back.
+/// even replicas, the throttle configs are gone and every acknowledged record reads back. And the scale-in path: a
+/// drain-only ExecuteBalance empties a broker, which then stops and is unregistered.
 /// </summary>
 public sealed class ClusterRebalanceTests(ITestOutputHelper output)
 {
@@ -93,6 +94,62 @@ public sealed class ClusterRebalanceTests(ITestOutputHelper output)
             string.Join(", ", seen!.Select(kv => $"{kv.Key}:{kv.Value}")));
         output.WriteLine($"producer: {acked.Count} acknowledged, all read back; {failures.Count} failed deliveries (never acknowledged)");
         foreach (var failure in failures.Take(5)) output.WriteLine(failure);
+    }
+
+    [Fact]
+    public async Task ExecuteBalance_DrainingBroker3_EmptiesIt_SoItCanBeStoppedAndUnregistered_LosingNothing()
+    {
+        using var cluster = ClusterProcess.StartWithLearners(3, 1, s_settings);
+        var bootstrap = cluster.BootstrapServersExcept(3);
+        Eventually.True(() => ClusterClient.Describe(bootstrap) is { ControllerId: >= 0, Brokers: [0, 1, 2, 3] },
+            TimeSpan.FromSeconds(30), () => $"4 brokers and a controller\n{cluster.Output}");
+        ClusterClient.CreateTopic(bootstrap, "orders", 8, 2, TimeSpan.FromSeconds(30));
+        ClusterClient.CreateTopic(bootstrap, "payments", 4, 3, TimeSpan.FromSeconds(30));
+        Eventually.True(() => ClusterClient.Leaders(bootstrap, "orders") is { Count: 8 } l && l.Values.All(x => x >= 0),
+            TimeSpan.FromSeconds(30), () => $"orders has 8 led partitions\n{cluster.Output}");
+        PreloadPayments(bootstrap, 2000);
+
+        var acknowledged = new ConcurrentQueue<string>();
+        var failures = new ConcurrentQueue<string>();
+        using var stop = new CancellationTokenSource();
+        var producing = new Thread(() => ProduceUntil(bootstrap, "orders", acknowledged, failures, stop.Token)) { IsBackground = true };
+        producing.Start();
+        Eventually.True(() => acknowledged.Count >= 2000, Generous, () => $"the producer got 2000 acks\n{cluster.Output}");
+
+        using var channel = GrpcChannel.ForAddress($"http://127.0.0.1:{cluster.Nodes[2].RpcPort}");
+        var admin = new AdminService.AdminServiceClient(channel);
+        var before = (await admin.DescribeClusterAsync(new DescribeClusterRequest())).Brokers.Single(b => b.Id == 3).ReplicaCount;
+        Assert.True(before > 0, "broker 3 holds replicas before the drain");
+        var clock = Stopwatch.StartNew();
+        var executed = await admin.ExecuteBalanceAsync(new BalanceRequest { DrainBrokers = { 3 }, DrainOnly = true });
+        Assert.True(executed.Error.Code == 0, executed.Error.Message);
+        Assert.Empty(executed.Proposal.Unplaceable);
+        Assert.All(executed.Proposal.Moves, m => Assert.Contains(3, m.Replicas));
+        DescribeBalanceResponse? status = null;
+        await EventuallyAsync(async () => (status = await admin.DescribeBalanceAsync(new DescribeBalanceRequest())).State is BalanceState.Completed or BalanceState.Failed,
+            Generous, () => $"the drain finished; last: {status}\n{cluster.Output}");
+        var took = clock.Elapsed;
+        Assert.Equal(BalanceState.Completed, status!.State);
+        Assert.Equal(0, (await admin.DescribeClusterAsync(new DescribeClusterRequest())).Brokers.Single(b => b.Id == 3).ReplicaCount);
+
+        // Scale-in proper: the drained broker stops and is unregistered; nothing it held is missed.
+        cluster.Nodes[3].Kill();
+        UnregisterBrokerResponse? unregistered = null;
+        await EventuallyAsync(async () => (unregistered = await admin.UnregisterBrokerAsync(new UnregisterBrokerRequest { BrokerId = 3 })).Error.Code == 0,
+            TimeSpan.FromSeconds(30), () => $"broker 3 unregistered; last: {unregistered}\n{cluster.Output}");
+        Eventually.True(() => ClusterClient.Describe(bootstrap) is { Brokers: [0, 1, 2] }, TimeSpan.FromSeconds(30), () => $"3 brokers left\n{cluster.Output}");
+
+        var atUnregister = acknowledged.Count;
+        Eventually.True(() => acknowledged.Count >= atUnregister + 500, Generous, () => $"the producer kept getting acks after the scale-in\n{cluster.Output}");
+        stop.Cancel();
+        Assert.True(producing.Join(Generous), "the producer flushed its last records");
+        var acked = acknowledged.ToHashSet(StringComparer.Ordinal);
+        var read = ConsumeAll(bootstrap, "orders", 8, acked.Count).ToHashSet(StringComparer.Ordinal);
+        var lost = acked.Where(v => !read.Contains(v)).ToList();
+        Assert.True(lost.Count == 0, $"{lost.Count} acknowledged record(s) not read back, e.g. {string.Join(", ", lost.Take(5))}");
+        output.WriteLine($"broker 3 drained of {before} replicas in {took.TotalSeconds:F1} s ({executed.Proposal.Moves.Count} moves, " +
+            $"{status.BytesToMove - status.BytesRemaining} bytes moved), then stopped and unregistered; producer: {acked.Count} acknowledged, all read back, " +
+            $"{failures.Count} failed deliveries (never acknowledged)");
     }
 
     /// <summary>About 3 MB over the payments partitions, so the plan has bytes to weigh.</summary>
