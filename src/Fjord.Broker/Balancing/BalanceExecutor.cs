@@ -31,6 +31,7 @@ public sealed partial class BalanceExecutor(
     private readonly Lock _lock = new();
     private readonly CancellationTokenSource _stopping = new();
     private BalanceExecution? _current;
+    private bool _starting;
 
     /// <summary>This broker's replicas and their sizes, from its DescribeLogDirs handler.</summary>
     public async Task<DescribeReplicaSizesResponse> LocalReplicaSizesAsync(CancellationToken cancel)
@@ -62,8 +63,24 @@ public sealed partial class BalanceExecutor(
     public async Task<ExecuteBalanceResponse> ExecuteAsync(BalanceRequest request, CancellationToken cancel)
     {
         lock (_lock)
+        {
             if (_current is { Finished: null } running)
                 return new ExecuteBalanceResponse { Error = Failed(ErrorCode.ReassignmentInProgress, $"Balance {running.Id} is still running."), BalanceId = running.Id };
+            if (_starting) return new ExecuteBalanceResponse { Error = Failed(ErrorCode.ReassignmentInProgress, "Another balance is starting.") };
+            _starting = true;
+        }
+        try
+        {
+            return await StartAsync(request, cancel).ConfigureAwait(false);
+        }
+        finally
+        {
+            lock (_lock) _starting = false;
+        }
+    }
+
+    private async Task<ExecuteBalanceResponse> StartAsync(BalanceRequest request, CancellationToken cancel)
+    {
         var reassigning = Reassigning(quorum.StateMachine.Image);
         if (reassigning > 0)
             return new ExecuteBalanceResponse { Error = Failed(ErrorCode.ReassignmentInProgress, $"{reassigning} partition reassignment(s) are running; wait for them or cancel them first.") };
@@ -73,13 +90,25 @@ public sealed partial class BalanceExecutor(
         var id = time.GetUtcNow().ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
         var throttle = Math.Max(0, request.ThrottleBytesPerSecond);
         var moving = plan.Moves.Where(m => !m.LeaderOnly).ToList();
-        if (throttle > 0 && moving.Count > 0)
+        var throttled = throttle > 0 && moving.Count > 0;
+        if (throttled)
         {
             var throttleError = await AlterThrottleAsync(moving, throttle, cancel).ConfigureAwait(false);
             if (throttleError is not null) return new ExecuteBalanceResponse { Error = throttleError, Proposal = AdminGrpcService.ToProto(plan) };
         }
-        var refused = await ReassignAsync(plan.Moves, cancel).ConfigureAwait(false);
-        var execution = new BalanceExecution(id, plan, refused, throttle, time.GetUtcNow());
+        HashSet<(string, int)> refused;
+        try
+        {
+            refused = await ReassignAsync(plan.Moves, cancel).ConfigureAwait(false);
+        }
+        catch (Exception e) when (throttled)
+        {
+            // Nothing started (or nothing we know of): take the throttle back off before reporting the failure.
+            BalanceLog.MonitorFailed(logger, id, e);
+            await RemoveThrottleAsync(moving, CancellationToken.None).ConfigureAwait(false);
+            throw;
+        }
+        var execution = new BalanceExecution(id, plan, refused, throttled ? throttle : 0, time.GetUtcNow());
         lock (_lock) _current = execution;
         BalanceLog.Started(logger, id, plan.Moves.Length, plan.ReplicaMoves, plan.BytesToMove, throttle);
         _ = Task.Run(() => MonitorAsync(execution, moving, _stopping.Token), CancellationToken.None);
