@@ -7,7 +7,8 @@ namespace Fjord.Chart.Tests;
 /// <summary>
 /// The chart on kube-local with the real helm and kubectl: <c>helm install --wait</c> runs the operator Deployment as
 /// a host process, whose pod reaches the API server through the KUBECONFIG kube-local-node gives every container, and
-/// the FjordCluster from values turns Ready; a FjordTopic applied with kubectl is stored against the installed CRD;
+/// the FjordCluster from values turns Ready; its FjordTopic and one applied with kubectl are stored against the installed
+/// CRD (the topic reconciler is not on this branch's base);
 /// <c>helm upgrade</c> carries a changed CRD to the API server and adopts the cluster into the release;
 /// <c>helm uninstall</c> removes the operator and keeps the CRDs, the cluster and its claims.
 /// </summary>
@@ -28,6 +29,7 @@ public sealed class ChartEndToEndTests(ITestOutputHelper output) : IDisposable
             "--set", "cluster.enabled=true", "--set", "cluster.spec.replicas=1", "--set", "cluster.spec.controllers=1",
             "--set", "cluster.spec.storage.size=1Gi",
             "--set-string", "cluster.spec.config.default\\.replication\\.factor=1", "--set-string", "cluster.spec.config.min\\.insync\\.replicas=1",
+            "--set", "topics[0].name=clicks", "--set", "topics[0].partitions=2",
         ];
 
         var clock = Stopwatch.StartNew();
@@ -41,7 +43,10 @@ public sealed class ChartEndToEndTests(ITestOutputHelper output) : IDisposable
         Assert.NotEmpty(OperatorProcesses());
         Eventually.True(() => server.Kubectl("logs", KubeLocalCluster.Name(operatorPod)).StandardOutput.Contains("watching FjordClusters in (all)", StringComparison.Ordinal),
             TimeSpan.FromSeconds(60), () => $"the operator watching every namespace:\n{server.Kubectl("logs", KubeLocalCluster.Name(operatorPod))}");
-        Assert.Contains("kind: FjordCluster", server.MustHelm("get", "hooks", "fjord"));
+        var hooks = server.MustHelm("get", "hooks", "fjord");
+        Assert.Contains("kind: FjordCluster", hooks);
+        Assert.Contains("kind: FjordTopic", hooks);
+        Assert.Equal("fjord 2", server.MustKubectl("get", "fjordtopic", "clicks", "-o", "jsonpath={.spec.clusterRef.name} {.spec.partitions}"));
 
         Eventually.True(() => ClusterCondition("Ready") == "True", TimeSpan.FromMinutes(4),
             () => $"FjordCluster fjord Ready; status {server.Kubectl("get", "fjordcluster", "fjord", "-o", "jsonpath={.status}")}\n--- operator log\n{server.Kubectl("logs", KubeLocalCluster.Name(operatorPod)).StandardOutput}\n--- node\n{_cluster.NodeOutput}");
@@ -64,7 +69,9 @@ public sealed class ChartEndToEndTests(ITestOutputHelper output) : IDisposable
             Directory.Delete(changed, recursive: true);
         }
         Assert.Equal(ChangedDescription, server.MustKubectl("get", "crd", "fjordtopics.fjord.dev", "-o", "jsonpath={.spec.versions[0].schema.openAPIV3Schema.description}"));
-        Assert.Contains("kind: FjordCluster", server.MustHelm("get", "manifest", "fjord"));
+        var manifest = server.MustHelm("get", "manifest", "fjord");
+        Assert.Contains("kind: FjordCluster", manifest);
+        Assert.Contains("kind: FjordTopic", manifest);
         Assert.Equal("True", ClusterCondition("Ready"));
 
         Assert.Contains("release \"fjord\" uninstalled", server.MustHelm("uninstall", "fjord", "--wait", "--timeout", "110s"));
@@ -73,7 +80,7 @@ public sealed class ChartEndToEndTests(ITestOutputHelper output) : IDisposable
         Assert.Contains("No resources found", server.Kubectl("get", "deployment", "-l", "app.kubernetes.io/component=operator").StandardError);
         server.MustKubectl("get", "crd", "fjordclusters.fjord.dev", "fjordtopics.fjord.dev");
         server.MustKubectl("get", "fjordcluster", "fjord");
-        server.MustKubectl("get", "fjordtopic", "orders");
+        server.MustKubectl("get", "fjordtopic", "orders", "clicks");
         var claims = server.MustKubectl("get", "pvc", "-o", "jsonpath={.items[*].metadata.name}");
         Assert.NotEmpty(claims);
 
