@@ -91,6 +91,29 @@ public sealed class ChartEndToEndTests(ITestOutputHelper output) : IDisposable
         Assert.Equal(claims, server.MustKubectl("get", "pvc", "-o", "jsonpath={.items[*].metadata.name}"));
     }
 
+    [Fact]
+    public void KubectlApplyInstallYaml_WithoutHelm_OperatorInFjordSystemReconcilesAClusterInDefault()
+    {
+        var server = _cluster.Server;
+
+        server.MustKubectl("apply", "--server-side", "-f", Path.Combine(KubeTools.RepoRoot, "deploy", "install.yaml"));
+        Assert.Contains("successfully rolled out", server.MustKubectl("-n", "fjord-system", "rollout", "status", "deployment/fjord-operator", "--timeout=90s"));
+        server.MustKubectlWithInput("""
+            apiVersion: fjord.dev/v1alpha1
+            kind: FjordCluster
+            metadata:
+              name: plain
+            spec:
+              replicas: 1
+              controllers: 1
+              storage: {size: 1Gi}
+              config: {default.replication.factor: "1", min.insync.replicas: "1"}
+            """, "apply", "-f", "-");
+
+        Eventually.True(() => server.Kubectl("get", "fjordcluster", "plain", "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}").StandardOutput == "True",
+            TimeSpan.FromMinutes(4), () => $"FjordCluster plain Ready; status {server.Kubectl("get", "fjordcluster", "plain", "-o", "jsonpath={.status}")}\n--- operator log\n{server.Kubectl("-n", "fjord-system", "logs", "deployment/fjord-operator").StandardOutput}");
+    }
+
     private const string ChangedDescription = "A Kafka topic of a FjordCluster (changed by a helm upgrade test).";
 
     private string? ClusterCondition(string type)
