@@ -20,20 +20,14 @@ public sealed class ChartEndToEndTests(ITestOutputHelper output) : IDisposable
     public void Dispose() => _cluster.Dispose();
 
     [Fact]
-    public void HelmInstallUpgradeUninstall_OneBrokerCluster_OperatorRunsClusterTurnsReadyDataStays()
+    public void HelmInstallUpgradeUninstall_DefaultThreeBrokerCluster_OperatorRunsClusterTurnsReadyDataStays()
     {
         var server = _cluster.Server;
-        // One broker: a multi-broker quorum needs pod DNS on kube-local.
-        string[] oneBroker =
-        [
-            "--set", "cluster.enabled=true", "--set", "cluster.spec.replicas=1", "--set", "cluster.spec.controllers=1",
-            "--set", "cluster.spec.storage.size=1Gi",
-            "--set-string", "cluster.spec.config.default\\.replication\\.factor=1", "--set-string", "cluster.spec.config.min\\.insync\\.replicas=1",
-            "--set", "topics[0].name=clicks", "--set", "topics[0].partitions=2",
-        ];
+        // The chart's default cluster: three brokers, all controller voters, addressed by their pod DNS names.
+        string[] values = ["--set", "cluster.enabled=true", "--set", "cluster.spec.storage.size=1Gi", "--set", "topics[0].name=clicks", "--set", "topics[0].partitions=2"];
 
         var clock = Stopwatch.StartNew();
-        var install = server.MustHelm(["install", "fjord", ChartRenderer.ChartDirectory, .. oneBroker, "--wait", "--timeout", "110s"]);
+        var install = server.MustHelm(["install", "fjord", ChartRenderer.ChartDirectory, .. values, "--wait", "--timeout", "110s"]);
         var installed = clock.Elapsed;
         Assert.Contains("STATUS: deployed", install);
         Assert.Contains("kubectl -n default wait fjordcluster/fjord --for=condition=Ready", install);
@@ -51,8 +45,9 @@ public sealed class ChartEndToEndTests(ITestOutputHelper output) : IDisposable
         Eventually.True(() => ClusterCondition("Ready") == "True", TimeSpan.FromMinutes(4),
             () => $"FjordCluster fjord Ready; status {server.Kubectl("get", "fjordcluster", "fjord", "-o", "jsonpath={.status}")}\n--- operator log\n{server.Kubectl("logs", KubeLocalCluster.Name(operatorPod)).StandardOutput}\n--- node\n{_cluster.NodeOutput}");
         var ready = clock.Elapsed;
-        output.WriteLine($"helm install --wait: {installed.TotalSeconds:F1} s; helm install to a Ready 1-broker FjordCluster: {ready.TotalSeconds:F1} s");
-        Assert.True(KubeLocalCluster.IsReady(Assert.Single(_cluster.Pods("app.kubernetes.io/component=broker,app.kubernetes.io/instance=fjord"))));
+        output.WriteLine($"helm install --wait: {installed.TotalSeconds:F1} s; helm install to a Ready 3-broker FjordCluster: {ready.TotalSeconds:F1} s");
+        var brokers = _cluster.Pods("app.kubernetes.io/component=broker,app.kubernetes.io/instance=fjord");
+        Assert.Equal(3, brokers.Count(KubeLocalCluster.IsReady));
 
         // The topic reconciler is not on this branch's base: the API server stores the topic against the chart's CRD.
         server.MustKubectlWithInput(File.ReadAllText(Path.Combine(KubeTools.RepoRoot, "deploy", "examples", "topic.yaml")).Replace("my-cluster", "fjord", StringComparison.Ordinal), "apply", "-f", "-");
@@ -61,7 +56,7 @@ public sealed class ChartEndToEndTests(ITestOutputHelper output) : IDisposable
         var changed = ChartWithChangedTopicCrd();
         try
         {
-            var upgrade = server.MustHelm(["upgrade", "fjord", changed, .. oneBroker, "--wait", "--timeout", "110s"]);
+            var upgrade = server.MustHelm(["upgrade", "fjord", changed, .. values, "--wait", "--timeout", "110s"]);
             Assert.Contains("has been upgraded", upgrade);
         }
         finally
@@ -82,12 +77,12 @@ public sealed class ChartEndToEndTests(ITestOutputHelper output) : IDisposable
         server.MustKubectl("get", "fjordcluster", "fjord");
         server.MustKubectl("get", "fjordtopic", "orders", "clicks");
         var claims = server.MustKubectl("get", "pvc", "-o", "jsonpath={.items[*].metadata.name}");
-        Assert.NotEmpty(claims);
+        Assert.Equal(3, claims.Split(' ').Length);
 
         // Deleting the cluster by hand takes its StatefulSet (owner references); the claims stay (deleteClaim false).
         server.MustKubectl("delete", "fjordcluster", "fjord", "--wait", "--timeout=60s");
         Eventually.True(() => server.Kubectl("get", "statefulset", "fjord").ExitCode != 0 && _cluster.Pods("app.kubernetes.io/component=broker,app.kubernetes.io/instance=fjord").Count == 0,
-            TimeSpan.FromSeconds(90), "the StatefulSet and broker pod collected after the FjordCluster's deletion");
+            TimeSpan.FromSeconds(90), "the StatefulSet and broker pods collected after the FjordCluster's deletion");
         Assert.Equal(claims, server.MustKubectl("get", "pvc", "-o", "jsonpath={.items[*].metadata.name}"));
     }
 
