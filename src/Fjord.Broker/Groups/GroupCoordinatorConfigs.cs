@@ -29,6 +29,11 @@ public static class GroupCoordinatorConfigs
             OffsetsRetentionMs = Long(config, "offsets.retention.minutes", defaults.OffsetsRetentionMs / 60_000) * 60_000,
             OffsetsRetentionCheckIntervalMs = Long(config, "offsets.retention.check.interval.ms", defaults.OffsetsRetentionCheckIntervalMs),
             OffsetMetadataMaxBytes = Int(config, "offset.metadata.max.bytes", defaults.OffsetMetadataMaxBytes),
+            ConsumerGroupHeartbeatIntervalMs = Int(config, "group.consumer.heartbeat.interval.ms", defaults.ConsumerGroupHeartbeatIntervalMs),
+            ConsumerGroupSessionTimeoutMs = Int(config, "group.consumer.session.timeout.ms", defaults.ConsumerGroupSessionTimeoutMs),
+            ConsumerGroupAssignors = config.TryGetValue("group.consumer.assignors", out var assignors)
+                ? assignors.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                : defaults.ConsumerGroupAssignors,
         };
     }
 
