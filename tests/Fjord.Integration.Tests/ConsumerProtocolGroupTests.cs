@@ -59,6 +59,135 @@ public sealed class ConsumerProtocolGroupTests(ITestOutputHelper output)
         output.WriteLine($"records consumed: {consumed.Count} distinct, {consumed.Values.Sum()} in all (redeliveries after rebalances: {consumed.Values.Sum() - consumed.Count})");
     }
 
+    [Fact]
+    public async Task KillDashNine_TheGroupAndItsCommittedOffsetsSurvive_AndNothingIsConsumedTwice()
+    {
+        using var broker = BrokerProcess.Start(s_settings);
+        var topic = TestTopics.Unique("kip848-kill");
+        await CreateTopicAsync(broker, topic, 4);
+        await ProduceAsync(broker, topic, 0, 400);
+        var group = "g-" + topic;
+        var consumed = new ConcurrentDictionary<string, int>();
+        var members = new List<Member>();
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.BootstrapServers }).Build();
+        try
+        {
+            members.Add(Member.Start(broker, group, topic, "k1", consumed));
+            members.Add(Member.Start(broker, group, topic, "k2", consumed));
+            Eventually.True(() => consumed.Count == 400 && Balanced(members, 4), TimeSpan.FromSeconds(90), () => $"400 records consumed by two balanced members, got {consumed.Count}: {Describe(members)}");
+            Eventually.True(() => CommittedSum(admin, group) == 400, TimeSpan.FromSeconds(30), () => $"auto-commit reached 400 in all, at {CommittedSum(admin, group)}");
+
+            var before = (await admin.DescribeConsumerGroupsAsync([group])).ConsumerGroupDescriptions.Single();
+            Assert.Equal(ConsumerGroupType.Consumer, before.GroupType);
+            var memberIds = before.Members.Select(m => m.ConsumerId).Order().ToList();
+            Assert.Equal(2, memberIds.Count);
+
+            var killedAt = DateTime.UtcNow;
+            broker.Kill();
+            broker.Restart();
+            await ProduceAsync(broker, topic, 400, 400);
+            Eventually.True(() => consumed.Count == 800, TimeSpan.FromSeconds(120), () => $"all 800 records consumed after the restart, got {consumed.Count}: {Describe(members)}");
+            output.WriteLine($"records after the restart consumed {(DateTime.UtcNow - killedAt).TotalSeconds:F1} s after kill -9");
+
+            // A fresh admin client: the old one's connection died with the broker.
+            using var adminAfter = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.BootstrapServers }).Build();
+            List<string>? after = null;
+            Eventually.True(() => (after = DescribedMembers(adminAfter, group)) is { Count: 2 }, TimeSpan.FromSeconds(30), () => $"the group is described with two members after the restart: {string.Join(",", after ?? [])}");
+            Assert.Equal(memberIds, after);
+        }
+        finally
+        {
+            foreach (var member in members)
+            {
+                member.Close();
+            }
+        }
+
+        // Offsets committed before the kill held: no record written before it was delivered twice.
+        var redelivered = Enumerable.Range(0, 400).Where(i => consumed.GetValueOrDefault(i.ToString()) != 1).ToList();
+        Assert.True(redelivered.Count == 0, $"records before the kill delivered other than once: {string.Join(",", redelivered.Take(20))}");
+        Assert.Empty(members.SelectMany(m => m.Overlaps));
+    }
+
+    [Fact]
+    public async Task ExplicitCommits_CarryTheMemberEpoch_AndANewMemberResumesThere()
+    {
+        using var broker = BrokerProcess.Start(s_settings);
+        var topic = TestTopics.Unique("kip848-commit");
+        await CreateTopicAsync(broker, topic, 1);
+        await ProduceAsync(broker, topic, 0, 100);
+        var group = "g-" + topic;
+        var config = new ConsumerConfig
+        {
+            BootstrapServers = broker.BootstrapServers,
+            GroupId = group,
+            GroupProtocol = GroupProtocol.Consumer,
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            EnableAutoCommit = false,
+        };
+        using (var consumer = new ConsumerBuilder<Ignore, string>(config).Build())
+        {
+            consumer.Subscribe(topic);
+            ConsumeResult<Ignore, string>? last = null;
+            Eventually.True(() => (last = consumer.Consume(TimeSpan.FromMilliseconds(200)) ?? last)?.Message.Value == "49", TimeSpan.FromSeconds(60), "the member reached record 49");
+            consumer.Commit(last!);
+            consumer.Close();
+        }
+
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.BootstrapServers }).Build();
+        Assert.Equal(50, CommittedSum(admin, group));
+
+        using var resumed = new ConsumerBuilder<Ignore, string>(config).Build();
+        resumed.Subscribe(topic);
+        ConsumeResult<Ignore, string>? first = null;
+        Eventually.True(() => (first = resumed.Consume(TimeSpan.FromMilliseconds(200))) is not null, TimeSpan.FromSeconds(60), "the new member delivered a record");
+        Assert.Equal(50, first!.Offset.Value);
+        resumed.Close();
+    }
+
+    [Fact]
+    public async Task RegexSubscription_PicksUpATopicCreatedLater()
+    {
+        using var broker = BrokerProcess.Start(s_settings);
+        var prefix = TestTopics.Unique("rx");
+        await CreateTopicAsync(broker, prefix + "-a", 2);
+        await ProduceAsync(broker, prefix + "-a", 0, 20);
+        var consumed = new ConcurrentDictionary<string, int>();
+        var member = Member.Start(broker, "g-" + prefix, "^" + prefix + "-.*", "rx1", consumed);
+        try
+        {
+            Eventually.True(() => consumed.Count == 20, TimeSpan.FromSeconds(60), () => $"the regex member consumed the first topic, got {consumed.Count}");
+            await CreateTopicAsync(broker, prefix + "-b", 3);
+            await ProduceAsync(broker, prefix + "-b", 20, 30);
+            Eventually.True(() => consumed.Count == 50, TimeSpan.FromSeconds(90), () => $"the regex member consumed the topic created later too, got {consumed.Count}: {Describe([member])}");
+        }
+        finally
+        {
+            member.Close();
+        }
+
+        Assert.Empty(member.Overlaps);
+    }
+
+    /// <summary>The group's member ids, or null while the admin request fails (the broker is still starting).</summary>
+    private static List<string>? DescribedMembers(IAdminClient admin, string group)
+    {
+        try
+        {
+            return admin.DescribeConsumerGroupsAsync([group]).GetAwaiter().GetResult().ConsumerGroupDescriptions.Single().Members.Select(m => m.ConsumerId).Order().ToList();
+        }
+        catch (DescribeConsumerGroupsException)
+        {
+            return null;
+        }
+    }
+
+    private static long CommittedSum(IAdminClient admin, string group)
+    {
+        var offsets = admin.ListConsumerGroupOffsetsAsync([new ConsumerGroupTopicPartitions(group, null)]).GetAwaiter().GetResult();
+        return offsets.Single().Partitions.Where(p => p.Offset != Offset.Unset).Sum(p => p.Offset.Value);
+    }
+
     private static int AssignedCount(IEnumerable<Member> members) => members.Where(m => !m.Closed).Sum(m => m.Owned.Count);
 
     private static bool Balanced(IReadOnlyList<Member> members, int partitions)
