@@ -371,6 +371,27 @@ public sealed class ConsumerGroupHeartbeatTests
     }
 
     [Fact]
+    public void Heartbeat_OnAClassicGroupWithMembers_IsGroupIdNotFound()
+    {
+        var context = new ConsumerGroupTestContext();
+        context.Topics.Create("t", 1);
+        context.Inner.Apply(context.Core.JoinGroup(1, new JoinGroupRequest
+        {
+            GroupId = ConsumerGroupTestContext.Group,
+            MemberId = "",
+            SessionTimeoutMs = 10_000,
+            RebalanceTimeoutMs = 10_000,
+            ProtocolType = "consumer",
+            Protocols = [new JoinGroupRequest.JoinGroupRequestProtocol { Name = "range", Metadata = [] }],
+        }, 3, "c", "h"));
+
+        var response = context.Join("a", ["t"]);
+
+        Assert.Equal((short)ErrorCode.GroupIdNotFound, response.ErrorCode);
+        Assert.Contains("classic group", response.ErrorMessage);
+    }
+
+    [Fact]
     public void DescribeAndListGroups_ShowTheConsumerGroup()
     {
         var context = new ConsumerGroupTestContext();

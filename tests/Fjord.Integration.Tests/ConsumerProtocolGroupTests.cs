@@ -169,6 +169,28 @@ public sealed class ConsumerProtocolGroupTests(ITestOutputHelper output)
         Assert.Empty(member.Overlaps);
     }
 
+    [Fact]
+    public void ApiVersions_AdvertisesTheConsumerGroupApis_UnlessRebalanceProtocolsExcludeConsumer()
+    {
+        using var both = BrokerProcess.Start(s_settings);
+        using var classicOnly = BrokerProcess.Start("group.coordinator.rebalance.protocols=classic");
+
+        var advertised = AdvertisedApis(both);
+        Assert.Equal((0, 1), advertised[68]);
+        Assert.Equal((0, 0), advertised[69]);
+        var classic = AdvertisedApis(classicOnly);
+        Assert.False(classic.ContainsKey(68), "ConsumerGroupHeartbeat is not advertised with group.coordinator.rebalance.protocols=classic");
+        Assert.False(classic.ContainsKey(69));
+        Assert.True(classic.ContainsKey(11), "JoinGroup stays advertised");
+    }
+
+    private static Dictionary<short, (short Min, short Max)> AdvertisedApis(BrokerProcess broker)
+    {
+        using var connection = new RawKafkaConnection(broker.KafkaPort);
+        var response = connection.Receive<Fjord.Protocol.Messages.ApiVersionsResponse>(18, 3, connection.Send(new Fjord.Protocol.Messages.ApiVersionsRequest { ClientSoftwareName = "fjord-tests", ClientSoftwareVersion = "1" }, 3));
+        return response.ApiKeys.ToDictionary(k => k.ApiKey, k => (k.MinVersion, k.MaxVersion));
+    }
+
     /// <summary>The group's member ids, or null while the admin request fails (the broker is still starting).</summary>
     private static List<string>? DescribedMembers(IAdminClient admin, string group)
     {

@@ -37,6 +37,14 @@ public static class GroupCoordinatorConfigs
         };
     }
 
+    /// <summary>
+    /// group.coordinator.rebalance.protocols (Kafka's name): the KIP-848 protocol is served (and its APIs
+    /// advertised) only when the list holds <c>consumer</c>; the classic protocol is always served.
+    /// </summary>
+    public static bool ConsumerProtocolEnabled(BrokerConfig config) =>
+        !config.TryGetValue("group.coordinator.rebalance.protocols", out var protocols)
+        || protocols.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Contains("consumer", StringComparer.OrdinalIgnoreCase);
+
     private static int Int(BrokerConfig config, string key, int fallback) =>
         config.TryGetValue(key, out var value) && int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) ? parsed : fallback;
 
