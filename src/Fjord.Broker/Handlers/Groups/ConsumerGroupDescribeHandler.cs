@@ -14,8 +14,6 @@ namespace Fjord.Broker.Handlers.Groups;
 /// </summary>
 public sealed class ConsumerGroupDescribeHandler(GroupCoordinatorService coordinator) : ApiHandler<ConsumerGroupDescribeRequest, ConsumerGroupDescribeResponse>
 {
-    private const int GroupOperations = (1 << 3) | (1 << 6) | (1 << 8);
-
     public override ApiKey ApiKey => ApiKey.ConsumerGroupDescribe;
 
     public override short MinVersion => 0;
@@ -27,7 +25,7 @@ public sealed class ConsumerGroupDescribeHandler(GroupCoordinatorService coordin
         var response = await coordinator.ConsumerGroupDescribeAsync(request.GroupIds).ConfigureAwait(false);
         foreach (var group in response.Groups)
         {
-            group.AuthorizedOperations = request.IncludeAuthorizedOperations ? GroupOperations : AuthorizedOperations.NotRequested;
+            group.AuthorizedOperations = request.IncludeAuthorizedOperations ? AuthorizedOperations.Group : AuthorizedOperations.NotRequested;
         }
 
         return response;
