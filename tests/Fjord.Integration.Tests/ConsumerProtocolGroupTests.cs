@@ -157,6 +157,19 @@ public sealed class ConsumerProtocolGroupTests(ITestOutputHelper output)
         try
         {
             Eventually.True(() => consumed.Count == 20, TimeSpan.FromSeconds(60), () => $"the regex member consumed the first topic, got {consumed.Count}");
+
+            // The regex went to the broker (KIP-848 server-side resolution), as ConsumerGroupDescribe shows.
+            using (var connection = new RawKafkaConnection(broker.KafkaPort))
+            {
+                var described = connection.Receive<Fjord.Protocol.Messages.ConsumerGroupDescribeResponse>(69, 0, connection.Send(new Fjord.Protocol.Messages.ConsumerGroupDescribeRequest { GroupIds = ["g-" + prefix] }, 0));
+                var group = Assert.Single(described.Groups);
+                Assert.Equal(0, group.ErrorCode);
+                var described0 = Assert.Single(group.Members);
+                output.WriteLine($"member subscription: names [{string.Join(",", described0.SubscribedTopicNames)}] regex {described0.SubscribedTopicRegex ?? "(none)"}");
+                // librdkafka joins its subscribed patterns as (p1)|(p2)...
+                Assert.Equal("(^" + prefix + "-.*)", described0.SubscribedTopicRegex);
+            }
+
             await CreateTopicAsync(broker, prefix + "-b", 3);
             await ProduceAsync(broker, prefix + "-b", 20, 30);
             Eventually.True(() => consumed.Count == 50, TimeSpan.FromSeconds(90), () => $"the regex member consumed the topic created later too, got {consumed.Count}: {Describe([member])}");
