@@ -1,3 +1,4 @@
+using Confluent.Kafka;
 using Fjord.Cli.Tests.Harness;
 
 namespace Fjord.Cli.Tests;
@@ -43,6 +44,50 @@ public sealed class GroupsCommandTests(BrokerFixture fixture)
         var afterDelete = FjordCli.Run(_bootstrap, "groups", "describe", group);
         Assert.Equal(1, afterDelete.ExitCode);
         Assert.Contains($"unknown group '{group}'", afterDelete.StandardError);
+    }
+
+    [Fact]
+    public void ListAndDescribe_ShowAConsumerProtocolGroupWithItsTypeAndTargetAssignment()
+    {
+        var topic = TestTopics.Unique("cli-kip848");
+        var group = TestTopics.Unique("cli-kip848-group");
+        FjordCli.Ok(FjordCli.Run(_bootstrap, "topics", "create", topic, "-p", "2"));
+        FjordCli.Ok(FjordCli.RunWithInput(_bootstrap, string.Join('\n', Enumerable.Range(0, 10).Select(i => $"v{i}")) + "\n", "produce", topic));
+        using var consumer = new ConsumerBuilder<Ignore, string>(new ConsumerConfig
+        {
+            BootstrapServers = _bootstrap,
+            GroupId = group,
+            GroupProtocol = GroupProtocol.Consumer,
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+        }).Build();
+        consumer.Subscribe(topic);
+        var consumed = 0;
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (consumed < 10 && DateTime.UtcNow < deadline)
+        {
+            if (consumer.Consume(TimeSpan.FromMilliseconds(200)) is { IsPartitionEOF: false })
+            {
+                consumed++;
+            }
+        }
+
+        Assert.True(consumed == 10, $"the consumer-protocol member consumed {consumed} of 10 records");
+        consumer.Commit();
+
+        var listed = FjordCli.Json(FjordCli.Run(_bootstrap, "groups", "list", "-o", "json"));
+        var row = Assert.Single(listed.EnumerateArray(), g => g.GetProperty("group").GetString() == group);
+        Assert.Equal("consumer", row.GetProperty("type").GetString());
+
+        var described = FjordCli.Json(FjordCli.Run(_bootstrap, "groups", "describe", group, "-o", "json"));
+        Assert.Equal("consumer", described.GetProperty("type").GetString());
+        Assert.Equal("uniform", described.GetProperty("assignor").GetString());
+        var member = Assert.Single(described.GetProperty("members").EnumerateArray());
+        Assert.Equal(2, member.GetProperty("assignment").GetArrayLength());
+        Assert.Equal(2, member.GetProperty("target_assignment").GetArrayLength());
+        Assert.Equal(0, described.GetProperty("total_lag").GetInt64());
+        var text = FjordCli.Ok(FjordCli.Run(_bootstrap, "groups", "describe", group)).StandardOutput;
+        Assert.Contains("Type: consumer", text);
+        consumer.Close();
     }
 
     [Fact]

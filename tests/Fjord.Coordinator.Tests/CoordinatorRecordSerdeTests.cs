@@ -47,7 +47,9 @@ public class CoordinatorRecordSerdeTests
     [Fact]
     public void Decode_UnknownKeyVersion_IsSkipped()
     {
-        Assert.Null(CoordinatorRecordSerde.Decode([0, 3, 0, 1, (byte)'g'], [], true));
+        // Key 4 (KIP-848 subscription metadata, dropped by Kafka 4) and share-group keys are not ours.
+        Assert.Null(CoordinatorRecordSerde.Decode([0, 4, 0, 1, (byte)'g'], [], true));
+        Assert.Null(CoordinatorRecordSerde.Decode([0, 9, 0, 1, (byte)'g'], [], true));
     }
 
     [Fact]

@@ -29,8 +29,21 @@ public static class GroupCoordinatorConfigs
             OffsetsRetentionMs = Long(config, "offsets.retention.minutes", defaults.OffsetsRetentionMs / 60_000) * 60_000,
             OffsetsRetentionCheckIntervalMs = Long(config, "offsets.retention.check.interval.ms", defaults.OffsetsRetentionCheckIntervalMs),
             OffsetMetadataMaxBytes = Int(config, "offset.metadata.max.bytes", defaults.OffsetMetadataMaxBytes),
+            ConsumerGroupHeartbeatIntervalMs = Int(config, "group.consumer.heartbeat.interval.ms", defaults.ConsumerGroupHeartbeatIntervalMs),
+            ConsumerGroupSessionTimeoutMs = Int(config, "group.consumer.session.timeout.ms", defaults.ConsumerGroupSessionTimeoutMs),
+            ConsumerGroupAssignors = config.TryGetValue("group.consumer.assignors", out var assignors)
+                ? assignors.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
+                : defaults.ConsumerGroupAssignors,
         };
     }
+
+    /// <summary>
+    /// group.coordinator.rebalance.protocols (Kafka's name): the KIP-848 protocol is served (and its APIs
+    /// advertised) only when the list holds <c>consumer</c>; the classic protocol is always served.
+    /// </summary>
+    public static bool ConsumerProtocolEnabled(BrokerConfig config) =>
+        !config.TryGetValue("group.coordinator.rebalance.protocols", out var protocols)
+        || protocols.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).Contains("consumer", StringComparer.OrdinalIgnoreCase);
 
     private static int Int(BrokerConfig config, string key, int fallback) =>
         config.TryGetValue(key, out var value) && int.TryParse(value, NumberStyles.Integer, CultureInfo.InvariantCulture, out var parsed) ? parsed : fallback;

@@ -95,6 +95,11 @@ public static class BrokerHost
         services.AddSingleton<IApiHandler, ListGroupsHandler>();
         services.AddSingleton<IApiHandler, DeleteGroupsHandler>();
         services.AddSingleton<IApiHandler, OffsetDeleteHandler>();
+        if (GroupCoordinatorConfigs.ConsumerProtocolEnabled(config))
+        {
+            services.AddSingleton<IApiHandler, ConsumerGroupHeartbeatHandler>();
+            services.AddSingleton<IApiHandler, ConsumerGroupDescribeHandler>();
+        }
         services.AddSingleton<ApiHandlerRegistry>();
         ControlPlane.Add(builder, config);
 

@@ -28,7 +28,7 @@ public static class GroupsCommand
             using var admin = context.CreateAdmin();
             var result = await admin.ListConsumerGroupsAsync(context.Request(new ListConsumerGroupsOptions()));
             var rows = result.Valid.OrderBy(g => g.GroupId, StringComparer.Ordinal)
-                .Select(g => new { group = g.GroupId, state = g.State.ToString(), simple = g.IsSimpleConsumerGroup })
+                .Select(g => new { group = g.GroupId, type = TypeName(g.Type), state = g.State.ToString(), simple = g.IsSimpleConsumerGroup })
                 .ToList();
             if (Printer.IsJson(parse.GetValue(output)))
             {
@@ -36,10 +36,10 @@ public static class GroupsCommand
                 return ExitCodes.Ok;
             }
 
-            var table = Printer.Table("GROUP", "STATE");
+            var table = Printer.Table("GROUP", "TYPE", "STATE");
             foreach (var row in rows)
             {
-                Printer.AddRow(table, row.group, row.state);
+                Printer.AddRow(table, row.group, row.type, row.state);
             }
 
             Printer.Render(table);
@@ -114,6 +114,7 @@ public static class GroupsCommand
             var result = new
             {
                 group = groupId,
+                type = TypeName(description.GroupType),
                 state = description.State.ToString(),
                 assignor = description.PartitionAssignor,
                 coordinator = description.Coordinator?.Id,
@@ -124,6 +125,9 @@ public static class GroupsCommand
                     client_id = m.ClientId,
                     host = m.Host,
                     assignment = (m.Assignment?.TopicPartitions ?? []).Select(tp => $"{tp.Topic}-{tp.Partition.Value}").ToArray(),
+
+                    // KIP-848 groups only: where the member is being moved to (null for classic groups).
+                    target_assignment = m.TargetAssignment?.TopicPartitions.Select(tp => $"{tp.Topic}-{tp.Partition.Value}").ToArray(),
                 }).ToList(),
                 partitions = rows,
                 total_lag = rows.Sum(r => r.lag ?? 0),
@@ -135,7 +139,7 @@ public static class GroupsCommand
                 return ExitCodes.Ok;
             }
 
-            Printer.Line($"Group: {result.group}  State: {result.state}  Members: {result.members.Count}  Assignor: {(string.IsNullOrEmpty(result.assignor) ? "-" : result.assignor)}  Coordinator: {result.coordinator?.ToString() ?? "-"}  TotalLag: {result.total_lag}");
+            Printer.Line($"Group: {result.group}  Type: {result.type}  State: {result.state}  Members: {result.members.Count}  Assignor: {(string.IsNullOrEmpty(result.assignor) ? "-" : result.assignor)}  Coordinator: {result.coordinator?.ToString() ?? "-"}  TotalLag: {result.total_lag}");
             var table = Printer.Table("TOPIC", "PARTITION", "CURRENT-OFFSET", "LOG-END-OFFSET", "LAG", "CONSUMER-ID", "HOST", "CLIENT-ID");
             foreach (var row in rows)
             {
@@ -147,6 +151,14 @@ public static class GroupsCommand
         });
         return command;
     }
+
+    /// <summary>"classic" or "consumer" (KIP-848), as kafka-consumer-groups prints the group type.</summary>
+    private static string TypeName(ConsumerGroupType type) => type switch
+    {
+        ConsumerGroupType.Consumer => "consumer",
+        ConsumerGroupType.Classic => "classic",
+        _ => "unknown",
+    };
 
     private static Command ResetOffsets()
     {

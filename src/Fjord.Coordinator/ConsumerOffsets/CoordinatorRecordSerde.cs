@@ -9,7 +9,7 @@ namespace Fjord.Coordinator.ConsumerOffsets;
 /// key and value starts with an int16 version:
 /// <list type="bullet">
 /// <item>key 0/1: group, topic, partition (an offset commit); key 2: group (group metadata);
-/// keys 3+ belong to KIP-848 consumer groups and share groups, which this coordinator skips;</item>
+/// keys 3 and 5-8 are KIP-848 consumer groups (<see cref="ConsumerGroupRecordSerde"/>); other versions (share groups, key 4) are skipped;</item>
 /// <item>OffsetCommitValue 0-3 classic encoding (3: offset, leaderEpoch, metadata, commitTimestamp;
 /// 1: with expireTimestamp), 4 flexible;</item>
 /// <item>GroupMetadataValue 0-3 classic encoding, 4 flexible.</item>
@@ -41,7 +41,7 @@ public static class CoordinatorRecordSerde
                 writer.WriteString(group.GroupId, false);
                 break;
             default:
-                throw new ArgumentException($"unknown record type {record.GetType().Name}", nameof(record));
+                return ConsumerGroupRecordSerde.TryEncodeKey(record) ?? throw new ArgumentException($"unknown record type {record.GetType().Name}", nameof(record));
         }
 
         return buffer.WrittenSpan.ToArray();
@@ -86,15 +86,16 @@ public static class CoordinatorRecordSerde
 
                 break;
             default:
-                throw new ArgumentException($"unknown record type {record.GetType().Name}", nameof(record));
+                var consumerGroupValue = ConsumerGroupRecordSerde.TryEncodeValue(record, out var handled);
+                return handled ? consumerGroupValue : throw new ArgumentException($"unknown record type {record.GetType().Name}", nameof(record));
         }
 
         return buffer.WrittenSpan.ToArray();
     }
 
     /// <summary>
-    /// Decodes one record. Returns null for key versions this coordinator does not own (KIP-848 and
-    /// share-group records), which loading skips. Throws <see cref="ProtocolException"/> for bytes that
+    /// Decodes one record. Returns null for key versions this coordinator does not own (share-group
+    /// records, KIP-848's key 4), which loading skips. Throws <see cref="ProtocolException"/> for bytes that
     /// do not parse, or an unknown value version.
     /// </summary>
     public static CoordinatorRecord? Decode(ReadOnlySpan<byte> key, ReadOnlySpan<byte> value, bool valueIsNull)
@@ -119,7 +120,7 @@ public static class CoordinatorRecordSerde
                 }
 
             default:
-                return null;
+                return ConsumerGroupRecordSerde.TryDecode(keyVersion, ref keyReader, value, valueIsNull);
         }
     }
 

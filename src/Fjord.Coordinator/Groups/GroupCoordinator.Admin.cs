@@ -24,6 +24,14 @@ public sealed partial class GroupCoordinator
             return described;
         }
 
+        if (_consumerGroups.ContainsKey(groupId))
+        {
+            // Kafka: a consumer group is described by ConsumerGroupDescribe, not DescribeGroups.
+            described.ErrorCode = (short)ErrorCode.GroupIdNotFound;
+            described.GroupState = GroupState.Dead.KafkaName();
+            return described;
+        }
+
         if (!_groups.TryGetValue(groupId, out var group))
         {
             described.GroupState = GroupState.Dead.KafkaName();
@@ -66,6 +74,7 @@ public sealed partial class GroupCoordinator
             }
         }
 
+        ListConsumerGroups(response, statesFilter, typesFilter);
         if (typesFilter.Count > 0 && !typesFilter.Contains(ClassicGroupType, StringComparer.OrdinalIgnoreCase))
         {
             return response;
@@ -73,7 +82,7 @@ public sealed partial class GroupCoordinator
 
         foreach (var group in _groups.Values.OrderBy(g => g.GroupId, StringComparer.Ordinal))
         {
-            if (group.State == GroupState.Dead || PartitionState(group.Partition) != CoordinatorPartitionState.Active)
+            if (group.State == GroupState.Dead || PartitionState(group.Partition) != CoordinatorPartitionState.Active || _consumerGroups.ContainsKey(group.GroupId))
             {
                 continue;
             }
@@ -107,7 +116,11 @@ public sealed partial class GroupCoordinator
         foreach (var groupId in groupIds)
         {
             var error = Validate(groupId, requireNonEmptyId: false, out _);
-            if (error == ErrorCode.None)
+            if (error == ErrorCode.None && _consumerGroups.TryGetValue(groupId, out var consumerGroup))
+            {
+                error = DeleteConsumerGroup(consumerGroup);
+            }
+            else if (error == ErrorCode.None)
             {
                 if (!_groups.TryGetValue(groupId, out var group) || group.State == GroupState.Dead)
                 {

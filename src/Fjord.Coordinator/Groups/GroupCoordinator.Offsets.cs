@@ -64,6 +64,11 @@ public sealed partial class GroupCoordinator
             return error;
         }
 
+        if (_consumerGroups.TryGetValue(request.GroupId, out var consumerGroup))
+        {
+            return ValidateConsumerGroupCommit(consumerGroup, request);
+        }
+
         var generation = request.GenerationIdOrMemberEpoch;
         if (!_groups.TryGetValue(request.GroupId, out var group))
         {
@@ -116,11 +121,17 @@ public sealed partial class GroupCoordinator
     /// OffsetFetch for one group, in the v8+ per-group shape (the handler reshapes it for older
     /// versions). <paramref name="topics"/> null means every committed offset of the group.
     /// Partitions without a committed offset answer offset -1 and no error, as Kafka does.
+    /// <paramref name="memberId"/> and <paramref name="memberEpoch"/> (v9+) are checked against a KIP-848 group.
     /// </summary>
-    public OffsetFetchResponse.OffsetFetchResponseGroup FetchOffsets(string groupId, IReadOnlyList<OffsetFetchRequest.OffsetFetchRequestTopics>? topics)
+    public OffsetFetchResponse.OffsetFetchResponseGroup FetchOffsets(string groupId, IReadOnlyList<OffsetFetchRequest.OffsetFetchRequestTopics>? topics, string? memberId = null, int memberEpoch = -1)
     {
         var result = new OffsetFetchResponse.OffsetFetchResponseGroup { GroupId = groupId };
         var error = Validate(groupId, requireNonEmptyId: false, out _);
+        if (error == ErrorCode.None)
+        {
+            error = ValidateConsumerGroupFetch(groupId, memberId, memberEpoch);
+        }
+
         if (error != ErrorCode.None)
         {
             result.ErrorCode = (short)error;
@@ -254,7 +265,7 @@ public sealed partial class GroupCoordinator
         var retention = _config.OffsetsRetentionMs;
         foreach (var group in _groups.Values)
         {
-            if (PartitionState(group.Partition) != CoordinatorPartitionState.Active || group.State == GroupState.Dead)
+            if (PartitionState(group.Partition) != CoordinatorPartitionState.Active || group.State == GroupState.Dead || IsActiveConsumerGroup(group.GroupId))
             {
                 continue;
             }

@@ -20,6 +20,9 @@ public sealed partial class GroupCoordinator
             case GroupMetadataRecord metadata:
                 ReplayGroupMetadata(metadata);
                 break;
+            default:
+                ReplayConsumerGroupRecord(record);
+                break;
         }
     }
 

@@ -58,6 +58,7 @@ public sealed partial class GroupCoordinator
             }
         }
 
+        ExpireConsumerGroupMembers(now);
         if (now >= _nextOffsetExpiryCheckMs)
         {
             if (_nextOffsetExpiryCheckMs >= 0)

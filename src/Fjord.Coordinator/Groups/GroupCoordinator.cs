@@ -26,6 +26,7 @@ public sealed partial class GroupCoordinator
     private readonly TimeProvider _time;
     private readonly Random _random;
     private readonly ITopicPartitionView? _partitionView;
+    private readonly ConsumerGroups.ITopicCatalog? _topics;
     private readonly Dictionary<string, ClassicGroup> _groups = new(StringComparer.Ordinal);
     private readonly Dictionary<int, CoordinatorPartitionState> _partitions = [];
     private List<CoordinatorRecord>? _records;
@@ -38,6 +39,9 @@ public sealed partial class GroupCoordinator
         _time = time;
         _random = random;
         _partitionView = partitionView;
+
+        // KIP-848 groups resolve subscriptions against the topic catalogue when the view offers one.
+        _topics = partitionView as ConsumerGroups.ITopicCatalog;
     }
 
     public GroupCoordinatorConfig Config => _config;
@@ -76,6 +80,8 @@ public sealed partial class GroupCoordinator
                 member.HeartbeatDeadlineMs = now + member.SessionTimeoutMs;
             }
         }
+
+        CompleteLoadingConsumerGroups(partition, now);
     }
 
     /// <summary>This node lost <paramref name="partition"/>: its groups are forgotten and parked requests answered NOT_COORDINATOR.</summary>
@@ -98,6 +104,7 @@ public sealed partial class GroupCoordinator
             _groups.Remove(group.GroupId);
         }
 
+        UnloadConsumerGroups(partition);
         return FinishOutput();
     }
 

@@ -34,4 +34,16 @@ public sealed record GroupCoordinatorConfig
     /// before it is dropped (Kafka's fixed 5 minutes; KIP-394 keeps ghosts from blocking rebalances).
     /// </summary>
     public int NewMemberJoinTimeoutMs { get; init; } = 300_000;
+
+    /// <summary>group.consumer.heartbeat.interval.ms: how often KIP-848 members heartbeat.</summary>
+    public int ConsumerGroupHeartbeatIntervalMs { get; init; } = 5_000;
+
+    /// <summary>group.consumer.session.timeout.ms: a KIP-848 member silent this long is fenced.</summary>
+    public int ConsumerGroupSessionTimeoutMs { get; init; } = 45_000;
+
+    /// <summary>The rebalance timeout of a KIP-848 member that never declared one (clients always do).</summary>
+    public int ConsumerGroupDefaultRebalanceTimeoutMs { get; init; } = 300_000;
+
+    /// <summary>group.consumer.assignors: the server-side assignors, the first being the default.</summary>
+    public IReadOnlyList<string> ConsumerGroupAssignors { get; init; } = ["uniform", "range"];
 }

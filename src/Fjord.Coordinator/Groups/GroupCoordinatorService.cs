@@ -190,8 +190,14 @@ public sealed partial class GroupCoordinatorService : IHostedService, IAsyncDisp
     public Task<DeleteGroupsResponse> DeleteGroupsAsync(IReadOnlyList<string> groupIds) =>
         RunCommand(_ => _core.DeleteGroups(groupIds));
 
-    public Task<OffsetFetchResponse.OffsetFetchResponseGroup> FetchOffsetsAsync(string groupId, IReadOnlyList<OffsetFetchRequest.OffsetFetchRequestTopics>? topics) =>
-        RunQuery(() => _core.FetchOffsets(groupId, topics));
+    public Task<OffsetFetchResponse.OffsetFetchResponseGroup> FetchOffsetsAsync(string groupId, IReadOnlyList<OffsetFetchRequest.OffsetFetchRequestTopics>? topics, string? memberId = null, int memberEpoch = -1) =>
+        RunQuery(() => _core.FetchOffsets(groupId, topics, memberId, memberEpoch));
+
+    public Task<ConsumerGroupHeartbeatResponse> ConsumerGroupHeartbeatAsync(ConsumerGroupHeartbeatRequest request, short version, string clientId, string clientHost) =>
+        RunCommand(_ => _core.ConsumerGroupHeartbeat(request, version, clientId, clientHost));
+
+    public Task<ConsumerGroupDescribeResponse> ConsumerGroupDescribeAsync(IReadOnlyList<string> groupIds) =>
+        RunQuery(() => _core.ConsumerGroupDescribe(groupIds));
 
     public Task<DescribeGroupsResponse.DescribedGroup> DescribeGroupAsync(string groupId) =>
         RunQuery(() => _core.DescribeGroup(groupId));

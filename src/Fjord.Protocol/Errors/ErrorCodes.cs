@@ -159,6 +159,7 @@ public static class ErrorCodes
         ErrorCode.UnreleasedInstanceId => "UNRELEASED_INSTANCE_ID",
         ErrorCode.UnsupportedAssignor => "UNSUPPORTED_ASSIGNOR",
         ErrorCode.StaleMemberEpoch => "STALE_MEMBER_EPOCH",
+        ErrorCode.InvalidRegularExpression => "INVALID_REGULAR_EXPRESSION",
         _ => $"UNKNOWN_ERROR_CODE({(short)code})",
     };
 }

@@ -15,8 +15,6 @@ namespace Fjord.Broker.Handlers.Groups;
 /// </summary>
 public sealed class DescribeGroupsHandler(GroupCoordinatorService coordinator) : ApiHandler<DescribeGroupsRequest, DescribeGroupsResponse>
 {
-    private const int GroupOperations = (1 << 3) | (1 << 6) | (1 << 8);
-
     public override ApiKey ApiKey => ApiKey.DescribeGroups;
 
     public override short MinVersion => 0;
@@ -29,7 +27,7 @@ public sealed class DescribeGroupsHandler(GroupCoordinatorService coordinator) :
         foreach (var groupId in request.Groups)
         {
             var described = await coordinator.DescribeGroupAsync(groupId).ConfigureAwait(false);
-            described.AuthorizedOperations = request.IncludeAuthorizedOperations ? GroupOperations : AuthorizedOperations.NotRequested;
+            described.AuthorizedOperations = request.IncludeAuthorizedOperations ? AuthorizedOperations.Group : AuthorizedOperations.NotRequested;
             if (context.ApiVersion < 4)
             {
                 foreach (var member in described.Members)

@@ -30,7 +30,7 @@ public sealed class OffsetFetchHandler(GroupCoordinatorService coordinator) : Ap
         {
             foreach (var group in request.Groups)
             {
-                response.Groups.Add(await coordinator.FetchOffsetsAsync(group.GroupId, group.Topics).ConfigureAwait(false));
+                response.Groups.Add(await coordinator.FetchOffsetsAsync(group.GroupId, group.Topics, group.MemberId, group.MemberEpoch).ConfigureAwait(false));
             }
 
             return response;

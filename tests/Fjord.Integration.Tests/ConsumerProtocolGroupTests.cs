@@ -1,0 +1,371 @@
+using System.Collections.Concurrent;
+using Confluent.Kafka;
+using Confluent.Kafka.Admin;
+using Fjord.Integration.Tests.Harness;
+using Xunit.Abstractions;
+
+namespace Fjord.Integration.Tests;
+
+/// <summary>
+/// KIP-848 consumer groups (<c>group.protocol=consumer</c>) driven by Confluent.Kafka 2.16 against a real
+/// broker process of their own (short heartbeat interval and session timeout, and a kill -9 in one test).
+/// </summary>
+public sealed class ConsumerProtocolGroupTests(ITestOutputHelper output)
+{
+    private static readonly string[] s_settings =
+    [
+        "group.consumer.heartbeat.interval.ms=500",
+        "group.consumer.session.timeout.ms=6000",
+    ];
+
+    [Fact]
+    public async Task Members_JoinInStepsAndLeave_NeverShareAPartition_AndConsumeEveryRecord()
+    {
+        using var broker = BrokerProcess.Start(s_settings);
+        var topic = TestTopics.Unique("kip848");
+        await CreateTopicAsync(broker, topic, 6);
+        await ProduceAsync(broker, topic, 0, 600);
+
+        var group = "g-" + topic;
+        var consumed = new ConcurrentDictionary<string, int>();
+        var members = new List<Member>();
+        try
+        {
+            members.Add(Member.Start(broker, group, topic, "m1", consumed));
+            Eventually.True(() => AssignedCount(members) == 6, TimeSpan.FromSeconds(60), () => "one member owns all 6 partitions: " + Describe(members));
+
+            members.Add(Member.Start(broker, group, topic, "m2", consumed));
+            members.Add(Member.Start(broker, group, topic, "m3", consumed));
+            Eventually.True(() => Balanced(members, 6), TimeSpan.FromSeconds(60), () => "three members own 2 partitions each: " + Describe(members));
+
+            // More records while the group is complete, then one member leaves (close sends epoch -1).
+            await ProduceAsync(broker, topic, 600, 300);
+            members[2].Close();
+            var remaining = members.Take(2).ToList();
+            Eventually.True(() => Balanced(remaining, 6), TimeSpan.FromSeconds(60), () => "the two remaining members own 3 partitions each: " + Describe(remaining));
+            await ProduceAsync(broker, topic, 900, 300);
+            Eventually.True(() => consumed.Count == 1200, TimeSpan.FromSeconds(90), () => $"all 1200 records consumed, got {consumed.Count}");
+        }
+        finally
+        {
+            foreach (var member in members)
+            {
+                member.Close();
+            }
+        }
+
+        var overlaps = members.SelectMany(m => m.Overlaps).ToList();
+        Assert.True(overlaps.Count == 0, "a partition was owned by two members at once: " + string.Join("; ", overlaps));
+        output.WriteLine($"records consumed: {consumed.Count} distinct, {consumed.Values.Sum()} in all (redeliveries after rebalances: {consumed.Values.Sum() - consumed.Count})");
+    }
+
+    [Fact]
+    public async Task KillDashNine_TheGroupAndItsCommittedOffsetsSurvive_AndNothingIsConsumedTwice()
+    {
+        using var broker = BrokerProcess.Start(s_settings);
+        var topic = TestTopics.Unique("kip848-kill");
+        await CreateTopicAsync(broker, topic, 4);
+        await ProduceAsync(broker, topic, 0, 400);
+        var group = "g-" + topic;
+        var consumed = new ConcurrentDictionary<string, int>();
+        var members = new List<Member>();
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.BootstrapServers }).Build();
+        try
+        {
+            members.Add(Member.Start(broker, group, topic, "k1", consumed));
+            members.Add(Member.Start(broker, group, topic, "k2", consumed));
+            Eventually.True(() => consumed.Count == 400 && Balanced(members, 4), TimeSpan.FromSeconds(90), () => $"400 records consumed by two balanced members, got {consumed.Count}: {Describe(members)}");
+            Eventually.True(() => CommittedSum(admin, group) == 400, TimeSpan.FromSeconds(30), () => $"auto-commit reached 400 in all, at {CommittedSum(admin, group)}");
+
+            var before = (await admin.DescribeConsumerGroupsAsync([group])).ConsumerGroupDescriptions.Single();
+            Assert.Equal(ConsumerGroupType.Consumer, before.GroupType);
+            var memberIds = before.Members.Select(m => m.ConsumerId).Order().ToList();
+            Assert.Equal(2, memberIds.Count);
+
+            var killedAt = DateTime.UtcNow;
+            broker.Kill();
+            broker.Restart();
+            await ProduceAsync(broker, topic, 400, 400);
+            Eventually.True(() => consumed.Count == 800, TimeSpan.FromSeconds(120), () => $"all 800 records consumed after the restart, got {consumed.Count}: {Describe(members)}");
+            output.WriteLine($"records after the restart consumed {(DateTime.UtcNow - killedAt).TotalSeconds:F1} s after kill -9");
+
+            // A fresh admin client: the old one's connection died with the broker.
+            using var adminAfter = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.BootstrapServers }).Build();
+            List<string>? after = null;
+            Eventually.True(() => (after = DescribedMembers(adminAfter, group)) is { Count: 2 }, TimeSpan.FromSeconds(30), () => $"the group is described with two members after the restart: {string.Join(",", after ?? [])}");
+            Assert.Equal(memberIds, after);
+        }
+        finally
+        {
+            foreach (var member in members)
+            {
+                member.Close();
+            }
+        }
+
+        // Offsets committed before the kill held: no record written before it was delivered twice.
+        var redelivered = Enumerable.Range(0, 400).Where(i => consumed.GetValueOrDefault(i.ToString()) != 1).ToList();
+        Assert.True(redelivered.Count == 0, $"records before the kill delivered other than once: {string.Join(",", redelivered.Take(20))}");
+        Assert.Empty(members.SelectMany(m => m.Overlaps));
+    }
+
+    [Fact]
+    public async Task ExplicitCommits_CarryTheMemberEpoch_AndANewMemberResumesThere()
+    {
+        using var broker = BrokerProcess.Start(s_settings);
+        var topic = TestTopics.Unique("kip848-commit");
+        await CreateTopicAsync(broker, topic, 1);
+        await ProduceAsync(broker, topic, 0, 100);
+        var group = "g-" + topic;
+        var config = new ConsumerConfig
+        {
+            BootstrapServers = broker.BootstrapServers,
+            GroupId = group,
+            GroupProtocol = GroupProtocol.Consumer,
+            AutoOffsetReset = AutoOffsetReset.Earliest,
+            EnableAutoCommit = false,
+        };
+        using (var consumer = new ConsumerBuilder<Ignore, string>(config).Build())
+        {
+            consumer.Subscribe(topic);
+            ConsumeResult<Ignore, string>? last = null;
+            Eventually.True(() => (last = consumer.Consume(TimeSpan.FromMilliseconds(200)) ?? last)?.Message.Value == "49", TimeSpan.FromSeconds(60), "the member reached record 49");
+            consumer.Commit(last!);
+            consumer.Close();
+        }
+
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.BootstrapServers }).Build();
+        Assert.Equal(50, CommittedSum(admin, group));
+
+        using var resumed = new ConsumerBuilder<Ignore, string>(config).Build();
+        resumed.Subscribe(topic);
+        ConsumeResult<Ignore, string>? first = null;
+        Eventually.True(() => (first = resumed.Consume(TimeSpan.FromMilliseconds(200))) is not null, TimeSpan.FromSeconds(60), "the new member delivered a record");
+        Assert.Equal(50, first!.Offset.Value);
+        resumed.Close();
+    }
+
+    [Fact]
+    public async Task RegexSubscription_PicksUpATopicCreatedLater()
+    {
+        using var broker = BrokerProcess.Start(s_settings);
+        var prefix = TestTopics.Unique("rx");
+        await CreateTopicAsync(broker, prefix + "-a", 2);
+        await ProduceAsync(broker, prefix + "-a", 0, 20);
+        var consumed = new ConcurrentDictionary<string, int>();
+        var member = Member.Start(broker, "g-" + prefix, "^" + prefix + "-.*", "rx1", consumed);
+        try
+        {
+            Eventually.True(() => consumed.Count == 20, TimeSpan.FromSeconds(60), () => $"the regex member consumed the first topic, got {consumed.Count}");
+
+            // The regex went to the broker (KIP-848 server-side resolution), as ConsumerGroupDescribe shows.
+            using (var connection = new RawKafkaConnection(broker.KafkaPort))
+            {
+                var described = connection.Receive<Fjord.Protocol.Messages.ConsumerGroupDescribeResponse>(69, 0, connection.Send(new Fjord.Protocol.Messages.ConsumerGroupDescribeRequest { GroupIds = ["g-" + prefix] }, 0));
+                var group = Assert.Single(described.Groups);
+                Assert.Equal(0, group.ErrorCode);
+                var described0 = Assert.Single(group.Members);
+                output.WriteLine($"member subscription: names [{string.Join(",", described0.SubscribedTopicNames)}] regex {described0.SubscribedTopicRegex ?? "(none)"}");
+                // librdkafka joins its subscribed patterns as (p1)|(p2)...
+                Assert.Equal("(^" + prefix + "-.*)", described0.SubscribedTopicRegex);
+            }
+
+            await CreateTopicAsync(broker, prefix + "-b", 3);
+            await ProduceAsync(broker, prefix + "-b", 20, 30);
+            Eventually.True(() => consumed.Count == 50, TimeSpan.FromSeconds(90), () => $"the regex member consumed the topic created later too, got {consumed.Count}: {Describe([member])}");
+        }
+        finally
+        {
+            member.Close();
+        }
+
+        Assert.Empty(member.Overlaps);
+    }
+
+    [Fact]
+    public void ApiVersions_AdvertisesTheConsumerGroupApis_UnlessRebalanceProtocolsExcludeConsumer()
+    {
+        using var both = BrokerProcess.Start(s_settings);
+        using var classicOnly = BrokerProcess.Start("group.coordinator.rebalance.protocols=classic");
+
+        var advertised = AdvertisedApis(both);
+        Assert.Equal((0, 1), advertised[68]);
+        Assert.Equal((0, 0), advertised[69]);
+        var classic = AdvertisedApis(classicOnly);
+        Assert.False(classic.ContainsKey(68), "ConsumerGroupHeartbeat is not advertised with group.coordinator.rebalance.protocols=classic");
+        Assert.False(classic.ContainsKey(69));
+        Assert.True(classic.ContainsKey(11), "JoinGroup stays advertised");
+    }
+
+    private static Dictionary<short, (short Min, short Max)> AdvertisedApis(BrokerProcess broker)
+    {
+        using var connection = new RawKafkaConnection(broker.KafkaPort);
+        var response = connection.Receive<Fjord.Protocol.Messages.ApiVersionsResponse>(18, 3, connection.Send(new Fjord.Protocol.Messages.ApiVersionsRequest { ClientSoftwareName = "fjord-tests", ClientSoftwareVersion = "1" }, 3));
+        return response.ApiKeys.ToDictionary(k => k.ApiKey, k => (k.MinVersion, k.MaxVersion));
+    }
+
+    /// <summary>The group's member ids, or null while the admin request fails (the broker is still starting).</summary>
+    private static List<string>? DescribedMembers(IAdminClient admin, string group)
+    {
+        try
+        {
+            return admin.DescribeConsumerGroupsAsync([group]).GetAwaiter().GetResult().ConsumerGroupDescriptions.Single().Members.Select(m => m.ConsumerId).Order().ToList();
+        }
+        catch (DescribeConsumerGroupsException)
+        {
+            return null;
+        }
+    }
+
+    private static long CommittedSum(IAdminClient admin, string group)
+    {
+        var offsets = admin.ListConsumerGroupOffsetsAsync([new ConsumerGroupTopicPartitions(group, null)]).GetAwaiter().GetResult();
+        return offsets.Single().Partitions.Where(p => p.Offset != Offset.Unset).Sum(p => p.Offset.Value);
+    }
+
+    private static int AssignedCount(IEnumerable<Member> members) => members.Where(m => !m.Closed).Sum(m => m.Owned.Count);
+
+    private static bool Balanced(IReadOnlyList<Member> members, int partitions)
+    {
+        var live = members.Where(m => !m.Closed).ToList();
+        var all = live.SelectMany(m => m.Owned).ToList();
+        var per = partitions / live.Count;
+        return all.Count == partitions && all.Distinct().Count() == partitions && live.All(m => m.Owned.Count == per);
+    }
+
+    private static string Describe(IEnumerable<Member> members) =>
+        string.Join(" | ", members.Select(m => $"{m.Name}{(m.Closed ? "(closed)" : "")}=[{string.Join(",", m.Owned.Order())}]"));
+
+    private static async Task CreateTopicAsync(BrokerProcess broker, string topic, int partitions)
+    {
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.BootstrapServers }).Build();
+        await admin.CreateTopicsAsync([new TopicSpecification { Name = topic, NumPartitions = partitions, ReplicationFactor = 1 }]);
+    }
+
+    private static async Task ProduceAsync(BrokerProcess broker, string topic, int from, int count)
+    {
+        using var producer = new ProducerBuilder<Null, string>(new ProducerConfig { BootstrapServers = broker.BootstrapServers }).Build();
+        for (var i = from; i < from + count; i++)
+        {
+            producer.Produce(topic, new Message<Null, string> { Value = i.ToString() });
+        }
+
+        producer.Flush(TimeSpan.FromSeconds(30));
+        await Task.CompletedTask;
+    }
+
+    /// <summary>
+    /// One consumer on its own thread: polls, records what it consumed and which partitions it owns, and
+    /// checks on every assignment change that no other live member of the test owns the same partition.
+    /// </summary>
+    private sealed class Member
+    {
+        private static readonly ConcurrentDictionary<int, string> s_owners = new();
+        private readonly IConsumer<Ignore, string> _consumer;
+        private readonly Thread _thread;
+        private readonly ConcurrentDictionary<string, int> _consumed;
+        private volatile bool _stop;
+
+        private Member(string name, IConsumer<Ignore, string> consumer, ConcurrentDictionary<string, int> consumed)
+        {
+            Name = name;
+            _consumer = consumer;
+            _consumed = consumed;
+            _thread = new Thread(Run) { IsBackground = true, Name = name };
+        }
+
+        public string Name { get; }
+
+        public bool Closed { get; private set; }
+
+        public IReadOnlyCollection<int> Owned => _owned.Keys.ToList();
+
+        public ConcurrentQueue<string> Overlaps { get; } = new();
+
+        private readonly ConcurrentDictionary<int, bool> _owned = new();
+
+        public static Member Start(BrokerProcess broker, string group, string topic, string name, ConcurrentDictionary<string, int> consumed, Action<ConsumerConfig>? configure = null)
+        {
+            var config = new ConsumerConfig
+            {
+                BootstrapServers = broker.BootstrapServers,
+                GroupId = group,
+                GroupProtocol = GroupProtocol.Consumer,
+                ClientId = name,
+                AutoOffsetReset = AutoOffsetReset.Earliest,
+                EnableAutoCommit = true,
+                AutoCommitIntervalMs = 200,
+            };
+            configure?.Invoke(config);
+            Member? member = null;
+            var consumer = new ConsumerBuilder<Ignore, string>(config)
+                .SetPartitionsAssignedHandler((_, partitions) => member!.OnAssigned(partitions))
+                .SetPartitionsRevokedHandler((_, partitions) => member!.OnRevoked(partitions.Select(p => p.TopicPartition)))
+                .SetPartitionsLostHandler((_, partitions) => member!.OnRevoked(partitions.Select(p => p.TopicPartition)))
+                .Build();
+            member = new Member(name, consumer, consumed);
+            consumer.Subscribe(topic);
+            member._thread.Start();
+            return member;
+        }
+
+        public void Close()
+        {
+            if (Closed)
+            {
+                return;
+            }
+
+            _stop = true;
+            _thread.Join(TimeSpan.FromSeconds(30));
+            Closed = true;
+            _consumer.Dispose();
+        }
+
+        private void OnAssigned(IEnumerable<TopicPartition> partitions)
+        {
+            foreach (var partition in partitions)
+            {
+                if (!s_owners.TryAdd(OwnerKey(partition), Name) && s_owners.TryGetValue(OwnerKey(partition), out var other) && other != Name)
+                {
+                    Overlaps.Enqueue($"{Name} got {partition} while {other} owns it");
+                }
+
+                s_owners[OwnerKey(partition)] = Name;
+                _owned[partition.Partition.Value] = true;
+            }
+        }
+
+        private void OnRevoked(IEnumerable<TopicPartition> partitions)
+        {
+            foreach (var partition in partitions)
+            {
+                _owned.TryRemove(partition.Partition.Value, out _);
+                s_owners.TryRemove(new KeyValuePair<int, string>(OwnerKey(partition), Name));
+            }
+        }
+
+        private static int OwnerKey(TopicPartition partition) => HashCode.Combine(partition.Topic, partition.Partition.Value);
+
+        private void Run()
+        {
+            try
+            {
+                while (!_stop)
+                {
+                    var result = _consumer.Consume(TimeSpan.FromMilliseconds(100));
+                    if (result is { IsPartitionEOF: false, Message: not null })
+                    {
+                        _consumed.AddOrUpdate(result.Message.Value, 1, (_, n) => n + 1);
+                    }
+                }
+
+                _consumer.Close();
+            }
+            catch (Exception ex)
+            {
+                Overlaps.Enqueue($"{Name} failed: {ex.Message}");
+            }
+        }
+    }
+}
