@@ -298,6 +298,11 @@ public sealed partial class PartitionLog : IDisposable
             var batch = batchBytes[..header.TotalSize];
             RecordBatchHeader.SetBaseOffset(batch, nextOffset);
             RecordBatchHeader.SetPartitionLeaderEpoch(batch, leaderEpoch);
+            if (LeaderRecordValidator.Applies(config, header, now)
+                && LeaderRecordValidator.Validate(batch, config, now, _name, logStartOffset) is { } refused)
+            {
+                return refused;
+            }
             long timestamp = header.MaxTimestamp;
             if (logAppendTime)
             {
@@ -400,8 +405,8 @@ public sealed partial class PartitionLog : IDisposable
         // Kafka ages a segment by its first batch's timestamp, so a producer with a skewed clock (or
         // replayed old data) makes every append roll a new segment. Fjord ages it by the broker's clock
         // at the first append (after a restart: the first batch's timestamp, capped at the open time).
-        if (active.CreatedAtMs is long start && now - start >= config.SegmentMs - config.SegmentJitterMs)
-            return "segment.ms";
+        if (active.CreatedAtMs is long start && now - start >= config.MaxSegmentMs - config.SegmentJitterMs)
+            return config.MaxSegmentMs < config.SegmentMs ? "max.compaction.lag.ms" : "segment.ms";
         if (lastOffset - active.BaseOffset > int.MaxValue)
             return "relative offset overflow";
         return null;
@@ -434,15 +439,27 @@ public sealed partial class PartitionLog : IDisposable
     private LogSegment CreateSegment(long baseOffset)
     {
         string path = LogFileNames.LogFile(Directory, baseOffset);
+        var config = _config;
+        if (config.Preallocate && !File.Exists(path))
+        {
+            // .NET reserves the blocks with fallocate(FALLOC_FL_KEEP_SIZE): the length stays 0, so readers and
+            // recovery never meet a zero-filled tail.
+            using (File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, FileOptions.None, config.SegmentBytes))
+            {
+            }
+        }
         var file = _handles.Register(path);
         using (var lease = file.Acquire())
-            RandomAccess.SetLength(lease.Handle, 0);
+        {
+            // Truncating an empty file would also free the blocks preallocate reserved past its end.
+            if (RandomAccess.GetLength(lease.Handle) != 0)
+                RandomAccess.SetLength(lease.Handle, 0);
+        }
         foreach (string index in new[] { LogFileNames.IndexFile(Directory, baseOffset), LogFileNames.TimeIndexFile(Directory, baseOffset) })
         {
             if (File.Exists(index))
                 File.Delete(index);
         }
-        var config = _config;
         return new LogSegment(Directory, baseOffset, file, 0, config, indexesLoaded: true)
         {
             StatsKnown = true,
