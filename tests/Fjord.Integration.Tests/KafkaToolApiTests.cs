@@ -8,7 +8,7 @@ namespace Fjord.Integration.Tests;
 
 /// <summary>
 /// The APIs Kafka's own tools call and no client here sends: DescribeTopicPartitions (KIP-966, kafka-topics --describe)
-/// and DescribeQuorum (kafka-metadata-quorum). The requests are golden bytes, written out field by field from Kafka's
+/// DescribeQuorum (kafka-metadata-quorum) and UpdateFeatures (kafka-features). The requests are golden bytes, written out field by field from Kafka's
 /// JSON schemas as the Java client encodes them, sent raw to a real broker process.
 /// </summary>
 [Collection(SharedBrokerCollection.Name)]
@@ -74,6 +74,34 @@ public sealed class KafkaToolApiTests(BrokerFixture fixture)
         var node = Assert.Single(response.Nodes);
         Assert.Equal(0, node.NodeId);
         Assert.Equal("CONTROLLER", Assert.Single(node.Listeners).Name);
+    }
+
+    [Fact]
+    public void UpdateFeatures_GoldenRequests_FinalizeWhatFjordSupportsAndApiVersionsShowsIt()
+    {
+        using var connection = new RawKafkaConnection(fixture.Broker.KafkaPort);
+        // v1: timeoutMs 60000, FeatureUpdates [ { "group.version", 1, UpgradeType 1 } ], ValidateOnly false.
+        var refused = Exchange<UpdateFeaturesResponse>(connection, 57, 1,
+            Header(57, 1) + " 0000EA60 02 0E 67726F75702E76657273696F6E 0001 01 00 00 00");
+        Assert.Equal((short)Fjord.Protocol.Errors.ErrorCode.InvalidUpdateVersion, refused.ErrorCode);
+        Assert.Equal(refused.ErrorCode, Assert.Single(refused.Results).ErrorCode);
+
+        // v1: FeatureUpdates [ { "metadata.version", 1, UpgradeType 1 } ].
+        var accepted = Exchange<UpdateFeaturesResponse>(connection, 57, 1,
+            Header(57, 1) + " 0000EA60 02 11 6D657461646174612E76657273696F6E 0001 01 00 00 00");
+        Assert.True(accepted.ErrorCode == 0, accepted.ErrorMessage);
+
+        Eventually.True(() =>
+        {
+            var versions = connection.Receive<ApiVersionsResponse>(18, 3, connection.Send(new ApiVersionsRequest { ClientSoftwareName = "fjord-tests", ClientSoftwareVersion = "1" }, 3));
+            return versions.SupportedFeatures.Any(f => f.Name == "metadata.version" && f.MaxVersion == 1)
+                && versions.FinalizedFeatures.Any(f => f.Name == "metadata.version" && f.MaxVersionLevel == 1) && versions.FinalizedFeaturesEpoch > 0;
+        }, TimeSpan.FromSeconds(10), "ApiVersions v3 lists metadata.version as supported and finalized at level 1");
+
+        // v1: { "metadata.version", 0 }: metadata.version cannot be removed.
+        var removal = Exchange<UpdateFeaturesResponse>(connection, 57, 1,
+            Header(57, 1) + " 0000EA60 02 11 6D657461646174612E76657273696F6E 0000 03 00 00 00");
+        Assert.Equal((short)Fjord.Protocol.Errors.ErrorCode.InvalidUpdateVersion, removal.ErrorCode);
     }
 
     private static TResponse Exchange<TResponse>(RawKafkaConnection connection, short apiKey, short version, string hex)
