@@ -23,6 +23,7 @@ public sealed partial class PartitionLog : IDisposable
 {
     private readonly Lock _lock = new();
     private readonly TimeProvider _time;
+    private readonly Random _random;
     private readonly ILogger _logger;
     private readonly FileHandleCache _handles;
     private readonly bool _ownsHandles;
@@ -52,6 +53,7 @@ public sealed partial class PartitionLog : IDisposable
         _name = topicPartition.ToString();
         _config = config;
         _time = options.TimeProvider;
+        _random = options.Random;
         _logger = options.Logger;
         _ownsHandles = options.HandleCache is null;
         _handles = options.HandleCache ?? new FileHandleCache(64);
@@ -405,7 +407,7 @@ public sealed partial class PartitionLog : IDisposable
         // Kafka ages a segment by its first batch's timestamp, so a producer with a skewed clock (or
         // replayed old data) makes every append roll a new segment. Fjord ages it by the broker's clock
         // at the first append (after a restart: the first batch's timestamp, capped at the open time).
-        if (active.CreatedAtMs is long start && now - start >= config.MaxSegmentMs - config.SegmentJitterMs)
+        if (active.CreatedAtMs is long start && now - start >= config.MaxSegmentMs - active.RollJitterMs)
             return config.MaxSegmentMs < config.SegmentMs ? "max.compaction.lag.ms" : "segment.ms";
         if (lastOffset - active.BaseOffset > int.MaxValue)
             return "relative offset overflow";
@@ -436,6 +438,9 @@ public sealed partial class PartitionLog : IDisposable
         return segment;
     }
 
+    private long RandomSegmentJitter(LogConfig config) =>
+        config.SegmentJitterMs <= 0 ? 0 : _random.NextInt64(Math.Min(config.SegmentJitterMs, config.SegmentMs));
+
     private LogSegment CreateSegment(long baseOffset)
     {
         string path = LogFileNames.LogFile(Directory, baseOffset);
@@ -464,6 +469,7 @@ public sealed partial class PartitionLog : IDisposable
         {
             StatsKnown = true,
             IndexesReady = true,
+            RollJitterMs = RandomSegmentJitter(config),
         };
     }
 

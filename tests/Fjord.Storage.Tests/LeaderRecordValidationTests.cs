@@ -90,4 +90,31 @@ public sealed class LeaderRecordValidationTests
         Console.WriteLine($"preallocated segment: length {batch.Length}, allocated {allocated} bytes");
         Assert.True(allocated >= segmentBytes, $"{allocated} bytes allocated, expected at least segment.bytes {segmentBytes}");
     }
+
+    [Fact]
+    public void Append_WithSegmentJitter_RollsEachSegmentBetweenSegmentMsLessTheJitterAndSegmentMs()
+    {
+        using var dir = new TempLogDir();
+        var clock = new ManualClock(Now);
+        const long segmentMs = 100_000, jitterMs = 40_000, step = 500;
+        using var log = PartitionLog.Open(dir.PartitionDir, LogConfig.Default with { SegmentMs = segmentMs, SegmentJitterMs = jitterMs },
+            new PartitionLogOptions { TimeProvider = clock, Random = new Random(42) });
+        var rolledAfter = new List<long>();
+        for (var segment = 0; segment < 5; segment++)
+        {
+            var count = log.SegmentCount;
+            log.Append(TestBatches.Batch(1, baseTimestamp: clock.NowMs), 0);
+            var created = clock.NowMs;
+            while (log.SegmentCount == count)
+            {
+                clock.Advance(step);
+                log.Append(TestBatches.Batch(1, baseTimestamp: clock.NowMs), 0);
+                Assert.True(clock.NowMs - created <= segmentMs, "the segment outlived segment.ms");
+            }
+            rolledAfter.Add(clock.NowMs - created);
+        }
+        Console.WriteLine($"segments rolled after {string.Join(", ", rolledAfter)} ms (segment.ms {segmentMs}, segment.jitter.ms {jitterMs})");
+        Assert.All(rolledAfter, age => Assert.InRange(age, segmentMs - jitterMs, segmentMs));
+        Assert.True(rolledAfter.Distinct().Count() > 1, "every segment drew the same jitter");
+    }
 }
