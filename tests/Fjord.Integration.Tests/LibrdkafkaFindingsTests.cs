@@ -217,7 +217,7 @@ public sealed class LibrdkafkaFindingsTests(BrokerFixture fixture)
     }
 
     [Fact]
-    public async Task DescribeConfigs_OfABroker_NamesItsRackBrokerRack()
+    public async Task DescribeConfigs_OfABroker_UsesKafkasNamesForRackAndNodeSettings()
     {
         using var broker = BrokerProcess.Start("broker.rack=rack-a");
         using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.BootstrapServers }).Build();
@@ -226,6 +226,11 @@ public sealed class LibrdkafkaFindingsTests(BrokerFixture fixture)
         Assert.Equal(ConfigSource.StaticBrokerConfig, described["broker.rack"].Source);
         Assert.True(described["broker.rack"].IsReadOnly);
         Assert.False(described.ContainsKey("rack"), "Kafka has no config named 'rack'");
+        Assert.Equal("0", described["broker.id"].Value);
+        Assert.Equal($"PLAINTEXT://127.0.0.1:{broker.KafkaPort}", described["listeners"].Value);
+        Assert.Equal("broker,controller", described["process.roles"].Value);
+        Assert.Equal(broker.DataDir, described["log.dirs"].Value);
+        Assert.True(described["log.dirs"].IsReadOnly);
 
         var cluster = await admin.DescribeClusterAsync();
         Assert.Equal("rack-a", Assert.Single(cluster.Nodes).Rack);
