@@ -68,6 +68,22 @@ soak:
 bench:
 	@bash bench/run.sh
 
+## install-cli: pack the `fjord` command line as a .NET tool, install it under $(CLI_PREFIX)/lib/fjord-cli and link
+##              $(CLI_PREFIX)/bin/fjord (default /usr/local, on the PATH); run again to upgrade; uninstall-cli removes it
+CLI_PREFIX   ?= /usr/local
+CLI_PACKAGES  = .tools/cli-packages
+CLI_VERSION  ?= 0.1.0-local
+.PHONY: install-cli uninstall-cli
+install-cli:
+	$(DOTNET) pack src/Fjord.Cli -c $(CONFIG) -o $(CLI_PACKAGES) -p:PackageVersion=$(CLI_VERSION) --nologo -clp:NoSummary -v q
+	rm -rf $(CLI_PREFIX)/lib/fjord-cli
+	$(DOTNET) tool install Fjord.Cli --tool-path $(CLI_PREFIX)/lib/fjord-cli --add-source $(CLI_PACKAGES) --version $(CLI_VERSION) --ignore-failed-sources
+	mkdir -p $(CLI_PREFIX)/bin && ln -sf $(CLI_PREFIX)/lib/fjord-cli/fjord $(CLI_PREFIX)/bin/fjord
+	@echo "installed: $$(command -v fjord || echo $(CLI_PREFIX)/bin/fjord)"
+
+uninstall-cli:
+	rm -rf $(CLI_PREFIX)/lib/fjord-cli $(CLI_PREFIX)/bin/fjord
+
 ## cli: build the `fjord` command line (run it as `dotnet src/Fjord.Cli/bin/$(CONFIG)/net10.0/fjord.dll --help`)
 cli:
 	$(DOTNET) build src/Fjord.Cli -c $(CONFIG) --nologo -clp:NoSummary -v q

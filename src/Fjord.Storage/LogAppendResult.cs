@@ -27,6 +27,9 @@ public readonly record struct LogAppendResult
     /// <summary>The log start offset after the append (Produce v5+ log_start_offset).</summary>
     public long LogStartOffset { get; init; }
 
+    /// <summary>The records that made the batch fail (KIP-467, Produce v8+ record_errors); null when none were named.</summary>
+    public IReadOnlyList<RecordError>? RecordErrors { get; init; }
+
     /// <summary>True when the batch was a retry of one already in the log and was not written again.</summary>
     public bool Duplicate { get; init; }
 

@@ -28,6 +28,7 @@ public sealed record LogConfig
     public const string MinCleanableDirtyRatioName = "min.cleanable.dirty.ratio";
     public const string MinCompactionLagMsName = "min.compaction.lag.ms";
     public const string MaxCompactionLagMsName = "max.compaction.lag.ms";
+    public const string PreallocateName = "preallocate";
     public const string MinInSyncReplicasName = "min.insync.replicas";
     public const string CompressionTypeName = "compression.type";
     public const string LeaderReplicationThrottledReplicasName = "leader.replication.throttled.replicas";
@@ -96,6 +97,20 @@ public sealed record LogConfig
     /// <summary><c>min.insync.replicas</c>: used by the replication layer for acks=all; stored here with the topic's other configs. Default 1.</summary>
     public int MinInSyncReplicas { get; init; } = 1;
 
+    /// <summary>
+    /// <c>preallocate</c>: reserve <see cref="SegmentBytes"/> of disk blocks for each new segment file (fallocate with
+    /// KEEP_SIZE), so appends do not fail half-way for lack of space and the file is less fragmented. The file's length
+    /// still grows with its data, so recovery and readers see no zero tail. Default false.
+    /// </summary>
+    public bool Preallocate { get; init; }
+
+    /// <summary>
+    /// Kafka's LogConfig.maxSegmentMs: a compacted log rolls its active segment at <see cref="MaxCompactionLagMs"/> when
+    /// that is shorter than <see cref="SegmentMs"/>, because the cleaner never touches the active segment and KIP-354
+    /// promises that no record stays uncompacted longer than the lag.
+    /// </summary>
+    public long MaxSegmentMs => (CleanupPolicy & CleanupPolicy.Compact) != 0 ? Math.Min(SegmentMs, MaxCompactionLagMs) : SegmentMs;
+
     /// <summary><c>compression.type</c>: <c>producer</c> (keep what the producer sent), <c>uncompressed</c>, <c>gzip</c>, <c>snappy</c>, <c>lz4</c> or <c>zstd</c>. Default producer.</summary>
     public string CompressionType { get; init; } = "producer";
 
@@ -124,11 +139,12 @@ public sealed record LogConfig
     private static readonly HashSet<string> s_passThroughNames = new(StringComparer.Ordinal)
     {
         "unclean.leader.election.enable",
-        "preallocate",
-        "message.downconversion.enable",
-        "message.format.version",
-        "message.timestamp.difference.max.ms",
+        "compression.gzip.level",
+        "compression.lz4.level",
+        "compression.zstd.level",
         "remote.storage.enable",
+        "remote.log.copy.disable",
+        "remote.log.delete.on.disable",
         "local.retention.ms",
         "local.retention.bytes",
     };
@@ -146,7 +162,7 @@ public sealed record LogConfig
             or MessageTimestampTypeName or MessageTimestampBeforeMaxMsName or MessageTimestampAfterMaxMsName
             or MaxMessageBytesName or FileDeleteDelayMsName or DeleteRetentionMsName or MinCleanableDirtyRatioName
             or MinCompactionLagMsName or MaxCompactionLagMsName or MinInSyncReplicasName or CompressionTypeName
-            or LeaderReplicationThrottledReplicasName or FollowerReplicationThrottledReplicasName => true,
+            or LeaderReplicationThrottledReplicasName or FollowerReplicationThrottledReplicasName or PreallocateName => true,
         _ => false,
     };
 
@@ -184,6 +200,7 @@ public sealed record LogConfig
                 MinCompactionLagMsName => config with { MinCompactionLagMs = ParseLong(key, value, min: 0) },
                 MaxCompactionLagMsName => config with { MaxCompactionLagMs = ParseLong(key, value, min: 1) },
                 MinInSyncReplicasName => config with { MinInSyncReplicas = ParseInt(key, value, min: 1) },
+                PreallocateName => config with { Preallocate = ParseBool(key, value) },
                 CompressionTypeName => config with { CompressionType = ParseCompressionType(key, value) },
                 LeaderReplicationThrottledReplicasName => config with { LeaderReplicationThrottledReplicas = ThrottledReplicaList.Parse(key, value) },
                 FollowerReplicationThrottledReplicasName => config with { FollowerReplicationThrottledReplicas = ThrottledReplicaList.Parse(key, value) },
@@ -228,6 +245,7 @@ public sealed record LogConfig
             [MinCompactionLagMsName] = MinCompactionLagMs.ToString(c),
             [MaxCompactionLagMsName] = MaxCompactionLagMs.ToString(c),
             [MinInSyncReplicasName] = MinInSyncReplicas.ToString(c),
+            [PreallocateName] = Preallocate ? "true" : "false",
             [CompressionTypeName] = CompressionType,
             [LeaderReplicationThrottledReplicasName] = LeaderReplicationThrottledReplicas.Value,
             [FollowerReplicationThrottledReplicasName] = FollowerReplicationThrottledReplicas.Value,
@@ -251,6 +269,13 @@ public sealed record LogConfig
             throw new LogConfigException(key, $"Invalid value {value} for configuration {key}: value must be at least {min}");
         return result;
     }
+
+    private static bool ParseBool(string key, string value) => value.Trim() switch
+    {
+        "true" => true,
+        "false" => false,
+        _ => throw new LogConfigException(key, $"Invalid value {value} for configuration {key}: Expected value to be either true or false"),
+    };
 
     private static double ParseRatio(string key, string value)
     {

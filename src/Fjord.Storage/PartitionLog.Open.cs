@@ -126,6 +126,7 @@ public sealed partial class PartitionLog
             LoadActiveSegmentTail(active, config);
         if (active.Size > 0)
             active.CreatedAtMs = active.FirstBatchTimestamp is long first && first > 0 ? Math.Min(first, now) : now;
+        active.RollJitterMs = RandomSegmentJitter(config);
         for (int i = 0; i < segments.Count - 1; i++)
         {
             if (!segments[i].StatsKnown)

@@ -23,6 +23,7 @@ public sealed partial class PartitionLog : IDisposable
 {
     private readonly Lock _lock = new();
     private readonly TimeProvider _time;
+    private readonly Random _random;
     private readonly ILogger _logger;
     private readonly FileHandleCache _handles;
     private readonly bool _ownsHandles;
@@ -52,6 +53,7 @@ public sealed partial class PartitionLog : IDisposable
         _name = topicPartition.ToString();
         _config = config;
         _time = options.TimeProvider;
+        _random = options.Random;
         _logger = options.Logger;
         _ownsHandles = options.HandleCache is null;
         _handles = options.HandleCache ?? new FileHandleCache(64);
@@ -298,6 +300,11 @@ public sealed partial class PartitionLog : IDisposable
             var batch = batchBytes[..header.TotalSize];
             RecordBatchHeader.SetBaseOffset(batch, nextOffset);
             RecordBatchHeader.SetPartitionLeaderEpoch(batch, leaderEpoch);
+            if (LeaderRecordValidator.Applies(config, header, now)
+                && LeaderRecordValidator.Validate(batch, config, now, _name, logStartOffset) is { } refused)
+            {
+                return refused;
+            }
             long timestamp = header.MaxTimestamp;
             if (logAppendTime)
             {
@@ -400,8 +407,8 @@ public sealed partial class PartitionLog : IDisposable
         // Kafka ages a segment by its first batch's timestamp, so a producer with a skewed clock (or
         // replayed old data) makes every append roll a new segment. Fjord ages it by the broker's clock
         // at the first append (after a restart: the first batch's timestamp, capped at the open time).
-        if (active.CreatedAtMs is long start && now - start >= config.SegmentMs - config.SegmentJitterMs)
-            return "segment.ms";
+        if (active.CreatedAtMs is long start && now - start >= config.MaxSegmentMs - active.RollJitterMs)
+            return config.MaxSegmentMs < config.SegmentMs ? "max.compaction.lag.ms" : "segment.ms";
         if (lastOffset - active.BaseOffset > int.MaxValue)
             return "relative offset overflow";
         return null;
@@ -431,22 +438,38 @@ public sealed partial class PartitionLog : IDisposable
         return segment;
     }
 
+    private long RandomSegmentJitter(LogConfig config) =>
+        config.SegmentJitterMs <= 0 ? 0 : _random.NextInt64(Math.Min(config.SegmentJitterMs, config.SegmentMs));
+
     private LogSegment CreateSegment(long baseOffset)
     {
         string path = LogFileNames.LogFile(Directory, baseOffset);
+        var config = _config;
+        if (config.Preallocate && !File.Exists(path))
+        {
+            // .NET reserves the blocks with fallocate(FALLOC_FL_KEEP_SIZE): the length stays 0, so readers and
+            // recovery never meet a zero-filled tail.
+            using (File.OpenHandle(path, FileMode.CreateNew, FileAccess.ReadWrite, FileShare.ReadWrite | FileShare.Delete, FileOptions.None, config.SegmentBytes))
+            {
+            }
+        }
         var file = _handles.Register(path);
         using (var lease = file.Acquire())
-            RandomAccess.SetLength(lease.Handle, 0);
+        {
+            // Truncating an empty file would also free the blocks preallocate reserved past its end.
+            if (RandomAccess.GetLength(lease.Handle) != 0)
+                RandomAccess.SetLength(lease.Handle, 0);
+        }
         foreach (string index in new[] { LogFileNames.IndexFile(Directory, baseOffset), LogFileNames.TimeIndexFile(Directory, baseOffset) })
         {
             if (File.Exists(index))
                 File.Delete(index);
         }
-        var config = _config;
         return new LogSegment(Directory, baseOffset, file, 0, config, indexesLoaded: true)
         {
             StatsKnown = true,
             IndexesReady = true,
+            RollJitterMs = RandomSegmentJitter(config),
         };
     }
 

@@ -12,6 +12,9 @@ public sealed record PartitionLogOptions
 {
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
+    /// <summary>Draws each segment's <c>segment.jitter.ms</c> share; tests pass a seeded one.</summary>
+    public Random Random { get; init; } = Random.Shared;
+
     public ILogger Logger { get; init; } = NullLogger.Instance;
 
     /// <summary>The handle cache shared by all logs; a private one (closed with the log) when null.</summary>

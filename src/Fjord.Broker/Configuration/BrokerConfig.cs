@@ -21,7 +21,7 @@ public sealed class BrokerConfig
         KafkaListen = ParseEndpoint("kafka.listen");
         KafkaAdvertised = GetString("kafka.advertised") is { Length: > 0 } ? ParseEndpoint("kafka.advertised") : KafkaListen;
         HttpListen = ParseEndpoint("http.listen");
-        Rack = GetString("rack") is { Length: > 0 } rack ? rack : null;
+        Rack = GetString("broker.rack") is { Length: > 0 } rack ? rack : null;
         JsonLogs = GetString("log.format") == "json";
     }
 
@@ -95,10 +95,18 @@ public sealed class BrokerConfig
         return new BrokerConfig(values, unknown, explicitKeys);
     }
 
-    /// <summary>Kafka's retention hours/minutes spellings become log.retention.ms.</summary>
+    /// <summary>
+    /// Kafka's retention hours/minutes spellings become log.retention.ms; Fjord's <c>--rack</c> (key <c>rack</c>) is
+    /// Kafka's <c>broker.rack</c>.
+    /// </summary>
     private static string NormalizeAlias(string key, string value, out string normalizedValue)
     {
         normalizedValue = value;
+        if (key == "rack")
+        {
+            return "broker.rack";
+        }
+
         var factor = key switch { "log.retention.hours" => 3_600_000L, "log.retention.minutes" => 60_000L, _ => 0L };
         if (factor == 0)
         {

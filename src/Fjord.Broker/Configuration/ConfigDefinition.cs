@@ -32,6 +32,8 @@ public enum ConfigSource : sbyte
 /// One named config with Kafka's name, type, default and validity rule. Immutable; thread-safe.
 /// <see cref="BrokerSynonym"/> names the broker config that supplies a topic config's default
 /// (retention.ms falls back to log.retention.ms), as Kafka's DescribeConfigs synonyms show.
+/// <see cref="Refusal"/> is the message for a well-formed value outside <see cref="AllowedValues"/> when Kafka words it
+/// its own way (remote.storage.enable=true without tiered storage).
 /// </summary>
 public sealed record ConfigDefinition(
     string Name,
@@ -41,7 +43,8 @@ public sealed record ConfigDefinition(
     string? BrokerSynonym = null,
     long Min = long.MinValue,
     long Max = long.MaxValue,
-    IReadOnlyList<string>? AllowedValues = null)
+    IReadOnlyList<string>? AllowedValues = null,
+    string? Refusal = null)
 {
     /// <summary>Returns null when <paramref name="value"/> is acceptable, else why it is not.</summary>
     public string? Validate(string? value)
@@ -54,7 +57,8 @@ public sealed record ConfigDefinition(
         switch (Type)
         {
             case ConfigType.Boolean:
-                return value is "true" or "false" ? null : $"{Name} must be true or false, got '{value}'";
+                if (value is not ("true" or "false")) return $"{Name} must be true or false, got '{value}'";
+                return AllowedValues is null || AllowedValues.Contains(value) ? null : Refusal ?? $"{Name} must be one of {string.Join(", ", AllowedValues)}, got '{value}'";
             case ConfigType.Int:
             case ConfigType.Short:
             case ConfigType.Long:

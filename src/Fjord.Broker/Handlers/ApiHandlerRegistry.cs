@@ -1,3 +1,4 @@
+using Fjord.Broker.Quorum;
 using Fjord.Protocol.Messages;
 
 namespace Fjord.Broker.Handlers;
@@ -10,9 +11,10 @@ public sealed class ApiHandlerRegistry
 {
     private readonly IApiHandler?[] _byKey;
 
-    public ApiHandlerRegistry(IEnumerable<IApiHandler> handlers)
+    public ApiHandlerRegistry(IEnumerable<IApiHandler> handlers, MetadataQuorum quorum)
     {
-        var all = handlers.Append(new ApiVersionsHandler(this)).ToList();
+        // ApiVersions lists the finalized features of the committed image (KIP-584).
+        var all = handlers.Append(new ApiVersionsHandler(this, () => quorum.StateMachine.Image)).ToList();
         _byKey = new IApiHandler?[all.Max(h => (int)h.ApiKey) + 1];
         foreach (var handler in all)
         {

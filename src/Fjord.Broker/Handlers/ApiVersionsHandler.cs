@@ -1,4 +1,6 @@
 using Fjord.Broker.Network;
+using Fjord.Metadata;
+using Fjord.Metadata.Features;
 using Fjord.Protocol;
 using Fjord.Protocol.Errors;
 using Fjord.Protocol.Messages;
@@ -13,8 +15,10 @@ namespace Fjord.Broker.Handlers;
 ///   UNSUPPORTED_VERSION and this list (KIP-511), so clients retry with our maximum.
 /// - v3+: ClientSoftwareName/Version must match Kafka's pattern, else INVALID_REQUEST, after which
 ///   librdkafka retries with v0.
+/// - v3+ features (KIP-584): SupportedFeatures from <see cref="SupportedFeatures"/>; FinalizedFeatures are the
+///   committed image's feature levels (UpdateFeatures writes them), with the image's offset as their epoch, -1 when none.
 /// </summary>
-public sealed class ApiVersionsHandler(ApiHandlerRegistry registry) : ApiHandler<ApiVersionsRequest, ApiVersionsResponse>
+public sealed class ApiVersionsHandler(ApiHandlerRegistry registry, Func<MetadataImage?> image) : ApiHandler<ApiVersionsRequest, ApiVersionsResponse>
 {
     public override ApiKey ApiKey => ApiKey.ApiVersions;
 
@@ -46,6 +50,15 @@ public sealed class ApiVersionsHandler(ApiHandlerRegistry registry) : ApiHandler
                 MinVersion = handler.AdvertisedMinVersion,
                 MaxVersion = handler.MaxVersion,
             });
+        }
+
+        foreach (var (name, range) in SupportedFeatures.All)
+            response.SupportedFeatures.Add(new() { Name = name, MinVersion = range.Min, MaxVersion = range.Max });
+        if (image() is { Features.Count: > 0 } committed)
+        {
+            response.FinalizedFeaturesEpoch = (long)committed.Offset;
+            foreach (var (name, level) in committed.Features)
+                response.FinalizedFeatures.Add(new() { Name = name, MinVersionLevel = (short)level, MaxVersionLevel = (short)level });
         }
 
         return response;

@@ -23,7 +23,8 @@ namespace Fjord.Broker.Handlers;
 ///   does not hold is UNKNOWN_TOPIC_OR_PARTITION.
 /// - BROKER resource "" (cluster default): only the dynamic defaults set in the image, as Kafka answers.
 /// - BROKER resource = this node's id: every broker config, read-only unless dynamic
-///   (<see cref="BrokerConfigDefinitions.IsDynamic"/>); another id is INVALID_REQUEST (clients send it to that broker).
+///   (<see cref="BrokerConfigDefinitions.IsDynamic"/>), and the node settings under Kafka's names
+///   (<see cref="KafkaNodeConfigs"/>: broker.id, log.dirs, listeners, ...; read-only); another id is INVALID_REQUEST (clients send it to that broker).
 /// - ConfigurationKeys null means all; unknown keys are left out. Synonyms when IncludeSynonyms; v3+ ConfigType and
 ///   Documentation when IncludeDocumentation.
 /// Thread-safe: reads the immutable image.
@@ -63,6 +64,9 @@ public sealed class DescribeConfigsHandler(MetadataQuorum quorum, ClusterConfigR
                     foreach (var definition in BrokerConfigDefinitions.All)
                         if (wanted is null || wanted.Contains(definition.Name))
                             result.Configs.Add(Entry(resolver.ResolveBroker(image, definition), readOnly: !BrokerConfigDefinitions.IsDynamic(definition.Name), request));
+                    foreach (var (definition, value) in KafkaNodeConfigs.Describe(config, quorum.Voters))
+                        if (wanted is null || wanted.Contains(definition.Name))
+                            result.Configs.Add(Entry(new(definition, value, ConfigSource.StaticBrokerConfig, [new(definition.Name, value, ConfigSource.StaticBrokerConfig)]), readOnly: true, request));
                     break;
                 case ConfigResourceType.Broker:
                     result.ErrorCode = (short)ErrorCode.InvalidRequest;

@@ -21,6 +21,9 @@ namespace Fjord.Broker.Handlers;
 /// - Every batch is checked before anything is appended: structure, magic 2
 ///   (UNSUPPORTED_FOR_MESSAGE_FORMAT otherwise), CRC-32C (CORRUPT_MESSAGE), record counts,
 ///   max.message.bytes per batch (MESSAGE_TOO_LARGE, checked by the log), zstd only from v7 (UNSUPPORTED_COMPRESSION_TYPE).
+/// - Record-level checks by the log (Kafka's LogValidator): a compacted topic refuses records without a key
+///   (INVALID_RECORD), and message.timestamp.before/after.max.ms refuse CreateTime records too far from the broker's clock
+///   (INVALID_TIMESTAMP, KIP-937); the bad records are listed in v8+ record_errors (KIP-467) with Kafka's error_message.
 /// - Batches are stored verbatim; the log assigns offsets and checks idempotent sequences
 ///   (a retried duplicate gets its original offset, a gap OUT_OF_ORDER_SEQUENCE_NUMBER).
 /// - Unknown topics get UNKNOWN_TOPIC_OR_PARTITION (Kafka creates topics on Metadata, not Produce).
@@ -155,7 +158,13 @@ public sealed partial class ProduceHandler(
         var result = log.Append(records, leaderEpoch);
         if (result.Error != ErrorCode.None)
         {
-            return Failed(partitionData.Index, result.Error, result.ErrorMessage);
+            var failed = Failed(partitionData.Index, result.Error, result.ErrorMessage);
+            if (result.RecordErrors is { } recordErrors)
+            {
+                foreach (var recordError in recordErrors)
+                    failed.RecordErrors.Add(new() { BatchIndex = recordError.BatchIndex, BatchIndexErrorMessage = recordError.Message });
+            }
+            return failed;
         }
 
         if (!result.Duplicate)

@@ -81,6 +81,9 @@ public static class BrokerHost
         services.AddSingleton<IApiHandler, DeleteRecordsHandler>();
         services.AddSingleton<IApiHandler, DescribeLogDirsHandler>();
         services.AddSingleton<IApiHandler, DescribeClusterHandler>();
+        services.AddSingleton<IApiHandler, DescribeTopicPartitionsHandler>();
+        services.AddSingleton<IApiHandler, DescribeQuorumHandler>();
+        services.AddSingleton<IApiHandler, UpdateFeaturesHandler>();
         services.AddSingleton<IApiHandler, InitProducerIdHandler>();
 
         services.AddSingleton(GroupCoordinatorConfigs.FromBrokerConfig(config));

@@ -91,6 +91,14 @@ public sealed partial class RaftNode
 
     internal IReadOnlyDictionary<ulong, Progress> Progress => _progress;
 
+    /// <summary>
+    /// The leader's match index of every member (its own: its last index), for DescribeQuorum; empty on a follower.
+    /// A copy: call on the node's loop (<see cref="RaftNodeDriver.Post"/>) and keep the result.
+    /// </summary>
+    public IReadOnlyDictionary<ulong, ulong> MatchIndexes() => Role != StateRole.Leader
+        ? new Dictionary<ulong, ulong>()
+        : _progress.ToDictionary(p => p.Key, p => p.Key == Id ? _log.LastIndex : p.Value.Match);
+
     /// <summary>Term of the entry at <paramref name="index"/>, or false when compacted or absent.</summary>
     public bool TryGetTerm(ulong index, out ulong term) => _log.TryGetTerm(index, out term);
 

@@ -66,6 +66,12 @@ internal sealed class LogSegment
     /// <summary>Broker time of the first append (or, after a restart, the first batch's timestamp capped at open time); <c>segment.ms</c> counts from it. Null while empty.</summary>
     public long? CreatedAtMs { get; set; }
 
+    /// <summary>
+    /// This segment's share of <c>segment.jitter.ms</c> (Kafka's randomSegmentJitter): drawn once per segment in
+    /// [0, min(segment.jitter.ms, segment.ms)), so partitions created together do not all roll at the same moment.
+    /// </summary>
+    public long RollJitterMs { get; set; }
+
     /// <summary>Bytes appended since the last index entry (Kafka's bytesSinceLastIndexEntry).</summary>
     public int BytesSinceLastIndexEntry { get; set; }
 

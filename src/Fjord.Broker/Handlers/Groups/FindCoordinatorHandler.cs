@@ -25,14 +25,20 @@ namespace Fjord.Broker.Handlers.Groups;
 ///   COORDINATOR_NOT_AVAILABLE meanwhile — also while fewer brokers than
 ///   <c>offsets.topic.replication.factor</c> are registered. Leaderless partition or a fenced leader:
 ///   COORDINATOR_NOT_AVAILABLE (clients retry).
-/// - Key type 1 (transaction): COORDINATOR_NOT_AVAILABLE, no transaction coordinator yet. Other key types
-///   and an empty group id: INVALID_REQUEST.
+/// - Key type 1 (transaction): Fjord has no transaction coordinator yet, so TRANSACTIONAL_ID_AUTHORIZATION_FAILED with
+///   a message saying so. librdkafka, the Java client and kafka-python treat that code as fatal in init_transactions
+///   and fail at once; the retriable COORDINATOR_NOT_AVAILABLE made them retry until their timeout. The other fatal
+///   candidates say something false (CLUSTER_AUTHORIZATION_FAILED) or are retried (UNSUPPORTED_VERSION, NOT_COORDINATOR).
+///   Other key types and an empty group id: INVALID_REQUEST.
 /// </summary>
 public sealed class FindCoordinatorHandler(MetadataQuorum quorum, GroupCoordinatorService coordinator, ConsumerOffsetsTopicCreator creator)
     : ApiHandler<FindCoordinatorRequest, FindCoordinatorResponse>
 {
     private const sbyte GroupKeyType = 0;
     private const sbyte TransactionKeyType = 1;
+
+    /// <summary>The error_message transactional clients show; it says why, not that the client lacks a permission.</summary>
+    public const string TransactionsUnsupported = "Transactions are not supported by Fjord yet: it has no transaction coordinator. Use an idempotent producer (enable.idempotence=true) without transactional.id.";
 
     public override ApiKey ApiKey => ApiKey.FindCoordinator;
 
@@ -80,7 +86,7 @@ public sealed class FindCoordinatorHandler(MetadataQuorum quorum, GroupCoordinat
             case GroupKeyType:
                 break;
             case TransactionKeyType:
-                return Found.Failed(ErrorCode.CoordinatorNotAvailable, "Fjord has no transaction coordinator yet.");
+                return Found.Failed(ErrorCode.TransactionalIdAuthorizationFailed, TransactionsUnsupported);
             default:
                 return Found.Failed(ErrorCode.InvalidRequest, $"Unknown coordinator key type {keyType}.");
         }
