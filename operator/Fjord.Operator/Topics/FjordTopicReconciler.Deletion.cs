@@ -16,7 +16,7 @@ public static partial class FjordTopicReconciler
         var name = TopicNames.Of(resource);
         var actions = new List<ReconcileAction>();
         if (resource.Spec.DeletionPolicy == V1Alpha1FjordTopicSpec.DeletionPolicyRetain
-            || TopicNames.Owner(resource, observed.NamespaceTopics) != resource)
+            || TopicNames.Owner(resource, observed.NamespaceTopics).Metadata.Name != resource.Metadata.Name)
         {
             actions.Add(new RemoveTopicFinalizer());
             return new ReconcilePlan(actions, null);

@@ -31,7 +31,7 @@ public static partial class FjordTopicReconciler
         var owner = TopicNames.Owner(resource, observed.NamespaceTopics);
         var retain = resource.Spec.DeletionPolicy == V1Alpha1FjordTopicSpec.DeletionPolicyRetain;
         var hasFinalizer = HasFinalizer(resource);
-        if (owner != resource)
+        if (owner.Metadata.Name != resource.Metadata.Name)
         {
             // Never holds the topic's deletion hostage: only the owner may delete it.
             if (hasFinalizer)
