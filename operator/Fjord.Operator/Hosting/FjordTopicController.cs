@@ -142,8 +142,9 @@ public sealed partial class FjordTopicController : IDisposable
             }
             _metrics.Reconciled(V1Alpha1FjordTopic.KindName, "ok", Stopwatch.GetElapsedTime(started));
         }
-        catch (Exception e) when (e is HttpRequestException or InvalidOperationException or IOException or Grpc.Core.RpcException)
+        catch (Exception e) when (!cancel.IsCancellationRequested)
         {
+            // Any failure, expected (API or admin I/O) or not, is retried with backoff: a worker must never die with its key.
             var delay = Queue.Retry(key);
             LogReconcileFailed(_logger, key, delay.TotalSeconds, e);
             _metrics.Reconciled(V1Alpha1FjordTopic.KindName, "error", Stopwatch.GetElapsedTime(started));
@@ -281,7 +282,7 @@ public sealed partial class FjordTopicController : IDisposable
     private async Task WriteStatusAsync(V1Alpha1FjordTopic resource, ReconcilePlan plan, CancellationToken cancel)
     {
         if (plan.Actions.OfType<UpdateTopicStatus>().LastOrDefault() is not { } update
-            || KubernetesJson.Serialize(update.Status) == KubernetesJson.Serialize(resource.Status))
+            || (resource.Status is not null && KubernetesJson.Serialize(update.Status) == KubernetesJson.Serialize(resource.Status)))
         {
             return;
         }
