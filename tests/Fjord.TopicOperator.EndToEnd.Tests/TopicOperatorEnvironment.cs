@@ -6,7 +6,8 @@ using Confluent.Kafka.Admin;
 namespace Fjord.TopicOperator.EndToEnd.Tests;
 
 /// <summary>
-/// One kube-local API server and node, the CRDs, the operator process and a one-broker FjordCluster <c>fjord</c>,
+/// One kube-local API server and node, the CRDs, the operator process and a FjordCluster <c>fjord</c> (one broker unless
+/// made with <see cref="WithBrokers"/>),
 /// shared by the tests of a class (each test uses its own FjordTopics and Kafka topics, so none depends on another).
 /// Reads go through the real kubectl and the real Confluent.Kafka client; everything is stopped on dispose.
 /// </summary>
@@ -17,6 +18,11 @@ public sealed class TopicOperatorEnvironment : IDisposable
     private static readonly TimeSpan s_brokerStart = TimeSpan.FromMinutes(3);
 
     public TopicOperatorEnvironment()
+        : this(1)
+    {
+    }
+
+    private TopicOperatorEnvironment(int brokers)
     {
         Cluster = new KubeLocalCluster();
         try
@@ -28,14 +34,15 @@ public sealed class TopicOperatorEnvironment : IDisposable
                 kind: FjordCluster
                 metadata: {name: {{ClusterName}}}
                 spec:
-                  replicas: 1
-                  controllers: 1
+                  replicas: {{brokers}}
+                  controllers: {{Math.Min(brokers, 3)}}
                   storage: {size: 1Gi}
                 """, "apply", "-f", "-");
-            Eventually.True(() => Cluster.Pods($"app.kubernetes.io/instance={ClusterName}") is [var pod] && KubeLocalCluster.IsReady(pod),
-                s_brokerStart, () => $"broker pod {ClusterName}-0 Ready\n--- operator\n{Operator.Output}\n--- node\n{Cluster.NodeOutput}");
-            var ip = Cluster.Pods($"app.kubernetes.io/instance={ClusterName}")[0].GetProperty("status").GetProperty("podIP").GetString();
-            Bootstrap = $"{ip}:9092";
+            Eventually.True(() => Cluster.Pods($"app.kubernetes.io/instance={ClusterName}") is var pods && pods.Count == brokers && pods.All(KubeLocalCluster.IsReady),
+                s_brokerStart, () => $"{brokers} broker pod(s) Ready\n--- {ClusterName}-0 log\n{LastLines(Server.Kubectl("logs", $"{ClusterName}-0", "--previous").StandardOutput)}" +
+                    $"\n--- operator\n{Operator.Output}\n--- node\n{LastLines(Cluster.NodeOutput)}");
+            Bootstrap = string.Join(",", Cluster.Pods($"app.kubernetes.io/instance={ClusterName}")
+                .Select(p => $"{p.GetProperty("status").GetProperty("podIP").GetString()}:9092"));
         }
         catch
         {
@@ -43,6 +50,9 @@ public sealed class TopicOperatorEnvironment : IDisposable
             throw;
         }
     }
+
+    /// <summary>A FjordCluster of <paramref name="brokers"/> brokers (up to three of them voters); the caller disposes it.</summary>
+    public static TopicOperatorEnvironment WithBrokers(int brokers) => new(brokers);
 
     public KubeLocalCluster Cluster { get; }
 
@@ -164,6 +174,8 @@ public sealed class TopicOperatorEnvironment : IDisposable
         var dll = Path.Combine(KubeTools.RepoRoot, "src", "Fjord.Cli", "bin", configuration, "net10.0", "fjord.dll");
         return ExternalCommand.Run("dotnet", [dll, "--bootstrap-server", Bootstrap, .. arguments], timeout: TimeSpan.FromMinutes(1));
     }
+
+    private static string LastLines(string text) => string.Join('\n', text.Split('\n').TakeLast(60));
 
     public void Dispose()
     {
