@@ -20,7 +20,7 @@ namespace Fjord.Operator.Hosting;
 /// </summary>
 public sealed partial class FjordTopicController : IDisposable
 {
-    public const int Workers = 4;
+    public const int Workers = 16;
     public static readonly TimeSpan ResyncInterval = TimeSpan.FromSeconds(15);
     private const int MaxRounds = 3;
     private readonly string? _namespace;
