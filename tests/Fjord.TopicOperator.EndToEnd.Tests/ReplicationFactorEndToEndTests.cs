@@ -72,7 +72,7 @@ public sealed class ReplicationFactorEndToEndTests
         {
             producer.Produce(Topic, new Message<Null, byte[]> { Value = value });
         }
-        producer.Flush(TimeSpan.FromMinutes(5));
+        Assert.True(producer.Flush(TimeSpan.FromMinutes(5)) == 0, "the fill was acknowledged in full");
         return count * value.Length;
     }
 
