@@ -38,6 +38,8 @@ builder.Services.AddSingleton(sp => new OperatorMetrics(() => sp.GetRequiredServ
 builder.Services.AddSingleton(sp => new FjordClusterController(sp.GetRequiredService<Kubernetes>(), options.Namespace,
     sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<OperatorMetrics>(),
     sp.GetRequiredService<WorkQueue>()));
+builder.Services.AddSingleton(sp => new FjordTopicController(sp.GetRequiredService<Kubernetes>(), options.Namespace,
+    sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(), sp.GetRequiredService<OperatorMetrics>()));
 builder.Services.AddSingleton<OperatorService>();
 builder.Services.AddHostedService(sp => sp.GetRequiredService<OperatorService>());
 builder.Services.AddOpenTelemetry().WithMetrics(m => m.AddMeter(OperatorMetrics.MeterName)
@@ -49,8 +51,8 @@ var app = builder.Build();
 app.MapPrometheusScrapingEndpoint("/metrics");
 app.MapGet("/healthz", () => Results.Text("ok\n"));
 // Ready when leading with synced caches, or standing by for the lease: a standby is healthy, just idle.
-app.MapGet("/readyz", (OperatorService service, FjordClusterController controller) =>
-    !service.Leading || controller.Synced ? Results.Text("ok\n") : Results.Text("informers not synced\n", statusCode: 503));
+app.MapGet("/readyz", (OperatorService service, FjordClusterController controller, FjordTopicController topics) =>
+    !service.Leading || (controller.Synced && topics.Synced) ? Results.Text("ok\n") : Results.Text("informers not synced\n", statusCode: 503));
 app.Services.GetRequiredService<OperatorMetrics>();
 await app.RunAsync();
 return 0;

@@ -26,6 +26,7 @@ public sealed partial class FjordClusterController : IDisposable
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
     private readonly AdminClusterClient _admin;
+    private readonly KubernetesWriter _writer;
     private readonly OperatorMetrics _metrics;
     private readonly Informer<V1Alpha1FjordCluster> _clusters;
     private readonly Informer<V1StatefulSet> _statefulSets;
@@ -42,6 +43,7 @@ public sealed partial class FjordClusterController : IDisposable
         _time = time;
         _logger = loggers.CreateLogger<FjordClusterController>();
         _admin = new AdminClusterClient(_logger);
+        _writer = new KubernetesWriter(client, time);
         _metrics = metrics;
         Queue = queue;
         var informerLogger = loggers.CreateLogger("Fjord.Operator.Informer");
@@ -240,33 +242,8 @@ public sealed partial class FjordClusterController : IDisposable
     private Task ApplyAsync(string path, string json, CancellationToken cancel) =>
         SendAsync(HttpMethod.Patch, $"{path}?fieldManager={FieldManager}&force=true", json, "application/apply-patch+yaml", cancel);
 
-    private Task RecordEventAsync(V1Alpha1FjordCluster cluster, RecordEvent recorded, CancellationToken cancel)
-    {
-        var now = _time.GetUtcNow().UtcDateTime;
-        var ev = new Corev1Event
-        {
-            ApiVersion = "v1",
-            Kind = "Event",
-            Metadata = new V1ObjectMeta { GenerateName = cluster.Metadata.Name + ".", NamespaceProperty = cluster.Metadata.NamespaceProperty },
-            InvolvedObject = new V1ObjectReference
-            {
-                ApiVersion = FjordGroup.ApiVersion,
-                Kind = V1Alpha1FjordCluster.KindName,
-                Name = cluster.Metadata.Name,
-                NamespaceProperty = cluster.Metadata.NamespaceProperty,
-                Uid = cluster.Metadata.Uid,
-            },
-            Type = recorded.Type,
-            Reason = recorded.Reason,
-            Message = recorded.Message,
-            Source = new V1EventSource { Component = FieldManager },
-            FirstTimestamp = now,
-            LastTimestamp = now,
-            Count = 1,
-        };
-        return SendAsync(HttpMethod.Post, KubernetesPaths.Collection("Event", cluster.Metadata.NamespaceProperty), KubernetesJson.Serialize(ev),
-            "application/json", cancel);
-    }
+    private Task RecordEventAsync(V1Alpha1FjordCluster cluster, RecordEvent recorded, CancellationToken cancel) =>
+        _writer.RecordEventAsync(V1Alpha1FjordCluster.KindName, cluster.Metadata, recorded, cancel);
 
     private async Task<bool> ExistsAsync(string path, CancellationToken cancel)
     {

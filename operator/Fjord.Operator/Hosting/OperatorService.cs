@@ -17,12 +17,14 @@ public sealed partial class OperatorService : BackgroundService
     private readonly Kubernetes _client;
     private readonly OperatorOptions _options;
     private readonly FjordClusterController _controller;
+    private readonly FjordTopicController _topics;
     private readonly IHostApplicationLifetime _lifetime;
     private readonly ILogger<OperatorService> _logger;
 
     public OperatorService(Kubernetes client, OperatorOptions options, FjordClusterController controller,
-        IHostApplicationLifetime lifetime, ILogger<OperatorService> logger)
+        IHostApplicationLifetime lifetime, ILogger<OperatorService> logger, FjordTopicController topics)
     {
+        _topics = topics;
         _client = client;
         _options = options;
         _controller = controller;
@@ -37,7 +39,7 @@ public sealed partial class OperatorService : BackgroundService
         if (!_options.LeaderElect)
         {
             Leading = true;
-            await _controller.RunAsync(stoppingToken);
+            await RunControllersAsync(stoppingToken);
             return;
         }
         var leaseLock = new LeaseLock(_client, _options.LeaseNamespace, LeaseName, _options.Identity);
@@ -53,7 +55,7 @@ public sealed partial class OperatorService : BackgroundService
         elector.OnStartedLeading += () =>
         {
             Leading = true;
-            controller = _controller.RunAsync(leading.Token);
+            controller = RunControllersAsync(leading.Token);
         };
         elector.OnStoppedLeading += () =>
         {
@@ -74,6 +76,8 @@ public sealed partial class OperatorService : BackgroundService
             await controller;
         }
     }
+
+    private Task RunControllersAsync(CancellationToken cancel) => Task.WhenAll(_controller.RunAsync(cancel), _topics.RunAsync(cancel));
 
     [LoggerMessage(EventId = 10, Level = LogLevel.Information, Message = "lease held by {Leader} (this replica: {Identity})")]
     private static partial void LogLeader(ILogger logger, string leader, string identity);
