@@ -14,6 +14,8 @@ namespace Fjord.Operator.Hosting;
 public sealed partial class AdminClusterClient : IDisposable
 {
     private const int NotController = 41;
+    /// <summary>The BROKER config resource name of the cluster-wide default.</summary>
+    private const string ClusterDefault = "";
     private static readonly TimeSpan s_callTimeout = TimeSpan.FromSeconds(5);
     private readonly Dictionary<string, GrpcChannel> _channels = new(StringComparer.Ordinal);
     private readonly ILogger _logger;
@@ -31,6 +33,8 @@ public sealed partial class AdminClusterClient : IDisposable
                 var client = Client(address);
                 var cluster = await client.DescribeClusterAsync(new DescribeClusterRequest(), deadline: Deadline(), cancellationToken: cancel);
                 var topics = await client.DescribeTopicsAsync(new DescribeTopicsRequest(), deadline: Deadline(), cancellationToken: cancel);
+                var configs = await client.DescribeBrokerConfigsAsync(new DescribeBrokerConfigsRequest { Broker = ClusterDefault },
+                    deadline: Deadline(), cancellationToken: cancel);
                 return new ObservedClusterHealth(
                     Reachable: true,
                     cluster.ControllerId,
@@ -39,8 +43,7 @@ public sealed partial class AdminClusterClient : IDisposable
                     cluster.OfflinePartitions,
                     cluster.ReassigningPartitions,
                     topics.Topics.Select(t => new TopicReplication(t.Name, t.Partitions.Count == 0 ? 0 : t.Partitions.Max(p => p.Replicas.Count))).ToList(),
-                    // admin.proto has no call that reports cluster-wide dynamic broker configs yet.
-                    DynamicConfigs: null);
+                    configs.Error is { Code: not 0 } ? null : configs.Configs.ToDictionary(c => c.Key, c => c.Value, StringComparer.Ordinal));
             }
             catch (RpcException e)
             {
@@ -48,6 +51,40 @@ public sealed partial class AdminClusterClient : IDisposable
             }
         }
         return ObservedClusterHealth.Unreachable;
+    }
+
+    /// <summary>
+    /// Sets and deletes cluster-wide dynamic broker configs (KIP-226) through any broker: the admin service runs them as
+    /// IncrementalAlterConfigs, which the broker forwards to the active controller, so no controller lookup is needed.
+    /// </summary>
+    public async Task AlterClusterConfigsAsync(IReadOnlyDictionary<int, string> brokers, IReadOnlyDictionary<string, string> set,
+        IReadOnlyList<string> delete, CancellationToken cancel)
+    {
+        var request = new AlterBrokerConfigsRequest { Broker = ClusterDefault };
+        foreach (var (name, value) in set)
+        {
+            request.SetConfigs[name] = value;
+        }
+        request.DeleteConfigs.Add(delete);
+        RpcException? last = null;
+        foreach (var (id, address) in brokers.Where(b => b.Value.Length > 0).OrderBy(b => b.Key))
+        {
+            try
+            {
+                var response = await Client(address).AlterBrokerConfigsAsync(request, deadline: Deadline(), cancellationToken: cancel);
+                if (response.Error is { Code: not 0 } error)
+                {
+                    throw new InvalidOperationException($"altering dynamic broker configs through broker {id} failed: error {error.Code} {error.Message}");
+                }
+                return;
+            }
+            catch (RpcException e)
+            {
+                LogUnanswered(_logger, id, address, e.StatusCode.ToString(), e.Status.Detail);
+                last = e;
+            }
+        }
+        throw new InvalidOperationException("no broker answered AlterBrokerConfigs", last);
     }
 
     public Task DrainBrokerAsync(IReadOnlyDictionary<int, string> brokers, int controllerId, int brokerId, CancellationToken cancel) =>
@@ -109,6 +146,6 @@ public sealed partial class AdminClusterClient : IDisposable
         }
     }
 
-    [LoggerMessage(EventId = 200, Level = LogLevel.Debug, Message = "broker {BrokerId} at {Address} did not answer DescribeCluster: {Status} {Detail}")]
+    [LoggerMessage(EventId = 200, Level = LogLevel.Debug, Message = "broker {BrokerId} at {Address} did not answer an admin call: {Status} {Detail}")]
     private static partial void LogUnanswered(ILogger logger, int brokerId, string address, string status, string detail);
 }

@@ -139,6 +139,7 @@ public sealed partial class FjordClusterController : IDisposable
     {
         ApplyObject a => $"apply {a.Kind}/{a.Name}",
         DeletePod d => $"delete pod/{d.Name}",
+        ApplyDynamicConfigs c => $"configs set {string.Join(",", c.Set.Keys)} delete {string.Join(",", c.Delete)}",
         RecordEvent e => $"event {e.Reason}",
         UpdateClusterStatus => "status",
         _ => action.GetType().Name,
@@ -227,10 +228,9 @@ public sealed partial class FjordClusterController : IDisposable
                 case UnregisterBroker unregister:
                     await _admin.UnregisterBrokerAsync(addresses, observed.Health.ControllerId, unregister.BrokerId, cancel);
                     break;
-                case ApplyDynamicConfigs:
-                    // Unreachable today: the planner emits it only when the cluster reports its dynamic configs,
-                    // which admin.proto cannot yet do.
-                    throw new InvalidOperationException("admin.proto has no call to alter cluster-wide broker configs yet");
+                case ApplyDynamicConfigs configs:
+                    await _admin.AlterClusterConfigsAsync(addresses, configs.Set, configs.Delete, cancel);
+                    break;
                 default:
                     throw new InvalidOperationException($"no executor for {action.GetType().Name}");
             }

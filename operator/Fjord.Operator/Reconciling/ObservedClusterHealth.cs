@@ -2,7 +2,7 @@ namespace Fjord.Operator.Reconciling;
 
 /// <summary>
 /// The cluster's own view (admin DescribeCluster and DescribeTopics), or <see cref="Unreachable"/> when no broker answered.
-/// <paramref name="DynamicConfigs"/> is null while the admin contract cannot report cluster-wide broker configs.
+/// <paramref name="DynamicConfigs"/> (the cluster-wide dynamic broker overrides) is null when the brokers could not report them.
 /// </summary>
 public sealed record ObservedClusterHealth(
     bool Reachable,
