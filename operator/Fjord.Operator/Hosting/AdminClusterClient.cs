@@ -43,7 +43,8 @@ public sealed partial class AdminClusterClient : IDisposable
                     cluster.OfflinePartitions,
                     cluster.ReassigningPartitions,
                     topics.Topics.Select(t => new TopicReplication(t.Name, t.Partitions.Count == 0 ? 0 : t.Partitions.Max(p => p.Replicas.Count))).ToList(),
-                    configs.Error is { Code: not 0 } ? null : configs.Configs.ToDictionary(c => c.Key, c => c.Value, StringComparer.Ordinal));
+                    configs.Error is { Code: not 0 } ? null : configs.Configs.ToDictionary(c => c.Key, c => c.Value, StringComparer.Ordinal),
+                    topics.Topics.Sum(t => t.Partitions.Count(p => p.Replicas.Count > 0 && p.Leader != p.Replicas[0] && p.Isr.Contains(p.Replicas[0]))));
             }
             catch (RpcException e)
             {
@@ -57,7 +58,7 @@ public sealed partial class AdminClusterClient : IDisposable
     /// Sets and deletes cluster-wide dynamic broker configs (KIP-226) through any broker: the admin service runs them as
     /// IncrementalAlterConfigs, which the broker forwards to the active controller, so no controller lookup is needed.
     /// </summary>
-    public async Task AlterClusterConfigsAsync(IReadOnlyDictionary<int, string> brokers, IReadOnlyDictionary<string, string> set,
+    public Task AlterClusterConfigsAsync(IReadOnlyDictionary<int, string> brokers, IReadOnlyDictionary<string, string> set,
         IReadOnlyList<string> delete, CancellationToken cancel)
     {
         var request = new AlterBrokerConfigsRequest { Broker = ClusterDefault };
@@ -66,25 +67,40 @@ public sealed partial class AdminClusterClient : IDisposable
             request.SetConfigs[name] = value;
         }
         request.DeleteConfigs.Add(delete);
+        return OnAnyBrokerAsync(brokers, "AlterBrokerConfigs", async (client, deadline) =>
+            (await client.AlterBrokerConfigsAsync(request, deadline: deadline, cancellationToken: cancel)).Error);
+    }
+
+    /// <summary>Preferred-leader election of every partition through any broker (ElectLeaders is forwarded to the controller).</summary>
+    public Task ElectPreferredLeadersAsync(IReadOnlyDictionary<int, string> brokers, CancellationToken cancel) =>
+        OnAnyBrokerAsync(brokers, "ElectLeaders", async (client, deadline) =>
+            (await client.ElectLeadersAsync(new ElectLeadersRequest { Type = ElectionType.Preferred }, deadline: deadline, cancellationToken: cancel)).Error);
+
+    /// <summary>A call any broker can take (it forwards to the controller): the first that answers decides.</summary>
+    private async Task OnAnyBrokerAsync(IReadOnlyDictionary<int, string> brokers, string name,
+        Func<AdminService.AdminServiceClient, DateTime, Task<Error?>> call)
+    {
         RpcException? last = null;
         foreach (var (id, address) in brokers.Where(b => b.Value.Length > 0).OrderBy(b => b.Key))
         {
+            Error? error;
             try
             {
-                var response = await Client(address).AlterBrokerConfigsAsync(request, deadline: Deadline(), cancellationToken: cancel);
-                if (response.Error is { Code: not 0 } error)
-                {
-                    throw new InvalidOperationException($"altering dynamic broker configs through broker {id} failed: error {error.Code} {error.Message}");
-                }
-                return;
+                error = await call(Client(address), Deadline());
             }
             catch (RpcException e)
             {
                 LogUnanswered(_logger, id, address, e.StatusCode.ToString(), e.Status.Detail);
                 last = e;
+                continue;
             }
+            if (error is { Code: not 0 })
+            {
+                throw new InvalidOperationException($"{name} through broker {id} failed: error {error.Code} {error.Message}");
+            }
+            return;
         }
-        throw new InvalidOperationException("no broker answered AlterBrokerConfigs", last);
+        throw new InvalidOperationException($"no broker answered {name}", last);
     }
 
     public Task DrainBrokerAsync(IReadOnlyDictionary<int, string> brokers, int controllerId, int brokerId, CancellationToken cancel) =>

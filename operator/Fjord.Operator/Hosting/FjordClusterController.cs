@@ -169,7 +169,9 @@ public sealed partial class FjordClusterController : IDisposable
             pods.Select(p => new ObservedPod(p.Pod.Metadata.Name, p.Ordinal,
                 Ready: p.Pod.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true,
                 Terminating: p.Pod.Metadata.DeletionTimestamp is not null,
-                Revision: Label(p.Pod, "controller-revision-hash"))).ToList(),
+                Revision: Label(p.Pod, "controller-revision-hash"),
+                NotReadySince: p.Pod.Status?.Conditions?.FirstOrDefault(c => c.Type == "Ready" && c.Status != "True")?.LastTransitionTime is { } since
+                    ? new DateTimeOffset(DateTime.SpecifyKind(since, DateTimeKind.Utc)) : null)).ToList(),
             health,
             _time.GetUtcNow());
     }
@@ -227,6 +229,9 @@ public sealed partial class FjordClusterController : IDisposable
                     break;
                 case UnregisterBroker unregister:
                     await _admin.UnregisterBrokerAsync(addresses, observed.Health.ControllerId, unregister.BrokerId, cancel);
+                    break;
+                case ElectPreferredLeaders:
+                    await _admin.ElectPreferredLeadersAsync(addresses, cancel);
                     break;
                 case ApplyDynamicConfigs configs:
                     await _admin.AlterClusterConfigsAsync(addresses, configs.Set, configs.Delete, cancel);

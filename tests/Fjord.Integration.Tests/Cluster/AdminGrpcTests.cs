@@ -1,6 +1,5 @@
 using Fjord.Integration.Tests.Harness;
 using Fjord.Rpc.Admin;
-using Grpc.Net.Client;
 using Xunit.Abstractions;
 
 namespace Fjord.Integration.Tests.Cluster;
@@ -25,7 +24,7 @@ public sealed class AdminGrpcTests(ITestOutputHelper output)
     public void AdminService_DescribesTheCluster_ManagesTopicsThroughAnyNode_AndSendsControllerOnlyCallsToTheController()
     {
         using var cluster = ClusterProcess.Start(3, "broker.session.timeout.ms=4000", "broker.heartbeat.interval.ms=500");
-        using var channels = new Channels(cluster);
+        using var channels = new AdminChannels(cluster);
         DescribeClusterResponse? described = null;
         Eventually.True(() => (described = channels[0].DescribeCluster(new DescribeClusterRequest())) is { ControllerId: >= 0, Brokers.Count: 3, FencedBrokers: 0 },
             TimeSpan.FromSeconds(30), () => $"3 unfenced brokers and a controller over gRPC; last {described}\n{cluster.Output}");
@@ -136,7 +135,7 @@ public sealed class AdminGrpcTests(ITestOutputHelper output)
     public async Task AlterBrokerConfigs_ThroughANonController_SetsTheClusterDefaultThatTopicsInherit_AndRefusesStaticOrBadConfigs()
     {
         using var cluster = ClusterProcess.Start(3, "broker.session.timeout.ms=4000", "broker.heartbeat.interval.ms=500");
-        using var channels = new Channels(cluster);
+        using var channels = new AdminChannels(cluster);
         DescribeClusterResponse? described = null;
         Eventually.True(() => (described = channels[0].DescribeCluster(new DescribeClusterRequest())) is { ControllerId: >= 0, Brokers.Count: 3, FencedBrokers: 0 },
             TimeSpan.FromSeconds(30), () => $"3 unfenced brokers and a controller over gRPC; last {described}\n{cluster.Output}");
@@ -178,18 +177,5 @@ public sealed class AdminGrpcTests(ITestOutputHelper output)
         badValue.SetConfigs["log.retention.ms"] = "soon";
         Assert.Equal(InvalidConfig, channels[other].AlterBrokerConfigs(badValue).Error.Code);
         Assert.Equal("123456", channels[other].DescribeBrokerConfigs(new DescribeBrokerConfigsRequest()).Configs["log.retention.ms"]);
-    }
-
-    /// <summary>One gRPC channel per node's rpc port, as the operator keeps them.</summary>
-    private sealed class Channels(ClusterProcess cluster) : IDisposable
-    {
-        private readonly Dictionary<int, GrpcChannel> _channels = cluster.Nodes.ToDictionary(n => n.Id, n => GrpcChannel.ForAddress($"http://127.0.0.1:{n.RpcPort}"));
-
-        public AdminService.AdminServiceClient this[int nodeId] => new(_channels[nodeId]);
-
-        public void Dispose()
-        {
-            foreach (var channel in _channels.Values) channel.Dispose();
-        }
     }
 }
