@@ -55,7 +55,7 @@ public sealed class ChaosReportTests
     [Fact]
     public void MovedRecord_FailsTheRun_ThoughNotOnTheFinalLine()
     {
-        var acked = new AckedRecord("a", 0, 1, "p0-g0", 0, s_t0);
+        var acked = new AckedRecord("a", 0, 1, "p0-g0", 0, 0, s_t0);
         var report = new ChaosReport(1, 0, new HistoryVerdict([], [], [(acked, 0, 2)], [], []), [], new FaultCounts(), []);
 
         Assert.Contains("lost=0 duplicated=0 divergent=0", report.FinalLine, StringComparison.Ordinal);
@@ -67,7 +67,7 @@ public sealed class ChaosReportTests
     public void Details_GroupLostRecordsByPartitionAndTheFaultAround_TheirAcknowledgement()
     {
         var kill = new InjectedFault(1, "kill", 2, false, s_t0.AddSeconds(10), s_t0.AddSeconds(15));
-        var lost = new[] { 3L, 4, 5, 9 }.Select(o => new AckedRecord($"v{o}", 1, o, "p0-g0", o, s_t0.AddSeconds(12))).ToList();
+        var lost = new[] { 3L, 4, 5, 9 }.Select(o => new AckedRecord($"v{o}", 1, o, "p0-g0", o, o, s_t0.AddSeconds(12))).ToList();
         var report = new ChaosReport(10, 10, new HistoryVerdict(lost, [], [], [], []), [], new FaultCounts(), [kill]);
 
         Assert.Contains("lost in partition 1: 4 records at offsets 3-5,9, acknowledged during fault #1 kill of node 2", report.Details(), StringComparison.Ordinal);

@@ -69,7 +69,7 @@ public sealed record ChaosReport(int Acked, int Consumed, HistoryVerdict Verdict
             d => $"{d.Value} at {string.Join(", ", d.Positions.Select(p => $"{p.Partition}/{p.Offset}"))}");
         Section(text, "moved (acknowledged at one offset, found at another)", Verdict.Moved,
             m => $"{m.Acked.Value} acked at {m.Acked.Partition}/{m.Acked.Offset}, found at {m.Partition}/{m.Offset}");
-        Section(text, "reordered (a producer's acknowledgements to a partition with non-increasing offsets)", Verdict.Reordered,
+        Section(text, "reordered (a producer's acknowledged records in a partition, in the order it produced them, with non-increasing offsets)", Verdict.Reordered,
             r => $"{r.Value} ({r.Session}) at {r.Partition}/{r.Offset}");
         Section(text, "vanished (a consumer read it; the final log holds something else)", Verdict.Vanished,
             v => $"partition {v.Consumed.Partition} offset {v.Consumed.Offset}: consumed {v.Consumed.Value}, now {v.Now ?? "(nothing)"}");

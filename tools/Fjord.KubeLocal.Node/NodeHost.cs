@@ -1,5 +1,6 @@
 using Fjord.KubeLocal.Node.Api;
 using Fjord.KubeLocal.Node.Controllers;
+using Fjord.KubeLocal.Node.Dns;
 using Fjord.KubeLocal.Node.Kubelet;
 using k8s;
 using k8s.Models;
@@ -32,14 +33,21 @@ internal sealed partial class NodeHost(NodeOptions options, TimeProvider time, I
             Informer<V1PodDisruptionBudget>("/apis/policy/v1/poddisruptionbudgets"),
             Informer<V1PersistentVolumeClaim>("/api/v1/persistentvolumeclaims"),
             Informer<V1ConfigMap>("/api/v1/configmaps"),
-            Informer<V1Secret>("/api/v1/secrets"));
+            Informer<V1Secret>("/api/v1/secrets"),
+            Informer<V1Service>("/api/v1/services"));
 
         var statefulSets = new StatefulSetController(api, caches, time, loggers);
         var deployments = new DeploymentController(api, caches, time, loggers);
         var replicaSets = new ReplicaSetController(api, caches, time, Random.Shared, loggers);
         var budgets = new DisruptionBudgetController(api, caches, time, loggers);
         var claims = new ClaimBinder(api, caches, time, loggers);
-        var kubelet = new ProcessKubelet(api, caches, options.NodeName, options.StateDir, new ContainerCommandResolver(options.RepoRoot), probeClient, time, loggers);
+        var dnsOff = PodDnsSupport.Probe(options.StateDir);
+        var dns = dnsOff is null ? new ClusterDns(caches, options.StateDir, time, loggers.CreateLogger("Fjord.KubeLocal.Node.Dns")) : null;
+        if (dnsOff is not null)
+        {
+            LogPodDnsOff(_logger, dnsOff);
+        }
+        var kubelet = new ProcessKubelet(api, caches, dns, options.NodeName, options.StateDir, new ContainerCommandResolver(options.RepoRoot), probeClient, time, loggers);
 
         var registration = new NodeRegistration(api, options.NodeName, time, loggers.CreateLogger("Fjord.KubeLocal.Node.Kubelet"));
         using var stopInformers = CancellationTokenSource.CreateLinkedTokenSource(cancel);
@@ -57,6 +65,10 @@ internal sealed partial class NodeHost(NodeOptions options, TimeProvider time, I
                 kubelet.Queue.RunAsync(kubelet.ReconcileAsync, cancel),
                 registration.RunAsync(cancel),
             };
+            if (dns is not null)
+            {
+                workers.Add(dns.Queue.RunAsync(dns.ReconcileAsync, cancel));
+            }
             await File.WriteAllTextAsync(ReadyFile, $"{Environment.ProcessId}\n", CancellationToken.None);
             LogReady(_logger, options.Server, options.NodeName, options.StateDir);
             await Task.WhenAll(workers);
@@ -81,6 +93,9 @@ internal sealed partial class NodeHost(NodeOptions options, TimeProvider time, I
 
     [LoggerMessage(EventId = 700, Level = LogLevel.Information, Message = "kube-local-node ready: server {Server}, node {Node}, state {StateDir}")]
     private static partial void LogReady(ILogger logger, Uri server, string node, string stateDir);
+
+    [LoggerMessage(EventId = 702, Level = LogLevel.Warning, Message = "pod DNS is off: {Reason}; pods resolve only what the host's /etc/hosts holds")]
+    private static partial void LogPodDnsOff(ILogger logger, string reason);
 
     [LoggerMessage(EventId = 701, Level = LogLevel.Information, Message = "kube-local-node stopping: {Pods} pods' processes")]
     private static partial void LogStopping(ILogger logger, int pods);

@@ -5,8 +5,10 @@ namespace Fjord.Chaos.Checking;
 /// <summary>
 /// Checks the final log (what a fresh consumer reads up to each high watermark after healing) against the
 /// client history: acknowledged writes must be present exactly once at the offset they were acknowledged at
-/// (acks=all: that offset is committed and never rewritten), each producer instance's acknowledgements to a
-/// partition must have increasing offsets (acknowledged order), no value may appear twice (the workload never
+/// (acks=all: that offset is committed and never rewritten), each producer instance's acknowledged records in a
+/// partition must have offsets increasing in the order it produced them (the idempotent producer's promise:
+/// "in the original produce order"; the order acknowledgements arrive in is not promised — librdkafka may report
+/// a retried batch after the one behind it), no value may appear twice (the workload never
 /// re-sends a value), and every record a consumer was handed must still be there with the same value (records
 /// below the high watermark never vanish). Pure; safe from any thread.
 /// </summary>
@@ -47,7 +49,7 @@ public static class HistoryChecker
         foreach (var stream in acked.GroupBy(a => (a.Session, a.Partition)))
         {
             var highest = long.MinValue;
-            foreach (var record in stream.OrderBy(a => a.AckSequence))
+            foreach (var record in stream.OrderBy(a => a.ProduceIndex))
             {
                 if (record.Offset <= highest) reordered.Add(record);
                 highest = Math.Max(highest, record.Offset);

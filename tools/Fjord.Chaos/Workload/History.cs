@@ -18,9 +18,9 @@ public sealed class History
     private readonly ConcurrentQueue<string> _fatalErrors = new();
     private long _ackSequence;
 
-    public void RecordAck(string value, int partition, long offset, string session)
+    public void RecordAck(string value, int partition, long offset, string session, long produceIndex)
     {
-        lock (_ackLock) _acked.Add(new AckedRecord(value, partition, offset, session, _ackSequence++, DateTime.UtcNow));
+        lock (_ackLock) _acked.Add(new AckedRecord(value, partition, offset, session, produceIndex, _ackSequence++, DateTime.UtcNow));
     }
 
     public void RecordFailedDelivery(string error) => _failedDeliveries.AddOrUpdate(error, 1, (_, n) => n + 1);

@@ -38,7 +38,7 @@ public sealed partial class ProducerWorker(int index, string bootstrapServers, s
             {
                 var value = string.Create(CultureInfo.InvariantCulture, $"{session}-{n}");
                 var partition = (int)(sent % partitions);
-                if (!Offer(producer, value, partition, session, stop)) break;
+                if (!Offer(producer, value, n, partition, session, stop)) break;
                 sent++;
                 var due = TimeSpan.FromSeconds((double)sent / recordsPerSecond) - pace.Elapsed;
                 if (due > TimeSpan.Zero) stop.WaitHandle.WaitOne(due);
@@ -50,7 +50,7 @@ public sealed partial class ProducerWorker(int index, string bootstrapServers, s
         }
     }
 
-    private bool Offer(IProducer<Null, string> producer, string value, int partition, string session, CancellationToken stop)
+    private bool Offer(IProducer<Null, string> producer, string value, long produceIndex, int partition, string session, CancellationToken stop)
     {
         while (!stop.IsCancellationRequested && Volatile.Read(ref _fatal) is null)
         {
@@ -61,7 +61,7 @@ public sealed partial class ProducerWorker(int index, string bootstrapServers, s
                     if (report.Error.IsError) history.RecordFailedDelivery(report.Error.Code.ToString());
                     else if (report.Status == PersistenceStatus.Persisted)
                     {
-                        history.RecordAck(value, report.Partition.Value, report.Offset.Value, session);
+                        history.RecordAck(value, report.Partition.Value, report.Offset.Value, session, produceIndex);
                         liveness.Progressed(Client, DateTime.UtcNow);
                     }
                     else history.RecordFailedDelivery($"status {report.Status}");

@@ -8,7 +8,9 @@ namespace Fjord.KubeLocal.Node.Kubelet;
 /// One container instance as a host process in a session (and process group) of its own, started through
 /// <c>setsid sh -c 'exec "$@" >> log 2>&amp;1'</c>: stdout and stderr append to the container's log file without
 /// passing through kube-local-node (a node restart does not break the pipe), and signals go to the whole group,
-/// so children a shell forked stop with it, as when a container's PID 1 exits. Thread-safe.
+/// so children a shell forked stop with it, as when a container's PID 1 exits. With a cluster DNS hosts file the
+/// shell first enters a mount namespace of its own (<c>unshare --mount</c>) and bind-mounts the file over
+/// <c>/etc/hosts</c> there (see <see cref="Dns.PodDnsSupport"/>). Thread-safe.
 /// </summary>
 internal sealed partial class ContainerProcess : IDisposable
 {
@@ -32,7 +34,8 @@ internal sealed partial class ContainerProcess : IDisposable
     /// <summary>Completes with the exit code (128 + signal when killed) once the process and its group are gone.</summary>
     public Task<int> Exited { get; }
 
-    public static ContainerProcess Start(ContainerCommand command, IReadOnlyDictionary<string, string> env, string workingDirectory, string logPath, DateTimeOffset now)
+    public static ContainerProcess Start(ContainerCommand command, IReadOnlyDictionary<string, string> env, string workingDirectory, string logPath,
+        string? hostsFile, DateTimeOffset now)
     {
         var start = new ProcessStartInfo("setsid")
         {
@@ -40,11 +43,23 @@ internal sealed partial class ContainerProcess : IDisposable
             UseShellExecute = false,
             RedirectStandardInput = true,
         };
+        // unshare and sh exec what follows, so the pid stays the container's and signals reach it.
+        if (hostsFile is not null)
+        {
+            start.ArgumentList.Add("unshare");
+            start.ArgumentList.Add("--mount");
+        }
         start.ArgumentList.Add("sh");
         start.ArgumentList.Add("-c");
-        start.ArgumentList.Add("log=$1; shift; exec \"$@\" >>\"$log\" 2>&1");
+        start.ArgumentList.Add(hostsFile is null
+            ? "log=$1; shift; exec \"$@\" >>\"$log\" 2>&1"
+            : "log=$1; hosts=$2; shift 2; " + Dns.PodDnsSupport.MountHostsScript + "exec \"$@\" >>\"$log\" 2>&1");
         start.ArgumentList.Add("sh");
         start.ArgumentList.Add(logPath);
+        if (hostsFile is not null)
+        {
+            start.ArgumentList.Add(hostsFile);
+        }
         start.ArgumentList.Add(command.FileName!);
         foreach (var arg in command.Arguments)
         {
@@ -121,12 +136,13 @@ internal sealed partial class ContainerProcess : IDisposable
     private static partial int kill(int pid, int signal);
 
     /// <summary>Runs a short command (an exec probe) in the container's environment; true on exit code 0 within the timeout.</summary>
-    public static async Task<bool> RunToCompletionAsync(ContainerCommand command, IReadOnlyDictionary<string, string> env, string workingDirectory, TimeSpan timeout, TimeProvider time)
+    public static async Task<bool> RunToCompletionAsync(ContainerCommand command, IReadOnlyDictionary<string, string> env, string workingDirectory,
+        string? hostsFile, TimeSpan timeout, TimeProvider time)
     {
         ContainerProcess process;
         try
         {
-            process = Start(command, env, workingDirectory, "/dev/null", time.GetUtcNow());
+            process = Start(command, env, workingDirectory, "/dev/null", hostsFile, time.GetUtcNow());
         }
         catch (Win32Exception)
         {

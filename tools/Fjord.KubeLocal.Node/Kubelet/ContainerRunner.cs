@@ -99,7 +99,7 @@ internal sealed partial class ContainerRunner(
                 {
                     FileName = launch.Remapper.Remap(launch.Command.FileName!),
                     Arguments = launch.Command.Arguments.Select(launch.Remapper.Remap).ToList(),
-                }, launch.Environment, launch.WorkingDirectory, launch.LogPath, startedAt);
+                }, launch.Environment, launch.WorkingDirectory, launch.LogPath, launch.HostsFile, startedAt);
             }
             catch (Win32Exception e)
             {

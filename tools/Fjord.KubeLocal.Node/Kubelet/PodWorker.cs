@@ -1,4 +1,5 @@
 using Fjord.KubeLocal.Node.Api;
+using Fjord.KubeLocal.Node.Dns;
 using Fjord.KubeLocal.Node.Workloads;
 using k8s;
 using k8s.Models;
@@ -16,6 +17,7 @@ internal sealed partial class PodWorker
 {
     private readonly IKubernetes _api;
     private readonly NodeCaches _caches;
+    private readonly ClusterDns? _dns;
     private readonly PodDirectories _dirs;
     private readonly ContainerCommandResolver _resolver;
     private readonly ProbeRunner _probes;
@@ -34,7 +36,7 @@ internal sealed partial class PodWorker
     private Task _run = Task.CompletedTask;
     private Task _statusLoop = Task.CompletedTask;
 
-    public PodWorker(V1Pod pod, string podIp, string hostIp, PodDirectories dirs, IKubernetes api, NodeCaches caches,
+    public PodWorker(V1Pod pod, string podIp, string hostIp, PodDirectories dirs, IKubernetes api, NodeCaches caches, ClusterDns? dns,
         ContainerCommandResolver resolver, ProbeRunner probes, TimeProvider time, ILogger logger)
     {
         _pod = pod;
@@ -43,6 +45,7 @@ internal sealed partial class PodWorker
         _dirs = dirs;
         _api = api;
         _caches = caches;
+        _dns = dns;
         _resolver = resolver;
         _probes = probes;
         _time = time;
@@ -156,7 +159,7 @@ internal sealed partial class PodWorker
             variables[key] = remapper.Remap(value);
         }
         var command = _resolver.Resolve(container, variables);
-        return (new ContainerLaunch(command, variables, remapper, _dirs.WorkingDirectory, _dirs.LogPath(container.Name), PodIp), null);
+        return (new ContainerLaunch(command, variables, remapper, _dirs.WorkingDirectory, _dirs.LogPath(container.Name), PodIp, _dns?.HostsFileFor(_dirs.Namespace)), null);
     }
 
     private V1ConfigMap? ConfigMap(string name) => _caches.ConfigMaps.Get(ObjectKey.Of(_dirs.Namespace, name));

@@ -41,7 +41,7 @@ internal sealed class ProbeRunner(HttpClient http, TimeProvider time)
             {
                 var words = exec.Command.Select(launch.Remapper.Remap).ToList();
                 var command = new ContainerCommand(words[0], words.Skip(1).ToList(), null);
-                return await ContainerProcess.RunToCompletionAsync(command, launch.Environment, launch.WorkingDirectory, timeout, time);
+                return await ContainerProcess.RunToCompletionAsync(command, launch.Environment, launch.WorkingDirectory, launch.HostsFile, timeout, time);
             }
             return false;
         }

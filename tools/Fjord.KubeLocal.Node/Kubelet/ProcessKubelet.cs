@@ -1,4 +1,5 @@
 using Fjord.KubeLocal.Node.Api;
+using Fjord.KubeLocal.Node.Dns;
 using Fjord.KubeLocal.Node.Workloads;
 using k8s;
 using k8s.Models;
@@ -9,7 +10,7 @@ namespace Fjord.KubeLocal.Node.Kubelet;
 /// <summary>
 /// The scheduler and kubelet of kube-local's one node. Binds every pending pod without a node to this node
 /// (<c>POST pods/{name}/binding</c>), runs pods bound here through a <see cref="PodWorker"/> each, with a loopback
-/// pod IP from <see cref="PodIpAllocator"/>, and finishes graceful deletion as the real kubelet does: once
+/// pod IP from <see cref="PodIpAllocator"/> and, when pod DNS is on, the namespace's <see cref="ClusterDns"/> hosts file, and finishes graceful deletion as the real kubelet does: once
 /// <c>deletionTimestamp</c> is set it stops the containers (SIGTERM, <c>deletionGracePeriodSeconds</c>, SIGKILL),
 /// removes the pod's directory and IP, then DELETEs the pod with gracePeriodSeconds=0. A pod deleted outright
 /// (or replaced by a new one of the same name) is stopped the same way. Reconciles run on the work queue's worker;
@@ -21,6 +22,7 @@ internal sealed partial class ProcessKubelet
 
     private readonly IKubernetes _api;
     private readonly NodeCaches _caches;
+    private readonly ClusterDns? _dns;
     private readonly string _nodeName;
     private readonly string _stateDir;
     private readonly ContainerCommandResolver _resolver;
@@ -32,11 +34,12 @@ internal sealed partial class ProcessKubelet
     private readonly List<Task> _terminations = [];
     private readonly PodIpAllocator _ips = new();
 
-    public ProcessKubelet(IKubernetes api, NodeCaches caches, string nodeName, string stateDir, ContainerCommandResolver resolver,
+    public ProcessKubelet(IKubernetes api, NodeCaches caches, ClusterDns? dns, string nodeName, string stateDir, ContainerCommandResolver resolver,
         HttpClient probeClient, TimeProvider time, ILoggerFactory loggers)
     {
         _api = api;
         _caches = caches;
+        _dns = dns;
         _nodeName = nodeName;
         _stateDir = stateDir;
         _resolver = resolver;
@@ -128,7 +131,7 @@ internal sealed partial class ProcessKubelet
                 _ips.TryAdopt(pod.Metadata.Uid, pod.Status?.PodIP);
                 ip = _ips.Allocate(pod.Metadata.Uid).ToString();
             }
-            worker = new PodWorker(pod, ip, HostIp, new PodDirectories(_stateDir, ns, name), _api, _caches, _resolver, _probes, _time, _logger);
+            worker = new PodWorker(pod, ip, HostIp, new PodDirectories(_stateDir, ns, name), _api, _caches, _dns, _resolver, _probes, _time, _logger);
             _workers[key] = worker;
         }
         LogStarting(_logger, ns, name, ip);
