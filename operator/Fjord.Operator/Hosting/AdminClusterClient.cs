@@ -8,7 +8,7 @@ namespace Fjord.Operator.Hosting;
 
 /// <summary>
 /// Talks to a Fjord cluster through the admin gRPC contract (Fjord.Rpc's admin.proto) on the brokers' rpc port — the only
-/// way the operator reaches brokers. Reads go to any broker that answers; DrainBroker and UnregisterBroker run on the
+/// way the operator reaches brokers. Reads take the most up-to-date broker's view; DrainBroker and UnregisterBroker run on the
 /// active controller, following NOT_CONTROLLER's controller_id. Channels are cached per address. Thread-safe.
 /// </summary>
 public sealed partial class AdminClusterClient : IDisposable
@@ -22,36 +22,56 @@ public sealed partial class AdminClusterClient : IDisposable
 
     public AdminClusterClient(ILogger logger) => _logger = logger;
 
-    /// <summary>DescribeCluster and DescribeTopics from the first broker (by node id) that answers.</summary>
+    /// <summary>
+    /// The cluster as the most up-to-date broker sees it: DescribeCluster on every broker, then DescribeTopics and the
+    /// dynamic configs from the one whose metadata image is furthest along (lowest id on a tie). A broker cut off from
+    /// the quorum answers from a stale image (no controller, old leaders), so the first answer is not good enough.
+    /// </summary>
     /// <param name="brokers">Node id → rpc address (host:port) of each broker pod that has an IP.</param>
     public async Task<ObservedClusterHealth> DescribeAsync(IReadOnlyDictionary<int, string> brokers, CancellationToken cancel)
     {
+        (int Id, AdminService.AdminServiceClient Client, DescribeClusterResponse Cluster)? best = null;
         foreach (var (id, address) in brokers.OrderBy(b => b.Key))
         {
             try
             {
                 var client = Client(address);
                 var cluster = await client.DescribeClusterAsync(new DescribeClusterRequest(), deadline: Deadline(), cancellationToken: cancel);
-                var topics = await client.DescribeTopicsAsync(new DescribeTopicsRequest(), deadline: Deadline(), cancellationToken: cancel);
-                var configs = await client.DescribeBrokerConfigsAsync(new DescribeBrokerConfigsRequest { Broker = ClusterDefault },
-                    deadline: Deadline(), cancellationToken: cancel);
-                return new ObservedClusterHealth(
-                    Reachable: true,
-                    cluster.ControllerId,
-                    cluster.Brokers.Select(b => new ObservedBroker(b.Id, b.Fenced, b.InControlledShutdown, b.LeaderCount, b.ReplicaCount)).ToList(),
-                    cluster.UnderReplicatedPartitions,
-                    cluster.OfflinePartitions,
-                    cluster.ReassigningPartitions,
-                    topics.Topics.Select(t => new TopicReplication(t.Name, t.Partitions.Count == 0 ? 0 : t.Partitions.Max(p => p.Replicas.Count))).ToList(),
-                    configs.Error is { Code: not 0 } ? null : configs.Configs.ToDictionary(c => c.Key, c => c.Value, StringComparer.Ordinal),
-                    topics.Topics.Sum(t => t.Partitions.Count(p => p.Replicas.Count > 0 && p.Leader != p.Replicas[0] && p.Isr.Contains(p.Replicas[0]))));
+                if (best is null || cluster.MetadataOffset > best.Value.Cluster.MetadataOffset)
+                {
+                    best = (id, client, cluster);
+                }
             }
             catch (RpcException e)
             {
                 LogUnanswered(_logger, id, address, e.StatusCode.ToString(), e.Status.Detail);
             }
         }
-        return ObservedClusterHealth.Unreachable;
+        if (best is not var (bestId, chosen, described))
+        {
+            return ObservedClusterHealth.Unreachable;
+        }
+        try
+        {
+            var topics = await chosen.DescribeTopicsAsync(new DescribeTopicsRequest(), deadline: Deadline(), cancellationToken: cancel);
+            var configs = await chosen.DescribeBrokerConfigsAsync(new DescribeBrokerConfigsRequest { Broker = ClusterDefault },
+                deadline: Deadline(), cancellationToken: cancel);
+            return new ObservedClusterHealth(
+                Reachable: true,
+                described.ControllerId,
+                described.Brokers.Select(b => new ObservedBroker(b.Id, b.Fenced, b.InControlledShutdown, b.LeaderCount, b.ReplicaCount)).ToList(),
+                described.UnderReplicatedPartitions,
+                described.OfflinePartitions,
+                described.ReassigningPartitions,
+                topics.Topics.Select(t => new TopicReplication(t.Name, t.Partitions.Count == 0 ? 0 : t.Partitions.Max(p => p.Replicas.Count))).ToList(),
+                configs.Error is { Code: not 0 } ? null : configs.Configs.ToDictionary(c => c.Key, c => c.Value, StringComparer.Ordinal),
+                topics.Topics.Sum(t => t.Partitions.Count(p => p.Replicas.Count > 0 && p.Leader != p.Replicas[0] && p.Isr.Contains(p.Replicas[0]))));
+        }
+        catch (RpcException e)
+        {
+            LogUnanswered(_logger, bestId, brokers[bestId], e.StatusCode.ToString(), e.Status.Detail);
+            return ObservedClusterHealth.Unreachable;
+        }
     }
 
     /// <summary>
