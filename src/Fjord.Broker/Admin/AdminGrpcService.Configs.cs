@@ -23,23 +23,35 @@ public sealed partial class AdminGrpcService
     /// </summary>
     public override async Task<AlterBrokerConfigsResponse> AlterBrokerConfigs(AlterBrokerConfigsRequest request, ServerCallContext context)
     {
-        var kafka = new IncrementalAlterConfigsRequest { ValidateOnly = request.ValidateOnly };
-        var resource = new IncrementalAlterConfigsRequest.AlterConfigsResource { ResourceType = (sbyte)Handlers.ConfigResourceType.Broker, ResourceName = request.Broker };
-        foreach (var (name, value) in request.SetConfigs)
-            resource.Configs.Add(new() { Name = name, ConfigOperation = (sbyte)AlterConfigOp.Set, Value = value });
-        foreach (var name in request.DeleteConfigs)
-            resource.Configs.Add(new() { Name = name, ConfigOperation = (sbyte)AlterConfigOp.Delete, Value = null });
-        kafka.Resources.Add(resource);
-        var answer = await KafkaAsync<IncrementalAlterConfigsResponse>(kafka, 1, context).ConfigureAwait(false);
-        var result = answer.Responses.FirstOrDefault();
-        if (result is null || result.ErrorCode != 0)
-            return new AlterBrokerConfigsResponse { Error = result is null ? ErrorOf(ErrorCode.UnknownServerError, "No result for the broker resource.") : ErrorOf(result.ErrorCode, result.ErrorMessage) };
+        if (await IncrementalAlterConfigsAsync(Handlers.ConfigResourceType.Broker, request.Broker, request.SetConfigs, request.DeleteConfigs,
+                request.ValidateOnly, context).ConfigureAwait(false) is { } refused)
+            return new AlterBrokerConfigsResponse { Error = refused };
         var image = request.ValidateOnly
             ? quorum.StateMachine.Image
             : await ImageWhereAsync(i => ShowsChange(BrokerOverrides(i, request.Broker), request), context.CancellationToken).ConfigureAwait(false);
         var response = new AlterBrokerConfigsResponse { Error = new Error() };
         foreach (var (key, value) in BrokerOverrides(image, request.Broker)) response.Configs[key] = value;
         return response;
+    }
+
+    /// <summary>
+    /// One IncrementalAlterConfigs resource (SET and DELETE) through this node's handler, which runs it on the controller
+    /// or forwards it there like a Kafka client's request; the error when refused, null when it succeeded.
+    /// </summary>
+    private async Task<Error?> IncrementalAlterConfigsAsync(Handlers.ConfigResourceType type, string name, IDictionary<string, string> set,
+        IEnumerable<string> delete, bool validateOnly, ServerCallContext context)
+    {
+        var kafka = new IncrementalAlterConfigsRequest { ValidateOnly = validateOnly };
+        var resource = new IncrementalAlterConfigsRequest.AlterConfigsResource { ResourceType = (sbyte)type, ResourceName = name };
+        foreach (var (key, value) in set)
+            resource.Configs.Add(new() { Name = key, ConfigOperation = (sbyte)AlterConfigOp.Set, Value = value });
+        foreach (var key in delete)
+            resource.Configs.Add(new() { Name = key, ConfigOperation = (sbyte)AlterConfigOp.Delete, Value = null });
+        kafka.Resources.Add(resource);
+        var response = await KafkaAsync<IncrementalAlterConfigsResponse>(kafka, 1, context).ConfigureAwait(false);
+        var result = response.Responses.FirstOrDefault();
+        if (result is null) return ErrorOf(ErrorCode.UnknownServerError, $"No result for the {type} resource.");
+        return result.ErrorCode != 0 ? ErrorOf(result.ErrorCode, result.ErrorMessage) : null;
     }
 
     private static IReadOnlyDictionary<string, string> BrokerOverrides(MetadataImage image, string broker) =>

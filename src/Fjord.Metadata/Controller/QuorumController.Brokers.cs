@@ -32,10 +32,10 @@ public sealed partial class QuorumController
             [.. request.Endpoints], Fenced: true, InControlledShutdown: false, request.LogDirId).ToRecord();
         builder.Add(new MetadataRecord { RegisterBroker = record });
         // The previous incarnation is gone: whatever it led or was in sync for must move now.
-        if (existing is not null && LostItsData(existing, request))
-            RemoveFromEveryIsr(builder, request.BrokerId);
-        else
-            MoveReplicasOff(builder, request.BrokerId);
+        // One whose data is gone leaves even an ISR it is the last member of: an empty replica must never be elected
+        // (the partition stays leaderless until a replica with the data returns or an unclean election is asked for),
+        // and it rejoins ISRs only by fetching everything again.
+        MoveReplicasOff(builder, request.BrokerId, keepLastIsrMember: existing is null || !LostItsData(existing, request));
         Touch(request.BrokerId);
         return builder.Result(new BrokerRegistrationReply(ErrorCode.None, epoch));
     }
@@ -47,24 +47,6 @@ public sealed partial class QuorumController
     /// </summary>
     private static bool LostItsData(BrokerRegistration existing, BrokerRegistrationRequest request) =>
         existing.LogDirId != Guid.Empty && request.LogDirId != Guid.Empty && existing.LogDirId != request.LogDirId;
-
-    /// <summary>
-    /// Takes a broker whose data is gone out of every ISR, even where it is the last member: an empty replica must
-    /// never be elected (the partition stays leaderless until a replica that has the data returns or an unclean
-    /// election is asked for), and it rejoins ISRs only by fetching everything again.
-    /// </summary>
-    private void RemoveFromEveryIsr(ControllerRecordBuilder builder, int brokerId)
-    {
-        var image = builder.Image;
-        foreach (var topic in image.TopicsById.Values)
-            foreach (var (index, p) in topic.Partitions)
-            {
-                if (p.Leader != brokerId && !p.Isr.Contains(brokerId)) continue;
-                var cb = ChangeBuilder(builder, topic.Id, index);
-                cb.TargetIsr = p.Isr.Remove(brokerId);
-                builder.Add(cb.Build());
-            }
-    }
 
     /// <summary>
     /// A heartbeat: renews the session; unfences a broker that no longer wants to be fenced (and elects it
