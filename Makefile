@@ -117,6 +117,25 @@ OPERATOR_DLL = operator/Fjord.Operator/bin/$(CONFIG)/net10.0/fjord-operator.dll
 crds:
 	$(DOTNET) build operator/Fjord.Operator -c $(CONFIG) --nologo -clp:NoSummary -v q
 	$(DOTNET) $(OPERATOR_DLL) crds --out deploy/crds
+	@$(MAKE) --no-print-directory chart-assets install-yaml
+
+## chart-assets: copy deploy/crds and deploy/monitoring's alerts and dashboard into charts/fjord/files (Helm reads
+##               no file outside the chart; tests/Fjord.Chart.Tests fails when the copies differ)
+## install-yaml: render deploy/install.yaml (operator, CRDs, RBAC in namespace fjord-system) from the chart with the
+##               pinned helm, for `kubectl apply -f` without Helm (a test fails when it is out of date)
+HELM       = .tools/bin/helm
+CHART      = charts/fjord
+.PHONY: chart-assets install-yaml
+chart-assets:
+	@mkdir -p $(CHART)/files/crds $(CHART)/files/monitoring
+	@rm -f $(CHART)/files/crds/*.yaml
+	cp deploy/crds/*.yaml $(CHART)/files/crds/
+	cp deploy/monitoring/fjord-alerts.yaml deploy/monitoring/fjord-dashboard.json $(CHART)/files/monitoring/
+
+install-yaml: chart-assets
+	@bash .ci/install-kube-tools.sh
+	@bash deploy/render-install-yaml.sh $(HELM) $(CHART) > deploy/install.yaml
+	@echo "wrote deploy/install.yaml"
 
 ## kube-local: build and start kube-local (API server on 127.0.0.1:KUBE_LOCAL_PORT, default 6443) and kube-local-node
 ##             (controllers + process kubelet) in the background with state, logs and pids in ./data/kube; waits until

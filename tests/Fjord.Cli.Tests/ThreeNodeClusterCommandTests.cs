@@ -127,4 +127,35 @@ public sealed class ThreeNodeClusterCommandTests(ThreeNodeClusterFixture fixture
         Assert.Equal(1, electUnknown.ExitCode);
         Assert.Contains($"{topic}-5", electUnknown.StandardError);
     }
+
+    [Fact]
+    public void Rebalance_DryRunDrainingABroker_PrintsItsMoves_AndARunOnTheCluster_FinishesWithASummary()
+    {
+        var topic = TestTopics.Unique("cli-cluster-rebalance");
+        FjordCli.Ok(FjordCli.Run(Bootstrap, "topics", "create", topic, "--partitions", "6", "--replication-factor", "2"));
+        Eventually.True(() => ClusterClient.Leaders(Bootstrap, topic) is { Count: 6 } l && l.Values.All(x => x >= 0),
+            TimeSpan.FromSeconds(20), () => $"6 led partitions of {topic}\n{fixture.Cluster.Output}");
+        var adminServer = $"127.0.0.1:{fixture.Cluster.Nodes[0].RpcPort}";
+
+        var plan = FjordCli.Json(FjordCli.Run(Bootstrap, "cluster", "rebalance", "--admin-server", adminServer, "--dry-run",
+            "--exclude-brokers", "2", "--drain-only", "-o", "json"));
+        var drained = plan.GetProperty("after").EnumerateArray().Single(b => b.GetProperty("broker_id").GetInt32() == 2);
+        Assert.Equal(plan.GetProperty("unplaceable").GetArrayLength(), drained.GetProperty("replicas").GetInt32());
+        Assert.All(plan.GetProperty("moves").EnumerateArray(),
+            m => Assert.Contains(2, m.GetProperty("replicas").EnumerateArray().Select(r => r.GetInt32())));
+        Assert.Contains(plan.GetProperty("moves").EnumerateArray(), m => m.GetProperty("topic").GetString() == topic);
+        Assert.Equal(6, ClusterClient.Leaders(Bootstrap, topic)!.Count); // a dry run changes nothing
+
+        var run = FjordCli.Ok(FjordCli.Run(Bootstrap, "cluster", "rebalance", "--admin-server", adminServer, "--throttle", "10485760"));
+        Assert.Contains("Balance ", run.StandardOutput);
+        Assert.Contains("BROKER", run.StandardOutput);
+    }
+
+    [Fact]
+    public void Rebalance_ExcludingAnUnknownBroker_ExitsOneWithTheBrokersMessage()
+    {
+        var run = FjordCli.Run(Bootstrap, "cluster", "rebalance", "--admin-server", $"127.0.0.1:{fixture.Cluster.Nodes[1].RpcPort}", "--dry-run", "--exclude-brokers", "42");
+        Assert.Equal(1, run.ExitCode);
+        Assert.Contains("Broker 42 is not registered", run.StandardError);
+    }
 }

@@ -13,6 +13,7 @@ using Fjord.Broker.Quorum;
 using Fjord.Broker.Publishers;
 using Fjord.Broker.Groups;
 using Fjord.Broker.Topics;
+using Fjord.Broker.Balancing;
 
 namespace Fjord.Broker.Admin;
 
@@ -30,7 +31,7 @@ namespace Fjord.Broker.Admin;
 /// </summary>
 public sealed partial class AdminGrpcService(
     MetadataQuorum quorum, ControllerHost controller, ControllerChannels channels, ApiHandlerRegistry handlers, ClusterIdentity identity,
-    ILogger<AdminGrpcService> logger) : AdminService.AdminServiceBase
+    BalanceExecutor balancer, ILogger<AdminGrpcService> logger) : AdminService.AdminServiceBase
 {
     /// <summary>gRPC request header naming the node that forwarded a controller-only admin call (value: its node id).</summary>
     public const string ForwardedFromHeader = "fjord-forwarded-from";
@@ -140,11 +141,16 @@ public sealed partial class AdminGrpcService(
         new() { Code = (int)ErrorCode.NotController, Message = message, ControllerId = controllerId };
 
     /// <summary>Runs a Kafka request through this node's handler for it (which runs it on, or forwards it to, the controller).</summary>
-    private async Task<TResponse> KafkaAsync<TResponse>(IRequestMessage request, short version, ServerCallContext call)
+    private Task<TResponse> KafkaAsync<TResponse>(IRequestMessage request, short version, ServerCallContext call)
+        where TResponse : class, IResponseMessage =>
+        KafkaAsync<TResponse>(handlers, request, version, call.CancellationToken);
+
+    /// <summary>Runs a Kafka request through <paramref name="handlers"/>' handler for it, as an admin call does (also for <see cref="BalanceExecutor"/>).</summary>
+    internal static async Task<TResponse> KafkaAsync<TResponse>(ApiHandlerRegistry handlers, IRequestMessage request, short version, CancellationToken cancel)
         where TResponse : class, IResponseMessage
     {
         var handler = handlers.Find(request.ApiKey) ?? throw new InvalidOperationException($"no handler for API {request.ApiKey}");
-        var context = new RequestContext(AdminConnectionId, null, version, 0, "fjord-admin-grpc", call.CancellationToken);
+        var context = new RequestContext(AdminConnectionId, null, version, 0, "fjord-admin-grpc", cancel);
         var response = await handler.HandleAsync(context, request).ConfigureAwait(false);
         return (TResponse)(response ?? throw new InvalidOperationException($"the {request.ApiKey} handler sent no response"));
     }

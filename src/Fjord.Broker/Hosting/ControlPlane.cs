@@ -24,6 +24,7 @@ using Fjord.Broker.Quorum;
 using Fjord.Broker.Admin;
 using Fjord.Broker.Publishers;
 using Fjord.Broker.Groups;
+using Fjord.Broker.Balancing;
 
 namespace Fjord.Broker.Hosting;
 
@@ -101,6 +102,7 @@ public static class ControlPlane
         });
         services.AddSingleton<ControllerHost>();
         services.AddSingleton<ControllerChannels>();
+        services.AddSingleton<BalanceExecutor>();
         services.AddSingleton<LocalBrokerRegistration>();
         services.AddSingleton<IReadinessCondition>(sp => sp.GetRequiredService<LocalBrokerRegistration>());
         services.AddSingleton<DataDirMigration>();

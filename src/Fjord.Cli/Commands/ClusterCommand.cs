@@ -9,7 +9,7 @@ using KafkaError = Fjord.Protocol.Errors.ErrorCode;
 
 namespace Fjord.Cli.Commands;
 
-/// <summary>`fjord cluster status|elect-leaders|reassign`.</summary>
+/// <summary>`fjord cluster status|elect-leaders|reassign|rebalance`.</summary>
 public static class ClusterCommand
 {
     public static Command Build()
@@ -18,6 +18,7 @@ public static class ClusterCommand
         cluster.Subcommands.Add(Status());
         cluster.Subcommands.Add(ElectLeaders());
         cluster.Subcommands.Add(Reassign());
+        cluster.Subcommands.Add(RebalanceCommand.Build());
         return cluster;
     }
 

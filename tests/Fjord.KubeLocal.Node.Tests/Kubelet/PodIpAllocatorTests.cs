@@ -45,4 +45,24 @@ public class PodIpAllocatorTests
         Assert.Equal("127.244.0.9", ips.Allocate("a").ToString());
         Assert.Equal("127.244.0.2", ips.Allocate("b").ToString());
     }
+
+    [Fact]
+    public void Allocate_SkipsAddressesAnotherProcessOnTheHostUses()
+    {
+        var ips = new PodIpAllocator();
+        var taken = new HashSet<System.Net.IPAddress> { System.Net.IPAddress.Parse("127.244.0.2"), System.Net.IPAddress.Parse("127.244.0.4") };
+
+        Assert.Equal("127.244.0.3", ips.Allocate("a", taken).ToString());
+        Assert.Equal("127.244.0.5", ips.Allocate("b", taken).ToString());
+        Assert.Equal("127.244.0.3", ips.Allocate("a", taken).ToString());
+    }
+
+    [Fact]
+    public void LoopbackAddressesInUse_SeesAListenerOnAPodAddress()
+    {
+        using var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Parse("127.244.250.7"), 0);
+        listener.Start();
+
+        Assert.Contains(System.Net.IPAddress.Parse("127.244.250.7"), LoopbackAddressesInUse.Read());
+    }
 }

@@ -6,7 +6,9 @@ namespace Fjord.KubeLocal.Node.Kubelet;
 /// Gives each pod its own loopback address in 127.244.0.0/16 (the range mirrors flannel's 10.244/16). Linux routes
 /// all of 127.0.0.0/8 to <c>lo</c>, so a process can bind 127.244.x.y:port with no setup and nothing host-wide
 /// changes; two brokers then listen on the same container port, as in a cluster. Addresses are reused only after
-/// release, lowest first. Not thread-safe; owned by the kubelet's sync loop.
+/// release, lowest first, skipping any that some other process on the host already uses (a second kube-local, a
+/// leftover pod of a killed node), so two nodes on one host do not hand out the same address. Not thread-safe;
+/// owned by the kubelet's sync loop.
 /// </summary>
 internal sealed class PodIpAllocator
 {
@@ -17,18 +19,14 @@ internal sealed class PodIpAllocator
 
     public int Count => _byPod.Count;
 
-    /// <summary>The pod's address, allocating one on first use.</summary>
-    public IPAddress Allocate(string podUid)
+    /// <summary>The pod's address, allocating one on first use that neither this node nor <paramref name="inUseOnHost"/> holds.</summary>
+    public IPAddress Allocate(string podUid, IReadOnlySet<IPAddress>? inUseOnHost = null)
     {
         if (!_byPod.TryGetValue(podUid, out var address))
         {
             address = First;
-            foreach (var used in _used)
+            while (address <= Last && (_used.Contains(address) || inUseOnHost?.Contains(ToAddress(address)) == true))
             {
-                if (used != address)
-                {
-                    break;
-                }
                 address++;
             }
             if (address > Last)

@@ -129,7 +129,7 @@ internal sealed partial class ProcessKubelet
             else
             {
                 _ips.TryAdopt(pod.Metadata.Uid, pod.Status?.PodIP);
-                ip = _ips.Allocate(pod.Metadata.Uid).ToString();
+                ip = _ips.Allocate(pod.Metadata.Uid, LoopbackAddressesInUse.Read()).ToString();
             }
             worker = new PodWorker(pod, ip, HostIp, new PodDirectories(_stateDir, ns, name), _api, _caches, _dns, _resolver, _probes, _time, _logger);
             _workers[key] = worker;
