@@ -8,46 +8,119 @@ namespace Fjord.Operator.Hosting;
 
 /// <summary>
 /// Talks to a Fjord cluster through the admin gRPC contract (Fjord.Rpc's admin.proto) on the brokers' rpc port — the only
-/// way the operator reaches brokers. Reads go to any broker that answers; DrainBroker and UnregisterBroker run on the
+/// way the operator reaches brokers. Reads take the most up-to-date broker's view; DrainBroker and UnregisterBroker run on the
 /// active controller, following NOT_CONTROLLER's controller_id. Channels are cached per address. Thread-safe.
 /// </summary>
 public sealed partial class AdminClusterClient : IDisposable
 {
     private const int NotController = 41;
+    /// <summary>The BROKER config resource name of the cluster-wide default.</summary>
+    private const string ClusterDefault = "";
     private static readonly TimeSpan s_callTimeout = TimeSpan.FromSeconds(5);
     private readonly Dictionary<string, GrpcChannel> _channels = new(StringComparer.Ordinal);
     private readonly ILogger _logger;
 
     public AdminClusterClient(ILogger logger) => _logger = logger;
 
-    /// <summary>DescribeCluster and DescribeTopics from the first broker (by node id) that answers.</summary>
+    /// <summary>
+    /// The cluster as the most up-to-date broker sees it: DescribeCluster on every broker, then DescribeTopics and the
+    /// dynamic configs from the one whose metadata image is furthest along (lowest id on a tie). A broker cut off from
+    /// the quorum answers from a stale image (no controller, old leaders), so the first answer is not good enough.
+    /// </summary>
     /// <param name="brokers">Node id → rpc address (host:port) of each broker pod that has an IP.</param>
     public async Task<ObservedClusterHealth> DescribeAsync(IReadOnlyDictionary<int, string> brokers, CancellationToken cancel)
     {
+        (int Id, AdminService.AdminServiceClient Client, DescribeClusterResponse Cluster)? best = null;
         foreach (var (id, address) in brokers.OrderBy(b => b.Key))
         {
             try
             {
                 var client = Client(address);
                 var cluster = await client.DescribeClusterAsync(new DescribeClusterRequest(), deadline: Deadline(), cancellationToken: cancel);
-                var topics = await client.DescribeTopicsAsync(new DescribeTopicsRequest(), deadline: Deadline(), cancellationToken: cancel);
-                return new ObservedClusterHealth(
-                    Reachable: true,
-                    cluster.ControllerId,
-                    cluster.Brokers.Select(b => new ObservedBroker(b.Id, b.Fenced, b.InControlledShutdown, b.LeaderCount, b.ReplicaCount)).ToList(),
-                    cluster.UnderReplicatedPartitions,
-                    cluster.OfflinePartitions,
-                    cluster.ReassigningPartitions,
-                    topics.Topics.Select(t => new TopicReplication(t.Name, t.Partitions.Count == 0 ? 0 : t.Partitions.Max(p => p.Replicas.Count))).ToList(),
-                    // admin.proto has no call that reports cluster-wide dynamic broker configs yet.
-                    DynamicConfigs: null);
+                if (best is null || cluster.MetadataOffset > best.Value.Cluster.MetadataOffset)
+                {
+                    best = (id, client, cluster);
+                }
             }
             catch (RpcException e)
             {
                 LogUnanswered(_logger, id, address, e.StatusCode.ToString(), e.Status.Detail);
             }
         }
-        return ObservedClusterHealth.Unreachable;
+        if (best is not var (bestId, chosen, described))
+        {
+            return ObservedClusterHealth.Unreachable;
+        }
+        try
+        {
+            var topics = await chosen.DescribeTopicsAsync(new DescribeTopicsRequest(), deadline: Deadline(), cancellationToken: cancel);
+            var configs = await chosen.DescribeBrokerConfigsAsync(new DescribeBrokerConfigsRequest { Broker = ClusterDefault },
+                deadline: Deadline(), cancellationToken: cancel);
+            return new ObservedClusterHealth(
+                Reachable: true,
+                described.ControllerId,
+                described.Brokers.Select(b => new ObservedBroker(b.Id, b.Fenced, b.InControlledShutdown, b.LeaderCount, b.ReplicaCount)).ToList(),
+                described.UnderReplicatedPartitions,
+                described.OfflinePartitions,
+                described.ReassigningPartitions,
+                topics.Topics.Select(t => new TopicReplication(t.Name, t.Partitions.Count == 0 ? 0 : t.Partitions.Max(p => p.Replicas.Count))).ToList(),
+                configs.Error is { Code: not 0 } ? null : configs.Configs.ToDictionary(c => c.Key, c => c.Value, StringComparer.Ordinal),
+                topics.Topics.Sum(t => t.Partitions.Count(p => p.Replicas.Count > 0 && p.Leader != p.Replicas[0] && p.Isr.Contains(p.Replicas[0]))));
+        }
+        catch (RpcException e)
+        {
+            LogUnanswered(_logger, bestId, brokers[bestId], e.StatusCode.ToString(), e.Status.Detail);
+            return ObservedClusterHealth.Unreachable;
+        }
+    }
+
+    /// <summary>
+    /// Sets and deletes cluster-wide dynamic broker configs (KIP-226) through any broker: the admin service runs them as
+    /// IncrementalAlterConfigs, which the broker forwards to the active controller, so no controller lookup is needed.
+    /// </summary>
+    public Task AlterClusterConfigsAsync(IReadOnlyDictionary<int, string> brokers, IReadOnlyDictionary<string, string> set,
+        IReadOnlyList<string> delete, CancellationToken cancel)
+    {
+        var request = new AlterBrokerConfigsRequest { Broker = ClusterDefault };
+        foreach (var (name, value) in set)
+        {
+            request.SetConfigs[name] = value;
+        }
+        request.DeleteConfigs.Add(delete);
+        return OnAnyBrokerAsync(brokers, "AlterBrokerConfigs", async (client, deadline) =>
+            (await client.AlterBrokerConfigsAsync(request, deadline: deadline, cancellationToken: cancel)).Error);
+    }
+
+    /// <summary>Preferred-leader election of every partition through any broker (ElectLeaders is forwarded to the controller).</summary>
+    public Task ElectPreferredLeadersAsync(IReadOnlyDictionary<int, string> brokers, CancellationToken cancel) =>
+        OnAnyBrokerAsync(brokers, "ElectLeaders", async (client, deadline) =>
+            (await client.ElectLeadersAsync(new ElectLeadersRequest { Type = ElectionType.Preferred }, deadline: deadline, cancellationToken: cancel)).Error);
+
+    /// <summary>A call any broker can take (it forwards to the controller): the first that answers decides.</summary>
+    private async Task OnAnyBrokerAsync(IReadOnlyDictionary<int, string> brokers, string name,
+        Func<AdminService.AdminServiceClient, DateTime, Task<Error?>> call)
+    {
+        RpcException? last = null;
+        foreach (var (id, address) in brokers.Where(b => b.Value.Length > 0).OrderBy(b => b.Key))
+        {
+            Error? error;
+            try
+            {
+                error = await call(Client(address), Deadline());
+            }
+            catch (RpcException e)
+            {
+                LogUnanswered(_logger, id, address, e.StatusCode.ToString(), e.Status.Detail);
+                last = e;
+                continue;
+            }
+            if (error is { Code: not 0 })
+            {
+                throw new InvalidOperationException($"{name} through broker {id} failed: error {error.Code} {error.Message}");
+            }
+            return;
+        }
+        throw new InvalidOperationException($"no broker answered {name}", last);
     }
 
     public Task DrainBrokerAsync(IReadOnlyDictionary<int, string> brokers, int controllerId, int brokerId, CancellationToken cancel) =>
@@ -109,6 +182,6 @@ public sealed partial class AdminClusterClient : IDisposable
         }
     }
 
-    [LoggerMessage(EventId = 200, Level = LogLevel.Debug, Message = "broker {BrokerId} at {Address} did not answer DescribeCluster: {Status} {Detail}")]
+    [LoggerMessage(EventId = 200, Level = LogLevel.Debug, Message = "broker {BrokerId} at {Address} did not answer an admin call: {Status} {Detail}")]
     private static partial void LogUnanswered(ILogger logger, int brokerId, string address, string status, string detail);
 }

@@ -141,6 +141,7 @@ public sealed partial class FjordClusterController : IDisposable
     {
         ApplyObject a => $"apply {a.Kind}/{a.Name}",
         DeletePod d => $"delete pod/{d.Name}",
+        ApplyDynamicConfigs c => $"configs set {string.Join(",", c.Set.Keys)} delete {string.Join(",", c.Delete)}",
         RecordEvent e => $"event {e.Reason}",
         UpdateClusterStatus => "status",
         _ => action.GetType().Name,
@@ -170,7 +171,9 @@ public sealed partial class FjordClusterController : IDisposable
             pods.Select(p => new ObservedPod(p.Pod.Metadata.Name, p.Ordinal,
                 Ready: p.Pod.Status?.Conditions?.Any(c => c.Type == "Ready" && c.Status == "True") == true,
                 Terminating: p.Pod.Metadata.DeletionTimestamp is not null,
-                Revision: Label(p.Pod, "controller-revision-hash"))).ToList(),
+                Revision: Label(p.Pod, "controller-revision-hash"),
+                NotReadySince: p.Pod.Status?.Conditions?.FirstOrDefault(c => c.Type == "Ready" && c.Status != "True")?.LastTransitionTime is { } since
+                    ? new DateTimeOffset(DateTime.SpecifyKind(since, DateTimeKind.Utc)) : null)).ToList(),
             health,
             _time.GetUtcNow());
     }
@@ -229,10 +232,12 @@ public sealed partial class FjordClusterController : IDisposable
                 case UnregisterBroker unregister:
                     await _admin.UnregisterBrokerAsync(addresses, observed.Health.ControllerId, unregister.BrokerId, cancel);
                     break;
-                case ApplyDynamicConfigs:
-                    // Unreachable today: the planner emits it only when the cluster reports its dynamic configs,
-                    // which admin.proto cannot yet do.
-                    throw new InvalidOperationException("admin.proto has no call to alter cluster-wide broker configs yet");
+                case ElectPreferredLeaders:
+                    await _admin.ElectPreferredLeadersAsync(addresses, cancel);
+                    break;
+                case ApplyDynamicConfigs configs:
+                    await _admin.AlterClusterConfigsAsync(addresses, configs.Set, configs.Delete, cancel);
+                    break;
                 default:
                     throw new InvalidOperationException($"no executor for {action.GetType().Name}");
             }

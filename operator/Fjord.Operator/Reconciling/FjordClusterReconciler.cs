@@ -57,6 +57,11 @@ public static partial class FjordClusterReconciler
                 $"rolling broker {pod.Ordinal} ({pod.Name}) to the new pod template; {rolling.Outdated} pod(s) outdated"));
         }
 
+        if (rolling.Kind != RollingDecisionKind.Restart && scale.Operation is null)
+        {
+            PlanFailover(observed, scale.StatefulSetReplicas, actions, events);
+        }
+
         var status = Status(observed, scale, rolling, actions.Count > 0);
         var settled = status.Conditions!.Single(c => c.Type == ClusterConditions.Reconciling).Status == "False";
         if (!SameStatus(cluster.Status, status))
@@ -65,6 +70,23 @@ public static partial class FjordClusterReconciler
         }
         actions.AddRange(events);
         return new ReconcilePlan(actions, settled ? SteadyRequeue : ProgressRequeue);
+    }
+
+    private static void PlanFailover(ObservedCluster observed, int replicas, List<ReconcileAction> actions, List<RecordEvent> events)
+    {
+        var failover = FailoverPlanner.Decide(observed.Pods, observed.Health, replicas, observed.Now);
+        switch (failover.Kind)
+        {
+            case FailoverDecisionKind.RestartUnready:
+                var pod = observed.Pods.Single(p => p.Ordinal == failover.Ordinal);
+                actions.Add(new DeletePod(pod.Name, pod.Ordinal, failover.Reason));
+                events.Add(new RecordEvent(RecordEvent.Warning, failover.Reason, failover.Message));
+                break;
+            case FailoverDecisionKind.RestorePreferredLeaders:
+                actions.Add(new ElectPreferredLeaders());
+                events.Add(new RecordEvent(RecordEvent.Normal, failover.Reason, failover.Message));
+                break;
+        }
     }
 
     /// <summary>The StatefulSet's update revision once its controller has observed the latest spec; null before.</summary>

@@ -2,7 +2,8 @@ namespace Fjord.Operator.Reconciling;
 
 /// <summary>
 /// The cluster's own view (admin DescribeCluster and DescribeTopics), or <see cref="Unreachable"/> when no broker answered.
-/// <paramref name="DynamicConfigs"/> is null while the admin contract cannot report cluster-wide broker configs.
+/// <paramref name="PreferredLeaderImbalance"/> counts partitions led by another replica than their in-sync preferred (first) one.
+/// <paramref name="DynamicConfigs"/> (the cluster-wide dynamic broker overrides) is null when the brokers could not report them.
 /// </summary>
 public sealed record ObservedClusterHealth(
     bool Reachable,
@@ -12,7 +13,8 @@ public sealed record ObservedClusterHealth(
     int OfflinePartitions,
     int ReassigningPartitions,
     IReadOnlyList<TopicReplication> Topics,
-    IReadOnlyDictionary<string, string>? DynamicConfigs)
+    IReadOnlyDictionary<string, string>? DynamicConfigs,
+    int PreferredLeaderImbalance = 0)
 {
     public static ObservedClusterHealth Unreachable { get; } = new(false, -1, [], 0, 0, 0, [], null);
 

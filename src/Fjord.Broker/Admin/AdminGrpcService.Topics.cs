@@ -66,18 +66,9 @@ public sealed partial class AdminGrpcService
         }
         if (changesConfigs)
         {
-            // The IncrementalAlterConfigs handler runs it on the controller or forwards it there, like a Kafka client's request.
-            var kafka = new IncrementalAlterConfigsRequest { ValidateOnly = request.ValidateOnly };
-            var resource = new IncrementalAlterConfigsRequest.AlterConfigsResource { ResourceType = (sbyte)Handlers.ConfigResourceType.Topic, ResourceName = request.Name };
-            foreach (var (name, value) in request.SetConfigs)
-                resource.Configs.Add(new() { Name = name, ConfigOperation = (sbyte)AlterConfigOp.Set, Value = value });
-            foreach (var name in request.DeleteConfigs)
-                resource.Configs.Add(new() { Name = name, ConfigOperation = (sbyte)AlterConfigOp.Delete, Value = null });
-            kafka.Resources.Add(resource);
-            var response = await KafkaAsync<IncrementalAlterConfigsResponse>(kafka, 1, context).ConfigureAwait(false);
-            var result = response.Responses.FirstOrDefault();
-            if (result is null || result.ErrorCode != 0)
-                return new UpdateTopicResponse { Error = result is null ? ErrorOf(ErrorCode.UnknownServerError, "No result for the topic.") : ErrorOf(result.ErrorCode, result.ErrorMessage) };
+            if (await IncrementalAlterConfigsAsync(Handlers.ConfigResourceType.Topic, request.Name, request.SetConfigs, request.DeleteConfigs,
+                    request.ValidateOnly, context).ConfigureAwait(false) is { } refused)
+                return new UpdateTopicResponse { Error = refused };
         }
         if (request.ValidateOnly) return new UpdateTopicResponse { Error = new Error() };
         var image = await ImageWhereAsync(i => Matches(i, request), context.CancellationToken).ConfigureAwait(false);

@@ -38,7 +38,7 @@ namespace Fjord.Broker.Controller;
 /// </summary>
 public sealed partial class BrokerLifecycleService(
     BrokerConfig config, MetadataQuorum quorum, ControllerHost controller, ControllerChannels channels, LocalBrokerRegistration registration,
-    RaftStreamLifetime raftStreams, TimeProvider time, ILogger<BrokerLifecycleService> logger) : BackgroundService, IHostedLifecycleService
+    RaftStreamLifetime raftStreams, DataDirectoryId dataDirectory, TimeProvider time, ILogger<BrokerLifecycleService> logger) : BackgroundService, IHostedLifecycleService
 {
     private static readonly TimeSpan FastInterval = TimeSpan.FromMilliseconds(200);
     private static readonly TimeSpan LeaderCheckInterval = TimeSpan.FromMilliseconds(50);
@@ -169,7 +169,7 @@ public sealed partial class BrokerLifecycleService(
         if (controllerId == config.NodeId)
         {
             var endpoints = new List<BrokerEndpointInfo> { new("PLAINTEXT", config.KafkaAdvertised.Host, config.KafkaAdvertised.Port) };
-            var request = new Metadata.BrokerRegistrationRequest(config.NodeId, _incarnation, config.Rack, endpoints);
+            var request = new Metadata.BrokerRegistrationRequest(config.NodeId, _incarnation, config.Rack, endpoints, dataDirectory.Id);
             try
             {
                 var reply = await controller.SubmitAsync(c => c.RegisterBroker(request)).WaitAsync(cancel).ConfigureAwait(false);
@@ -182,7 +182,7 @@ public sealed partial class BrokerLifecycleService(
         }
         else
         {
-            var request = new Rpc.Controller.BrokerRegistrationRequest { BrokerId = config.NodeId, IncarnationId = Uuids.ToByteString(_incarnation) };
+            var request = new Rpc.Controller.BrokerRegistrationRequest { BrokerId = config.NodeId, IncarnationId = Uuids.ToByteString(_incarnation), LogDirId = Uuids.ToByteString(dataDirectory.Id) };
             if (config.Rack is not null) request.Rack = config.Rack;
             request.Endpoints.Add(new Rpc.Controller.Endpoint { Name = "PLAINTEXT", Host = config.KafkaAdvertised.Host, Port = config.KafkaAdvertised.Port });
             var reply = await CallRemoteControllerAsync(controllerId,

@@ -67,7 +67,7 @@ public sealed class ControllerGrpcService(ControllerHost controller, MetadataQuo
     {
         var endpoints = request.Endpoints.Select(e => new BrokerEndpointInfo(e.Name, e.Host, e.Port, e.SecurityProtocol)).ToList();
         var command = new Metadata.BrokerRegistrationRequest(request.BrokerId, Uuids.ToGuid(request.IncarnationId),
-            request.HasRack ? request.Rack : null, endpoints);
+            request.HasRack ? request.Rack : null, endpoints, request.LogDirId.IsEmpty ? Guid.Empty : Uuids.ToGuid(request.LogDirId));
         try
         {
             var reply = await controller.SubmitAsync(c => c.RegisterBroker(command)).ConfigureAwait(false);

@@ -87,6 +87,7 @@ public static class ControlPlane
             sp.GetRequiredService<QuorumMetrics>()));
         services.AddSingleton<IPartitionLeadership, ClusterPartitionLeadership>();
         services.AddSingleton(_ => voters.IsSingleVoter ? ClusterIdentity.LoadOrCreate(config.DataDir, config.NodeId) : ClusterIdentityOf(voters, config));
+        services.AddSingleton(_ => DataDirectoryId.LoadOrCreate(config.DataDir));
         services.AddSingleton<IRaftInbox>(sp => sp.GetRequiredService<MetadataQuorum>().Driver);
         services.AddSingleton<RaftStreamLifetime>();
         services.AddSingleton(sp => new RaftTransportService(sp.GetRequiredService<IRaftInbox>(), sp.GetRequiredService<RaftStreamLifetime>()));

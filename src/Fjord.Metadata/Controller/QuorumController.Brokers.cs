@@ -29,13 +29,24 @@ public sealed partial class QuorumController
         var builder = new ControllerRecordBuilder(Image);
         var epoch = Image.BrokerEpochHighWater + 1;
         var record = new BrokerRegistration(request.BrokerId, request.IncarnationId, epoch, request.Rack,
-            [.. request.Endpoints], Fenced: true, InControlledShutdown: false).ToRecord();
+            [.. request.Endpoints], Fenced: true, InControlledShutdown: false, request.LogDirId).ToRecord();
         builder.Add(new MetadataRecord { RegisterBroker = record });
         // The previous incarnation is gone: whatever it led or was in sync for must move now.
-        MoveReplicasOff(builder, request.BrokerId);
+        // One whose data is gone leaves even an ISR it is the last member of: an empty replica must never be elected
+        // (the partition stays leaderless until a replica with the data returns or an unclean election is asked for),
+        // and it rejoins ISRs only by fetching everything again.
+        MoveReplicasOff(builder, request.BrokerId, keepLastIsrMember: existing is null || !LostItsData(existing, request));
         Touch(request.BrokerId);
         return builder.Result(new BrokerRegistrationReply(ErrorCode.None, epoch));
     }
+
+    /// <summary>
+    /// KIP-858/KIP-903: a broker that registers with another data directory than its last registration (a lost
+    /// volume, an emptied disk) no longer has the records it was in sync for. Both ids must be known: a broker that
+    /// registered before directory ids existed keeps the benefit of the doubt.
+    /// </summary>
+    private static bool LostItsData(BrokerRegistration existing, BrokerRegistrationRequest request) =>
+        existing.LogDirId != Guid.Empty && request.LogDirId != Guid.Empty && existing.LogDirId != request.LogDirId;
 
     /// <summary>
     /// A heartbeat: renews the session; unfences a broker that no longer wants to be fenced (and elects it

@@ -114,9 +114,10 @@ public sealed partial class QuorumController
 
     /// <summary>
     /// Takes <paramref name="brokerId"/> out of every ISR and leadership (fenced, shutting down or gone). The
-    /// last ISR member stays in the ISR with no leader, so the partition can come back with it (KIP-841).
+    /// last ISR member stays in the ISR with no leader, so the partition can come back with it (KIP-841) — unless
+    /// <paramref name="keepLastIsrMember"/> is false: its data is gone (KIP-903).
     /// </summary>
-    private void MoveReplicasOff(ControllerRecordBuilder builder, int brokerId)
+    private void MoveReplicasOff(ControllerRecordBuilder builder, int brokerId, bool keepLastIsrMember = true)
     {
         var image = builder.Image;
         foreach (var topic in image.TopicsById.Values)
@@ -125,7 +126,7 @@ public sealed partial class QuorumController
                 if (p.Leader != brokerId && !p.Isr.Contains(brokerId)) continue;
                 var cb = ChangeBuilder(builder, topic.Id, index);
                 var isr = p.Isr.Remove(brokerId);
-                cb.TargetIsr = isr.IsEmpty ? p.Isr : isr;
+                cb.TargetIsr = isr.IsEmpty && keepLastIsrMember ? p.Isr : isr;
                 builder.Add(cb.Build());
             }
     }

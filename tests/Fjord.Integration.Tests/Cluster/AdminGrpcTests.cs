@@ -1,6 +1,5 @@
 using Fjord.Integration.Tests.Harness;
 using Fjord.Rpc.Admin;
-using Grpc.Net.Client;
 using Xunit.Abstractions;
 
 namespace Fjord.Integration.Tests.Cluster;
@@ -19,12 +18,13 @@ public sealed class AdminGrpcTests(ITestOutputHelper output)
     private const int ElectionNotNeeded = 84;
     private const int InvalidReplicaAssignment = 39;
     private const int InvalidConfig = 40;
+    private const int InvalidRequest = 42;
 
     [Fact]
     public void AdminService_DescribesTheCluster_ManagesTopicsThroughAnyNode_AndSendsControllerOnlyCallsToTheController()
     {
         using var cluster = ClusterProcess.Start(3, "broker.session.timeout.ms=4000", "broker.heartbeat.interval.ms=500");
-        using var channels = new Channels(cluster);
+        using var channels = new AdminChannels(cluster);
         DescribeClusterResponse? described = null;
         Eventually.True(() => (described = channels[0].DescribeCluster(new DescribeClusterRequest())) is { ControllerId: >= 0, Brokers.Count: 3, FencedBrokers: 0 },
             TimeSpan.FromSeconds(30), () => $"3 unfenced brokers and a controller over gRPC; last {described}\n{cluster.Output}");
@@ -131,16 +131,54 @@ public sealed class AdminGrpcTests(ITestOutputHelper output)
         Assert.Equal(4, after.Brokers.Where(b => !b.Fenced).Sum(b => b.LeaderCount));
     }
 
-    /// <summary>One gRPC channel per node's rpc port, as the operator keeps them.</summary>
-    private sealed class Channels(ClusterProcess cluster) : IDisposable
+    [Fact]
+    public async Task AlterBrokerConfigs_ThroughANonController_SetsTheClusterDefaultThatTopicsInherit_AndRefusesStaticOrBadConfigs()
     {
-        private readonly Dictionary<int, GrpcChannel> _channels = cluster.Nodes.ToDictionary(n => n.Id, n => GrpcChannel.ForAddress($"http://127.0.0.1:{n.RpcPort}"));
+        using var cluster = ClusterProcess.Start(3, "broker.session.timeout.ms=4000", "broker.heartbeat.interval.ms=500");
+        using var channels = new AdminChannels(cluster);
+        DescribeClusterResponse? described = null;
+        Eventually.True(() => (described = channels[0].DescribeCluster(new DescribeClusterRequest())) is { ControllerId: >= 0, Brokers.Count: 3, FencedBrokers: 0 },
+            TimeSpan.FromSeconds(30), () => $"3 unfenced brokers and a controller over gRPC; last {described}\n{cluster.Output}");
+        var other = cluster.Nodes.First(n => n.Id != described!.ControllerId).Id;
+        Assert.True(channels[other].CreateTopic(new CreateTopicRequest { Name = "inherits", Partitions = 1, ReplicationFactor = 3 }).Error.Code == 0);
+        Assert.Empty(channels[other].DescribeBrokerConfigs(new DescribeBrokerConfigsRequest()).Configs);
 
-        public AdminService.AdminServiceClient this[int nodeId] => new(_channels[nodeId]);
-
-        public void Dispose()
+        var set = new AlterBrokerConfigsRequest();
+        set.SetConfigs["log.retention.ms"] = "123456";
+        set.SetConfigs["follower.replication.throttled.rate"] = "1048576";
+        // NOT_CONTROLLER is retriable (Kafka's too): a controller election can still be settling on a loaded machine.
+        AlterBrokerConfigsResponse? altered = null;
+        Eventually.True(() => (altered = channels[other].AlterBrokerConfigs(set)).Error.Code != NotController, TimeSpan.FromSeconds(30),
+            () => $"AlterBrokerConfigs past NOT_CONTROLLER; last {altered}\n{cluster.Output}");
+        Assert.True(altered!.Error.Code == 0, altered.Error.ToString());
+        Assert.Equal("123456", altered.Configs["log.retention.ms"]);
+        foreach (var node in cluster.Nodes)
         {
-            foreach (var channel in _channels.Values) channel.Dispose();
+            Eventually.True(() => channels[node.Id].DescribeBrokerConfigs(new DescribeBrokerConfigsRequest()).Configs.GetValueOrDefault("log.retention.ms") == "123456",
+                TimeSpan.FromSeconds(10), $"node {node.Id} shows the cluster-wide log.retention.ms");
         }
+
+        // A topic without its own retention.ms inherits the dynamic cluster default, as Kafka's DescribeConfigs reports it.
+        using (var admin = new Confluent.Kafka.AdminClientBuilder(new Confluent.Kafka.AdminClientConfig { BootstrapServers = cluster.BootstrapServers }).Build())
+        {
+            var resource = new Confluent.Kafka.Admin.ConfigResource { Type = Confluent.Kafka.Admin.ResourceType.Topic, Name = "inherits" };
+            var entry = (await admin.DescribeConfigsAsync([resource])).Single().Entries["retention.ms"];
+            output.WriteLine($"topic retention.ms = {entry.Value} ({entry.Source})");
+            Assert.Equal("123456", entry.Value);
+            Assert.Equal(Confluent.Kafka.Admin.ConfigSource.DynamicDefaultBrokerConfig, entry.Source);
+        }
+
+        var delete = new AlterBrokerConfigsRequest { DeleteConfigs = { "follower.replication.throttled.rate" } };
+        var deleted = channels[other].AlterBrokerConfigs(delete);
+        Assert.True(deleted.Error.Code == 0, deleted.Error.ToString());
+        Assert.Equal(["log.retention.ms"], deleted.Configs.Keys);
+
+        var staticChange = new AlterBrokerConfigsRequest();
+        staticChange.SetConfigs["num.partitions"] = "4";
+        Assert.Equal(InvalidRequest, channels[other].AlterBrokerConfigs(staticChange).Error.Code);
+        var badValue = new AlterBrokerConfigsRequest();
+        badValue.SetConfigs["log.retention.ms"] = "soon";
+        Assert.Equal(InvalidConfig, channels[other].AlterBrokerConfigs(badValue).Error.Code);
+        Assert.Equal("123456", channels[other].DescribeBrokerConfigs(new DescribeBrokerConfigsRequest()).Configs["log.retention.ms"]);
     }
 }

@@ -87,6 +87,33 @@ public class FjordClusterReconcilerTests
     }
 
     [Fact]
+    public void Plan_BrokersBackAndInSyncWithLeadersOffPreferred_ElectsPreferredLeadersWithAnEvent()
+    {
+        var observed = Settled(Cluster());
+        observed = observed with { Health = observed.Health with { PreferredLeaderImbalance = 2 } };
+
+        var plan = FjordClusterReconciler.Plan(observed);
+
+        Assert.Single(plan.Actions.OfType<ElectPreferredLeaders>());
+        Assert.Equal(FailoverPlanner.ReasonPreferredLeaders, Assert.Single(plan.Actions.OfType<RecordEvent>()).Reason);
+    }
+
+    [Fact]
+    public void Plan_LiveBrokerUnreadyPastGrace_RestartsItsPodWithAWarning()
+    {
+        var observed = Settled(Cluster());
+        var pods = observed.Pods.ToList();
+        pods[2] = pods[2] with { Ready = false, NotReadySince = s_now - FailoverPlanner.Grace };
+        observed = observed with { Pods = pods };
+
+        var plan = FjordClusterReconciler.Plan(observed);
+
+        Assert.Equal("orders-2", Assert.Single(plan.Actions.OfType<DeletePod>()).Name);
+        Assert.Equal((RecordEvent.Warning, FailoverPlanner.ReasonBrokerUnready),
+            plan.Actions.OfType<RecordEvent>().Select(e => (e.Type, e.Reason)).Single());
+    }
+
+    [Fact]
     public void Plan_StaticConfigChange_UpdatesStatefulSetAndRestartsNothingYet()
     {
         var observed = Settled(Cluster());
