@@ -7,8 +7,7 @@ namespace Fjord.Chart.Tests;
 /// <summary>
 /// The chart on kube-local with the real helm and kubectl: <c>helm install --wait</c> runs the operator Deployment as
 /// a host process, whose pod reaches the API server through the KUBECONFIG kube-local-node gives every container, and
-/// the FjordCluster from values turns Ready; its FjordTopic and one applied with kubectl are stored against the installed
-/// CRD (the topic reconciler is not on this branch's base);
+/// the FjordCluster from values turns Ready; its FjordTopic and one applied with kubectl turn Ready as topics on it;
 /// <c>helm upgrade</c> carries a changed CRD to the API server and adopts the cluster into the release;
 /// <c>helm uninstall</c> removes the operator and keeps the CRDs, the cluster and its claims.
 /// </summary>
@@ -49,9 +48,15 @@ public sealed class ChartEndToEndTests(ITestOutputHelper output) : IDisposable
         var brokers = _cluster.Pods("app.kubernetes.io/component=broker,app.kubernetes.io/instance=fjord");
         Assert.Equal(3, brokers.Count(KubeLocalCluster.IsReady));
 
-        // The topic reconciler is not on this branch's base: the API server stores the topic against the chart's CRD.
         server.MustKubectlWithInput(File.ReadAllText(Path.Combine(KubeTools.RepoRoot, "deploy", "examples", "topic.yaml")).Replace("my-cluster", "fjord", StringComparison.Ordinal), "apply", "-f", "-");
         Assert.Equal("fjord 6 Retain", server.MustKubectl("get", "fjordtopic", "orders", "-o", "jsonpath={.spec.clusterRef.name} {.spec.partitions} {.spec.deletionPolicy}"));
+        foreach (var (topic, partitions) in new[] { ("clicks", 2), ("orders", 6) })
+        {
+            Eventually.True(() => server.Kubectl("get", "fjordtopic", topic, "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}").StandardOutput == "True",
+                TimeSpan.FromSeconds(90), () => $"FjordTopic {topic} Ready; status {server.Kubectl("get", "fjordtopic", topic, "-o", "jsonpath={.status}").StandardOutput}");
+            Assert.Equal(partitions.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                server.MustKubectl("get", "fjordtopic", topic, "-o", "jsonpath={.status.partitionCount}"));
+        }
 
         var changed = ChartWithChangedTopicCrd();
         try
