@@ -226,8 +226,8 @@ public sealed partial class FjordClusterController : IDisposable
                 case RecordEvent recorded:
                     await RecordEventAsync(cluster, recorded, cancel);
                     break;
-                case DrainBroker drain:
-                    await _admin.DrainBrokerAsync(addresses, observed.Health.ControllerId, drain.BrokerId, cancel);
+                case ExecuteBalance balance:
+                    await _admin.ExecuteBalanceAsync(addresses, balance, cancel);
                     break;
                 case UnregisterBroker unregister:
                     await _admin.UnregisterBrokerAsync(addresses, observed.Health.ControllerId, unregister.BrokerId, cancel);

@@ -2,12 +2,22 @@ using Fjord.Operator.Crds;
 
 namespace Fjord.Operator.Reconciling;
 
-/// <summary>Scaling: scale-out grows the StatefulSet at once; scale-in is guarded, drains the highest ordinals, then shrinks.</summary>
+/// <summary>
+/// Scaling: scale-out grows the StatefulSet at once and, once the new brokers are registered and unfenced, runs the
+/// controller's built-in balancer; scale-in is guarded, drains the highest ordinals with a drain-only balance, then
+/// shrinks. The running operation (with its start time) lives in status and the balance in the controller, so a
+/// restarted operator resumes either.
+/// </summary>
 public static partial class FjordClusterReconciler
 {
-    /// <summary>The replicas the StatefulSet should have now, the admin actions of the scale step, and its status.</summary>
+    public const string ReasonBalanceFailed = "BalanceFailed";
+
+    /// <summary>
+    /// The replicas the StatefulSet should have now, the admin actions of the scale step, its status, and a failed
+    /// balance's message (reported as Degraded).
+    /// </summary>
     private sealed record ScalePlan(int StatefulSetReplicas, List<ReconcileAction> Actions, V1Alpha1FjordOperation? Operation,
-        ScaleInDecision? Refusal);
+        ScaleInDecision? Refusal, string? BalanceFailure = null);
 
     private static ScalePlan PlanScale(ObservedCluster observed, List<RecordEvent> events)
     {
@@ -31,7 +41,7 @@ public static partial class FjordClusterReconciler
         if (target == current)
         {
             // Brokers that are not registered yet (first start, a restarted pod) show in Reconciling/WaitingForBrokers.
-            return new ScalePlan(target, actions, null, null);
+            return PlanScaleOutBalance(observed, target, actions, events);
         }
         var registeredBeyondTarget = health.Brokers.Where(b => b.Id >= target && b.Id < current).ToList();
 
@@ -50,10 +60,17 @@ public static partial class FjordClusterReconciler
         var holding = registeredBeyondTarget.Where(b => b.ReplicaCount > 0).ToList();
         if (holding.Count > 0 || health.ReassigningPartitions > 0)
         {
-            actions.AddRange(holding.Select(b => new DrainBroker(b.Id)));
-            return new ScalePlan(current, actions, Operation(V1Alpha1FjordOperation.TypeScaleIn, "Draining", removing,
-                removing.Count - holding.Count, removing.Count, observed,
-                $"moving replicas off brokers {string.Join(",", holding.Select(b => b.Id))}"), null);
+            var startedAt = Running(observed, V1Alpha1FjordOperation.TypeScaleIn)?.StartedAt ?? observed.Now;
+            var step = BalanceProgress.Next(health.Balance, startedAt, observed.Now);
+            // A completed drain whose brokers still hold replicas (a partition created meanwhile) drains again.
+            if (holding.Count > 0 && step.Kind is BalanceStepKind.Execute or BalanceStepKind.Completed)
+            {
+                actions.Add(new ExecuteBalance(removing, DrainOnly: true, Throttle(observed)));
+            }
+            var failure = BalanceFailure(observed, V1Alpha1FjordOperation.TypeScaleIn, step, events);
+            return new ScalePlan(current, actions, Operation(V1Alpha1FjordOperation.TypeScaleIn, failure is null ? "Draining" : "BalanceFailed",
+                removing, step.Done, step.Total, observed,
+                $"moving replicas off brokers {string.Join(",", holding.Select(b => b.Id))}: {step.Message}"), null, failure);
         }
         events.Add(new RecordEvent(RecordEvent.Normal, "ScaleInDrained",
             $"brokers {string.Join(",", removing)} hold no replicas; shrinking the StatefulSet to {target}"));
@@ -61,20 +78,70 @@ public static partial class FjordClusterReconciler
             removing.Count, removing.Count, observed, "drained; removing pods, then unregistering the brokers"), null);
     }
 
+    /// <summary>
+    /// After the StatefulSet grew: wait for the new brokers to register unfenced, then run and follow a balance until it
+    /// completes. Without a scale-out in status (or with rebalancing off) there is nothing to do.
+    /// </summary>
+    private static ScalePlan PlanScaleOutBalance(ObservedCluster observed, int replicas, List<ReconcileAction> actions, List<RecordEvent> events)
+    {
+        var running = Running(observed, V1Alpha1FjordOperation.TypeScaleOut);
+        if (running is null || observed.Cluster.Spec.Rebalance?.Mode == V1Alpha1FjordRebalance.ModeOff)
+        {
+            return new ScalePlan(replicas, actions, null, null);
+        }
+        var added = running.Brokers ?? [];
+        var waiting = added.Where(id => !observed.Health.Brokers.Any(b => b.Id == id && !b.Fenced)).ToList();
+        if (waiting.Count > 0)
+        {
+            return new ScalePlan(replicas, actions, Operation(V1Alpha1FjordOperation.TypeScaleOut, "AddingBrokers", added, 0, added.Count,
+                observed, $"waiting for brokers {string.Join(",", waiting)} to register unfenced"), null);
+        }
+        var step = BalanceProgress.Next(observed.Health.Balance, running.StartedAt ?? observed.Now, observed.Now);
+        switch (step.Kind)
+        {
+            case BalanceStepKind.Completed:
+                events.Add(new RecordEvent(RecordEvent.Normal, "RebalanceCompleted",
+                    $"brokers {string.Join(",", added)} added and the cluster balanced ({step.Total} partition moves)"));
+                return new ScalePlan(replicas, actions, null, null);
+            case BalanceStepKind.Execute:
+                actions.Add(new ExecuteBalance([], DrainOnly: false, Throttle(observed)));
+                break;
+        }
+        var failure = BalanceFailure(observed, V1Alpha1FjordOperation.TypeScaleOut, step, events);
+        return new ScalePlan(replicas, actions, Operation(V1Alpha1FjordOperation.TypeScaleOut, failure is null ? "Balancing" : "BalanceFailed",
+            added, step.Done, step.Total, observed, step.Message), null, failure);
+    }
+
+    /// <summary>A failed balance's message, with a Warning Event the first time the operation reports it.</summary>
+    private static string? BalanceFailure(ObservedCluster observed, string type, BalanceStep step, List<RecordEvent> events)
+    {
+        if (step.Kind != BalanceStepKind.Failed)
+        {
+            return null;
+        }
+        if (Running(observed, type)?.Phase != "BalanceFailed")
+        {
+            events.Add(new RecordEvent(RecordEvent.Warning, ReasonBalanceFailed, step.Message));
+        }
+        return step.Message;
+    }
+
+    private static long Throttle(ObservedCluster observed) => observed.Cluster.Spec.Rebalance?.ThrottleBytesPerSecond ?? 0;
+
+    private static V1Alpha1FjordOperation? Running(ObservedCluster observed, string type) =>
+        observed.Cluster.Status?.Operations?.FirstOrDefault(o => o.Type == type);
+
     /// <summary>An operation for status, keeping its start time while the same operation continues.</summary>
     private static V1Alpha1FjordOperation Operation(string type, string phase, List<int> brokers, int done, int total,
-        ObservedCluster observed, string message)
-    {
-        var running = observed.Cluster.Status?.Operations?.FirstOrDefault(o => o.Type == type);
-        return new V1Alpha1FjordOperation
+        ObservedCluster observed, string message) =>
+        new()
         {
             Type = type,
             Phase = phase,
             Brokers = brokers,
             Done = done,
             Total = total,
-            StartedAt = running?.StartedAt ?? observed.Now,
+            StartedAt = Running(observed, type)?.StartedAt ?? observed.Now,
             Message = message,
         };
-    }
 }

@@ -96,6 +96,8 @@ public static partial class FjordClusterReconciler
                 : health.UnderReplicatedPartitions > 0
                     ? ClusterConditions.Make(ClusterConditions.Degraded, true, ClusterConditions.ReasonUnderReplicated,
                         $"{health.UnderReplicatedPartitions} partition(s) under-replicated", generation)
+                    : scale.BalanceFailure is { } failure
+                        ? ClusterConditions.Make(ClusterConditions.Degraded, true, ReasonBalanceFailed, failure, generation)
                     : ClusterConditions.Make(ClusterConditions.Degraded, false, ClusterConditions.ReasonHealthy,
                         "every partition has a leader and a full ISR", generation);
 
