@@ -68,8 +68,10 @@ public static partial class FjordClusterReconciler
                 actions.Add(new ExecuteBalance(removing, DrainOnly: true, Throttle(observed)));
             }
             var failure = BalanceFailure(observed, V1Alpha1FjordOperation.TypeScaleIn, step, events);
+            // Progress is partition moves while the drain's balance runs, drained brokers before.
+            var running = step.Kind == BalanceStepKind.Running;
             return new ScalePlan(current, actions, Operation(V1Alpha1FjordOperation.TypeScaleIn, failure is null ? "Draining" : "BalanceFailed",
-                removing, step.Done, step.Total, observed,
+                removing, running ? step.Done : removing.Count - holding.Count, running ? step.Total : removing.Count, observed,
                 $"moving replicas off brokers {string.Join(",", holding.Select(b => b.Id))}: {step.Message}"), null, failure);
         }
         events.Add(new RecordEvent(RecordEvent.Normal, "ScaleInDrained",
