@@ -84,6 +84,24 @@ public sealed partial class AdminClusterClient
         }
     }
 
+    /// <summary>The balance the controller would run now; null when it could not be planned.</summary>
+    private async Task<ProposedBalance?> ProposeBalanceAsync(AdminService.AdminServiceClient client, int brokerId, string address, CancellationToken cancel)
+    {
+        try
+        {
+            var proposed = await client.ProposeBalanceAsync(new BalanceRequest(), deadline: Deadline(), cancellationToken: cancel);
+            return proposed.Error is { Code: not 0 } || proposed.Proposal is null
+                ? null
+                : new ProposedBalance(proposed.Proposal.Before.Select(b => new BrokerLoad(b.BrokerId, b.Replicas, b.Bytes)).ToList(),
+                    proposed.Proposal.Moves.Count);
+        }
+        catch (RpcException e)
+        {
+            LogUnanswered(_logger, brokerId, address, e.StatusCode.ToString(), e.Status.Detail);
+            return null;
+        }
+    }
+
     [LoggerMessage(EventId = 201, Level = LogLevel.Information, Message = "balance {BalanceId} started: {Moves} partition moves, {Bytes} bytes")]
     private static partial void LogBalanceStarted(ILogger logger, string balanceId, int moves, long bytes);
 

@@ -29,7 +29,8 @@ public sealed partial class AdminClusterClient : IDisposable
     /// the quorum answers from a stale image (no controller, old leaders), so the first answer is not good enough.
     /// </summary>
     /// <param name="brokers">Node id → rpc address (host:port) of each broker pod that has an IP.</param>
-    public async Task<ObservedClusterHealth> DescribeAsync(IReadOnlyDictionary<int, string> brokers, CancellationToken cancel)
+    /// <param name="propose">Also ask for a balance proposal (continuous balancing).</param>
+    public async Task<ObservedClusterHealth> DescribeAsync(IReadOnlyDictionary<int, string> brokers, bool propose, CancellationToken cancel)
     {
         (int Id, AdminService.AdminServiceClient Client, DescribeClusterResponse Cluster)? best = null;
         foreach (var (id, address) in brokers.OrderBy(b => b.Key))
@@ -67,7 +68,8 @@ public sealed partial class AdminClusterClient : IDisposable
                 topics.Topics.Select(t => new TopicReplication(t.Name, t.Partitions.Count == 0 ? 0 : t.Partitions.Max(p => p.Replicas.Count))).ToList(),
                 configs.Error is { Code: not 0 } ? null : configs.Configs.ToDictionary(c => c.Key, c => c.Value, StringComparer.Ordinal),
                 topics.Topics.Sum(t => t.Partitions.Count(p => p.Replicas.Count > 0 && p.Leader != p.Replicas[0] && p.Isr.Contains(p.Replicas[0]))),
-                await DescribeBalanceAsync(chosen, bestId, brokers[bestId], cancel));
+                await DescribeBalanceAsync(chosen, bestId, brokers[bestId], cancel),
+                propose ? await ProposeBalanceAsync(chosen, bestId, brokers[bestId], cancel) : null);
         }
         catch (RpcException e)
         {

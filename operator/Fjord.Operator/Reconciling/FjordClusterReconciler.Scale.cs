@@ -34,7 +34,10 @@ public static partial class FjordClusterReconciler
 
         if (target > current)
         {
-            return new ScalePlan(target, actions, Operation(V1Alpha1FjordOperation.TypeScaleOut, "AddingBrokers",
+            // The operation goes into status before the StatefulSet grows: an operator restarted in between would
+            // otherwise find the brokers added and no record that they still need a balance.
+            var recorded = Running(observed, V1Alpha1FjordOperation.TypeScaleOut) is not null;
+            return new ScalePlan(recorded ? target : current, actions, Operation(V1Alpha1FjordOperation.TypeScaleOut, "AddingBrokers",
                 Enumerable.Range(current, target - current).ToList(), 0, target - current, observed,
                 $"adding brokers {current}..{target - 1}"), null);
         }
@@ -86,10 +89,14 @@ public static partial class FjordClusterReconciler
     /// </summary>
     private static ScalePlan PlanScaleOutBalance(ObservedCluster observed, int replicas, List<ReconcileAction> actions, List<RecordEvent> events)
     {
-        var running = Running(observed, V1Alpha1FjordOperation.TypeScaleOut);
-        if (running is null || observed.Cluster.Spec.Rebalance?.Mode == V1Alpha1FjordRebalance.ModeOff)
+        if (observed.Cluster.Spec.Rebalance?.Mode == V1Alpha1FjordRebalance.ModeOff)
         {
             return new ScalePlan(replicas, actions, null, null);
+        }
+        var running = Running(observed, V1Alpha1FjordOperation.TypeScaleOut);
+        if (running is null)
+        {
+            return PlanContinuousBalance(observed, replicas, actions, events);
         }
         var added = running.Brokers ?? [];
         var waiting = added.Where(id => !observed.Health.Brokers.Any(b => b.Id == id && !b.Fenced)).ToList();
@@ -112,6 +119,47 @@ public static partial class FjordClusterReconciler
         var failure = BalanceFailure(observed, V1Alpha1FjordOperation.TypeScaleOut, step, events);
         return new ScalePlan(replicas, actions, Operation(V1Alpha1FjordOperation.TypeScaleOut, failure is null ? "Balancing" : "BalanceFailed",
             added, step.Done, step.Total, observed, step.Message), null, failure);
+    }
+
+    /// <summary>
+    /// Continuous mode: a settled cluster whose proposal passes the imbalance threshold gets a Rebalance operation; it
+    /// is followed like a scale-out's balance until it completes.
+    /// </summary>
+    private static ScalePlan PlanContinuousBalance(ObservedCluster observed, int replicas, List<ReconcileAction> actions, List<RecordEvent> events)
+    {
+        var rebalance = observed.Cluster.Spec.Rebalance;
+        var running = Running(observed, V1Alpha1FjordOperation.TypeRebalance);
+        if (rebalance?.Mode != V1Alpha1FjordRebalance.ModeContinuous)
+        {
+            return new ScalePlan(replicas, actions, null, null);
+        }
+        if (running is null)
+        {
+            var settled = observed.Health.Healthy && observed.Pods.Count == replicas && observed.Pods.All(p => p.Ready && !p.Terminating);
+            if (!settled || observed.Health.Proposal is not { } proposal
+                || ImbalanceJudge.Exceeds(proposal, rebalance.ImbalanceThresholdPercent) is not { } imbalance)
+            {
+                return new ScalePlan(replicas, actions, null, null);
+            }
+            events.Add(new RecordEvent(RecordEvent.Normal, "RebalanceStarted",
+                $"{imbalance} (threshold {rebalance.ImbalanceThresholdPercent}%); moving {proposal.Moves} partitions"));
+            actions.Add(new ExecuteBalance([], DrainOnly: false, Throttle(observed)));
+            return new ScalePlan(replicas, actions, Operation(V1Alpha1FjordOperation.TypeRebalance, "Balancing", [], 0, proposal.Moves,
+                observed, imbalance), null);
+        }
+        var step = BalanceProgress.Next(observed.Health.Balance, running.StartedAt ?? observed.Now, observed.Now);
+        switch (step.Kind)
+        {
+            case BalanceStepKind.Completed:
+                events.Add(new RecordEvent(RecordEvent.Normal, "RebalanceCompleted", $"the cluster is balanced again ({step.Total} partition moves)"));
+                return new ScalePlan(replicas, actions, null, null);
+            case BalanceStepKind.Execute:
+                actions.Add(new ExecuteBalance([], DrainOnly: false, Throttle(observed)));
+                break;
+        }
+        var failure = BalanceFailure(observed, V1Alpha1FjordOperation.TypeRebalance, step, events);
+        return new ScalePlan(replicas, actions, Operation(V1Alpha1FjordOperation.TypeRebalance, failure is null ? "Balancing" : "BalanceFailed",
+            [], step.Done, step.Total, observed, step.Message), null, failure);
     }
 
     /// <summary>A failed balance's message, with a Warning Event the first time the operation reports it.</summary>

@@ -70,7 +70,12 @@ public static partial class FjordClusterReconciler
                 ? ClusterConditions.Make(ClusterConditions.Reconciling, true, ClusterConditions.ReasonCreating, "creating the brokers", generation)
                 : scale.Operation is { } op
                     ? ClusterConditions.Make(ClusterConditions.Reconciling, true,
-                        op.Type == V1Alpha1FjordOperation.TypeScaleIn ? ClusterConditions.ReasonScalingIn : ClusterConditions.ReasonScalingOut,
+                        op.Type switch
+                        {
+                            V1Alpha1FjordOperation.TypeScaleIn => ClusterConditions.ReasonScalingIn,
+                            V1Alpha1FjordOperation.TypeRebalance => ClusterConditions.ReasonRebalancing,
+                            _ => ClusterConditions.ReasonScalingOut,
+                        },
                         op.Message!, generation)
                     : rolling.Kind != RollingDecisionKind.Done
                         ? ClusterConditions.Make(ClusterConditions.Reconciling, true, ClusterConditions.ReasonRollingUpdate,

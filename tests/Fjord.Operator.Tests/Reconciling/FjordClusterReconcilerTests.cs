@@ -315,6 +315,52 @@ public class FjordClusterReconcilerTests
         Assert.Empty(plan.Actions.OfType<UpdateClusterStatus>().Single().Status.Operations ?? []);
     }
 
+    [Fact]
+    public void Plan_ContinuousModeOnAnImbalancedSettledCluster_StartsARebalanceOperation()
+    {
+        var observed = Settled(Cluster(s => s.Rebalance = new V1Alpha1FjordRebalance { Mode = V1Alpha1FjordRebalance.ModeContinuous }));
+        observed = observed with
+        {
+            Health = observed.Health with
+            {
+                Balance = new ObservedBalance(ObservedBalanceState.None, null, null, 0, 0, 0, ""),
+                Proposal = new ProposedBalance([new BrokerLoad(0, 9, 0), new BrokerLoad(1, 9, 0), new BrokerLoad(2, 0, 0)], 6),
+            },
+        };
+
+        var plan = FjordClusterReconciler.Plan(observed);
+        observed.Cluster.Status = plan.Actions.OfType<UpdateClusterStatus>().Single().Status;
+        var again = FjordClusterReconciler.Plan(observed with
+        {
+            Health = observed.Health with { Balance = new ObservedBalance(ObservedBalanceState.Running, s_now.AddSeconds(1), null, 6, 1, 10, "") },
+        });
+
+        Assert.Single(plan.Actions.OfType<ExecuteBalance>());
+        var operation = Assert.Single(plan.Actions.OfType<UpdateClusterStatus>().Single().Status.Operations!);
+        Assert.Equal((V1Alpha1FjordOperation.TypeRebalance, "Balancing"), (operation.Type, operation.Phase));
+        Assert.Equal(ClusterConditions.ReasonRebalancing, Condition(plan, "Reconciling").Reason);
+        Assert.Contains(plan.Actions.OfType<RecordEvent>(), e => e.Reason == "RebalanceStarted");
+        Assert.Empty(again.Actions.OfType<ExecuteBalance>());
+    }
+
+    [Fact]
+    public void Plan_ContinuousModeOnABalancedCluster_DoesNothing()
+    {
+        var observed = Settled(Cluster(s => s.Rebalance = new V1Alpha1FjordRebalance { Mode = V1Alpha1FjordRebalance.ModeContinuous }));
+        observed = observed with
+        {
+            Health = observed.Health with
+            {
+                Proposal = new ProposedBalance([new BrokerLoad(0, 3, 0), new BrokerLoad(1, 3, 0), new BrokerLoad(2, 3, 0)], 0),
+            },
+        };
+
+        var plan = FjordClusterReconciler.Plan(observed);
+
+        Assert.Empty(plan.Actions.OfType<ExecuteBalance>());
+        Assert.Empty(plan.Actions.OfType<UpdateClusterStatus>().Single().Status.Operations ?? []);
+    }
+
     /// <summary>A 3 → 5 scale-out whose StatefulSet already has 5 pods, as status and the cluster show it after the grow step.</summary>
     private static ObservedCluster ScaledOutTo5(bool fencedNewBrokers, ObservedBalance? balance)
     {
@@ -368,14 +414,17 @@ public class FjordClusterReconcilerTests
     }
 
     [Fact]
-    public void Plan_ScaleOut_GrowsTheStatefulSetAndReportsTheOperation()
+    public void Plan_ScaleOut_RecordsTheOperationThenGrowsTheStatefulSet()
     {
         var observed = Settled(Cluster());
         observed.Cluster.Spec.Replicas = 5;
 
         var plan = FjordClusterReconciler.Plan(observed);
+        observed.Cluster.Status = plan.Actions.OfType<UpdateClusterStatus>().Single().Status;
+        var grow = FjordClusterReconciler.Plan(observed);
 
-        var set = (V1StatefulSet)Assert.Single(plan.Actions.OfType<ApplyObject>(), a => a.Object is V1StatefulSet).Object;
+        Assert.DoesNotContain(plan.Actions.OfType<ApplyObject>(), a => a.Object is V1StatefulSet);
+        var set = (V1StatefulSet)Assert.Single(grow.Actions.OfType<ApplyObject>(), a => a.Object is V1StatefulSet).Object;
         Assert.Equal(5, set.Spec.Replicas);
         var operation = Assert.Single(plan.Actions.OfType<UpdateClusterStatus>().Single().Status.Operations!);
         Assert.Equal(V1Alpha1FjordOperation.TypeScaleOut, operation.Type);
