@@ -105,20 +105,26 @@ public static partial class FjordClusterReconciler
             return new ScalePlan(replicas, actions, Operation(V1Alpha1FjordOperation.TypeScaleOut, "AddingBrokers", added, 0, added.Count,
                 observed, $"waiting for brokers {string.Join(",", waiting)} to register unfenced"), null);
         }
+        return FollowBalance(observed, replicas, actions, events, running, added, $"brokers {string.Join(",", added)} added and the cluster balanced");
+    }
+
+    /// <summary>Starts, follows and ends the balance of a scale-out or continuous Rebalance operation.</summary>
+    private static ScalePlan FollowBalance(ObservedCluster observed, int replicas, List<ReconcileAction> actions, List<RecordEvent> events,
+        V1Alpha1FjordOperation running, List<int> brokers, string completed)
+    {
         var step = BalanceProgress.Next(observed.Health.Balance, running.StartedAt ?? observed.Now, observed.Now);
         switch (step.Kind)
         {
             case BalanceStepKind.Completed:
-                events.Add(new RecordEvent(RecordEvent.Normal, "RebalanceCompleted",
-                    $"brokers {string.Join(",", added)} added and the cluster balanced ({step.Total} partition moves)"));
+                events.Add(new RecordEvent(RecordEvent.Normal, "RebalanceCompleted", $"{completed} ({step.Total} partition moves)"));
                 return new ScalePlan(replicas, actions, null, null);
             case BalanceStepKind.Execute:
                 actions.Add(new ExecuteBalance([], DrainOnly: false, Throttle(observed)));
                 break;
         }
-        var failure = BalanceFailure(observed, V1Alpha1FjordOperation.TypeScaleOut, step, events);
-        return new ScalePlan(replicas, actions, Operation(V1Alpha1FjordOperation.TypeScaleOut, failure is null ? "Balancing" : "BalanceFailed",
-            added, step.Done, step.Total, observed, step.Message), null, failure);
+        var failure = BalanceFailure(observed, running.Type, step, events);
+        return new ScalePlan(replicas, actions, Operation(running.Type, failure is null ? "Balancing" : "BalanceFailed",
+            brokers, step.Done, step.Total, observed, step.Message), null, failure);
     }
 
     /// <summary>
@@ -147,19 +153,7 @@ public static partial class FjordClusterReconciler
             return new ScalePlan(replicas, actions, Operation(V1Alpha1FjordOperation.TypeRebalance, "Balancing", [], 0, proposal.Moves,
                 observed, imbalance), null);
         }
-        var step = BalanceProgress.Next(observed.Health.Balance, running.StartedAt ?? observed.Now, observed.Now);
-        switch (step.Kind)
-        {
-            case BalanceStepKind.Completed:
-                events.Add(new RecordEvent(RecordEvent.Normal, "RebalanceCompleted", $"the cluster is balanced again ({step.Total} partition moves)"));
-                return new ScalePlan(replicas, actions, null, null);
-            case BalanceStepKind.Execute:
-                actions.Add(new ExecuteBalance([], DrainOnly: false, Throttle(observed)));
-                break;
-        }
-        var failure = BalanceFailure(observed, V1Alpha1FjordOperation.TypeRebalance, step, events);
-        return new ScalePlan(replicas, actions, Operation(V1Alpha1FjordOperation.TypeRebalance, failure is null ? "Balancing" : "BalanceFailed",
-            [], step.Done, step.Total, observed, step.Message), null, failure);
+        return FollowBalance(observed, replicas, actions, events, running, [], "the cluster is balanced again");
     }
 
     /// <summary>A failed balance's message, with a Warning Event the first time the operation reports it.</summary>
