@@ -33,6 +33,7 @@ public sealed class FjordClusterEndToEndTests(ITestOutputHelper output) : IDispo
           replicas: {{replicas}}
           controllers: 3
           storage: {size: 1Gi}
+          rebalance: {throttleBytesPerSecond: 10485760}
           config:
             broker.session.timeout.ms: "6000"
             broker.heartbeat.interval.ms: "500"
@@ -101,7 +102,8 @@ public sealed class FjordClusterEndToEndTests(ITestOutputHelper output) : IDispo
         Assert.Contains("controllers must not exceed replicas", belowControllers.StandardError, StringComparison.Ordinal);
         output.WriteLine($"3 → 1 refused by the API server: {belowControllers.StandardError.Trim()}");
 
-        // 6. 3 → 5 (no rebalance yet), with the operator killed mid-scale and started again.
+        // 6. 3 → 5 with the operator killed mid-scale and started again; then the built-in balancer spreads the
+        // replicas onto brokers 3 and 4, its progress in status.operations.
         clock.Restart();
         Patch("""{"spec":{"replicas":5}}""");
         Eventually.True(() => Server.MustKubectl("get", "statefulset", Name, "-o", "jsonpath={.spec.replicas}").Trim() == "5", StepTimeout,
@@ -112,6 +114,28 @@ public sealed class FjordClusterEndToEndTests(ITestOutputHelper output) : IDispo
         Eventually.True(() => ReadyBrokers() == 5 && Condition("Ready") is ("True", _), TimeSpan.FromMinutes(10),
             () => $"5 brokers ready after the operator restart\n{Diagnostics()}");
         output.WriteLine($"[timing] scale 3 → 5 (operator killed and restarted mid-scale) Ready in {clock.Elapsed.TotalSeconds:F1} s; producer's longest pause {producer.TakeLongestPause().TotalSeconds:F2} s");
+        var balancing = Stopwatch.StartNew();
+        var progress = new List<string>();
+        Eventually.True(() =>
+        {
+            if (ScaleOutOperation() is { } operation)
+            {
+                if (progress.LastOrDefault() != operation)
+                {
+                    progress.Add(operation);
+                }
+                return false;
+            }
+            return Condition("Reconciling") is ("False", _);
+        }, TimeSpan.FromMinutes(10), () => $"the scale-out's balance completed\n{Diagnostics()}");
+        output.WriteLine($"[timing] rebalance after 3 → 5 done {balancing.Elapsed.TotalSeconds:F1} s after the brokers were Ready ({clock.Elapsed.TotalSeconds:F1} s after the patch); producer's longest pause {producer.TakeLongestPause().TotalSeconds:F2} s");
+        output.WriteLine($"status.operations ScaleOut as polled: {string.Join(" → ", progress)}");
+        Assert.Contains(progress, p => p.StartsWith("Balancing", StringComparison.Ordinal));
+        Assert.Contains("RebalanceCompleted", Server.MustKubectl("get", "events"), StringComparison.Ordinal);
+        var replicas = TopicReplicas();
+        output.WriteLine($"replicas of {Topic} after the balance: {string.Join("; ", replicas.Select(p => $"p{p.Key}=[{string.Join(",", p.Value)}]"))}");
+        Assert.Contains(replicas.Values, r => r.Contains(3));
+        Assert.Contains(replicas.Values, r => r.Contains(4));
 
         // 7. 5 → 3 with an RF=5 topic: refused with a condition and an Event, the StatefulSet keeps 5 and the spec is
         // kept; once the topic is gone the same spec drains brokers 3 and 4 and shrinks.
@@ -165,6 +189,29 @@ public sealed class FjordClusterEndToEndTests(ITestOutputHelper output) : IDispo
             }
         }
         return null;
+    }
+
+    /// <summary>The ScaleOut operation in status as "phase done/total: message", or null when there is none.</summary>
+    private string? ScaleOutOperation()
+    {
+        if (ClusterObject() is not { } cluster || !cluster.TryGetProperty("status", out var status) || !status.TryGetProperty("operations", out var operations))
+        {
+            return null;
+        }
+        foreach (var operation in operations.EnumerateArray().Where(o => o.GetProperty("type").GetString() == "ScaleOut"))
+        {
+            string Field(string name) => operation.TryGetProperty(name, out var value) ? value.ToString() : "";
+            return $"{Field("phase")} {Field("done")}/{Field("total")}: {Field("message")}";
+        }
+        return null;
+    }
+
+    /// <summary>The test topic's replica lists by partition, from Kafka's DescribeTopics.</summary>
+    private Dictionary<int, List<int>> TopicReplicas()
+    {
+        using var admin = Admin();
+        var described = admin.DescribeTopicsAsync(TopicCollection.OfTopicNames([Topic])).GetAwaiter().GetResult();
+        return described.TopicDescriptions.Single().Partitions.ToDictionary(p => p.Partition, p => p.Replicas.Select(n => n.Id).ToList());
     }
 
     private int ReadyBrokers() =>

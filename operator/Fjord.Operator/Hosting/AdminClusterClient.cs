@@ -8,12 +8,13 @@ namespace Fjord.Operator.Hosting;
 
 /// <summary>
 /// Talks to a Fjord cluster through the admin gRPC contract (Fjord.Rpc's admin.proto) on the brokers' rpc port — the only
-/// way the operator reaches brokers. Reads take the most up-to-date broker's view; DrainBroker and UnregisterBroker run on the
+/// way the operator reaches brokers. Reads take the most up-to-date broker's view; UnregisterBroker runs on the
 /// active controller, following NOT_CONTROLLER's controller_id. Channels are cached per address. Thread-safe.
 /// </summary>
 public sealed partial class AdminClusterClient : IDisposable
 {
     private const int NotController = 41;
+    private const int ReassignmentInProgress = 60;
     /// <summary>The BROKER config resource name of the cluster-wide default.</summary>
     private const string ClusterDefault = "";
     private static readonly TimeSpan s_callTimeout = TimeSpan.FromSeconds(5);
@@ -28,7 +29,8 @@ public sealed partial class AdminClusterClient : IDisposable
     /// the quorum answers from a stale image (no controller, old leaders), so the first answer is not good enough.
     /// </summary>
     /// <param name="brokers">Node id → rpc address (host:port) of each broker pod that has an IP.</param>
-    public async Task<ObservedClusterHealth> DescribeAsync(IReadOnlyDictionary<int, string> brokers, CancellationToken cancel)
+    /// <param name="propose">Also ask for a balance proposal (continuous balancing).</param>
+    public async Task<ObservedClusterHealth> DescribeAsync(IReadOnlyDictionary<int, string> brokers, bool propose, CancellationToken cancel)
     {
         (int Id, AdminService.AdminServiceClient Client, DescribeClusterResponse Cluster)? best = null;
         foreach (var (id, address) in brokers.OrderBy(b => b.Key))
@@ -65,7 +67,9 @@ public sealed partial class AdminClusterClient : IDisposable
                 described.ReassigningPartitions,
                 topics.Topics.Select(t => new TopicReplication(t.Name, t.Partitions.Count == 0 ? 0 : t.Partitions.Max(p => p.Replicas.Count))).ToList(),
                 configs.Error is { Code: not 0 } ? null : configs.Configs.ToDictionary(c => c.Key, c => c.Value, StringComparer.Ordinal),
-                topics.Topics.Sum(t => t.Partitions.Count(p => p.Replicas.Count > 0 && p.Leader != p.Replicas[0] && p.Isr.Contains(p.Replicas[0]))));
+                topics.Topics.Sum(t => t.Partitions.Count(p => p.Replicas.Count > 0 && p.Leader != p.Replicas[0] && p.Isr.Contains(p.Replicas[0]))),
+                await DescribeBalanceAsync(chosen, bestId, brokers[bestId], cancel),
+                propose ? await ProposeBalanceAsync(chosen, bestId, brokers[bestId], cancel) : null);
         }
         catch (RpcException e)
         {
@@ -122,10 +126,6 @@ public sealed partial class AdminClusterClient : IDisposable
         }
         throw new InvalidOperationException($"no broker answered {name}", last);
     }
-
-    public Task DrainBrokerAsync(IReadOnlyDictionary<int, string> brokers, int controllerId, int brokerId, CancellationToken cancel) =>
-        OnControllerAsync(brokers, controllerId, async (client, deadline) =>
-            (await client.DrainBrokerAsync(new DrainBrokerRequest { BrokerId = brokerId }, deadline: deadline, cancellationToken: cancel)).Error);
 
     public Task UnregisterBrokerAsync(IReadOnlyDictionary<int, string> brokers, int controllerId, int brokerId, CancellationToken cancel) =>
         OnControllerAsync(brokers, controllerId, async (client, deadline) =>

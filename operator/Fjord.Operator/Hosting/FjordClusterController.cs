@@ -158,7 +158,8 @@ public sealed partial class FjordClusterController : IDisposable
             .ToList();
         var addresses = pods.Where(p => !string.IsNullOrEmpty(p.Pod.Status?.PodIP))
             .ToDictionary(p => p.Ordinal, p => $"{p.Pod.Status.PodIP}:{BrokerPorts.Rpc}");
-        var health = addresses.Count == 0 ? ObservedClusterHealth.Unreachable : await _admin.DescribeAsync(addresses, cancel);
+        var health = addresses.Count == 0 ? ObservedClusterHealth.Unreachable : await _admin.DescribeAsync(addresses,
+            propose: cluster.Spec.Rebalance?.Mode == V1Alpha1FjordRebalance.ModeContinuous, cancel);
         var monitorExists = _capabilities.ServiceMonitorCrdExists
             && await ExistsAsync(KubernetesPaths.Item("ServiceMonitor", ns, names.ServiceMonitor), cancel);
         return new ObservedCluster(cluster, _capabilities,
@@ -226,8 +227,8 @@ public sealed partial class FjordClusterController : IDisposable
                 case RecordEvent recorded:
                     await RecordEventAsync(cluster, recorded, cancel);
                     break;
-                case DrainBroker drain:
-                    await _admin.DrainBrokerAsync(addresses, observed.Health.ControllerId, drain.BrokerId, cancel);
+                case ExecuteBalance balance:
+                    await _admin.ExecuteBalanceAsync(addresses, balance, cancel);
                     break;
                 case UnregisterBroker unregister:
                     await _admin.UnregisterBrokerAsync(addresses, observed.Health.ControllerId, unregister.BrokerId, cancel);

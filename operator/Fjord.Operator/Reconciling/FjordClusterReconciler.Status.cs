@@ -70,7 +70,12 @@ public static partial class FjordClusterReconciler
                 ? ClusterConditions.Make(ClusterConditions.Reconciling, true, ClusterConditions.ReasonCreating, "creating the brokers", generation)
                 : scale.Operation is { } op
                     ? ClusterConditions.Make(ClusterConditions.Reconciling, true,
-                        op.Type == V1Alpha1FjordOperation.TypeScaleIn ? ClusterConditions.ReasonScalingIn : ClusterConditions.ReasonScalingOut,
+                        op.Type switch
+                        {
+                            V1Alpha1FjordOperation.TypeScaleIn => ClusterConditions.ReasonScalingIn,
+                            V1Alpha1FjordOperation.TypeRebalance => ClusterConditions.ReasonRebalancing,
+                            _ => ClusterConditions.ReasonScalingOut,
+                        },
                         op.Message!, generation)
                     : rolling.Kind != RollingDecisionKind.Done
                         ? ClusterConditions.Make(ClusterConditions.Reconciling, true, ClusterConditions.ReasonRollingUpdate,
@@ -96,6 +101,8 @@ public static partial class FjordClusterReconciler
                 : health.UnderReplicatedPartitions > 0
                     ? ClusterConditions.Make(ClusterConditions.Degraded, true, ClusterConditions.ReasonUnderReplicated,
                         $"{health.UnderReplicatedPartitions} partition(s) under-replicated", generation)
+                    : scale.BalanceFailure is { } failure
+                        ? ClusterConditions.Make(ClusterConditions.Degraded, true, ReasonBalanceFailed, failure, generation)
                     : ClusterConditions.Make(ClusterConditions.Degraded, false, ClusterConditions.ReasonHealthy,
                         "every partition has a leader and a full ISR", generation);
 

@@ -3,6 +3,8 @@ namespace Fjord.Operator.Reconciling;
 /// <summary>
 /// The cluster's own view (admin DescribeCluster and DescribeTopics), or <see cref="Unreachable"/> when no broker answered.
 /// <paramref name="PreferredLeaderImbalance"/> counts partitions led by another replica than their in-sync preferred (first) one.
+/// <paramref name="Balance"/> (admin DescribeBalance) is null when the controller could not report it;
+/// <paramref name="Proposal"/> (admin ProposeBalance) is only asked for in continuous balancing.
 /// <paramref name="DynamicConfigs"/> (the cluster-wide dynamic broker overrides) is null when the brokers could not report them.
 /// </summary>
 public sealed record ObservedClusterHealth(
@@ -14,7 +16,9 @@ public sealed record ObservedClusterHealth(
     int ReassigningPartitions,
     IReadOnlyList<TopicReplication> Topics,
     IReadOnlyDictionary<string, string>? DynamicConfigs,
-    int PreferredLeaderImbalance = 0)
+    int PreferredLeaderImbalance = 0,
+    ObservedBalance? Balance = null,
+    ProposedBalance? Proposal = null)
 {
     public static ObservedClusterHealth Unreachable { get; } = new(false, -1, [], 0, 0, 0, [], null);
 

@@ -183,7 +183,7 @@ public class FjordClusterReconcilerTests
         var warning = Assert.Single(plan.Actions.OfType<RecordEvent>(), e => e.Type == RecordEvent.Warning);
         Assert.Equal(ScaleInGuard.ReasonReplicationFactor, warning.Reason);
         Assert.DoesNotContain(again.Actions.OfType<RecordEvent>(), e => e.Type == RecordEvent.Warning);
-        Assert.Empty(plan.Actions.OfType<DrainBroker>());
+        Assert.Empty(plan.Actions.OfType<ExecuteBalance>());
     }
 
     [Fact]
@@ -191,14 +191,195 @@ public class FjordClusterReconcilerTests
     {
         var observed = Settled(Cluster(s => s.Replicas = 5), brokersOverride: 5);
         observed.Cluster.Spec.Replicas = 3;
+        observed = observed with
+        {
+            Health = observed.Health with { Balance = new ObservedBalance(ObservedBalanceState.None, null, null, 0, 0, 0, "") },
+        };
 
         var plan = FjordClusterReconciler.Plan(observed);
 
-        Assert.Equal([3, 4], plan.Actions.OfType<DrainBroker>().Select(d => d.BrokerId));
+        var drain = Assert.Single(plan.Actions.OfType<ExecuteBalance>());
+        Assert.Equal([3, 4], drain.DrainBrokers);
+        Assert.True(drain.DrainOnly);
         Assert.DoesNotContain(plan.Actions.OfType<ApplyObject>(), a => a.Object is V1StatefulSet);
         var operation = Assert.Single(plan.Actions.OfType<UpdateClusterStatus>().Single().Status.Operations!);
         Assert.Equal((V1Alpha1FjordOperation.TypeScaleIn, "Draining", 0, 2), (operation.Type, operation.Phase, operation.Done, operation.Total));
         Assert.Equal(ClusterConditions.ReasonScalingIn, Condition(plan, "Reconciling").Reason);
+    }
+
+    [Fact]
+    public void Plan_ScaleInWhileItsDrainRuns_ReportsProgressAndStartsNothing()
+    {
+        var observed = Settled(Cluster(s => s.Replicas = 5), brokersOverride: 5);
+        observed.Cluster.Spec.Replicas = 3;
+        observed.Cluster.Status = new V1Alpha1FjordClusterStatus
+        {
+            Operations = [new V1Alpha1FjordOperation { Type = V1Alpha1FjordOperation.TypeScaleIn, StartedAt = s_now.AddMinutes(-2) }],
+        };
+        observed = observed with
+        {
+            Health = observed.Health with
+            {
+                Balance = new ObservedBalance(ObservedBalanceState.Running, s_now.AddMinutes(-1), null, 8, 3, 4096, ""),
+            },
+        };
+
+        var plan = FjordClusterReconciler.Plan(observed);
+
+        Assert.Empty(plan.Actions.OfType<ExecuteBalance>());
+        var operation = Assert.Single(plan.Actions.OfType<UpdateClusterStatus>().Single().Status.Operations!);
+        Assert.Equal(("Draining", 3, 8, s_now.AddMinutes(-2)), (operation.Phase, operation.Done, operation.Total, operation.StartedAt));
+        Assert.Contains("4096 bytes left", operation.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Plan_ScaleOutWhileNewBrokersFenced_WaitsBeforeBalancing()
+    {
+        var observed = ScaledOutTo5(fencedNewBrokers: true, balance: null);
+
+        var plan = FjordClusterReconciler.Plan(observed);
+
+        Assert.Empty(plan.Actions.OfType<ExecuteBalance>());
+        var operation = Assert.Single(plan.Actions.OfType<UpdateClusterStatus>().Single().Status.Operations!);
+        Assert.Equal((V1Alpha1FjordOperation.TypeScaleOut, "AddingBrokers"), (operation.Type, operation.Phase));
+    }
+
+    [Fact]
+    public void Plan_ScaleOutWithNewBrokersUnfenced_ExecutesAThrottledBalance()
+    {
+        var observed = ScaledOutTo5(fencedNewBrokers: false,
+            balance: new ObservedBalance(ObservedBalanceState.Completed, s_now.AddHours(-1), s_now.AddHours(-1), 2, 2, 0, ""));
+        observed.Cluster.Spec.Rebalance = new V1Alpha1FjordRebalance { ThrottleBytesPerSecond = 1_048_576 };
+
+        var plan = FjordClusterReconciler.Plan(observed);
+
+        var balance = Assert.Single(plan.Actions.OfType<ExecuteBalance>());
+        Assert.Equal((0, false, 1_048_576L), (balance.DrainBrokers.Count, balance.DrainOnly, balance.ThrottleBytesPerSecond));
+        Assert.Equal("Balancing", Assert.Single(plan.Actions.OfType<UpdateClusterStatus>().Single().Status.Operations!).Phase);
+        Assert.Equal(ClusterConditions.ReasonScalingOut, Condition(plan, "Reconciling").Reason);
+    }
+
+    [Fact]
+    public void Plan_ScaleOutBalanceRunning_CopiesProgressIntoStatus()
+    {
+        var observed = ScaledOutTo5(fencedNewBrokers: false,
+            balance: new ObservedBalance(ObservedBalanceState.Running, s_now.AddSeconds(-20), null, 6, 2, 1000, ""));
+
+        var plan = FjordClusterReconciler.Plan(observed);
+
+        Assert.Empty(plan.Actions.OfType<ExecuteBalance>());
+        var operation = Assert.Single(plan.Actions.OfType<UpdateClusterStatus>().Single().Status.Operations!);
+        Assert.Equal(("Balancing", 2, 6), (operation.Phase, operation.Done, operation.Total));
+        Assert.Equal([3, 4], operation.Brokers!);
+    }
+
+    [Fact]
+    public void Plan_ScaleOutBalanceCompleted_EndsTheOperationWithAnEvent()
+    {
+        var observed = ScaledOutTo5(fencedNewBrokers: false,
+            balance: new ObservedBalance(ObservedBalanceState.Completed, s_now.AddSeconds(-20), s_now, 6, 6, 0, ""));
+
+        var plan = FjordClusterReconciler.Plan(observed);
+
+        Assert.Empty(plan.Actions.OfType<ExecuteBalance>());
+        Assert.Empty(plan.Actions.OfType<UpdateClusterStatus>().Single().Status.Operations ?? []);
+        Assert.Contains(plan.Actions.OfType<RecordEvent>(), e => e.Reason == "RebalanceCompleted");
+    }
+
+    [Fact]
+    public void Plan_ScaleOutBalanceFailed_ReportsDegradedOnceAndDoesNotRestartAtOnce()
+    {
+        var observed = ScaledOutTo5(fencedNewBrokers: false,
+            balance: new ObservedBalance(ObservedBalanceState.Failed, s_now.AddSeconds(-20), s_now, 6, 4, 0, "orders-1 refused"));
+
+        var plan = FjordClusterReconciler.Plan(observed);
+        observed.Cluster.Status = plan.Actions.OfType<UpdateClusterStatus>().Single().Status;
+        var again = FjordClusterReconciler.Plan(observed);
+
+        Assert.Empty(plan.Actions.OfType<ExecuteBalance>());
+        Assert.Equal(("True", FjordClusterReconciler.ReasonBalanceFailed), (Condition(plan, "Degraded").Status, Condition(plan, "Degraded").Reason));
+        Assert.Contains("orders-1 refused", Condition(plan, "Degraded").Message, StringComparison.Ordinal);
+        Assert.Single(plan.Actions.OfType<RecordEvent>(), e => e.Type == RecordEvent.Warning);
+        Assert.DoesNotContain(again.Actions.OfType<RecordEvent>(), e => e.Type == RecordEvent.Warning);
+    }
+
+    [Fact]
+    public void Plan_ScaleOutWithRebalanceOff_EndsWithoutBalancing()
+    {
+        var observed = ScaledOutTo5(fencedNewBrokers: false, balance: null);
+        observed.Cluster.Spec.Rebalance = new V1Alpha1FjordRebalance { Mode = V1Alpha1FjordRebalance.ModeOff };
+
+        var plan = FjordClusterReconciler.Plan(observed);
+
+        Assert.Empty(plan.Actions.OfType<ExecuteBalance>());
+        Assert.Empty(plan.Actions.OfType<UpdateClusterStatus>().Single().Status.Operations ?? []);
+    }
+
+    [Fact]
+    public void Plan_ContinuousModeOnAnImbalancedSettledCluster_StartsARebalanceOperation()
+    {
+        var observed = Settled(Cluster(s => s.Rebalance = new V1Alpha1FjordRebalance { Mode = V1Alpha1FjordRebalance.ModeContinuous }));
+        observed = observed with
+        {
+            Health = observed.Health with
+            {
+                Balance = new ObservedBalance(ObservedBalanceState.None, null, null, 0, 0, 0, ""),
+                Proposal = new ProposedBalance([new BrokerLoad(0, 9, 0), new BrokerLoad(1, 9, 0), new BrokerLoad(2, 0, 0)], 6),
+            },
+        };
+
+        var plan = FjordClusterReconciler.Plan(observed);
+        observed.Cluster.Status = plan.Actions.OfType<UpdateClusterStatus>().Single().Status;
+        var again = FjordClusterReconciler.Plan(observed with
+        {
+            Health = observed.Health with { Balance = new ObservedBalance(ObservedBalanceState.Running, s_now.AddSeconds(1), null, 6, 1, 10, "") },
+        });
+
+        Assert.Single(plan.Actions.OfType<ExecuteBalance>());
+        var operation = Assert.Single(plan.Actions.OfType<UpdateClusterStatus>().Single().Status.Operations!);
+        Assert.Equal((V1Alpha1FjordOperation.TypeRebalance, "Balancing"), (operation.Type, operation.Phase));
+        Assert.Equal(ClusterConditions.ReasonRebalancing, Condition(plan, "Reconciling").Reason);
+        Assert.Contains(plan.Actions.OfType<RecordEvent>(), e => e.Reason == "RebalanceStarted");
+        Assert.Empty(again.Actions.OfType<ExecuteBalance>());
+    }
+
+    [Fact]
+    public void Plan_ContinuousModeOnABalancedCluster_DoesNothing()
+    {
+        var observed = Settled(Cluster(s => s.Rebalance = new V1Alpha1FjordRebalance { Mode = V1Alpha1FjordRebalance.ModeContinuous }));
+        observed = observed with
+        {
+            Health = observed.Health with
+            {
+                Proposal = new ProposedBalance([new BrokerLoad(0, 3, 0), new BrokerLoad(1, 3, 0), new BrokerLoad(2, 3, 0)], 0),
+            },
+        };
+
+        var plan = FjordClusterReconciler.Plan(observed);
+
+        Assert.Empty(plan.Actions.OfType<ExecuteBalance>());
+        Assert.Empty(plan.Actions.OfType<UpdateClusterStatus>().Single().Status.Operations ?? []);
+    }
+
+    /// <summary>A 3 → 5 scale-out whose StatefulSet already has 5 pods, as status and the cluster show it after the grow step.</summary>
+    private static ObservedCluster ScaledOutTo5(bool fencedNewBrokers, ObservedBalance? balance)
+    {
+        var observed = Settled(Cluster(s => s.Replicas = 5));
+        observed.Cluster.Status = new V1Alpha1FjordClusterStatus
+        {
+            Operations = [new V1Alpha1FjordOperation
+            {
+                Type = V1Alpha1FjordOperation.TypeScaleOut, Phase = "AddingBrokers", Brokers = [3, 4], StartedAt = s_now.AddMinutes(-1),
+            }],
+        };
+        return observed with
+        {
+            Health = observed.Health with
+            {
+                Brokers = observed.Health.Brokers.Select(b => b.Id >= 3 ? b with { Fenced = fencedNewBrokers } : b).ToList(),
+                Balance = balance,
+            },
+        };
     }
 
     [Fact]
@@ -218,7 +399,7 @@ public class FjordClusterReconcilerTests
 
         var set = (V1StatefulSet)Assert.Single(plan.Actions.OfType<ApplyObject>(), a => a.Object is V1StatefulSet).Object;
         Assert.Equal(3, set.Spec.Replicas);
-        Assert.Empty(plan.Actions.OfType<DrainBroker>());
+        Assert.Empty(plan.Actions.OfType<ExecuteBalance>());
     }
 
     [Fact]
@@ -233,14 +414,17 @@ public class FjordClusterReconcilerTests
     }
 
     [Fact]
-    public void Plan_ScaleOut_GrowsTheStatefulSetAndReportsTheOperation()
+    public void Plan_ScaleOut_RecordsTheOperationThenGrowsTheStatefulSet()
     {
         var observed = Settled(Cluster());
         observed.Cluster.Spec.Replicas = 5;
 
         var plan = FjordClusterReconciler.Plan(observed);
+        observed.Cluster.Status = plan.Actions.OfType<UpdateClusterStatus>().Single().Status;
+        var grow = FjordClusterReconciler.Plan(observed);
 
-        var set = (V1StatefulSet)Assert.Single(plan.Actions.OfType<ApplyObject>(), a => a.Object is V1StatefulSet).Object;
+        Assert.DoesNotContain(plan.Actions.OfType<ApplyObject>(), a => a.Object is V1StatefulSet);
+        var set = (V1StatefulSet)Assert.Single(grow.Actions.OfType<ApplyObject>(), a => a.Object is V1StatefulSet).Object;
         Assert.Equal(5, set.Spec.Replicas);
         var operation = Assert.Single(plan.Actions.OfType<UpdateClusterStatus>().Single().Status.Operations!);
         Assert.Equal(V1Alpha1FjordOperation.TypeScaleOut, operation.Type);
