@@ -57,6 +57,25 @@ public sealed class TlsListenerTests
     }
 
     [Fact]
+    public void Confluent_OverSaslSsl_AuthenticatesWithPlainInsideTls()
+    {
+        using var certificates = new TestCertificates();
+        var users = Path.Combine(certificates.Directory, "users");
+        File.WriteAllText(users, "alice=alice-secret\n");
+        using var broker = BrokerProcess.Start(["kafka.listener.name=SASL_SSL", $"ssl.keystore.location={certificates.ServerKeystoreFile}", $"sasl.plain.users.file={users}"]);
+        ClientConfig SaslSsl(string password) => new()
+        {
+            BootstrapServers = broker.BootstrapServers, SecurityProtocol = SecurityProtocol.SaslSsl, SslCaLocation = certificates.CaFile,
+            SaslMechanism = SaslMechanism.Plain, SaslUsername = "alice", SaslPassword = password,
+        };
+
+        Assert.Equal(20, ConfluentRoundTrip.Run(SaslSsl("alice-secret"), TestTopics.Unique("sasl-ssl"), 20).Count);
+        var wrong = ConfluentRoundTrip.MetadataError(SaslSsl("wrong"));
+        Assert.NotNull(wrong);
+        Assert.Contains("Authentication failed", wrong);
+    }
+
+    [Fact]
     public void Kcat_ProducesAndConsumesOverSsl()
     {
         using var certificates = new TestCertificates();
