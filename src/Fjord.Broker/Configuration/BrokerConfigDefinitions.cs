@@ -12,7 +12,7 @@ public static class BrokerConfigDefinitions
     private static readonly string[] s_keystoreTypes = ["PEM"];
     private static readonly string[] s_clientAuth = ["none", "requested", "required"];
     private static readonly string[] s_tlsVersions = ["TLSv1.2", "TLSv1.3"];
-    private static readonly string[] s_saslMechanisms = ["PLAIN"];
+    private static readonly string[] s_saslMechanisms = ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"];
 
     /// <summary>
     /// KIP-392: Kafka's two selector classes and a short name for the rack-aware one. Empty (the default) and
@@ -100,7 +100,7 @@ public static class BrokerConfigDefinitions
         new("ssl.client.auth", ConfigType.String, "none", "client certificates: none, requested (checked when sent) or required", AllowedValues: s_clientAuth),
         new("ssl.enabled.protocols", ConfigType.List, "TLSv1.2,TLSv1.3", "TLS versions the Kafka listener accepts", AllowedValues: s_tlsVersions),
         new("sasl.enabled.mechanisms", ConfigType.List, "PLAIN", "SASL mechanisms of SASL_PLAINTEXT/SASL_SSL listeners", AllowedValues: s_saslMechanisms),
-        new("sasl.plain.users.file", ConfigType.String, "", "file of user=password lines for SASL/PLAIN (read at startup)"),
+        new("sasl.plain.users.file", ConfigType.String, "", "file of user=password lines for SASL/PLAIN and SCRAM (read at startup)"),
         new("sasl.server.max.receive.size", ConfigType.Int, "524288", "largest frame accepted before a SASL client has authenticated", Min: 1),
         new("sasl.authentication.timeout.ms", ConfigType.Long, "10000", "Fjord: a SASL client that has not authenticated this long after connecting is disconnected", Min: 1),
     ];

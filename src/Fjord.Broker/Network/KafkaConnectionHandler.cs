@@ -195,18 +195,20 @@ public sealed partial class KafkaConnectionHandler(
     }
 
     /// <summary>
-    /// A bare SASL token after SaslHandshake v0 (what kafka-python sends): success is answered with an empty token
-    /// (a zero size prefix); failure closes the connection, which is all such a client can be told.
+    /// A bare SASL token after SaslHandshake v0 (what kafka-python sends): answered with the server's token as a bare
+    /// frame (PLAIN: empty, a zero size prefix); failure closes the connection, which is all such a client can be told.
     /// </summary>
     private async ValueTask<bool> AuthenticateRawTokenAsync(ConnectionContext connection, SaslSession sasl, ReadOnlySequence<byte> token, PipeWriter output)
     {
-        if (!authenticator.Authenticate(sasl, token.ToArray(), connection.ConnectionId, connection.RemoteEndPoint))
+        if (!authenticator.Authenticate(sasl, token.ToArray(), connection.ConnectionId, connection.RemoteEndPoint, out var answer))
         {
             return false;
         }
 
-        BinaryPrimitives.WriteInt32BigEndian(output.GetSpan(SizePrefixLength), 0);
-        output.Advance(SizePrefixLength);
+        var frame = output.GetSpan(SizePrefixLength + answer.Length);
+        BinaryPrimitives.WriteInt32BigEndian(frame, answer.Length);
+        answer.CopyTo(frame[SizePrefixLength..]);
+        output.Advance(SizePrefixLength + answer.Length);
         await output.FlushAsync();
         return true;
     }

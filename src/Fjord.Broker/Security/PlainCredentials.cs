@@ -5,21 +5,28 @@ using Fjord.Broker.Configuration;
 namespace Fjord.Broker.Security;
 
 /// <summary>
-/// The users of SASL/PLAIN, read once at startup from <c>sasl.plain.users.file</c>: one <c>user=password</c> per line,
-/// blank lines and lines starting with # ignored (the password is everything after the first '=').
-/// Immutable; thread-safe.
+/// The SASL users, read once at startup from <c>sasl.plain.users.file</c>: one <c>user=password</c> per line,
+/// blank lines and lines starting with # ignored (the password is everything after the first '='). PLAIN checks a
+/// hash of the password; SCRAM-SHA-256/512 credentials are derived at load with a random salt per user (until SCRAM
+/// credentials live in the metadata log). Immutable; thread-safe.
 /// </summary>
 public sealed class PlainCredentials
 {
     private readonly Dictionary<string, byte[]> _passwordHashes;
+    private readonly Dictionary<(string User, string Mechanism), ScramCredential> _scram;
 
-    private PlainCredentials(Dictionary<string, byte[]> passwordHashes) => _passwordHashes = passwordHashes;
+    private PlainCredentials(Dictionary<string, byte[]> passwordHashes, Dictionary<(string, string), ScramCredential> scram)
+    {
+        _passwordHashes = passwordHashes;
+        _scram = scram;
+    }
 
     public int Count => _passwordHashes.Count;
 
     public static PlainCredentials Parse(string text, string source)
     {
         var users = new Dictionary<string, byte[]>(StringComparer.Ordinal);
+        var scram = new Dictionary<(string, string), ScramCredential>();
         var lineNumber = 0;
         foreach (var rawLine in text.Split('\n'))
         {
@@ -36,10 +43,16 @@ public sealed class PlainCredentials
                 throw new ConfigException($"{source} line {lineNumber}: expected user=password");
             }
 
-            users[line[..equals].Trim()] = Hash(line[(equals + 1)..]);
+            var user = line[..equals].Trim();
+            var password = line[(equals + 1)..];
+            users[user] = Hash(password);
+            foreach (var mechanism in ScramMechanism.All)
+            {
+                scram[(user, mechanism.Name)] = ScramCredential.Derive(mechanism, password, RandomNumberGenerator.GetBytes(16), ScramCredential.DefaultIterations);
+            }
         }
 
-        return new PlainCredentials(users);
+        return new PlainCredentials(users, scram);
     }
 
     public static PlainCredentials Load(string path)
@@ -62,6 +75,8 @@ public sealed class PlainCredentials
         var expected = _passwordHashes.TryGetValue(user, out var stored) ? stored : new byte[given.Length];
         return CryptographicOperations.FixedTimeEquals(given, expected) && stored is not null;
     }
+
+    public ScramCredential? Scram(string user, ScramMechanism mechanism) => _scram.GetValueOrDefault((user, mechanism.Name));
 
     private static byte[] Hash(string password) => SHA256.HashData(Encoding.UTF8.GetBytes(password));
 }

@@ -27,8 +27,8 @@ public sealed class SaslAuthenticateHandler(SaslAuthenticator authenticator) : A
             return new(ErrorResponse(request, ErrorCode.IllegalSaslState));
         }
 
-        return authenticator.Authenticate(session, request.AuthBytes, context.ConnectionId, context.RemoteEndPoint)
-            ? new(new SaslAuthenticateResponse { ErrorCode = (short)ErrorCode.None, ErrorMessage = null })
+        return authenticator.Authenticate(session, request.AuthBytes, context.ConnectionId, context.RemoteEndPoint, out var answer)
+            ? new(new SaslAuthenticateResponse { ErrorCode = (short)ErrorCode.None, ErrorMessage = null, AuthBytes = answer })
             : new(ErrorResponse(request, ErrorCode.SaslAuthenticationFailed));
     }
 

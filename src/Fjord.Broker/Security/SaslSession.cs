@@ -22,6 +22,9 @@ public sealed class SaslSession
 
     public string? Principal { get; private set; }
 
+    /// <summary>The SCRAM exchange under way, after the client-first message.</summary>
+    public ScramExchange? Scram { get; set; }
+
     /// <summary>True while a handshake may come: before one succeeded.</summary>
     public bool AwaitsHandshake => Mechanism is null && !_authenticated;
 

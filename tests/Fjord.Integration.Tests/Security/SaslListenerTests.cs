@@ -39,6 +39,26 @@ public sealed class SaslListenerTests : IDisposable
         Assert.Contains("authentication failed for user 'alice'", broker.Output);
     }
 
+    [Theory]
+    [InlineData(SaslMechanism.ScramSha256)]
+    [InlineData(SaslMechanism.ScramSha512)]
+    public void Confluent_AuthenticatesWithScram_AndAWrongPasswordGetsAuthenticationFailed(SaslMechanism mechanism)
+    {
+        using var broker = StartBroker("sasl.enabled.mechanisms=PLAIN,SCRAM-SHA-256,SCRAM-SHA-512");
+        ClientConfig Scram(string password)
+        {
+            var config = Plain(broker, "bob", password);
+            config.SaslMechanism = mechanism;
+            return config;
+        }
+
+        Assert.Equal(10, ConfluentRoundTrip.Run(Scram("b=ob"), TestTopics.Unique("scram"), 10).Count);
+        var wrong = ConfluentRoundTrip.MetadataError(Scram("bob"));
+        Assert.NotNull(wrong);
+        Assert.Contains("Authentication failed", wrong);
+        Assert.Contains("authentication failed for user 'bob'", broker.Output);
+    }
+
     [Fact]
     public void KafkaPython_RoundTripsWithPlain_AndAWrongPasswordIsRefused()
     {
