@@ -9,6 +9,10 @@ namespace Fjord.Broker.Configuration;
 public static class BrokerConfigDefinitions
 {
     private static readonly string[] s_logFormats = ["text", "json"];
+    private static readonly string[] s_keystoreTypes = ["PEM"];
+    private static readonly string[] s_clientAuth = ["none", "requested", "required"];
+    private static readonly string[] s_tlsVersions = ["TLSv1.2", "TLSv1.3"];
+    private static readonly string[] s_saslMechanisms = ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"];
 
     /// <summary>
     /// KIP-392: Kafka's two selector classes and a short name for the rack-aware one. Empty (the default) and
@@ -99,6 +103,20 @@ public static class BrokerConfigDefinitions
         new("offsets.retention.minutes", ConfigType.Int, "10080", "how long committed offsets of an empty group are kept", Min: 1),
         new("offsets.retention.check.interval.ms", ConfigType.Long, "600000", "how often expired offsets are removed", Min: 1),
         new("offset.metadata.max.bytes", ConfigType.Int, "4096", "largest metadata string of a committed offset", Min: 0),
+
+        // Security of the Kafka listener (README "Security"); read once at startup.
+        new("kafka.listener.name", ConfigType.String, "PLAINTEXT", "name of the Kafka listener; its security protocol is its entry in listener.security.protocol.map"),
+        new("listener.security.protocol.map", ConfigType.String, "PLAINTEXT:PLAINTEXT,SSL:SSL,SASL_PLAINTEXT:SASL_PLAINTEXT,SASL_SSL:SASL_SSL", "listener name to security protocol (PLAINTEXT, SSL, SASL_PLAINTEXT, SASL_SSL)"),
+        new("ssl.keystore.type", ConfigType.String, "PEM", "format of the server certificate file (PEM only)", AllowedValues: s_keystoreTypes),
+        new("ssl.keystore.location", ConfigType.String, "", "PEM file with the server certificate (first), its chain and its private key"),
+        new("ssl.key.password", ConfigType.Password, "", "password of an encrypted PKCS#8 private key in ssl.keystore.location"),
+        new("ssl.truststore.location", ConfigType.String, "", "PEM file of the CAs that client certificates must chain to"),
+        new("ssl.client.auth", ConfigType.String, "none", "client certificates: none, requested (checked when sent) or required", AllowedValues: s_clientAuth),
+        new("ssl.enabled.protocols", ConfigType.List, "TLSv1.2,TLSv1.3", "TLS versions the Kafka listener accepts", AllowedValues: s_tlsVersions),
+        new("sasl.enabled.mechanisms", ConfigType.List, "PLAIN", "SASL mechanisms of SASL_PLAINTEXT/SASL_SSL listeners", AllowedValues: s_saslMechanisms),
+        new("sasl.plain.users.file", ConfigType.String, "", "file of user=password lines for SASL/PLAIN and SCRAM (read at startup)"),
+        new("sasl.server.max.receive.size", ConfigType.Int, "524288", "largest frame accepted before a SASL client has authenticated", Min: 1),
+        new("sasl.authentication.timeout.ms", ConfigType.Long, "10000", "Fjord: a SASL client that has not authenticated this long after connecting is disconnected", Min: 1),
     ];
 
     private static readonly Dictionary<string, ConfigDefinition> s_byName = All.ToDictionary(d => d.Name, StringComparer.Ordinal);

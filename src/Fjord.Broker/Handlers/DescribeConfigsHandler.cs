@@ -95,19 +95,21 @@ public sealed class DescribeConfigsHandler(MetadataQuorum quorum, ClusterConfigR
 
     private static DescribeConfigsResponse.DescribeConfigsResourceResult Entry(ClusterConfigResolver.Resolved resolved, bool readOnly, DescribeConfigsRequest request)
     {
+        // Passwords (ssl.key.password) are never sent back, as in Kafka: null value, is_sensitive set.
+        var sensitive = resolved.Definition.Type == ConfigType.Password;
         var entry = new DescribeConfigsResponse.DescribeConfigsResourceResult
         {
             Name = resolved.Definition.Name,
-            Value = resolved.Value,
+            Value = sensitive ? null : resolved.Value,
             ReadOnly = readOnly,
             ConfigSource = (sbyte)resolved.Source,
-            IsSensitive = false,
+            IsSensitive = sensitive,
             ConfigType = (sbyte)resolved.Definition.Type,
             Documentation = request.IncludeDocumentation ? resolved.Definition.Documentation : null,
         };
         if (request.IncludeSynonyms)
             foreach (var synonym in resolved.Synonyms)
-                entry.Synonyms.Add(new() { Name = synonym.Name, Value = synonym.Value, Source = (sbyte)synonym.Source });
+                entry.Synonyms.Add(new() { Name = synonym.Name, Value = sensitive ? null : synonym.Value, Source = (sbyte)synonym.Source });
         return entry;
     }
 

@@ -5,6 +5,7 @@ using Fjord.Broker.Handlers.Groups;
 using Fjord.Broker.Metrics;
 using Fjord.Broker.Network;
 using Fjord.Broker.Producers;
+using Fjord.Broker.Security;
 using Fjord.Broker.Topics;
 using Fjord.Coordinator;
 using Fjord.Coordinator.ConsumerOffsets;
@@ -55,16 +56,29 @@ public static class BrokerHost
         builder.Logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromSeconds(20));
 
+        var security = KafkaListenerSecurity.Load(config);
         builder.WebHost.ConfigureKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
             kestrel.Limits.MaxRequestBodySize = null;
-            kestrel.Listen(config.KafkaListen.ToBindEndPoint(), listen => listen.UseConnectionHandler<KafkaConnectionHandler>());
+            kestrel.Listen(config.KafkaListen.ToBindEndPoint(), listen =>
+            {
+                if (security.Tls is { } tls)
+                {
+                    listen.UseHttps(tls);
+                }
+
+                listen.UseConnectionHandler<KafkaConnectionHandler>();
+            });
             kestrel.Listen(config.HttpListen.ToBindEndPoint(), listen => listen.Protocols = HttpProtocols.Http1);
         });
 
         var services = builder.Services;
         services.AddSingleton(config);
+        services.AddSingleton(security);
+        services.AddSingleton<SaslAuthenticator>();
+        services.AddSingleton<IApiHandler, SaslHandshakeHandler>();
+        services.AddSingleton<IApiHandler, SaslAuthenticateHandler>();
         services.AddSingleton(TimeProvider.System);
         services.AddSingleton(sp => OpenLogs(config, sp));
         services.AddSingleton<TopicConfigResolver>();

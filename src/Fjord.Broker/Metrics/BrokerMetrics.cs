@@ -36,6 +36,7 @@ public sealed class BrokerMetrics : IDisposable
     private readonly Counter<long> _messagesIn;
     private readonly UpDownCounter<long> _connections;
     private readonly Counter<long> _connectionsOpened;
+    private readonly Counter<long> _saslAuthenticationFailures;
     private readonly ConcurrentDictionary<short, string> _apiNames = new();
     private long _fetchPurgatory;
     private long _producePurgatory;
@@ -65,6 +66,8 @@ public sealed class BrokerMetrics : IDisposable
             description: "Open Kafka protocol connections.");
         _connectionsOpened = _meter.CreateCounter<long>("fjord_connections_opened", unit: "{connection}",
             description: "Kafka protocol connections accepted since start (Kafka's connection-creation-total).");
+        _saslAuthenticationFailures = _meter.CreateCounter<long>("fjord_sasl_authentication_failures", unit: "{attempt}",
+            description: "Failed SASL authentications on the Kafka listener, by mechanism (Kafka's failed-authentication-total).");
         _meter.CreateObservableGauge("fjord_fetch_purgatory_size", () => Volatile.Read(ref _fetchPurgatory), unit: "{request}",
             description: "Fetch requests parked in a long poll, waiting for min_bytes or max_wait_ms.");
         _meter.CreateObservableGauge("fjord_produce_purgatory_size", () => Volatile.Read(ref _producePurgatory), unit: "{request}",
@@ -80,6 +83,9 @@ public sealed class BrokerMetrics : IDisposable
 
     /// <summary>Histogram bucket bounds in seconds, shared with the other duration instruments.</summary>
     internal static double[] SecondsBuckets => s_secondsBuckets;
+
+    public void SaslAuthenticationFailed(string mechanism) =>
+        _saslAuthenticationFailures.Add(1, new KeyValuePair<string, object?>("mechanism", mechanism));
 
     public void ConnectionOpened()
     {

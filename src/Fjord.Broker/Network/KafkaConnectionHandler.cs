@@ -6,6 +6,7 @@ using Fjord.Broker.Configuration;
 using Fjord.Broker.Handlers;
 using Fjord.Broker.Hosting;
 using Fjord.Broker.Metrics;
+using Fjord.Broker.Security;
 using Fjord.Protocol;
 using Fjord.Protocol.Errors;
 using Fjord.Protocol.Messages;
@@ -32,6 +33,9 @@ public sealed partial class KafkaConnectionHandler(
     BrokerReadiness readiness,
     IHostApplicationLifetime lifetime,
     BrokerMetrics metrics,
+    KafkaListenerSecurity security,
+    SaslAuthenticator authenticator,
+    TimeProvider timeProvider,
     ILogger<KafkaConnectionHandler> logger) : ConnectionHandler
 {
     private const int SizePrefixLength = 4;
@@ -58,11 +62,18 @@ public sealed partial class KafkaConnectionHandler(
         // the close too, so a long poll or an acks=all wait stops for a client that is gone.
         using var closing = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed, lifetime.ApplicationStopping);
         var pending = new PipelinedResponses();
+        var sasl = security.NewSession();
+        CancellationTokenSource? authenticationDeadline = null;
         try
         {
             // Readiness at the door: requests of a connection that came early wait in its pipe until the broker is
             // registered, caught up and unfenced (Kafka does not start its acceptors before that either).
             await readiness.WhenFirstReadyAsync(closing.Token);
+            if (sasl is not null)
+            {
+                authenticationDeadline = StartAuthenticationDeadline(connection, sasl);
+            }
+
             while (true)
             {
                 var read = await input.ReadAsync(lifetime.ApplicationStopping);
@@ -74,6 +85,31 @@ public sealed partial class KafkaConnectionHandler(
                     while (buffer.Length >= SizePrefixLength)
                     {
                         var size = ReadSizePrefix(buffer);
+                        if (sasl is { IsAuthenticated: false } && (size < 0 || size > security.SaslMaxReceiveSize))
+                        {
+                            LogBadFrameSize(connection.ConnectionId, connection.RemoteEndPoint?.ToString(), size, security.SaslMaxReceiveSize);
+                            return;
+                        }
+
+                        if (sasl is { ExpectsRawToken: true })
+                        {
+                            // After SaslHandshake v0 the client sends a bare token, which may be shorter than a header.
+                            if (buffer.Length < SizePrefixLength + (long)size)
+                            {
+                                break;
+                            }
+
+                            var token = buffer.Slice(SizePrefixLength, size);
+                            buffer = buffer.Slice(token.End);
+                            consumed = buffer.Start;
+                            if (!await AuthenticateRawTokenAsync(connection, sasl, token, output))
+                            {
+                                return;
+                            }
+
+                            continue;
+                        }
+
                         if (size < MinimumRequestHeaderLength || size > maxRequestBytes)
                         {
                             LogBadFrameSize(connection.ConnectionId, connection.RemoteEndPoint?.ToString(), size, maxRequestBytes);
@@ -86,7 +122,13 @@ public sealed partial class KafkaConnectionHandler(
                         }
 
                         var frame = buffer.Slice(SizePrefixLength, size);
-                        var keepOpen = await HandleFrameAsync(connection, frame, output, receivedAt, pending, closing.Token);
+                        if (sasl is { IsAuthenticated: false } && !IsAllowedBeforeAuthentication(frame))
+                        {
+                            LogUnauthenticatedRequest(connection.ConnectionId, connection.RemoteEndPoint?.ToString(), ReadApiKey(frame));
+                            return;
+                        }
+
+                        var keepOpen = await HandleFrameAsync(connection, frame, output, receivedAt, pending, sasl, closing.Token) && sasl is not { Failed: true };
                         buffer = buffer.Slice(frame.End);
                         consumed = buffer.Start;
                         if (!keepOpen)
@@ -117,6 +159,7 @@ public sealed partial class KafkaConnectionHandler(
         }
         finally
         {
+            authenticationDeadline?.Dispose();
             await FinishPendingAsync(connection.ConnectionId, pending);
             metrics.ConnectionClosed();
             LogConnectionClosed(connection.ConnectionId);
@@ -134,6 +177,51 @@ public sealed partial class KafkaConnectionHandler(
         {
             LogConnectionDropped(connectionId, ex.Message);
         }
+    }
+
+    /// <summary>Disconnects a SASL client that has not authenticated within sasl.authentication.timeout.ms.</summary>
+    private CancellationTokenSource StartAuthenticationDeadline(ConnectionContext connection, SaslSession sasl)
+    {
+        var deadline = new CancellationTokenSource(security.AuthenticationTimeout, timeProvider);
+        deadline.Token.Register(() =>
+        {
+            if (!sasl.IsAuthenticated)
+            {
+                LogAuthenticationTimedOut(connection.ConnectionId, connection.RemoteEndPoint?.ToString(), (long)security.AuthenticationTimeout.TotalMilliseconds);
+                connection.Abort(new ConnectionAbortedException("SASL authentication timed out"));
+            }
+        });
+        return deadline;
+    }
+
+    /// <summary>
+    /// A bare SASL token after SaslHandshake v0 (what kafka-python sends): answered with the server's token as a bare
+    /// frame (PLAIN: empty, a zero size prefix); failure closes the connection, which is all such a client can be told.
+    /// </summary>
+    private async ValueTask<bool> AuthenticateRawTokenAsync(ConnectionContext connection, SaslSession sasl, ReadOnlySequence<byte> token, PipeWriter output)
+    {
+        if (!authenticator.Authenticate(sasl, token.ToArray(), connection.ConnectionId, connection.RemoteEndPoint, out var answer))
+        {
+            return false;
+        }
+
+        var frame = output.GetSpan(SizePrefixLength + answer.Length);
+        BinaryPrimitives.WriteInt32BigEndian(frame, answer.Length);
+        answer.CopyTo(frame[SizePrefixLength..]);
+        output.Advance(SizePrefixLength + answer.Length);
+        await output.FlushAsync();
+        return true;
+    }
+
+    /// <summary>Before authentication Kafka serves only ApiVersions, SaslHandshake and SaslAuthenticate; anything else closes.</summary>
+    private static bool IsAllowedBeforeAuthentication(ReadOnlySequence<byte> frame) =>
+        (ApiKey)ReadApiKey(frame) is ApiKey.ApiVersions or ApiKey.SaslHandshake or ApiKey.SaslAuthenticate;
+
+    private static short ReadApiKey(ReadOnlySequence<byte> frame)
+    {
+        Span<byte> key = stackalloc byte[2];
+        frame.Slice(0, 2).CopyTo(key);
+        return BinaryPrimitives.ReadInt16BigEndian(key);
     }
 
     private static int ReadSizePrefix(ReadOnlySequence<byte> buffer)
@@ -156,7 +244,7 @@ public sealed partial class KafkaConnectionHandler(
     /// until the responses before them are written and are served alone, as before (<see cref="CarriesProducerIds"/>).
     /// </summary>
     private async ValueTask<bool> HandleFrameAsync(
-        ConnectionContext connection, ReadOnlySequence<byte> frame, PipeWriter output, long receivedAt, PipelinedResponses pending, CancellationToken closing)
+        ConnectionContext connection, ReadOnlySequence<byte> frame, PipeWriter output, long receivedAt, PipelinedResponses pending, SaslSession? sasl, CancellationToken closing)
     {
         var queueTime = Stopwatch.GetElapsedTime(receivedAt);
         var parsed = ParseRequest(connection.ConnectionId, frame);
@@ -168,7 +256,7 @@ public sealed partial class KafkaConnectionHandler(
         var handler = parsed.Handler!;
         var header = parsed.Header!;
         var apiVersion = header.RequestApiVersion;
-        var context = new RequestContext(connection.ConnectionId, connection.RemoteEndPoint, apiVersion, header.CorrelationId, header.ClientId, closing);
+        var context = new RequestContext(connection.ConnectionId, connection.RemoteEndPoint, apiVersion, header.CorrelationId, header.ClientId, closing) { Sasl = sasl };
         var pipelined = parsed.Request is ProduceRequest produce && !CarriesProducerIds(produce);
         if (!pipelined && !await pending.DrainAsync())
         {
@@ -380,6 +468,12 @@ public sealed partial class KafkaConnectionHandler(
 
     [LoggerMessage(EventId = 1011, Level = LogLevel.Debug, Message = "Connection {ConnectionId}: {Api} v{Version} request has trailing bytes {Hex}; ignored as Kafka does")]
     private partial void LogTrailingBytes(string connectionId, string api, short version, string hex);
+
+    [LoggerMessage(EventId = 1012, Level = LogLevel.Warning, Message = "Closing connection {ConnectionId} from {Remote}: API key {ApiKey} before SASL authentication")]
+    private partial void LogUnauthenticatedRequest(string connectionId, string? remote, short apiKey);
+
+    [LoggerMessage(EventId = 1013, Level = LogLevel.Warning, Message = "Closing connection {ConnectionId} from {Remote}: not authenticated within {TimeoutMs} ms (sasl.authentication.timeout.ms)")]
+    private partial void LogAuthenticationTimedOut(string connectionId, string? remote, long timeoutMs);
 
     [LoggerMessage(EventId = 1008, Level = LogLevel.Debug, Message = "Connection {ConnectionId} ended with {Bytes} bytes of an incomplete request")]
     private partial void LogTruncatedRequest(string connectionId, long bytes);

@@ -1,4 +1,5 @@
 using System.Net;
+using Fjord.Broker.Security;
 
 namespace Fjord.Broker.Network;
 
@@ -20,6 +21,9 @@ public sealed class RequestContext(string connectionId, EndPoint? remoteEndPoint
     public int CorrelationId { get; } = correlationId;
 
     public string? ClientId { get; } = clientId;
+
+    /// <summary>The connection's SASL state on a SASL_PLAINTEXT/SASL_SSL listener; null where the listener does not authenticate.</summary>
+    public SaslSession? Sasl { get; init; }
 
     /// <summary>Fires when the client goes away or the broker shuts down; long polls stop waiting.</summary>
     public CancellationToken ConnectionClosed { get; } = connectionClosed;
