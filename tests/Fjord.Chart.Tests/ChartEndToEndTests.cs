@@ -9,7 +9,8 @@ namespace Fjord.Chart.Tests;
 /// a host process, whose pod reaches the API server through the KUBECONFIG kube-local-node gives every container, and
 /// the FjordCluster from values turns Ready; its FjordTopic and one applied with kubectl turn Ready as topics on it;
 /// <c>helm upgrade</c> carries a changed CRD to the API server and adopts the cluster into the release;
-/// <c>helm uninstall</c> removes the operator and keeps the CRDs, the cluster and its claims.
+/// <c>helm uninstall</c> removes the operator and keeps the CRDs, the cluster and its claims. Without Helm,
+/// <c>deploy/install.yaml</c> runs the operator; a cluster with <c>deleteClaim: true</c> takes its claims when deleted.
 /// </summary>
 [Collection(KubeLocalCluster.Collection)]
 public sealed class ChartEndToEndTests(ITestOutputHelper output) : IDisposable
@@ -106,12 +107,19 @@ public sealed class ChartEndToEndTests(ITestOutputHelper output) : IDisposable
             spec:
               replicas: 1
               controllers: 1
-              storage: {size: 1Gi}
+              storage: {size: 1Gi, deleteClaim: true}
               config: {default.replication.factor: "1", min.insync.replicas: "1"}
             """, "apply", "-f", "-");
 
         Eventually.True(() => server.Kubectl("get", "fjordcluster", "plain", "-o", "jsonpath={.status.conditions[?(@.type==\"Ready\")].status}").StandardOutput == "True",
             TimeSpan.FromMinutes(4), () => $"FjordCluster plain Ready; status {server.Kubectl("get", "fjordcluster", "plain", "-o", "jsonpath={.status}")}\n--- operator log\n{server.Kubectl("-n", "fjord-system", "logs", "deployment/fjord-operator").StandardOutput}");
+        Assert.Equal("data-plain-0", server.MustKubectl("get", "pvc", "-o", "jsonpath={.items[*].metadata.name}"));
+
+        // deleteClaim: the StatefulSet's claim retention policy Delete takes the claim (and its data) with the cluster.
+        server.MustKubectl("delete", "fjordcluster", "plain", "--wait", "--timeout=60s");
+        Eventually.True(() => server.MustKubectl("get", "pvc", "-o", "jsonpath={.items[*].metadata.name}") == ""
+                && !Directory.Exists(Path.Combine(server.StateDirectory, "volumes", "default", "data-plain-0")),
+            TimeSpan.FromSeconds(90), () => $"the claim collected with FjordCluster plain (deleteClaim); claims: {server.Kubectl("get", "pvc").StandardOutput}");
     }
 
     private const string ChangedDescription = "A Kafka topic of a FjordCluster (changed by a helm upgrade test).";

@@ -40,7 +40,7 @@ internal sealed partial class NodeHost(NodeOptions options, TimeProvider time, I
         var deployments = new DeploymentController(api, caches, time, loggers);
         var replicaSets = new ReplicaSetController(api, caches, time, Random.Shared, loggers);
         var budgets = new DisruptionBudgetController(api, caches, time, loggers);
-        var claims = new ClaimBinder(api, caches, time, loggers);
+        var claims = new ClaimBinder(api, caches, options.StateDir, time, loggers);
         var dnsOff = PodDnsSupport.Probe(options.StateDir);
         var dns = dnsOff is null ? new ClusterDns(caches, options.StateDir, time, loggers.CreateLogger("Fjord.KubeLocal.Node.Dns")) : null;
         if (dnsOff is not null)

@@ -40,6 +40,15 @@ internal static class Objects
         },
     };
 
+    /// <summary>Bound claims by name, owned by nobody unless <paramref name="owners"/> says.</summary>
+    public static Dictionary<string, V1PersistentVolumeClaim> Claims(params string[] names) => ClaimsOwnedBy(null, names);
+
+    public static Dictionary<string, V1PersistentVolumeClaim> ClaimsOwnedBy(V1OwnerReference[]? owners, params string[] names) =>
+        names.ToDictionary(n => n, n => new V1PersistentVolumeClaim
+        {
+            Metadata = new V1ObjectMeta { Name = n, NamespaceProperty = "ns", Uid = n + "-uid", ResourceVersion = "7", OwnerReferences = owners?.ToList() },
+        });
+
     /// <summary>A pod of the set at an ordinal, at the set's current revision unless told otherwise.</summary>
     public static V1Pod SetPod(V1StatefulSet set, int ordinal, bool ready = true, string? revision = null, bool terminating = false, string phase = "Running") => new()
     {

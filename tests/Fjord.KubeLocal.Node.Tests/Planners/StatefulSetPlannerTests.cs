@@ -6,13 +6,14 @@ namespace Fjord.KubeLocal.Node.Tests.Planners;
 
 public class StatefulSetPlannerTests
 {
-    private static readonly HashSet<string> NoClaims = [];
+    private static readonly Dictionary<string, V1PersistentVolumeClaim> NoClaims = [];
 
     private static List<string> Describe(StatefulSetPlan plan) => plan.Actions.Select(a => a switch
     {
         StatefulSetAction.CreateClaim c => $"claim {c.Claim.Metadata.Name}",
         StatefulSetAction.CreatePod p => $"create {p.Pod.Metadata.Name}",
         StatefulSetAction.DeletePod d => $"delete {d.Name}",
+        StatefulSetAction.SetClaimOwners o => $"own {o.Name} by {string.Join(",", o.OwnerReferences.Select(r => $"{r.Kind}/{r.Name}"))}",
         _ => throw new InvalidOperationException(),
     }).ToList();
 
@@ -29,7 +30,7 @@ public class StatefulSetPlannerTests
     public void OrderedReady_WhenLowerPodNotReady_CreatesNothing()
     {
         var set = StatefulSet(3);
-        var plan = StatefulSetPlanner.Plan(set, [SetPod(set, 0, ready: false)], new HashSet<string> { "data-web-0" });
+        var plan = StatefulSetPlanner.Plan(set, [SetPod(set, 0, ready: false)], Claims("data-web-0"));
 
         Assert.Empty(plan.Actions);
         Assert.Contains("web-0", plan.Waiting);
@@ -39,7 +40,7 @@ public class StatefulSetPlannerTests
     public void OrderedReady_WhenLowerPodsReady_CreatesTheNextOrdinalOnly()
     {
         var set = StatefulSet(5);
-        var plan = StatefulSetPlanner.Plan(set, [SetPod(set, 0), SetPod(set, 1)], new HashSet<string> { "data-web-0", "data-web-1" });
+        var plan = StatefulSetPlanner.Plan(set, [SetPod(set, 0), SetPod(set, 1)], Claims("data-web-0", "data-web-1"));
 
         Assert.Equal(["claim data-web-2", "create web-2"], Describe(plan));
     }
@@ -48,7 +49,7 @@ public class StatefulSetPlannerTests
     public void ExistingClaim_IsNotCreatedAgain()
     {
         var set = StatefulSet(1);
-        var plan = StatefulSetPlanner.Plan(set, [], new HashSet<string> { "data-web-0" });
+        var plan = StatefulSetPlanner.Plan(set, [], Claims("data-web-0"));
 
         Assert.Equal(["create web-0"], Describe(plan));
     }
@@ -216,7 +217,7 @@ public class StatefulSetPlannerTests
         var set = StatefulSet(3);
         var pods = new List<V1Pod> { SetPod(set, 0), SetPod(set, 1) };
 
-        var plan = StatefulSetPlanner.Plan(set, pods, new HashSet<string> { "data-web-0", "data-web-1" });
+        var plan = StatefulSetPlanner.Plan(set, pods, Claims("data-web-0", "data-web-1"));
 
         var pod = plan.Actions.OfType<StatefulSetAction.CreatePod>().Single().Pod;
         Assert.Equal("web-2", pod.Metadata.Name);

@@ -39,7 +39,7 @@ internal sealed partial class StatefulSetController
         }
         var ns = set.Metadata.NamespaceProperty;
         var pods = _caches.PodsControlledBy(ns, set.Metadata.Uid);
-        var claims = _caches.Claims.List().Where(c => c.Metadata.NamespaceProperty == ns).Select(c => c.Metadata.Name).ToHashSet();
+        var claims = _caches.Claims.List().Where(c => c.Metadata.NamespaceProperty == ns).ToDictionary(c => c.Metadata.Name);
         var revisions = (await _api.AppsV1.ListNamespacedControllerRevisionAsync(ns, cancellationToken: cancel)).Items
             .Where(r => PodState.ControllerOf(r)?.Uid == set.Metadata.Uid)
             .ToList();
@@ -67,6 +67,12 @@ internal sealed partial class StatefulSetController
                         await _api.CoreV1.CreateNamespacedPersistentVolumeClaimAsync(create.Claim, ns, cancellationToken: cancel);
                         LogClaimCreated(_logger, ns, create.Claim.Metadata.Name);
                         break;
+                    case StatefulSetAction.SetClaimOwners owners:
+                        var owned = ObjectCopy.Clone(claims[owners.Name]);
+                        owned.Metadata.OwnerReferences = owners.OwnerReferences.Count > 0 ? owners.OwnerReferences : null;
+                        await _api.CoreV1.ReplaceNamespacedPersistentVolumeClaimAsync(owned, owners.Name, ns, cancellationToken: cancel);
+                        LogClaimOwnersSet(_logger, ns, owners.Name, string.Join(",", owners.OwnerReferences.Select(r => $"{r.Kind}/{r.Name}")));
+                        break;
                     case StatefulSetAction.CreatePod create:
                         await _api.CoreV1.CreateNamespacedPodAsync(create.Pod, ns, cancellationToken: cancel);
                         LogPodCreated(_logger, key, create.Pod.Metadata.Name);
@@ -81,6 +87,12 @@ internal sealed partial class StatefulSetController
             {
                 // The cache was behind: the write already happened.
             }
+            catch (Exception e) when (ApiErrors.IsConflict(e))
+            {
+                // A claim changed since the cache saw it; the later actions (a condemned pod's deletion) must wait for
+                // its owner references, so the whole plan is made again from fresh caches.
+                return StatusUpdate.ConflictRetry;
+            }
         }
         return await StatusUpdate.WriteIfChangedAsync(set, set.Status, plan.Status, (o, s) => o.Status = s,
             o => _api.AppsV1.ReplaceNamespacedStatefulSetStatusAsync(o, set.Metadata.Name, ns, cancellationToken: cancel));
@@ -94,4 +106,7 @@ internal sealed partial class StatefulSetController
 
     [LoggerMessage(EventId = 102, Level = LogLevel.Information, Message = "created claim {Namespace}/{Claim}")]
     private static partial void LogClaimCreated(ILogger logger, string @namespace, string claim);
+
+    [LoggerMessage(EventId = 103, Level = LogLevel.Information, Message = "claim {Namespace}/{Claim} owned by [{Owners}] (persistentVolumeClaimRetentionPolicy)")]
+    private static partial void LogClaimOwnersSet(ILogger logger, string @namespace, string claim, string owners);
 }

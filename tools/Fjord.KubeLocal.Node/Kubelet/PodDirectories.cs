@@ -19,5 +19,14 @@ internal sealed record PodDirectories(string StateDir, string Namespace, string 
 
     public string PodVolume(string volume) => Path.Combine(PodDir, "volumes", volume);
 
-    public string Claim(string claim) => Path.Combine(StateDir, "volumes", Namespace, claim);
+    public string Claim(string claim) => ClaimDirectory(StateDir, Namespace, claim);
+
+    /// <summary>A claim's data, shared by every pod that mounts it and removed when the claim is deleted.</summary>
+    public static string ClaimDirectory(string stateDir, string ns, string claim) => Path.Combine(stateDir, "volumes", ns, claim);
+
+    /// <summary>
+    /// Beside the claim's directory (not inside it, where the pod would see it): the UID of the claim that directory
+    /// belongs to, so a new claim of the same name never inherits an old one's data.
+    /// </summary>
+    public static string ClaimOwnerFile(string stateDir, string ns, string claim) => Path.Combine(stateDir, "volumes", ns, $".{claim}.uid");
 }

@@ -14,7 +14,8 @@ namespace Fjord.KubeLocal.Node.StatefulSets;
 /// <item>RollingUpdate deletes one outdated pod at a time from the highest ordinal down to <c>partition</c>; the
 /// next sync recreates it from the current template. OnDelete never deletes for updates.</item>
 /// <item>Claims <c>&lt;template&gt;-&lt;set&gt;-&lt;ordinal&gt;</c> are created before their pod and never deleted
-/// (the default <c>persistentVolumeClaimRetentionPolicy</c> Retain).</item>
+/// here: <c>persistentVolumeClaimRetentionPolicy</c> Delete works through owner references
+/// (<see cref="ClaimRetention"/>), which the plan's first actions bring up to date.</item>
 /// </list>
 /// A pod below the partition that must be created while an update is under way gets the current revision's
 /// template (<paramref name="currentTemplate"/>, read from its ControllerRevision), as on a real cluster; every other
@@ -29,7 +30,7 @@ internal static class StatefulSetPlanner
     public static string UpdateRevision(V1StatefulSet set) => $"{set.Metadata.Name}-{TemplateHash.Of(set.Spec.Template)}";
 
     /// <param name="currentTemplate">The template of <c>status.currentRevision</c> when it differs from the set's, else null.</param>
-    public static StatefulSetPlan Plan(V1StatefulSet set, IReadOnlyList<V1Pod> pods, IReadOnlySet<string> claimNames, V1PodTemplateSpec? currentTemplate = null)
+    public static StatefulSetPlan Plan(V1StatefulSet set, IReadOnlyList<V1Pod> pods, IReadOnlyDictionary<string, V1PersistentVolumeClaim> claims, V1PodTemplateSpec? currentTemplate = null)
     {
         var name = set.Metadata.Name;
         var replicas = set.Spec.Replicas ?? 1;
@@ -50,7 +51,8 @@ internal static class StatefulSetPlanner
         }
 
         var status = ComputeStatus(set, byOrdinal.Values, currentRevision, updateRevision, onDelete);
-        var actions = new List<StatefulSetAction>();
+        // Before any pod is deleted below: a condemned pod's claim must name the pod before the pod goes.
+        var actions = new List<StatefulSetAction>(ClaimRetention.OwnerUpdates(set, pods, claims));
 
         // Finished pods of a set are deleted and recreated, whatever the restart policy says.
         foreach (var (ordinal, pod) in byOrdinal)
@@ -77,7 +79,7 @@ internal static class StatefulSetPlanner
             }
             foreach (var claim in ClaimsFor(set, ordinal))
             {
-                if (!claimNames.Contains(claim.Metadata.Name))
+                if (!claims.ContainsKey(claim.Metadata.Name))
                 {
                     actions.Add(new StatefulSetAction.CreateClaim(claim));
                 }
@@ -204,6 +206,7 @@ internal static class StatefulSetPlanner
                     NamespaceProperty = set.Metadata.NamespaceProperty,
                     Labels = labels,
                     Annotations = template.Metadata.Annotations,
+                    OwnerReferences = ClaimRetention.ForNewClaim(set),
                 },
                 Spec = ObjectCopy.Clone(template.Spec),
             };
