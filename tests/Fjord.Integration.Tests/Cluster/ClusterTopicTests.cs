@@ -24,9 +24,10 @@ public sealed class ClusterTopicTests
         var leader = cluster.Nodes[leaders![0]];
         var follower = cluster.Nodes.First(n => n.Id != leader.Id);
 
-        // The follower has applied the topic once it holds the log; until then it would answer UNKNOWN_TOPIC_OR_PARTITION.
-        Eventually.True(() => Directory.Exists(Path.Combine(follower.DataDir, $"{topic}-0")), TimeSpan.FromSeconds(10), "the follower holds the log");
-        Eventually.True(() => Directory.Exists(Path.Combine(leader.DataDir, $"{topic}-0")), TimeSpan.FromSeconds(10), "the leader holds the log");
+        // Each node answers UNKNOWN_TOPIC_OR_PARTITION (retriable, as in Kafka) until its own metadata image has the
+        // topic; under load that can trail the log directory's creation. Wait for both, then ask.
+        Eventually.True(() => ListLatest(follower, topic) != FjordError.UnknownTopicOrPartition && ListLatest(leader, topic) != FjordError.UnknownTopicOrPartition,
+            TimeSpan.FromSeconds(20), "leader and follower know the topic");
         Assert.Equal(FjordError.NotLeaderOrFollower, Produce(follower, topic));
         Assert.Equal(FjordError.NotLeaderOrFollower, ListLatest(follower, topic));
         Assert.Equal(FjordError.None, Produce(leader, topic));
