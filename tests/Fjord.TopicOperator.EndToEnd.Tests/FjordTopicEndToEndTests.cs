@@ -77,6 +77,12 @@ public sealed class FjordTopicEndToEndTests : IClassFixture<TopicOperatorEnviron
             TimeSpan.FromSeconds(90), () => $"retention.ms back to 3600000 and segment.ms back to its default: {string.Join(", ", _env.KafkaTopicConfigs("drift"))}\n--- operator\n{_env.Operator.Output}");
         Eventually.True(() => _env.Events("drift").Any(e => e.StartsWith("DriftCorrected:", StringComparison.Ordinal)), TimeSpan.FromSeconds(30),
             () => $"a DriftCorrected event: {string.Join("\n", _env.Events("drift"))}");
+
+        // The same drift again is the same Event counted twice (client-go's aggregation), not a second Event.
+        alter = _env.Fjord("topics", "alter", "drift", "--config", "retention.ms=1000", "--config", "segment.ms=60000");
+        Assert.True(alter.ExitCode == 0, $"fjord topics alter: {alter}");
+        Eventually.True(() => _env.EventCounts("drift").Where(e => e.Reason == "DriftCorrected").Select(e => e.Count).SequenceEqual([2]),
+            TimeSpan.FromSeconds(90), () => $"one DriftCorrected event with count 2: {string.Join(", ", _env.EventCounts("drift"))}\n--- operator\n{_env.Operator.Output}");
         _output.WriteLine(string.Join("\n", _env.Events("drift")));
     }
 

@@ -9,8 +9,9 @@ namespace Fjord.TopicOperator.EndToEnd.Tests;
 /// <summary>
 /// A FjordTopic's replication factor changed 1 → 3 → 2 on a three-broker FjordCluster (it needs kube-local's pod DNS,
 /// as the brokers find their voters by pod name) while an acks=all idempotent producer keeps writing: every
-/// acknowledged record is read back once afterwards. The topic is filled first (FJORD_TOPIC_RF_MB, default 10 MB) and
-/// the 1 → 3 duration printed.
+/// acknowledged record is read back once afterwards. The topic is filled first (FJORD_TOPIC_RF_MB, default 10 MB), the
+/// cluster's balancer places the new replicas and throttles the copy at the FjordCluster's rebalance throttle
+/// (FJORD_TOPIC_RF_THROTTLE bytes/s, default 2 MiB/s so the throttle is seen in place), and the 1 → 3 duration printed.
 /// </summary>
 [Collection(KubeLocalCluster.Collection)]
 public sealed class ReplicationFactorEndToEndTests
@@ -24,10 +25,13 @@ public sealed class ReplicationFactorEndToEndTests
     private static int FillMegabytes =>
         int.TryParse(Environment.GetEnvironmentVariable("FJORD_TOPIC_RF_MB"), NumberStyles.None, CultureInfo.InvariantCulture, out var mb) ? mb : 10;
 
+    private static long Throttle =>
+        long.TryParse(Environment.GetEnvironmentVariable("FJORD_TOPIC_RF_THROTTLE"), NumberStyles.None, CultureInfo.InvariantCulture, out var rate) ? rate : 2 * 1024 * 1024;
+
     [PodDnsFact]
     public async Task ReplicationFactor_1To3To2_WithAProducerRunning_KeepsEveryAcknowledgedRecord()
     {
-        using var env = TopicOperatorEnvironment.WithBrokers(3);
+        using var env = TopicOperatorEnvironment.WithBrokers(3, Throttle);
         env.ApplyUntilReady(Topic, TopicOperatorEnvironment.TopicManifest(Topic, 3, replicas: 1));
         var filled = Fill(env, FillMegabytes);
 
@@ -38,13 +42,22 @@ public sealed class ReplicationFactorEndToEndTests
 
         var started = Stopwatch.GetTimestamp();
         env.Apply(TopicOperatorEnvironment.TopicManifest(Topic, 3, replicas: 3));
+        using var sampling = new CancellationTokenSource();
+        var throttleSeen = Task.Run(() => SampleThrottle(env, sampling.Token));
         env.WaitReady(Topic, s_moveTimeout);
         var toThree = Stopwatch.GetElapsedTime(started);
+        await sampling.CancelAsync();
+        var seen = await throttleSeen;
         Assert.All(env.KafkaTopic(Topic)!.Partitions, p => Assert.Equal(3, p.Replicas.Length));
         // Every replica caught up; polled, since a broker that restarts meanwhile leaves the ISR for a while.
         Eventually.True(() => env.KafkaTopic(Topic)!.Partitions.All(p => p.InSyncReplicas.Length == 3), TimeSpan.FromMinutes(2),
             () => $"ISR of 3 on every partition: {string.Join("; ", env.KafkaTopic(Topic)!.Partitions.Select(p => $"{p.PartitionId}: [{string.Join(",", p.InSyncReplicas)}]"))}");
-        Assert.True(string.IsNullOrEmpty(env.KafkaTopicConfigs(Topic)["leader.replication.throttled.replicas"]), "throttles removed once replicas stopped moving");
+        Assert.True(seen is not null, $"the throttle ({Throttle} B/s) was never seen while the replicas moved");
+        _output.WriteLine($"while moving: {seen}");
+        Assert.True(string.IsNullOrEmpty(env.KafkaTopicConfigs(Topic)["leader.replication.throttled.replicas"]), "topic throttles removed once replicas stopped moving");
+        // Removed: back to the default (unlimited), no longer the cluster's throttle.
+        Eventually.True(() => Enumerable.Range(0, 3).All(b => env.KafkaBrokerConfigs(b).GetValueOrDefault("leader.replication.throttled.rate") != Throttle.ToString(CultureInfo.InvariantCulture)),
+            TimeSpan.FromSeconds(30), () => $"the balancer removed the brokers' throttle rates after the move: {string.Join(", ", Enumerable.Range(0, 3).Select(b => env.KafkaBrokerConfigs(b).GetValueOrDefault("leader.replication.throttled.rate")))}");
 
         env.Apply(TopicOperatorEnvironment.TopicManifest(Topic, 3, replicas: 2));
         env.WaitReady(Topic, s_moveTimeout);
@@ -54,12 +67,31 @@ public sealed class ReplicationFactorEndToEndTests
         Eventually.True(() => acked.Count > before + 50, TimeSpan.FromSeconds(60), "acknowledgements after the RF changes");
         await stop.CancelAsync();
         await producing;
-        _output.WriteLine($"RF 1 → 3 of a topic holding {filled / (1024 * 1024)} MB: {toThree.TotalSeconds:F1} s (apply → Ready); " +
+        _output.WriteLine($"RF 1 → 3 of a topic holding {filled / (1024 * 1024)} MB, throttle {Throttle} B/s: {toThree.TotalSeconds:F1} s (apply → Ready); " +
             $"{acked.Count} records acknowledged while it moved");
 
         var read = ReadAll(env.Bootstrap);
         var missing = acked.Where(v => !read.Contains(v)).Take(10).ToList();
         Assert.True(missing.Count == 0, $"acknowledged but not read back: {string.Join(", ", missing)} (acked {acked.Count}, read {read.Count})");
+    }
+
+    /// <summary>
+    /// Polls until cancelled; answers the first sample that showed both the topic's throttled replicas and broker 0's
+    /// throttle rate, or null when none did.
+    /// </summary>
+    private static string? SampleThrottle(TopicOperatorEnvironment env, CancellationToken stop)
+    {
+        while (!stop.IsCancellationRequested)
+        {
+            var replicas = env.KafkaTopicConfigs(Topic).GetValueOrDefault("leader.replication.throttled.replicas");
+            var rate = env.KafkaBrokerConfigs(0).GetValueOrDefault("leader.replication.throttled.rate");
+            if (!string.IsNullOrEmpty(replicas) && rate == Throttle.ToString(CultureInfo.InvariantCulture))
+            {
+                return $"leader.replication.throttled.replicas={replicas}, broker 0 leader.replication.throttled.rate={rate}";
+            }
+            stop.WaitHandle.WaitOne(TimeSpan.FromMilliseconds(100));
+        }
+        return null;
     }
 
     private static long Fill(TopicOperatorEnvironment env, int megabytes)

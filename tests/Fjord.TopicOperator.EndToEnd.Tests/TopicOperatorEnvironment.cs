@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Diagnostics;
 using System.Text.Json;
 using Confluent.Kafka;
@@ -18,11 +19,11 @@ public sealed class TopicOperatorEnvironment : IDisposable
     private static readonly TimeSpan s_brokerStart = TimeSpan.FromMinutes(3);
 
     public TopicOperatorEnvironment()
-        : this(1)
+        : this(1, 0)
     {
     }
 
-    private TopicOperatorEnvironment(int brokers)
+    private TopicOperatorEnvironment(int brokers, long throttleBytesPerSecond)
     {
         Cluster = new KubeLocalCluster();
         try
@@ -37,6 +38,7 @@ public sealed class TopicOperatorEnvironment : IDisposable
                   replicas: {{brokers}}
                   controllers: {{Math.Min(brokers, 3)}}
                   storage: {size: 1Gi}
+                {{(throttleBytesPerSecond > 0 ? $"  rebalance: {{throttleBytesPerSecond: {throttleBytesPerSecond}}}" : "")}}
                 """, "apply", "-f", "-");
             Eventually.True(() => Cluster.Pods($"app.kubernetes.io/instance={ClusterName}") is var pods && pods.Count == brokers && pods.All(KubeLocalCluster.IsReady),
                 s_brokerStart, () => $"{brokers} broker pod(s) Ready\n--- {ClusterName}-0 log\n{LastLines(Server.Kubectl("logs", $"{ClusterName}-0", "--previous").StandardOutput)}" +
@@ -51,8 +53,11 @@ public sealed class TopicOperatorEnvironment : IDisposable
         }
     }
 
-    /// <summary>A FjordCluster of <paramref name="brokers"/> brokers (up to three of them voters); the caller disposes it.</summary>
-    public static TopicOperatorEnvironment WithBrokers(int brokers) => new(brokers);
+    /// <summary>
+    /// A FjordCluster of <paramref name="brokers"/> brokers (up to three of them voters) whose replica moves are throttled
+    /// at <paramref name="throttleBytesPerSecond"/> (0: not); the caller disposes it.
+    /// </summary>
+    public static TopicOperatorEnvironment WithBrokers(int brokers, long throttleBytesPerSecond = 0) => new(brokers, throttleBytesPerSecond);
 
     public KubeLocalCluster Cluster { get; }
 
@@ -159,12 +164,29 @@ public sealed class TopicOperatorEnvironment : IDisposable
         return result[0].Entries.ToDictionary(e => e.Key, e => e.Value.Value);
     }
 
+    /// <summary>A broker's configs as DescribeConfigs reports them (dynamic and static).</summary>
+    public Dictionary<string, string> KafkaBrokerConfigs(int brokerId)
+    {
+        using var admin = Admin();
+        var result = admin.DescribeConfigsAsync([new ConfigResource { Type = ResourceType.Broker, Name = brokerId.ToString(CultureInfo.InvariantCulture) }])
+            .GetAwaiter().GetResult();
+        return result[0].Entries.ToDictionary(e => e.Key, e => e.Value.Value);
+    }
+
     /// <summary>Events whose involved object is the named FjordTopic, as "Reason: message".</summary>
     public List<string> Events(string name)
     {
         var json = Server.MustKubectl("get", "events", "--field-selector", $"involvedObject.name={name}", "-o", "json");
         return [.. JsonDocument.Parse(json).RootElement.GetProperty("items").EnumerateArray()
             .Select(e => $"{e.GetProperty("reason").GetString()}: {e.GetProperty("message").GetString()}")];
+    }
+
+    /// <summary>Events whose involved object is the named FjordTopic, as reason and count (how often it happened).</summary>
+    public List<(string Reason, int Count)> EventCounts(string name)
+    {
+        var json = Server.MustKubectl("get", "events", "--field-selector", $"involvedObject.name={name}", "-o", "json");
+        return [.. JsonDocument.Parse(json).RootElement.GetProperty("items").EnumerateArray()
+            .Select(e => (e.GetProperty("reason").GetString()!, e.TryGetProperty("count", out var count) ? count.GetInt32() : 1))];
     }
 
     /// <summary>Runs the built <c>fjord</c> command line against the cluster.</summary>

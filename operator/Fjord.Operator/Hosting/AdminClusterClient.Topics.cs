@@ -37,17 +37,31 @@ public sealed partial class AdminClusterClient
         return TopicClusterView.Unreachable;
     }
 
-    /// <summary>Creates the topic; answers its description, or null when it already existed (the caller's view was stale).</summary>
-    public Task<ObservedTopic?> CreateTopicAsync(IReadOnlyList<string> brokers, CreateKafkaTopic create, CancellationToken cancel) =>
+    /// <summary>
+    /// Creates the topics in one CreateTopicBatch call; answers, in order, each topic's description (null when it already
+    /// existed: the caller's view was stale) or the Kafka error that refused it.
+    /// </summary>
+    public Task<List<(ObservedTopic? Topic, TopicAdminException? Error)>> CreateTopicsAsync(IReadOnlyList<string> brokers,
+        IReadOnlyList<CreateKafkaTopic> creates, CancellationToken cancel) =>
         OnAnyBrokerAsync(brokers, async client =>
         {
-            var request = new CreateTopicRequest { Name = create.Name, Partitions = create.Partitions, ReplicationFactor = create.ReplicationFactor };
-            foreach (var (key, value) in create.Configs)
+            var request = new CreateTopicBatchRequest();
+            foreach (var create in creates)
             {
-                request.Configs[key] = value;
+                var topic = new CreateTopicRequest { Name = create.Name, Partitions = create.Partitions, ReplicationFactor = create.ReplicationFactor };
+                foreach (var (key, value) in create.Configs)
+                {
+                    topic.Configs[key] = value;
+                }
+                request.Topics.Add(topic);
             }
-            var response = await client.CreateTopicAsync(request, deadline: Deadline(), cancellationToken: cancel);
-            return response.Error.Code == TopicAlreadyExists ? null : Observed(Checked(response.Error, response.Topic));
+            var response = await client.CreateTopicBatchAsync(request, deadline: Deadline(), cancellationToken: cancel);
+            return response.Results.Select(r => r.Error.Code switch
+            {
+                0 => (Observed(r.Topic), (TopicAdminException?)null),
+                TopicAlreadyExists => ((ObservedTopic?)null, (TopicAdminException?)null),
+                _ => (null, new TopicAdminException(r.Error.Code, r.Error.Message)),
+            }).ToList();
         });
 
     /// <summary>Grows partitions and/or sets and deletes configs; answers the topic's description after the change.</summary>
@@ -81,22 +95,24 @@ public sealed partial class AdminClusterClient
             return true;
         });
 
-    /// <summary>Starts a reassignment of each partition to its target replicas.</summary>
-    public Task ReassignAsync(IReadOnlyList<string> brokers, ReassignReplicas reassign, CancellationToken cancel) =>
+    /// <summary>
+    /// Asks the cluster's balancer to give the topic's partitions the new replication factor (drain-only: nothing else
+    /// moves), throttled as the action says. False when a balance or reassignment already runs: one at a time, so the
+    /// caller tries again later.
+    /// </summary>
+    public Task<bool> ChangeReplicationFactorAsync(IReadOnlyList<string> brokers, ChangeReplicationFactor change, CancellationToken cancel) =>
         OnAnyBrokerAsync(brokers, async client =>
         {
-            var request = new ReassignPartitionsRequest();
-            foreach (var (partition, replicas) in reassign.Targets)
+            var request = new BalanceRequest { DrainOnly = true, ThrottleBytesPerSecond = change.ThrottleBytesPerSecond };
+            request.ReplicationFactors.Add(new TopicReplicationFactor { Topic = change.Name, ReplicationFactor = change.ReplicationFactor });
+            var response = await client.ExecuteBalanceAsync(request, deadline: Deadline(), cancellationToken: cancel);
+            if (response.Error?.Code == ReassignmentInProgress)
             {
-                var one = new Reassignment { Topic = reassign.Name, Partition = partition };
-                one.TargetReplicas.Add(replicas);
-                request.Reassignments.Add(one);
+                LogBalanceAlreadyRunning(_logger, response.Error.Message);
+                return false;
             }
-            var response = await client.ReassignPartitionsAsync(request, deadline: Deadline(), cancellationToken: cancel);
-            foreach (var result in response.Results)
-            {
-                Checked(result.Error, true);
-            }
+            Checked(response.Error, true);
+            LogBalanceStarted(_logger, response.BalanceId, response.Proposal?.Moves.Count ?? 0, response.Proposal?.BytesToMove ?? 0);
             return true;
         });
 

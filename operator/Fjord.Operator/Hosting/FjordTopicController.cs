@@ -12,7 +12,8 @@ namespace Fjord.Operator.Hosting;
 /// <summary>
 /// The thin shell around <see cref="FjordTopicReconciler"/>: informers on FjordTopics, FjordClusters and broker pods
 /// feed FjordTopic keys into its own <see cref="WorkQueue"/>; <see cref="Workers"/> workers plan each key against the
-/// cluster's shared <see cref="TopicClusterView"/> and carry the actions out over admin gRPC and the Kubernetes API.
+/// cluster's shared <see cref="TopicClusterView"/> and carry the actions out over admin gRPC and the Kubernetes API
+/// (creations reached at about the same time go to the cluster as one batch, see <see cref="TopicCreationBatcher"/>).
 /// After an admin change the key is planned again against the topic the call described (up to three rounds), so one
 /// reconcile goes from "absent" to Ready with one status write. Every FjordTopic is looked at again every
 /// <see cref="ResyncInterval"/>, which is how changes made behind the operator's back are found. Owned by
@@ -30,6 +31,7 @@ public sealed partial class FjordTopicController : IDisposable
     private readonly KubernetesWriter _writer;
     private readonly OperatorMetrics _metrics;
     private readonly TopicClusterViewCache _views;
+    private readonly TopicCreationBatcher _creations;
     private readonly Informer<V1Alpha1FjordTopic> _topics;
     private readonly Informer<V1Alpha1FjordCluster> _clusters;
     private readonly Informer<V1Pod> _pods;
@@ -43,6 +45,7 @@ public sealed partial class FjordTopicController : IDisposable
         _writer = new KubernetesWriter(client, time);
         _metrics = metrics;
         _views = new TopicClusterViewCache(time);
+        _creations = new TopicCreationBatcher(_admin, time);
         Queue = new WorkQueue(time, TimeSpan.FromSeconds(1), TimeSpan.FromMinutes(2));
         var informerLogger = loggers.CreateLogger("Fjord.Operator.Informer");
         var resync = TimeSpan.FromMinutes(5);
@@ -176,7 +179,7 @@ public sealed partial class FjordTopicController : IDisposable
                     switch (action)
                     {
                         case CreateKafkaTopic create:
-                            var created = await _admin.CreateTopicAsync(brokers, create, cancel);
+                            var created = await _creations.CreateAsync(clusterKey, brokers, create, cancel);
                             if (created is null)
                             {
                                 stale = true;
@@ -197,9 +200,11 @@ public sealed partial class FjordTopicController : IDisposable
                             LogTopicChanged(_logger, ObjectKey.Of(resource), $"configs set {string.Join(",", alter.Set.Keys)} deleted {string.Join(",", alter.Delete)}", alter.Name);
                             changed = true;
                             break;
-                        case ReassignReplicas reassign:
-                            await _admin.ReassignAsync(brokers, reassign, cancel);
-                            LogTopicChanged(_logger, ObjectKey.Of(resource), $"reassigning {reassign.Targets.Count} partition(s)", reassign.Name);
+                        case ChangeReplicationFactor change:
+                            var started = await _admin.ChangeReplicationFactorAsync(brokers, change, cancel);
+                            LogTopicChanged(_logger, ObjectKey.Of(resource), started
+                                ? $"replication factor {change.ReplicationFactor} handed to the balancer (throttle {change.ThrottleBytesPerSecond} B/s)"
+                                : "replication factor change waits for the running balance", change.Name);
                             stale = true;
                             break;
                         case DeleteKafkaTopic delete:
@@ -257,7 +262,8 @@ public sealed partial class FjordTopicController : IDisposable
         {
             return TopicClusterView.Unreachable;
         }
-        return await _views.GetAsync(clusterKey, c => _admin.DescribeTopicClusterAsync(brokers, c), cancel);
+        var view = await _views.GetAsync(clusterKey, c => _admin.DescribeTopicClusterAsync(brokers, c), cancel);
+        return view with { ThrottleBytesPerSecond = cluster.Spec.Rebalance?.ThrottleBytesPerSecond ?? 0 };
     }
 
     /// <summary>The rpc addresses of the cluster's broker pods that have an IP, in pod-name order.</summary>

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -11,13 +12,15 @@ namespace Fjord.Operator.Hosting;
 
 /// <summary>
 /// Writes to the Kubernetes API over KubernetesClient's authenticated HTTP client: status through server-side apply,
-/// metadata through merge patches, Events. Thread-safe.
+/// metadata through merge patches, Events (a repeat within
+/// <see cref="EventCorrelator.Window"/> bumps the existing Event's count, as client-go's recorder does). Thread-safe.
 /// </summary>
 public sealed class KubernetesWriter
 {
     public const string FieldManager = "fjord-operator";
     private readonly Kubernetes _client;
     private readonly TimeProvider _time;
+    private readonly EventCorrelator _events = new();
 
     public KubernetesWriter(Kubernetes client, TimeProvider time)
     {
@@ -54,14 +57,29 @@ public sealed class KubernetesWriter
         return SendAsync(HttpMethod.Patch, KubernetesPaths.Item(kind, ns, name), body, "application/merge-patch+json", cancel, missingIsFine: true);
     }
 
-    public Task RecordEventAsync(string kind, V1ObjectMeta involved, RecordEvent recorded, CancellationToken cancel)
+    public async Task RecordEventAsync(string kind, V1ObjectMeta involved, RecordEvent recorded, CancellationToken cancel)
     {
-        var now = _time.GetUtcNow().UtcDateTime;
+        var now = _time.GetUtcNow();
+        var key = new EventKey(involved.NamespaceProperty, kind, involved.Name, involved.Uid, recorded.Type, recorded.Reason, recorded.Message);
+        var decision = _events.Observe(key, now);
+        if (!decision.IsNew)
+        {
+            // As client-go: a repeat only moves the existing Event's count and lastTimestamp.
+            var patch = new JsonObject { ["count"] = decision.Count, ["lastTimestamp"] = now.UtcDateTime.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture) };
+            if (await SendAsync(HttpMethod.Patch, KubernetesPaths.Item("Event", involved.NamespaceProperty, decision.Name), patch.ToJsonString(),
+                    "application/merge-patch+json", cancel, missingIsFine: true))
+            {
+                return;
+            }
+            // The API server dropped it (Events expire): start a new one.
+            _events.Forget(key);
+            decision = _events.Observe(key, now);
+        }
         var ev = new Corev1Event
         {
             ApiVersion = "v1",
             Kind = "Event",
-            Metadata = new V1ObjectMeta { GenerateName = involved.Name + ".", NamespaceProperty = involved.NamespaceProperty },
+            Metadata = new V1ObjectMeta { Name = decision.Name, NamespaceProperty = involved.NamespaceProperty },
             InvolvedObject = new V1ObjectReference
             {
                 ApiVersion = FjordGroup.ApiVersion,
@@ -74,15 +92,16 @@ public sealed class KubernetesWriter
             Reason = recorded.Reason,
             Message = recorded.Message,
             Source = new V1EventSource { Component = FieldManager },
-            FirstTimestamp = now,
-            LastTimestamp = now,
+            FirstTimestamp = now.UtcDateTime,
+            LastTimestamp = now.UtcDateTime,
             Count = 1,
         };
-        return SendAsync(HttpMethod.Post, KubernetesPaths.Collection("Event", involved.NamespaceProperty), KubernetesJson.Serialize(ev),
+        await SendAsync(HttpMethod.Post, KubernetesPaths.Collection("Event", involved.NamespaceProperty), KubernetesJson.Serialize(ev),
             "application/json", cancel);
     }
 
-    private async Task SendAsync(HttpMethod method, string path, string body, string contentType, CancellationToken cancel, bool missingIsFine = false)
+    /// <summary>Sends the request; false when the object is missing and <paramref name="missingIsFine"/>, true when it succeeded.</summary>
+    private async Task<bool> SendAsync(HttpMethod method, string path, string body, string contentType, CancellationToken cancel, bool missingIsFine = false)
     {
         using var request = new HttpRequestMessage(method, new Uri(_client.BaseUri, path));
         request.Content = new StringContent(body, Encoding.UTF8);
@@ -90,12 +109,13 @@ public sealed class KubernetesWriter
         using var response = await _client.HttpClient.SendAsync(request, cancel);
         if (missingIsFine && response.StatusCode == HttpStatusCode.NotFound)
         {
-            return;
+            return false;
         }
         if (!response.IsSuccessStatusCode)
         {
             throw new HttpRequestException(
                 $"{method} {path}: {(int)response.StatusCode} {await response.Content.ReadAsStringAsync(cancel)}", null, response.StatusCode);
         }
+        return true;
     }
 }

@@ -32,7 +32,7 @@ public static partial class FjordTopicReconciler
     private static ReconcilePlan Finish(ObservedFjordTopic observed, List<ReconcileAction> actions, ObservedTopic? topic,
         TopicOutcome? outcome, TimeSpan? requeue)
     {
-        actions.Add(new UpdateTopicStatus(Status(observed, topic, outcome, actions.Any(a => a is ReassignReplicas))));
+        actions.Add(new UpdateTopicStatus(Status(observed, topic, outcome, actions.Any(a => a is ChangeReplicationFactor))));
         return new ReconcilePlan(actions, requeue);
     }
 

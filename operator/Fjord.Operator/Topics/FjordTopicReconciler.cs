@@ -6,7 +6,8 @@ namespace Fjord.Operator.Topics;
 /// <summary>
 /// The FjordTopic planner: spec and the described Kafka topic in, actions out. It creates the topic, grows its partitions,
 /// puts its configs back to the spec (the spec owns every explicit config, so changes made behind the operator's back
-/// are drift and are reverted with an Event), changes its replication factor by a throttled reassignment, and refuses
+/// are drift and are reverted with an Event), has the cluster's balancer change its replication factor (placed by the
+/// balance goals, throttled at the FjordCluster's rebalance throttle), and refuses
 /// what Kafka cannot do (shrinking partitions) or what the spec gets wrong (unknown configs) with a condition instead of
 /// a change. Topics no FjordTopic names are never touched: every action names the resource's own topic. Pure and
 /// thread-safe; the host runs the actions (see Hosting/FjordTopicController).
@@ -96,36 +97,39 @@ public static partial class FjordTopicReconciler
         drift.AddRange(delete.Select(key => $"{key} {topic.Configs[key]} removed"));
 
         var reassigning = topic.Reassigning;
-        IReadOnlyDictionary<int, IReadOnlyList<int>>? targets = null;
-        if (!grow && !reassigning && spec.Replicas is { } factor && topic.Partitions.Any(p => p.Replicas.Count != factor))
+        var changeFactor = !grow && !reassigning && spec.Replicas is { } factor && topic.Partitions.Any(p => p.Replicas.Count != factor);
+        if (changeFactor && spec.Replicas > observed.Cluster.Brokers.Count(b => !b.Fenced))
         {
-            targets = ReplicaPlacement.Targets(topic, observed.Cluster.Brokers, factor);
-            if (targets is null)
-            {
-                return Finish(observed, actions, topic, NotReady(TopicConditions.ReasonInvalidReplicationFactor,
-                    $"spec.replicas is {factor} but the cluster has {observed.Cluster.Brokers.Count(b => !b.Fenced)} unfenced broker(s)"), null);
-            }
+            return Finish(observed, actions, topic, NotReady(TopicConditions.ReasonInvalidReplicationFactor,
+                $"spec.replicas is {spec.Replicas} but the cluster has {observed.Cluster.Brokers.Count(b => !b.Fenced)} unfenced broker(s)"), null);
         }
-        AddThrottles(topic, targets, set, delete);
+        if (!reassigning)
+        {
+            // The balancer removes its throttle once the replicas are in place; one left behind (a controller failover
+            // lost the execution) goes here.
+            delete.AddRange(topic.Configs.Keys.Where(TopicConfigOwnership.OwnedByOperator).OrderBy(k => k, StringComparer.Ordinal));
+        }
         if (set.Count + delete.Count > 0)
         {
             actions.Add(new AlterTopicConfigs(name, set, delete));
         }
-        if (targets is not null)
+        if (changeFactor)
         {
-            actions.Add(new ReassignReplicas(name, targets));
+            actions.Add(new ChangeReplicationFactor(name, spec.Replicas!.Value, observed.Cluster.ThrottleBytesPerSecond));
             actions.Add(new RecordEvent(RecordEvent.Normal, TopicConditions.EventReplicationFactorChanging,
-                $"reassigning {targets.Count} partition(s) of '{name}' to {spec.Replicas} replica(s)"));
+                $"changing '{name}' to {spec.Replicas} replica(s) per partition through the cluster's balancer"));
         }
         if (drift.Count > 0 && WasSettled(observed.Topic))
         {
             actions.Add(new RecordEvent(RecordEvent.Warning, TopicConditions.EventDriftCorrected,
                 $"topic '{name}' was changed outside its FjordTopic; put back: {string.Join("; ", drift)}"));
         }
-        if (targets is not null || reassigning)
+        if (changeFactor || reassigning)
         {
+            var moving = topic.Partitions.Count(p => p.Reassigning);
             return Finish(observed, actions, topic, Progress(TopicConditions.ReasonChangingReplicationFactor,
-                $"moving replicas of '{name}' to replication factor {spec.Replicas}"), ProgressRequeue);
+                $"moving replicas of '{name}' to replication factor {spec.Replicas}: {moving} of {topic.Partitions.Count} partition(s) moving"),
+                ProgressRequeue);
         }
         if (actions.Any(a => a is GrowPartitions or AlterTopicConfigs))
         {
@@ -152,29 +156,6 @@ public static partial class FjordTopicReconciler
             .OrderBy(key => key, StringComparer.Ordinal)
             .ToList();
         return (set, delete);
-    }
-
-    /// <summary>
-    /// KIP-73 throttled replica lists while replicas move (the leader's existing replicas and the followers being added,
-    /// as kafka-reassign-partitions sets them), removed once nothing moves. The rate itself is the cluster's.
-    /// </summary>
-    private static void AddThrottles(ObservedTopic topic, IReadOnlyDictionary<int, IReadOnlyList<int>>? targets,
-        Dictionary<string, string> set, List<string> delete)
-    {
-        if (targets is not null)
-        {
-            set[TopicConfigOwnership.LeaderThrottledReplicas] = string.Join(",", topic.Partitions
-                .Where(p => targets.ContainsKey(p.Partition))
-                .SelectMany(p => p.Replicas.Select(r => $"{p.Partition}:{r}")));
-            set[TopicConfigOwnership.FollowerThrottledReplicas] = string.Join(",", topic.Partitions
-                .Where(p => targets.ContainsKey(p.Partition))
-                .SelectMany(p => targets[p.Partition].Where(r => !p.Replicas.Contains(r)).Select(r => $"{p.Partition}:{r}")));
-            return;
-        }
-        if (!topic.Reassigning)
-        {
-            delete.AddRange(topic.Configs.Keys.Where(TopicConfigOwnership.OwnedByOperator).OrderBy(k => k, StringComparer.Ordinal));
-        }
     }
 
     /// <summary>The spec's config keys the cluster does not know or the operator owns; null when all are fine.</summary>

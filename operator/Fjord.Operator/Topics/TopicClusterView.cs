@@ -2,14 +2,16 @@ namespace Fjord.Operator.Topics;
 
 /// <summary>
 /// One FjordCluster's topics as one admin DescribeTopics (all topics) reported them, shared by every FjordTopic on the
-/// cluster within a reconcile pass, plus its brokers and the topic config names it understands. Immutable: the host
-/// makes a new view with <see cref="With"/> when a mutation's answer describes a topic anew.
+/// cluster within a reconcile pass, plus its brokers, the topic config names it understands and the replication
+/// throttle its FjordCluster asks for (spec.rebalance.throttleBytesPerSecond, 0: none). Immutable: the host makes a new
+/// view with <see cref="With"/> when a mutation's answer describes a topic anew.
 /// </summary>
 public sealed record TopicClusterView(
     TopicClusterState State,
     IReadOnlyList<TopicBroker> Brokers,
     IReadOnlyDictionary<string, ObservedTopic> Topics,
-    IReadOnlySet<string>? KnownTopicConfigs)
+    IReadOnlySet<string>? KnownTopicConfigs,
+    long ThrottleBytesPerSecond = 0)
 {
     public static TopicClusterView Missing { get; } = new(TopicClusterState.Missing, [], new Dictionary<string, ObservedTopic>(), null);
 

@@ -1,7 +1,7 @@
 namespace Fjord.Operator.Topics;
 
 /// <summary>
-/// Topic configs the operator itself sets while it changes a replication factor (KIP-73's throttled replica lists, the
+/// Topic configs the cluster's balancer sets while a replication factor changes (KIP-73's throttled replica lists, the
 /// way kafka-reassign-partitions sets them): a spec may not name them, and their presence is not drift. Thread-safe.
 /// </summary>
 public static class TopicConfigOwnership

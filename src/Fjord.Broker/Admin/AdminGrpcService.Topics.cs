@@ -15,27 +15,51 @@ namespace Fjord.Broker.Admin;
 // Topics: create, update (partitions and configs), delete, describe.
 public sealed partial class AdminGrpcService
 {
-    public override async Task<CreateTopicResponse> CreateTopic(CreateTopicRequest request, ServerCallContext context)
+    public override async Task<CreateTopicResponse> CreateTopic(CreateTopicRequest request, ServerCallContext context) =>
+        (await CreateTopicsAsync([request], request.ValidateOnly, context).ConfigureAwait(false))[0];
+
+    public override async Task<CreateTopicBatchResponse> CreateTopicBatch(CreateTopicBatchRequest request, ServerCallContext context)
     {
-        var topic = new CreateTopicsRequest.CreatableTopic
+        var response = new CreateTopicBatchResponse();
+        response.Results.AddRange(await CreateTopicsAsync(request.Topics, request.ValidateOnly, context).ConfigureAwait(false));
+        return response;
+    }
+
+    /// <summary>
+    /// One Kafka CreateTopics (one controller command, so one metadata write batch) for every topic; then waits until this
+    /// node's image shows the created ones and describes them. One result per request, in order.
+    /// </summary>
+    private async Task<List<CreateTopicResponse>> CreateTopicsAsync(IReadOnlyList<CreateTopicRequest> requests, bool validateOnly, ServerCallContext context)
+    {
+        var kafka = new CreateTopicsRequest { timeoutMs = 30_000, validateOnly = validateOnly };
+        foreach (var request in requests)
         {
-            Name = request.Name,
-            // Kafka: explicit assignments go with -1 partitions and replication factor.
-            NumPartitions = request.Assignments.Count > 0 && request.Partitions == 0 ? -1 : request.Partitions,
-            ReplicationFactor = (short)(request.Assignments.Count > 0 && request.ReplicationFactor == 0 ? -1 : request.ReplicationFactor),
-        };
-        foreach (var a in request.Assignments)
-            topic.Assignments.Add(new CreateTopicsRequest.CreatableReplicaAssignment { PartitionIndex = a.Partition, BrokerIds = [.. a.Replicas] });
-        foreach (var (name, value) in request.Configs)
-            topic.Configs.Add(new CreateTopicsRequest.CreatableTopicConfig { Name = name, Value = value });
-        var kafka = new CreateTopicsRequest { timeoutMs = 30_000, validateOnly = request.ValidateOnly };
-        kafka.Topics.Add(topic);
-        var response = await KafkaAsync<CreateTopicsResponse>(kafka, 7, context).ConfigureAwait(false);
-        var result = response.Topics.FirstOrDefault(t => t.Name == request.Name);
-        if (result is null) return new CreateTopicResponse { Error = ErrorOf(ErrorCode.UnknownServerError, "The controller answered without a result for the topic.") };
-        if (result.ErrorCode != 0 || request.ValidateOnly) return new CreateTopicResponse { Error = ErrorOf(result.ErrorCode, result.ErrorMessage) };
-        var image = await ImageWhereAsync(i => i.GetTopic(request.Name) is { Partitions.Count: > 0 }, context.CancellationToken).ConfigureAwait(false);
-        return new CreateTopicResponse { Error = new Error(), Topic = Describe(image, request.Name) ?? new TopicDescription { Name = request.Name } };
+            var topic = new CreateTopicsRequest.CreatableTopic
+            {
+                Name = request.Name,
+                // Kafka: explicit assignments go with -1 partitions and replication factor.
+                NumPartitions = request.Assignments.Count > 0 && request.Partitions == 0 ? -1 : request.Partitions,
+                ReplicationFactor = (short)(request.Assignments.Count > 0 && request.ReplicationFactor == 0 ? -1 : request.ReplicationFactor),
+            };
+            foreach (var a in request.Assignments)
+                topic.Assignments.Add(new CreateTopicsRequest.CreatableReplicaAssignment { PartitionIndex = a.Partition, BrokerIds = [.. a.Replicas] });
+            foreach (var (name, value) in request.Configs)
+                topic.Configs.Add(new CreateTopicsRequest.CreatableTopicConfig { Name = name, Value = value });
+            kafka.Topics.Add(topic);
+        }
+        var response = requests.Count == 0 ? new CreateTopicsResponse() : await KafkaAsync<CreateTopicsResponse>(kafka, 7, context).ConfigureAwait(false);
+        var results = response.Topics.GroupBy(t => t.Name, StringComparer.Ordinal).ToDictionary(g => g.Key, g => g.First(), StringComparer.Ordinal);
+        var created = requests.Select(r => r.Name).Where(n => results.TryGetValue(n, out var r) && r.ErrorCode == 0).ToHashSet(StringComparer.Ordinal);
+        var image = created.Count == 0 || validateOnly
+            ? quorum.StateMachine.Image
+            : await ImageWhereAsync(i => created.All(n => i.GetTopic(n) is { Partitions.Count: > 0 }), context.CancellationToken).ConfigureAwait(false);
+        return [.. requests.Select(request =>
+        {
+            if (!results.TryGetValue(request.Name, out var result))
+                return new CreateTopicResponse { Error = ErrorOf(ErrorCode.UnknownServerError, "The controller answered without a result for the topic.") };
+            if (result.ErrorCode != 0 || validateOnly) return new CreateTopicResponse { Error = ErrorOf(result.ErrorCode, result.ErrorMessage) };
+            return new CreateTopicResponse { Error = new Error(), Topic = Describe(image, request.Name) ?? new TopicDescription { Name = request.Name } };
+        })];
     }
 
     /// <summary>

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using Fjord.Broker.Admin;
 using Fjord.Broker.Controller;
@@ -45,16 +46,28 @@ public sealed partial class BalanceExecutor(
         return reply;
     }
 
-    /// <summary>Plans with this node's committed image; a drain broker that is not registered is an error.</summary>
+    /// <summary>
+    /// Plans with this node's committed image; a drain broker that is not registered, an unknown topic or a replication
+    /// factor the brokers cannot hold is an error.
+    /// </summary>
     public async Task<(ErrorCode Error, string? Message, BalancePlan? Plan)> ProposeAsync(BalanceRequest request, CancellationToken cancel)
     {
         var image = quorum.StateMachine.Image;
         foreach (var id in request.DrainBrokers)
             if (!image.Brokers.ContainsKey(id)) return (ErrorCode.BrokerIdNotRegistered, $"Broker {id} is not registered.", null);
+        var targets = image.Brokers.Values.Count(b => b.IsEligibleReplica && !request.DrainBrokers.Contains(b.Id));
+        foreach (var factor in request.ReplicationFactors)
+        {
+            if (image.GetTopic(factor.Topic) is null) return (ErrorCode.UnknownTopicOrPartition, $"Topic '{factor.Topic}' does not exist.", null);
+            if (factor.ReplicationFactor < 1 || factor.ReplicationFactor > targets)
+                return (ErrorCode.InvalidReplicationFactor,
+                    $"Replication factor {factor.ReplicationFactor} for '{factor.Topic}' must be between 1 and the {targets} broker(s) that can take replicas.", null);
+        }
         var sizes = await PartitionSizesAsync(image, cancel).ConfigureAwait(false);
         var options = new BalanceOptions(
             request.DrainOnly ? BalanceMode.DrainOnly : BalanceMode.Full,
-            request.ByteImbalanceTolerance > 0 ? request.ByteImbalanceTolerance : BalanceOptions.Default.ByteImbalanceTolerance);
+            request.ByteImbalanceTolerance > 0 ? request.ByteImbalanceTolerance : BalanceOptions.Default.ByteImbalanceTolerance,
+            request.ReplicationFactors.GroupBy(f => f.Topic, StringComparer.Ordinal).ToImmutableDictionary(g => g.Key, g => g.Last().ReplicationFactor, StringComparer.Ordinal));
         var plan = BalancePlanner.Plan(BalanceInput.FromImage(image, sizes, [.. request.DrainBrokers]), options);
         return (ErrorCode.None, null, plan);
     }
@@ -89,7 +102,7 @@ public sealed partial class BalanceExecutor(
 
         var id = time.GetUtcNow().ToUnixTimeMilliseconds().ToString(CultureInfo.InvariantCulture);
         var throttle = Math.Max(0, request.ThrottleBytesPerSecond);
-        var moving = plan.Moves.Where(m => !m.LeaderOnly).ToList();
+        var moving = plan.Moves.Where(m => m.CopiesData).ToList();
         var throttled = throttle > 0 && moving.Count > 0;
         if (throttled)
         {

@@ -16,7 +16,7 @@ public class FjordTopicReconcilerTests
 
     /// <summary>The actions that change the Kafka cluster (admin calls), in order.</summary>
     private static List<ReconcileAction> AdminCalls(ReconcilePlan plan) =>
-        plan.Actions.Where(a => a is CreateKafkaTopic or GrowPartitions or AlterTopicConfigs or ReassignReplicas or DeleteKafkaTopic).ToList();
+        plan.Actions.Where(a => a is CreateKafkaTopic or GrowPartitions or AlterTopicConfigs or ChangeReplicationFactor or DeleteKafkaTopic).ToList();
 
     [Fact]
     public void Plan_TopicAbsent_CreatesItWithSpecPartitionsReplicasAndConfigs()
@@ -136,33 +136,27 @@ public class FjordTopicReconcilerTests
     }
 
     [Fact]
-    public void Plan_ReplicationFactorGrows_ReassignsEveryPartitionWithThrottlesAndReportsProgress()
+    public void Plan_ReplicationFactorGrows_HandsItToTheBalancerWithTheClusterThrottleAndReportsProgress()
     {
         var resource = Resource(configure: s => s.Replicas = 3, generation: 2);
 
-        var plan = FjordTopicReconciler.Plan(Observe(resource, Cluster(3, Topic())));
+        var plan = FjordTopicReconciler.Plan(Observe(resource, Cluster(3, Topic()) with { ThrottleBytesPerSecond = 52_428_800 }));
 
-        var calls = AdminCalls(plan);
-        var alter = Assert.IsType<AlterTopicConfigs>(calls[0]);
-        var reassign = Assert.IsType<ReassignReplicas>(calls[1]);
-        Assert.Equal([0, 1, 2], reassign.Targets.Keys.Order());
-        Assert.All(reassign.Targets, t => Assert.Equal(3, t.Value.Distinct().Count()));
-        Assert.All(reassign.Targets, t => Assert.Equal(t.Key, t.Value[0]));
-        Assert.Equal("0:0,1:1,2:2", alter.Set[TopicConfigOwnership.LeaderThrottledReplicas]);
-        Assert.Equal(6, alter.Set[TopicConfigOwnership.FollowerThrottledReplicas].Split(',').Length);
+        Assert.Equal(new ChangeReplicationFactor("orders", 3, 52_428_800), Assert.Single(AdminCalls(plan)));
+        Assert.Contains(plan.Actions.OfType<RecordEvent>(), e => e.Reason == TopicConditions.EventReplicationFactorChanging);
         Assert.Equal((TopicConditions.ReasonChangingReplicationFactor, "True"), (Ready(plan).Reason, Reconciling(plan).Status));
         Assert.True(Status(plan).Reassigning);
         Assert.Equal(FjordTopicReconciler.ProgressRequeue, plan.RequeueAfter);
     }
 
     [Fact]
-    public void Plan_ReplicationFactorShrinks_KeepsEachLeader()
+    public void Plan_ReplicationFactorShrinks_HandsItToTheBalancer()
     {
         var resource = Resource(configure: s => s.Replicas = 2);
 
-        var reassign = AdminCalls(FjordTopicReconciler.Plan(Observe(resource, Cluster(3, Topic(replicationFactor: 3))))).OfType<ReassignReplicas>().Single();
+        var plan = FjordTopicReconciler.Plan(Observe(resource, Cluster(3, Topic(replicationFactor: 3))));
 
-        Assert.All(reassign.Targets, t => Assert.Equal((2, t.Key), (t.Value.Count, t.Value[0])));
+        Assert.Equal(new ChangeReplicationFactor("orders", 2, 0), Assert.Single(AdminCalls(plan)));
     }
 
     [Fact]
@@ -180,6 +174,7 @@ public class FjordTopicReconcilerTests
         Assert.Empty(AdminCalls(plan));
         Assert.True(Status(plan).Reassigning);
         Assert.Equal(TopicConditions.ReasonChangingReplicationFactor, Ready(plan).Reason);
+        Assert.Contains("1 of 1 partition(s) moving", Ready(plan).Message);
         Assert.Equal(FjordTopicReconciler.ProgressRequeue, plan.RequeueAfter);
     }
 
@@ -278,7 +273,7 @@ public class FjordTopicReconcilerTests
         {
             GrowPartitions g => g.Name,
             AlterTopicConfigs c => c.Name,
-            ReassignReplicas r => r.Name,
+            ChangeReplicationFactor r => r.Name,
             _ => "",
         }));
     }

@@ -17,5 +17,5 @@ public sealed record BalancePlan(
     public long BytesToMove => Moves.Sum(m => m.BytesMoved);
 
     /// <summary>Moves that copy data (not only a new preferred leader).</summary>
-    public int ReplicaMoves => Moves.Count(m => !m.LeaderOnly);
+    public int ReplicaMoves => Moves.Count(m => m.CopiesData);
 }

@@ -6,6 +6,12 @@ namespace Fjord.Metadata.Balancing;
 /// Plans a reassignment that evens out a cluster without Cruise Control (issue 16). Steps, each greedy and
 /// deterministic (ties go to the lower broker id and the earlier partition):
 /// <list type="number">
+/// <item>Replication factors: each partition of a topic named in <see cref="BalanceOptions.ReplicationFactors"/>
+/// gains replicas on the target brokers the goals want (a rack the partition does not use yet, then the fewest
+/// replicas, then the fewest bytes), appended so the preferred leader stays, or loses the replicas they want gone
+/// (on brokers that are not targets, then sharing a rack with another replica, then the most replicas and bytes)
+/// but never the current leader, which becomes the preferred one. Only added replicas copy data, once each. A
+/// factor above the number of target brokers is the caller's to refuse: the partition grows as far as it can.</item>
 /// <item>Drain: every replica on a draining broker moves to the target broker with the fewest replicas, preferring
 /// racks the partition does not use yet. A replica with nowhere to go stays and is reported: the replication factor
 /// is never lowered.</item>
@@ -34,6 +40,7 @@ public static class BalancePlanner
         options ??= BalanceOptions.Default;
         var work = new BalanceWorkspace(input);
         var before = work.Loads([.. input.Partitions.Select(p => (IReadOnlyList<int>)p.Replicas)]);
+        if (options.ReplicationFactors is { Count: > 0 } factors) ChangeReplicationFactors(work, factors);
         var unplaceable = Drain(work);
         if (options.Mode == BalanceMode.Full && work.Targets.Length > 0)
         {
@@ -56,6 +63,37 @@ public static class BalancePlanner
         }
         var after = work.Loads([.. work.Replicas.Select(r => (IReadOnlyList<int>)r)]);
         return new BalancePlan(moves.ToImmutable(), before, after, unplaceable);
+    }
+
+    private static void ChangeReplicationFactors(BalanceWorkspace work, ImmutableDictionary<string, int> factors)
+    {
+        for (var i = 0; i < work.Partitions.Length; i++)
+        {
+            var p = work.Partitions[i];
+            if (p.Reassigning || !factors.TryGetValue(p.Topic, out var factor)) continue;
+            while (work.Replicas[i].Length < factor)
+            {
+                var racksInUse = work.Replicas[i].Select(work.RackOf).ToHashSet();
+                var to = Best(work.Targets.Where(b => !work.Replicas[i].Contains(b)),
+                    b => (racksInUse.Contains(work.RackOf(b)) ? 1 : 0, work.ReplicaCount(b), work.Bytes(b), b));
+                if (to is not { } target) break;
+                work.AddReplica(i, target);
+            }
+            if (work.Replicas[i].Length <= factor) continue;
+            var keep = work.Replicas[i].Contains(p.Leader) ? p.Leader : work.Replicas[i][0];
+            while (work.Replicas[i].Length > Math.Max(1, factor))
+            {
+                var replicas = work.Replicas[i];
+                var from = Best(replicas.Where(r => r != keep), r => (
+                    work.IsTarget(r) ? 1 : 0,
+                    replicas.Count(o => o != r && work.RackOf(o) == work.RackOf(r)) > 0 ? 0 : 1,
+                    work.IsTarget(r) ? -work.ReplicaCount(r) : 0,
+                    work.IsTarget(r) ? -work.Bytes(r) : 0,
+                    -r))!.Value;
+                work.RemoveReplica(i, from);
+            }
+            if (work.Replicas[i][0] != keep) work.PromoteToLeader(i, keep);
+        }
     }
 
     private static ImmutableArray<UnplaceableReplica> Drain(BalanceWorkspace work)

@@ -5,7 +5,8 @@ namespace Fjord.Metadata.Balancing;
 /// <summary>
 /// The balance planner's scratch state: every partition's replica list as the plan has changed it so far, and the
 /// replicas, preferred leaderships and bytes each target broker holds under it. Every change goes through
-/// <see cref="Replace"/> or <see cref="PromoteToLeader"/>, which keep those totals in step. Not thread-safe; lives for
+/// <see cref="Replace"/>, <see cref="PromoteToLeader"/>, <see cref="AddReplica"/> or <see cref="RemoveReplica"/>,
+/// which keep those totals in step. Not thread-safe; lives for
 /// one <see cref="BalancePlanner.Plan"/> call.
 /// </summary>
 internal sealed class BalanceWorkspace
@@ -87,6 +88,23 @@ internal sealed class BalanceWorkspace
         Count(index, from, position == 0, -1);
         replicas[position] = to;
         Count(index, to, position == 0, +1);
+    }
+
+    /// <summary>Gives partition <paramref name="index"/> one more replica, on <paramref name="broker"/>, last in the list.</summary>
+    public void AddReplica(int index, int broker)
+    {
+        Replicas[index] = [.. Replicas[index], broker];
+        Count(index, broker, false, +1);
+    }
+
+    /// <summary>Takes partition <paramref name="index"/>'s replica off <paramref name="broker"/>; the next replica becomes preferred leader if it was.</summary>
+    public void RemoveReplica(int index, int broker)
+    {
+        var replicas = Replicas[index];
+        var position = Array.IndexOf(replicas, broker);
+        Count(index, broker, position == 0, -1);
+        Replicas[index] = [.. replicas.Where(r => r != broker)];
+        if (position == 0 && _leaderCounts.ContainsKey(Replicas[index][0])) _leaderCounts[Replicas[index][0]]++;
     }
 
     /// <summary>Makes <paramref name="broker"/> partition <paramref name="index"/>'s preferred leader (the previous one takes its place in the list).</summary>
