@@ -76,6 +76,15 @@ public sealed class ClientTelemetryManager(ClientMetricsSeries series, TimeProvi
         {
             return (ErrorCode.InvalidRequest, ex.Message);
         }
+        // Only a push that decodes counts against the interval: a client whose payload was refused may retry at once.
+        lock (_lock)
+        {
+            if (_instances.TryGetValue(client.InstanceId, out var instance))
+            {
+                instance.LastPushAt = time.GetUtcNow();
+                instance.Terminating = terminating;
+            }
+        }
         series.Record(client, current, points);
         return (ErrorCode.None, null);
     }
@@ -101,8 +110,6 @@ public sealed class ClientTelemetryManager(ClientMetricsSeries series, TimeProvi
                 return (ErrorCode.UnsupportedCompressionType, $"Unsupported compression type {compressionType}");
             if (size > TelemetryMaxBytes)
                 return (ErrorCode.TelemetryTooLarge, $"Telemetry of {size} bytes is over the limit of {TelemetryMaxBytes}");
-            instance.LastPushAt = now;
-            instance.Terminating = terminating;
             return (ErrorCode.None, null);
         }
     }
