@@ -56,6 +56,14 @@ public sealed class ClientTelemetryManagerTests
     }
 
     [Fact]
+    public void Push_ThatDoesNotDecode_DoesNotCountAgainstTheInterval()
+    {
+        var (client, id) = Subscribe();
+        Assert.Equal(ErrorCode.InvalidRequest, Push(client, id, [0xFF, 0xFF, 0xFF]).Error);
+        Assert.Equal(ErrorCode.None, Push(client, id, OtlpPayloads.ProducerMetrics(1, 1)).Error);
+    }
+
+    [Fact]
     public void Push_SoonerThanTheInterval_IsThrottled_ButATerminatingPushIsNot()
     {
         var (client, id) = Subscribe();
