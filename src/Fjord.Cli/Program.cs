@@ -15,6 +15,7 @@ root.Subcommands.Add(ProduceCommand.Build());
 root.Subcommands.Add(ConsumeCommand.Build());
 root.Subcommands.Add(GroupsCommand.Build());
 root.Subcommands.Add(ClusterCommand.Build());
+root.Subcommands.Add(ClientMetricsCommand.Build());
 root.Subcommands.Add(PerfCommand.Build());
 
 var parse = root.Parse(args);

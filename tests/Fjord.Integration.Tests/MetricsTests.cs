@@ -58,6 +58,8 @@ public sealed partial class MetricsTests(MetricsBrokerFixture fixture) : IClassF
         ("fjord_consumer_groups", "gauge", ["state"]),
         ("fjord_consumer_group_lag", "gauge", ["group", "topic", "partition"]),
         ("fjord_consumer_group_committed_offset", "gauge", ["group", "topic", "partition"]),
+        ("fjord_telemetry_client_instances", "gauge", []),
+        ("fjord_telemetry_dropped_points_total", "counter", []),
         ("dotnet_gc_collections_total", "counter", ["gc_heap_generation"]),
         ("dotnet_gc_last_collection_heap_size_bytes", "gauge", ["gc_heap_generation"]),
         ("dotnet_thread_pool_thread_count_total", "counter", []),

@@ -332,6 +332,23 @@ public sealed class QuorumControllerTests
     }
 
     [Fact]
+    public void IncrementalAlterConfigs_ClientMetricsResource_IsStoredByName_AndGoesWhenItsLastConfigIsDeleted()
+    {
+        var ctx = new ControllerTestContext().WithBrokers(1);
+        var subscription = ConfigResource.ClientMetrics("producers");
+        ctx.Run(ctx.Controller.IncrementalAlterConfigs([new AlterConfigsResource(subscription, [
+            new AlterableConfig("metrics", AlterConfigOp.Set, "org.apache.kafka.producer."),
+            new AlterableConfig("interval.ms", AlterConfigOp.Set, "1000")])]));
+        Assert.Equal("org.apache.kafka.producer.", ctx.Image.GetConfig(subscription, "metrics"));
+        ctx.Run(ctx.Controller.IncrementalAlterConfigs([new AlterConfigsResource(subscription, [
+            new AlterableConfig("metrics", AlterConfigOp.Delete, null),
+            new AlterableConfig("interval.ms", AlterConfigOp.Delete, null)])]));
+        Assert.False(ctx.Image.Configs.ContainsKey(subscription));
+        var unnamed = ctx.Run(ctx.Controller.IncrementalAlterConfigs([new AlterConfigsResource(ConfigResource.ClientMetrics(""), [new AlterableConfig("metrics", AlterConfigOp.Set, "*")])]));
+        Assert.Equal(ErrorCode.InvalidRequest, Assert.Single(unnamed).Error);
+    }
+
+    [Fact]
     public void Commands_WhenInactive_Throw()
     {
         var ctx = new ControllerTestContext();

@@ -1,4 +1,5 @@
 using System.Globalization;
+using Fjord.Broker.ClientMetrics;
 using Fjord.Broker.Configuration;
 using Fjord.Broker.Handlers;
 using Fjord.Metadata;
@@ -124,6 +125,9 @@ public static class ClusterConfigChanges
                 if (resourceName.Length > 0 && !int.TryParse(resourceName, NumberStyles.None, CultureInfo.InvariantCulture, out _))
                     return ConfigChangePlan.Refuse(ErrorCode.InvalidRequest, $"Broker resource name must be empty or a broker id, not '{resourceName}'.");
                 break;
+            case ConfigResourceType.ClientMetrics:
+                if (resourceName.Length == 0) return ConfigChangePlan.Refuse(ErrorCode.InvalidRequest, "A client metrics subscription needs a name.");
+                break;
             default:
                 return ConfigChangePlan.Refuse(ErrorCode.InvalidRequest, $"Unsupported resource type {resourceType}");
         }
@@ -134,7 +138,11 @@ public static class ClusterConfigChanges
         var staticOnly = new List<string>();
         foreach (var name in names)
         {
-            if (resourceType == (sbyte)ConfigResourceType.Topic)
+            if (resourceType == (sbyte)ConfigResourceType.ClientMetrics)
+            {
+                if (!ClientMetricsConfigs.TryGet(name, out _)) return ConfigChangePlan.Refuse(ErrorCode.InvalidConfig, $"Unknown client metrics config name: {name}");
+            }
+            else if (resourceType == (sbyte)ConfigResourceType.Topic)
             {
                 if (!TopicConfigDefinitions.TryGet(name, out _)) return ConfigChangePlan.Refuse(ErrorCode.InvalidConfig, $"Unknown topic config name: {name}");
             }
@@ -153,13 +161,22 @@ public static class ClusterConfigChanges
             : null;
     }
 
-    private static ConfigResource ToResource(sbyte resourceType, string resourceName) =>
-        resourceType == (sbyte)ConfigResourceType.Topic ? ConfigResource.Topic(resourceName) : ConfigResource.Broker(resourceName);
+    private static ConfigResource ToResource(sbyte resourceType, string resourceName) => (ConfigResourceType)resourceType switch
+    {
+        ConfigResourceType.Topic => ConfigResource.Topic(resourceName),
+        ConfigResourceType.ClientMetrics => ConfigResource.ClientMetrics(resourceName),
+        _ => ConfigResource.Broker(resourceName),
+    };
 
     private static ConfigDefinition DefinitionOf(sbyte resourceType, string name)
     {
         ConfigDefinition definition;
-        var known = resourceType == (sbyte)ConfigResourceType.Topic ? TopicConfigDefinitions.TryGet(name, out definition) : BrokerConfigDefinitions.TryGet(name, out definition);
+        var known = (ConfigResourceType)resourceType switch
+        {
+            ConfigResourceType.Topic => TopicConfigDefinitions.TryGet(name, out definition),
+            ConfigResourceType.ClientMetrics => ClientMetricsConfigs.TryGet(name, out definition),
+            _ => BrokerConfigDefinitions.TryGet(name, out definition),
+        };
         return known ? definition : throw new InvalidOperationException($"{name} passed Check but has no definition");
     }
 }

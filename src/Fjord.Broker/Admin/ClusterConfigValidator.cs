@@ -1,3 +1,4 @@
+using Fjord.Broker.ClientMetrics;
 using Fjord.Broker.Configuration;
 using Fjord.Broker.Topics;
 using Fjord.Metadata;
@@ -38,6 +39,8 @@ public sealed class ClusterConfigValidator : IConfigValidator
                 return TopicConfigResolver.Validate(new Dictionary<string, string?>(StringComparer.Ordinal) { [name] = value });
             case ConfigResourceType.ConfigResourceBroker:
                 return BrokerConfigDefinitions.TryGet(name, out var definition) ? definition.Validate(value) : $"Unknown broker config name: {name}";
+            case ConfigResourceType.ConfigResourceClientMetrics:
+                return ClientMetricsConfigs.Validate(name, value);
             default:
                 return $"Unsupported config resource type {resource.Type}";
         }

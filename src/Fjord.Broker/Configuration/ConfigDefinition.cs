@@ -26,6 +26,7 @@ public enum ConfigSource : sbyte
     DynamicDefaultBrokerConfig = 3,
     StaticBrokerConfig = 4,
     DefaultConfig = 5,
+    ClientMetricsConfig = 7,
 }
 
 /// <summary>

@@ -14,7 +14,7 @@ namespace Fjord.Broker.Handlers;
 /// - A version above 4 never reaches here: the connection loop answers it with a v0 body carrying
 ///   UNSUPPORTED_VERSION and this list (KIP-511), so clients retry with our maximum.
 /// - v3+: ClientSoftwareName/Version must match Kafka's pattern, else INVALID_REQUEST, after which
-///   librdkafka retries with v0.
+///   librdkafka retries with v0. Valid ones are kept on the connection (<see cref="ClientSoftware"/>, for KIP-714).
 /// - v3+ features (KIP-584): SupportedFeatures from <see cref="SupportedFeatures"/>; FinalizedFeatures are the
 ///   committed image's feature levels (UpdateFeatures writes them), with the image's offset as their epoch, -1 when none.
 /// </summary>
@@ -31,6 +31,12 @@ public sealed class ApiVersionsHandler(ApiHandlerRegistry registry, Func<Metadat
         if (context.ApiVersion >= 3 && (!IsValidSoftwareField(request.ClientSoftwareName) || !IsValidSoftwareField(request.ClientSoftwareVersion)))
         {
             return new(ErrorResponse(request, ErrorCode.InvalidRequest));
+        }
+
+        if (context.ApiVersion >= 3)
+        {
+            context.Software.Name = request.ClientSoftwareName;
+            context.Software.Version = request.ClientSoftwareVersion;
         }
 
         return new(BuildResponse(ErrorCode.None));

@@ -7,4 +7,5 @@ public enum ConfigResourceType : sbyte
     Topic = 2,
     Broker = 4,
     BrokerLogger = 8,
+    ClientMetrics = 16,
 }

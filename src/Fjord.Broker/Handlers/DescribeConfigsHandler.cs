@@ -1,4 +1,5 @@
 using System.Globalization;
+using Fjord.Broker.ClientMetrics;
 using Fjord.Broker.Configuration;
 using Fjord.Broker.Network;
 using Fjord.Metadata;
@@ -25,6 +26,8 @@ namespace Fjord.Broker.Handlers;
 /// - BROKER resource = this node's id: every broker config, read-only unless dynamic
 ///   (<see cref="BrokerConfigDefinitions.IsDynamic"/>), and the node settings under Kafka's names
 ///   (<see cref="KafkaNodeConfigs"/>: broker.id, log.dirs, listeners, ...; read-only); another id is INVALID_REQUEST (clients send it to that broker).
+/// - CLIENT_METRICS resources (KIP-714 subscriptions): metrics, interval.ms and match, set (CLIENT_METRICS_CONFIG)
+///   or default; a name without configs answers the defaults.
 /// - ConfigurationKeys null means all; unknown keys are left out. Synonyms when IncludeSynonyms; v3+ ConfigType and
 ///   Documentation when IncludeDocumentation.
 /// Thread-safe: reads the immutable image.
@@ -68,6 +71,9 @@ public sealed class DescribeConfigsHandler(MetadataQuorum quorum, ClusterConfigR
                         if (wanted is null || wanted.Contains(definition.Name))
                             result.Configs.Add(Entry(new(definition, value, ConfigSource.StaticBrokerConfig, [new(definition.Name, value, ConfigSource.StaticBrokerConfig)]), readOnly: true, request));
                     break;
+                case ConfigResourceType.ClientMetrics:
+                    DescribeClientMetrics(image, resource.ResourceName, wanted, request, result);
+                    break;
                 case ConfigResourceType.Broker:
                     result.ErrorCode = (short)ErrorCode.InvalidRequest;
                     result.ErrorMessage = $"Unexpected broker id, expected {config.NodeId} or empty string, but received {resource.ResourceName}";
@@ -90,6 +96,19 @@ public sealed class DescribeConfigsHandler(MetadataQuorum quorum, ClusterConfigR
             if ((wanted is not null && !wanted.Contains(name)) || !BrokerConfigDefinitions.TryGet(name, out var definition)) continue;
             var synonym = new ClusterConfigResolver.Synonym(name, value, ConfigSource.DynamicDefaultBrokerConfig);
             result.Configs.Add(Entry(new(definition, value, ConfigSource.DynamicDefaultBrokerConfig, [synonym]), readOnly: false, request));
+        }
+    }
+
+    private static void DescribeClientMetrics(MetadataImage image, string name, HashSet<string>? wanted, DescribeConfigsRequest request, DescribeConfigsResponse.DescribeConfigsResult result)
+    {
+        foreach (var definition in ClientMetricsConfigs.All)
+        {
+            if (wanted is not null && !wanted.Contains(definition.Name)) continue;
+            var value = image.GetConfig(ConfigResource.ClientMetrics(name), definition.Name);
+            var resolved = value is null
+                ? new ClusterConfigResolver.Resolved(definition, definition.Default, ConfigSource.DefaultConfig, [])
+                : new ClusterConfigResolver.Resolved(definition, value, ConfigSource.ClientMetricsConfig, [new(definition.Name, value, ConfigSource.ClientMetricsConfig)]);
+            result.Configs.Add(Entry(resolved, readOnly: false, request));
         }
     }
 

@@ -1,3 +1,4 @@
+using Fjord.Broker.ClientMetrics;
 using Fjord.Broker.Configuration;
 using Fjord.Broker.Fetch;
 using Fjord.Broker.Handlers;
@@ -99,6 +100,11 @@ public static class BrokerHost
         services.AddSingleton<IApiHandler, DescribeQuorumHandler>();
         services.AddSingleton<IApiHandler, UpdateFeaturesHandler>();
         services.AddSingleton<IApiHandler, InitProducerIdHandler>();
+        services.AddSingleton<ClientMetricsSubscriptions>();
+        services.AddSingleton<ClientTelemetryManager>();
+        services.AddSingleton<IApiHandler, GetTelemetrySubscriptionsHandler>();
+        services.AddSingleton<IApiHandler, PushTelemetryHandler>();
+        services.AddSingleton<IApiHandler, ListClientMetricsResourcesHandler>();
 
         services.AddSingleton(GroupCoordinatorConfigs.FromBrokerConfig(config));
         services.AddSingleton<ITopicPartitionView, TopicRegistryPartitionView>();

@@ -1,3 +1,4 @@
+using Fjord.Broker.ClientMetrics;
 using Fjord.Broker.Configuration;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Routing;
@@ -30,6 +31,8 @@ public static class MetricsRegistration
         services.AddSingleton<PartitionStateMetrics>();
         services.AddSingleton<QuorumMetrics>();
         services.AddSingleton<ConsumerGroupMetrics>();
+        services.AddSingleton<ClientMetricsSeries>();
+        services.AddSingleton<ClientMetricsInstruments>();
         services.AddHostedService(sp => sp.GetRequiredService<ConsumerGroupMetrics>());
         services.AddOpenTelemetry()
             .ConfigureResource(resource => resource
@@ -59,7 +62,8 @@ public static class MetricsRegistration
     {
         app.Services.GetRequiredService<PartitionStateMetrics>();
         app.Services.GetRequiredService<QuorumMetrics>();
-        app.MapPrometheusScrapingEndpoint(ScrapePath);
+        app.Services.GetRequiredService<ClientMetricsInstruments>();
+        app.MapPrometheusScrapingEndpoint(ScrapePath, meterProvider: null, configureBranchedPipeline: ClientMetricsScrape.Use, optionsName: null);
     }
 
     /// <summary>

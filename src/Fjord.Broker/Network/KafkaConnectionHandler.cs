@@ -62,6 +62,7 @@ public sealed partial class KafkaConnectionHandler(
         // the close too, so a long poll or an acks=all wait stops for a client that is gone.
         using var closing = CancellationTokenSource.CreateLinkedTokenSource(connection.ConnectionClosed, lifetime.ApplicationStopping);
         var pending = new PipelinedResponses();
+        var software = new ClientSoftware();
         var sasl = security.NewSession();
         CancellationTokenSource? authenticationDeadline = null;
         try
@@ -128,7 +129,7 @@ public sealed partial class KafkaConnectionHandler(
                             return;
                         }
 
-                        var keepOpen = await HandleFrameAsync(connection, frame, output, receivedAt, pending, sasl, closing.Token) && sasl is not { Failed: true };
+                        var keepOpen = await HandleFrameAsync(connection, frame, output, receivedAt, pending, sasl, software, closing.Token) && sasl is not { Failed: true };
                         buffer = buffer.Slice(frame.End);
                         consumed = buffer.Start;
                         if (!keepOpen)
@@ -244,7 +245,8 @@ public sealed partial class KafkaConnectionHandler(
     /// until the responses before them are written and are served alone, as before (<see cref="CarriesProducerIds"/>).
     /// </summary>
     private async ValueTask<bool> HandleFrameAsync(
-        ConnectionContext connection, ReadOnlySequence<byte> frame, PipeWriter output, long receivedAt, PipelinedResponses pending, SaslSession? sasl, CancellationToken closing)
+        ConnectionContext connection, ReadOnlySequence<byte> frame, PipeWriter output, long receivedAt, PipelinedResponses pending, SaslSession? sasl,
+        ClientSoftware software, CancellationToken closing)
     {
         var queueTime = Stopwatch.GetElapsedTime(receivedAt);
         var parsed = ParseRequest(connection.ConnectionId, frame);
@@ -256,7 +258,7 @@ public sealed partial class KafkaConnectionHandler(
         var handler = parsed.Handler!;
         var header = parsed.Header!;
         var apiVersion = header.RequestApiVersion;
-        var context = new RequestContext(connection.ConnectionId, connection.RemoteEndPoint, apiVersion, header.CorrelationId, header.ClientId, closing) { Sasl = sasl };
+        var context = new RequestContext(connection.ConnectionId, connection.RemoteEndPoint, apiVersion, header.CorrelationId, header.ClientId, closing) { Sasl = sasl, Software = software };
         var pipelined = parsed.Request is ProduceRequest produce && !CarriesProducerIds(produce);
         if (!pipelined && !await pending.DrainAsync())
         {

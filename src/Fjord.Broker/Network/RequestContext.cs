@@ -25,6 +25,9 @@ public sealed class RequestContext(string connectionId, EndPoint? remoteEndPoint
     /// <summary>The connection's SASL state on a SASL_PLAINTEXT/SASL_SSL listener; null where the listener does not authenticate.</summary>
     public SaslSession? Sasl { get; init; }
 
+    /// <summary>The software the connection announced in ApiVersions; a fresh empty one for forwarded requests.</summary>
+    public ClientSoftware Software { get; init; } = new();
+
     /// <summary>Fires when the client goes away or the broker shuts down; long polls stop waiting.</summary>
     public CancellationToken ConnectionClosed { get; } = connectionClosed;
 

@@ -316,7 +316,7 @@ public static class ClusterCommand
     }
 
     /// <summary>Exit code 1 with Kafka's error name and the broker's message for a non-zero error code.</summary>
-    private static void FailOnError(short code, string? message, string prefix = "")
+    internal static void FailOnError(short code, string? message, string prefix = "")
     {
         if (code == 0)
         {

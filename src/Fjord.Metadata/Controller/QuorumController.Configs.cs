@@ -7,7 +7,7 @@ namespace Fjord.Metadata;
 // IncrementalAlterConfigs (KIP-339): SET, DELETE, APPEND and SUBTRACT per key, all-or-nothing per resource.
 public sealed partial class QuorumController
 {
-    /// <summary>Changes topic and broker configs; each resource succeeds or fails as a whole.</summary>
+    /// <summary>Changes topic, broker and client metrics configs; each resource succeeds or fails as a whole.</summary>
     public ControllerResult<IReadOnlyList<AlterConfigsResult>> IncrementalAlterConfigs(IReadOnlyList<AlterConfigsResource> resources, bool validateOnly = false)
     {
         EnsureActive();
@@ -36,6 +36,10 @@ public sealed partial class QuorumController
             case ConfigResourceType.ConfigResourceBroker:
                 if (resource.Name.Length > 0 && !int.TryParse(resource.Name, NumberStyles.None, CultureInfo.InvariantCulture, out _))
                     return (ErrorCode.InvalidRequest, $"Broker resource name must be empty or a broker id, not '{resource.Name}'.", records);
+                break;
+            case ConfigResourceType.ConfigResourceClientMetrics:
+                if (resource.Name.Length == 0)
+                    return (ErrorCode.InvalidRequest, "A client metrics subscription needs a name.", records);
                 break;
             default:
                 return (ErrorCode.InvalidRequest, $"Unsupported resource type {resource.Type}.", records);

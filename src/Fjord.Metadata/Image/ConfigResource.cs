@@ -3,7 +3,8 @@ using Fjord.Metadata.Records;
 namespace Fjord.Metadata;
 
 /// <summary>
-/// What a config applies to: a topic by name, a broker by id, or (broker, "") the cluster default.
+/// What a config applies to: a topic by name, a broker by id, (broker, "") the cluster default, or a client metrics
+/// subscription by name.
 /// Immutable value; safe on any thread.
 /// </summary>
 public readonly record struct ConfigResource(ConfigResourceType Type, string Name) : IComparable<ConfigResource>
@@ -13,6 +14,9 @@ public readonly record struct ConfigResource(ConfigResourceType Type, string Nam
 
     /// <summary>The configs of one broker; <c>""</c> is the cluster-wide default.</summary>
     public static ConfigResource Broker(string id) => new(ConfigResourceType.ConfigResourceBroker, id);
+
+    /// <summary>A KIP-714 client metrics subscription, by its name.</summary>
+    public static ConfigResource ClientMetrics(string name) => new(ConfigResourceType.ConfigResourceClientMetrics, name);
 
     /// <summary>The cluster-wide dynamic broker default.</summary>
     public static ConfigResource ClusterDefault => Broker("");

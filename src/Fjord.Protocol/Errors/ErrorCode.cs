@@ -122,5 +122,7 @@ public enum ErrorCode : short
     UnreleasedInstanceId = 111,
     UnsupportedAssignor = 112,
     StaleMemberEpoch = 113,
+    UnknownSubscriptionId = 117,
+    TelemetryTooLarge = 118,
     InvalidRegularExpression = 128,
 }

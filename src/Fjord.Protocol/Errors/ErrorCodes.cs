@@ -159,6 +159,8 @@ public static class ErrorCodes
         ErrorCode.UnreleasedInstanceId => "UNRELEASED_INSTANCE_ID",
         ErrorCode.UnsupportedAssignor => "UNSUPPORTED_ASSIGNOR",
         ErrorCode.StaleMemberEpoch => "STALE_MEMBER_EPOCH",
+        ErrorCode.UnknownSubscriptionId => "UNKNOWN_SUBSCRIPTION_ID",
+        ErrorCode.TelemetryTooLarge => "TELEMETRY_TOO_LARGE",
         ErrorCode.InvalidRegularExpression => "INVALID_REGULAR_EXPRESSION",
         _ => $"UNKNOWN_ERROR_CODE({(short)code})",
     };
