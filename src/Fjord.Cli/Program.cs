@@ -14,6 +14,7 @@ root.Subcommands.Add(TopicsCommand.Build());
 root.Subcommands.Add(ProduceCommand.Build());
 root.Subcommands.Add(ConsumeCommand.Build());
 root.Subcommands.Add(GroupsCommand.Build());
+root.Subcommands.Add(AclsCommand.Build());
 root.Subcommands.Add(ClusterCommand.Build());
 root.Subcommands.Add(ClientMetricsCommand.Build());
 root.Subcommands.Add(PerfCommand.Build());

@@ -1,4 +1,5 @@
 using System.Collections.Frozen;
+using Fjord.Broker.Security;
 
 namespace Fjord.Broker.Configuration;
 
@@ -12,6 +13,7 @@ public static class BrokerConfigDefinitions
     private static readonly string[] s_keystoreTypes = ["PEM"];
     private static readonly string[] s_clientAuth = ["none", "requested", "required"];
     private static readonly string[] s_tlsVersions = ["TLSv1.2", "TLSv1.3"];
+    private static readonly string[] s_authorizers = ["", BrokerAuthorizer.StandardAuthorizerClassName];
     private static readonly string[] s_saslMechanisms = ["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"];
 
     /// <summary>
@@ -117,6 +119,9 @@ public static class BrokerConfigDefinitions
         new("sasl.plain.users.file", ConfigType.String, "", "file of user=password lines for SASL/PLAIN and SCRAM (read at startup)"),
         new("sasl.server.max.receive.size", ConfigType.Int, "524288", "largest frame accepted before a SASL client has authenticated", Min: 1),
         new("sasl.authentication.timeout.ms", ConfigType.Long, "10000", "Fjord: a SASL client that has not authenticated this long after connecting is disconnected", Min: 1),
+        new("authorizer.class.name", ConfigType.String, "", "ACL authorizer: empty (none: every client may do everything) or Kafka's StandardAuthorizer class name", AllowedValues: s_authorizers),
+        new("super.users", ConfigType.String, "", "principals that may do everything, e.g. User:admin;User:ops"),
+        new("allow.everyone.if.no.acl.found", ConfigType.Boolean, "false", "allow what no ACL names a resource for (false: deny)"),
     ];
 
     private static readonly Dictionary<string, ConfigDefinition> s_byName = All.ToDictionary(d => d.Name, StringComparer.Ordinal);

@@ -47,7 +47,8 @@ public sealed partial class ControllerForwarder(ControllerChannels channels, ILo
         {
             RequestHeader = Encode(header, ApiMessages.RequestHeaderVersion(request.ApiKey, version)),
             RequestData = Encode(request, version),
-            ClientHost = context.RemoteEndPoint?.ToString() ?? "",
+            Principal = context.Principal,
+            ClientHost = context.ClientHost,
         };
         try
         {

@@ -1,3 +1,4 @@
+using Fjord.Broker.Security;
 using System.Buffers;
 using Fjord.Broker.Handlers;
 using Fjord.Broker.Network;
@@ -24,14 +25,15 @@ namespace Fjord.Broker.Controller;
 /// ListPartitionReassignments through this node's own handler and returns the response body
 /// (<see cref="ControllerForwarder"/> is the sending side). Thread-safe.
 /// </summary>
-public sealed class ControllerGrpcService(ControllerHost controller, MetadataQuorum quorum, Configuration.BrokerConfig config, ApiHandlerRegistry handlers)
+public sealed class ControllerGrpcService(ControllerHost controller, MetadataQuorum quorum, Configuration.BrokerConfig config, ApiHandlerRegistry handlers,
+    RequestAuthorization authorization)
     : ControllerService.ControllerServiceBase
 {
     private static readonly ApiKey[] s_forwardable =
     [
         ApiKey.CreateTopics, ApiKey.DeleteTopics, ApiKey.CreatePartitions,
         ApiKey.ElectLeaders, ApiKey.AlterPartitionReassignments, ApiKey.ListPartitionReassignments,
-        ApiKey.AlterConfigs, ApiKey.IncrementalAlterConfigs,
+        ApiKey.AlterConfigs, ApiKey.IncrementalAlterConfigs, ApiKey.CreateAcls, ApiKey.DeleteAcls,
     ];
 
     public override async Task<ForwardResponse> Forward(ForwardRequest request, ServerCallContext context)
@@ -58,8 +60,13 @@ public sealed class ControllerGrpcService(ControllerHost controller, MetadataQuo
         {
             return new() { ErrorCode = (int)ErrorCode.InvalidRequest, ControllerId = quorum.NodeId };
         }
-        var requestContext = new RequestContext(ControllerForwarder.ForwardedConnectionId, null, version, header.CorrelationId, header.ClientId, context.CancellationToken);
-        var response = await handler.HandleAsync(requestContext, body).ConfigureAwait(false) ?? handler.ErrorResponse(body, ErrorCode.UnknownServerError);
+        var requestContext = new RequestContext(ControllerForwarder.ForwardedConnectionId, null, version, header.CorrelationId, header.ClientId, context.CancellationToken)
+        {
+            // The forwarding broker authenticated the client; the controller authorizes it (KIP-590's envelope).
+            ForwardedPrincipal = request.Principal.Length > 0 ? request.Principal : null,
+            ForwardedClientHost = request.ClientHost,
+        };
+        var response = await authorization.HandleAsync(handler, requestContext, body).ConfigureAwait(false) ?? handler.ErrorResponse(body, ErrorCode.UnknownServerError);
         return new() { ControllerId = quorum.NodeId, ResponseData = ControllerForwarder.Encode(response, version) };
     }
 

@@ -1,4 +1,6 @@
 using Fjord.Broker.Network;
+using Fjord.Broker.Security;
+using Fjord.Metadata.Acls;
 using Fjord.Protocol;
 using Fjord.Protocol.Errors;
 using Fjord.Protocol.Messages;
@@ -19,7 +21,7 @@ namespace Fjord.Broker.Handlers;
 /// there (KIP-590, <see cref="ControllerRequestRouter"/>), like Kafka's legacyAlterConfigs in KRaft.
 /// - TOPIC and BROKER resources; rules and error codes in <see cref="ClusterConfigChanges"/>.
 /// </summary>
-public sealed class AlterConfigsHandler(ControllerRequestRouter router) : ApiHandler<AlterConfigsRequest, AlterConfigsResponse>
+public sealed class AlterConfigsHandler(ControllerRequestRouter router, BrokerAuthorizer authorizer) : ApiHandler<AlterConfigsRequest, AlterConfigsResponse>
 {
     public override ApiKey ApiKey => ApiKey.AlterConfigs;
 
@@ -29,8 +31,10 @@ public sealed class AlterConfigsHandler(ControllerRequestRouter router) : ApiHan
 
     protected override async ValueTask<IResponseMessage?> HandleTypedAsync(RequestContext context, AlterConfigsRequest request) =>
         await router.RunAsync<IReadOnlyList<ConfigChangeOutcome>, AlterConfigsResponse>(context, request,
-            c => ClusterConfigChanges.Run(c, [.. request.Resources.Select(r => ClusterConfigChanges.Legacy(c.Image, r.ResourceType, r.ResourceName,
-                [.. r.Configs.Select(x => (x.Name, x.Value))]))], request.ValidateOnly),
+            c => ClusterConfigChanges.Run(c, [.. request.Resources.Select(r =>
+                authorizer.AuthorizeConfigs(context, AclOperation.AlterConfigs, (ConfigResourceType)r.ResourceType, r.ResourceName) is not ErrorCode.None and var denied
+                    ? ConfigChangePlan.Refuse(denied, $"Not authorized to alter the configs of {r.ResourceName}.")
+                    : ClusterConfigChanges.Legacy(c.Image, r.ResourceType, r.ResourceName, [.. r.Configs.Select(x => (x.Name, x.Value))]))], request.ValidateOnly),
             outcomes => Respond(request, outcomes), error => ErrorResponse(request, error)).ConfigureAwait(false);
 
     private static AlterConfigsResponse Respond(AlterConfigsRequest request, IReadOnlyList<ConfigChangeOutcome> outcomes)

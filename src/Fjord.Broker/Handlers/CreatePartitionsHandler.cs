@@ -1,4 +1,6 @@
 using Fjord.Broker.Network;
+using Fjord.Broker.Security;
+using Fjord.Metadata.Acls;
 using Fjord.Metadata;
 using Fjord.Protocol;
 using Fjord.Protocol.Errors;
@@ -20,7 +22,7 @@ namespace Fjord.Broker.Handlers;
 /// the controller forwards the request to it (KIP-590, <see cref="ControllerRequestRouter"/>), and answers
 /// NOT_CONTROLLER only when that fails (clients then retry against Metadata's ControllerId).
 /// </summary>
-public sealed class CreatePartitionsHandler(ControllerRequestRouter router) : ApiHandler<CreatePartitionsRequest, CreatePartitionsResponse>
+public sealed class CreatePartitionsHandler(ControllerRequestRouter router, BrokerAuthorizer authorizer) : ApiHandler<CreatePartitionsRequest, CreatePartitionsResponse>
 {
     public override ApiKey ApiKey => ApiKey.CreatePartitions;
 
@@ -31,7 +33,10 @@ public sealed class CreatePartitionsHandler(ControllerRequestRouter router) : Ap
     protected override async ValueTask<IResponseMessage?> HandleTypedAsync(RequestContext context, CreatePartitionsRequest request)
     {
         var duplicates = request.Topics.GroupBy(t => t.Name).Where(g => g.Count() > 1).Select(g => g.Key).ToHashSet();
-        var commands = request.Topics.Where(t => !duplicates.Contains(t.Name)).Select(t => new CreatePartitionsTopic(
+        // Kafka: growing a topic needs ALTER on it.
+        var denied = request.Topics.Where(t => !duplicates.Contains(t.Name) && !authorizer.Authorize(context, AclOperation.Alter, AclResourceType.Topic, t.Name))
+            .Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        var commands = request.Topics.Where(t => !duplicates.Contains(t.Name) && !denied.Contains(t.Name)).Select(t => new CreatePartitionsTopic(
             t.Name, t.Count, t.Assignments?.Select(a => (IReadOnlyList<int>)[.. a.BrokerIds]).ToList())).ToList();
         return await router.RunAsync<IReadOnlyList<TopicErrorResult>, CreatePartitionsResponse>(context, request,
             c => c.CreatePartitions(commands, request.ValidateOnly), results =>
@@ -39,6 +44,8 @@ public sealed class CreatePartitionsHandler(ControllerRequestRouter router) : Ap
                 var response = new CreatePartitionsResponse();
                 foreach (var name in duplicates)
                     response.Results.Add(new CreatePartitionsResponse.CreatePartitionsTopicResult { Name = name, ErrorCode = (short)ErrorCode.InvalidRequest, ErrorMessage = "Duplicate topic in request." });
+                foreach (var name in denied)
+                    response.Results.Add(new CreatePartitionsResponse.CreatePartitionsTopicResult { Name = name, ErrorCode = (short)ErrorCode.TopicAuthorizationFailed });
                 foreach (var r in results)
                     response.Results.Add(new CreatePartitionsResponse.CreatePartitionsTopicResult { Name = r.Name, ErrorCode = (short)r.Error, ErrorMessage = r.Message });
                 return response;

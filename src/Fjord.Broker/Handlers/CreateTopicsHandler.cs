@@ -1,4 +1,6 @@
 using Fjord.Broker.Network;
+using Fjord.Broker.Security;
+using Fjord.Metadata.Acls;
 using Fjord.Metadata;
 using Fjord.Protocol;
 using Fjord.Protocol.Errors;
@@ -19,8 +21,9 @@ namespace Fjord.Broker.Handlers;
 /// controller forwards the request to it (KIP-590, <see cref="ControllerRequestRouter"/>) and answers
 /// NOT_CONTROLLER only when that fails (clients then retry against Metadata's ControllerId). Replicas open
 /// their partition logs when the records reach them (<see cref="BrokerMetadataPublisher"/>).
+/// - With an authorizer, a topic needs CREATE on the cluster or on itself, else TOPIC_AUTHORIZATION_FAILED (Kafka).
 /// </summary>
-public sealed class CreateTopicsHandler(ControllerRequestRouter router) : ApiHandler<CreateTopicsRequest, CreateTopicsResponse>
+public sealed class CreateTopicsHandler(ControllerRequestRouter router, BrokerAuthorizer authorizer) : ApiHandler<CreateTopicsRequest, CreateTopicsResponse>
 {
     public override ApiKey ApiKey => ApiKey.CreateTopics;
 
@@ -30,19 +33,24 @@ public sealed class CreateTopicsHandler(ControllerRequestRouter router) : ApiHan
 
     protected override async ValueTask<IResponseMessage?> HandleTypedAsync(RequestContext context, CreateTopicsRequest request)
     {
-        var topics = request.Topics.Select(t => new CreatableTopic(
+        var clusterCreate = authorizer.AuthorizeCluster(context, AclOperation.Create);
+        var denied = request.Topics.Where(t => !clusterCreate && !authorizer.Authorize(context, AclOperation.Create, AclResourceType.Topic, t.Name))
+            .Select(t => t.Name).ToHashSet(StringComparer.Ordinal);
+        var topics = request.Topics.Where(t => !denied.Contains(t.Name)).Select(t => new CreatableTopic(
             t.Name,
             t.NumPartitions,
             t.ReplicationFactor,
             t.Assignments.Count == 0 ? null : t.Assignments.ToDictionary(a => a.PartitionIndex, a => (IReadOnlyList<int>)[.. a.BrokerIds]),
             t.Configs.Count == 0 ? null : t.Configs.Where(c => c.Value is not null).ToDictionary(c => c.Name, c => c.Value!))).ToList();
         return await router.RunAsync<IReadOnlyList<CreateTopicResult>, CreateTopicsResponse>(context, request,
-            c => c.CreateTopics(topics, request.validateOnly), Respond, error => ErrorResponse(request, error)).ConfigureAwait(false);
+            c => c.CreateTopics(topics, request.validateOnly), results => Respond(results, denied), error => ErrorResponse(request, error)).ConfigureAwait(false);
     }
 
-    private static CreateTopicsResponse Respond(IReadOnlyList<CreateTopicResult> results)
+    private static CreateTopicsResponse Respond(IReadOnlyList<CreateTopicResult> results, IEnumerable<string> denied)
     {
         var response = new CreateTopicsResponse();
+        foreach (var name in denied)
+            response.Topics.Add(new CreateTopicsResponse.CreatableTopicResult { Name = name, ErrorCode = (short)ErrorCode.TopicAuthorizationFailed, Configs = null });
         foreach (var r in results)
         {
             response.Topics.Add(r.Error == ErrorCode.None

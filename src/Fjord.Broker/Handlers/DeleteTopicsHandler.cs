@@ -1,5 +1,7 @@
 using Fjord.Broker.Configuration;
 using Fjord.Broker.Network;
+using Fjord.Broker.Security;
+using Fjord.Metadata.Acls;
 using Fjord.Metadata;
 using Fjord.Protocol;
 using Fjord.Protocol.Errors;
@@ -19,8 +21,10 @@ namespace Fjord.Broker.Handlers;
 /// active controller (RemoveTopicRecord per topic), answered once committed; every replica then deletes its
 /// logs (<see cref="BrokerMetadataPublisher"/>). A broker that is not the controller forwards the request to it
 /// (KIP-590, <see cref="ControllerRequestRouter"/>), answering NOT_CONTROLLER only when that fails. delete.topic.enable=false answers TOPIC_DELETION_DISABLED.
+/// With an authorizer, a topic the principal may not DELETE gets TOPIC_AUTHORIZATION_FAILED (named by id: once the id
+/// resolves to a name).
 /// </summary>
-public sealed class DeleteTopicsHandler(ControllerRequestRouter router, BrokerConfig config) : ApiHandler<DeleteTopicsRequest, DeleteTopicsResponse>
+public sealed class DeleteTopicsHandler(ControllerRequestRouter router, BrokerConfig config, BrokerAuthorizer authorizer, MetadataQuorum quorum) : ApiHandler<DeleteTopicsRequest, DeleteTopicsResponse>
 {
     public override ApiKey ApiKey => ApiKey.DeleteTopics;
 
@@ -45,8 +49,15 @@ public sealed class DeleteTopicsHandler(ControllerRequestRouter router, BrokerCo
         {
             names.AddRange(request.TopicNames);
         }
+        var image = quorum.StateMachine.Image;
+        bool Denied(string name) => !authorizer.Authorize(context, AclOperation.Delete, AclResourceType.Topic, name);
+        var denied = names.Where(Denied).Select(n => new DeleteTopicResult(n, Guid.Empty, ErrorCode.TopicAuthorizationFailed, null))
+            .Concat(ids.Where(id => image.GetTopic(id) is { } t && Denied(t.Name)).Select(id => new DeleteTopicResult(null, id, ErrorCode.TopicAuthorizationFailed, null)))
+            .ToList();
+        names.RemoveAll(Denied);
+        ids.RemoveAll(id => image.GetTopic(id) is { } t && Denied(t.Name));
         return await router.RunAsync<IReadOnlyList<DeleteTopicResult>, DeleteTopicsResponse>(context, request,
-            c => c.DeleteTopics(names, ids), Respond, error => ErrorResponse(request, error)).ConfigureAwait(false);
+            c => c.DeleteTopics(names, ids), results => Respond([.. denied, .. results]), error => ErrorResponse(request, error)).ConfigureAwait(false);
     }
 
     private static DeleteTopicsResponse Respond(IReadOnlyList<DeleteTopicResult> results)

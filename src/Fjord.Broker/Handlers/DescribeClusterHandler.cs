@@ -1,5 +1,7 @@
 using Fjord.Broker.Hosting;
 using Fjord.Broker.Network;
+using Fjord.Broker.Security;
+using Fjord.Metadata.Acls;
 using Fjord.Protocol;
 using Fjord.Protocol.Errors;
 using Fjord.Protocol.Messages;
@@ -13,7 +15,7 @@ namespace Fjord.Broker.Handlers;
 /// - v1 EndpointType: 1 (brokers) is served; 2 (controllers) gets
 ///   INVALID_REQUEST: controllers are reached over the rpc listener, not the Kafka protocol (KIP-919 not served).
 /// </summary>
-public sealed class DescribeClusterHandler(IClusterMembership membership, ClusterIdentity identity) : ApiHandler<DescribeClusterRequest, DescribeClusterResponse>
+public sealed class DescribeClusterHandler(IClusterMembership membership, ClusterIdentity identity, BrokerAuthorizer authorizer) : ApiHandler<DescribeClusterRequest, DescribeClusterResponse>
 {
     private const sbyte BrokersEndpoint = 1;
 
@@ -37,7 +39,9 @@ public sealed class DescribeClusterHandler(IClusterMembership membership, Cluste
             ClusterId = identity.ClusterId,
             ControllerId = membership.ControllerId,
             EndpointType = request.EndpointType,
-            ClusterAuthorizedOperations = request.IncludeClusterAuthorizedOperations ? AuthorizedOperations.Cluster : AuthorizedOperations.NotRequested,
+            ClusterAuthorizedOperations = request.IncludeClusterAuthorizedOperations
+                ? authorizer.AuthorizedOperations(context, AclResourceType.Cluster, AclBinding.ClusterResourceName, AclResourceOperations.Cluster)
+                : AuthorizedOperations.NotRequested,
         };
         foreach (var broker in membership.LiveBrokers())
         {

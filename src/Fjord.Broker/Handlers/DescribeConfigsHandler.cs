@@ -2,6 +2,8 @@ using System.Globalization;
 using Fjord.Broker.ClientMetrics;
 using Fjord.Broker.Configuration;
 using Fjord.Broker.Network;
+using Fjord.Broker.Security;
+using Fjord.Metadata.Acls;
 using Fjord.Metadata;
 using Fjord.Protocol;
 using Fjord.Protocol.Errors;
@@ -32,7 +34,7 @@ namespace Fjord.Broker.Handlers;
 ///   Documentation when IncludeDocumentation.
 /// Thread-safe: reads the immutable image.
 /// </summary>
-public sealed class DescribeConfigsHandler(MetadataQuorum quorum, ClusterConfigResolver resolver, BrokerConfig config)
+public sealed class DescribeConfigsHandler(MetadataQuorum quorum, ClusterConfigResolver resolver, BrokerConfig config, BrokerAuthorizer authorizer)
     : ApiHandler<DescribeConfigsRequest, DescribeConfigsResponse>
 {
     public override ApiKey ApiKey => ApiKey.DescribeConfigs;
@@ -49,6 +51,13 @@ public sealed class DescribeConfigsHandler(MetadataQuorum quorum, ClusterConfigR
         {
             var result = new DescribeConfigsResponse.DescribeConfigsResult { ResourceType = resource.ResourceType, ResourceName = resource.ResourceName };
             var wanted = resource.ConfigurationKeys?.ToHashSet(StringComparer.Ordinal);
+            if (authorizer.AuthorizeConfigs(context, AclOperation.DescribeConfigs, (ConfigResourceType)resource.ResourceType, resource.ResourceName) is not ErrorCode.None and var denied)
+            {
+                result.ErrorCode = (short)denied;
+                response.Results.Add(result);
+                continue;
+            }
+
             switch ((ConfigResourceType)resource.ResourceType)
             {
                 case ConfigResourceType.Topic when image.GetTopic(resource.ResourceName) is null:

@@ -1,4 +1,6 @@
 using Fjord.Broker.Network;
+using Fjord.Broker.Security;
+using Fjord.Metadata.Acls;
 using Fjord.Broker.Quorum;
 using Fjord.Broker.Topics;
 using Fjord.Metadata;
@@ -21,7 +23,7 @@ namespace Fjord.Broker.Handlers;
 ///   as Kafka's are while ELR is off. Offline replicas are those whose broker is fenced or gone.
 /// Thread-safe: reads the immutable image.
 /// </summary>
-public sealed class DescribeTopicPartitionsHandler(MetadataQuorum quorum) : ApiHandler<DescribeTopicPartitionsRequest, DescribeTopicPartitionsResponse>
+public sealed class DescribeTopicPartitionsHandler(MetadataQuorum quorum, BrokerAuthorizer authorizer) : ApiHandler<DescribeTopicPartitionsRequest, DescribeTopicPartitionsResponse>
 {
     /// <summary>Kafka's max.request.partition.size.limit default.</summary>
     public const int MaxPartitionsPerResponse = 2000;
@@ -35,8 +37,9 @@ public sealed class DescribeTopicPartitionsHandler(MetadataQuorum quorum) : ApiH
     protected override ValueTask<IResponseMessage?> HandleTypedAsync(RequestContext context, DescribeTopicPartitionsRequest request)
     {
         var image = quorum.StateMachine.Image;
+        // As Metadata: listing all shows only topics the principal may DESCRIBE; a named one it may not is refused.
         var names = request.Topics.Count == 0
-            ? image.TopicsById.Values.Select(t => t.Name)
+            ? image.TopicsById.Values.Select(t => t.Name).Where(n => authorizer.Authorize(context, AclOperation.Describe, AclResourceType.Topic, n))
             : request.Topics.Select(t => t.Name).Distinct(StringComparer.Ordinal);
         var ordered = names.Order(StringComparer.Ordinal).ToList();
         var cursor = request.Cursor;
@@ -55,6 +58,12 @@ public sealed class DescribeTopicPartitionsHandler(MetadataQuorum quorum) : ApiH
                 break;
             }
 
+            if (!authorizer.Authorize(context, AclOperation.Describe, AclResourceType.Topic, name))
+            {
+                response.Topics.Add(new() { Name = name, ErrorCode = (short)ErrorCode.TopicAuthorizationFailed, TopicId = Uuid.Zero });
+                continue;
+            }
+
             if (image.GetTopic(name) is not { } topic)
             {
                 response.Topics.Add(new() { Name = name, ErrorCode = (short)ErrorCode.UnknownTopicOrPartition, TopicId = Uuid.Zero });
@@ -66,7 +75,7 @@ public sealed class DescribeTopicPartitionsHandler(MetadataQuorum quorum) : ApiH
                 Name = topic.Name,
                 TopicId = TopicIds.ToUuid(topic.Id),
                 IsInternal = topic.Name.StartsWith("__", StringComparison.Ordinal),
-                TopicAuthorizedOperations = AuthorizedOperations.Topic,
+                TopicAuthorizedOperations = authorizer.AuthorizedOperations(context, AclResourceType.Topic, topic.Name, AclResourceOperations.Topic),
             };
             foreach (var (index, partition) in topic.Partitions.Where(p => p.Key >= firstPartition).OrderBy(p => p.Key))
             {

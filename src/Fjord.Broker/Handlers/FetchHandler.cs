@@ -2,6 +2,8 @@ using System.Buffers;
 using Fjord.Broker.Fetch;
 using Fjord.Broker.Metrics;
 using Fjord.Broker.Network;
+using Fjord.Broker.Security;
+using Fjord.Metadata.Acls;
 using Fjord.Broker.Replication;
 using Fjord.Broker.Topics;
 using Fjord.Protocol;
@@ -46,6 +48,8 @@ namespace Fjord.Broker.Handlers;
 ///   OFFSET_OUT_OF_RANGE (Kafka's Partition.readRecords). Such a fetch is not recorded as the follower's
 ///   log end offset. OFFSET_OUT_OF_RANGE answers carry the high watermark and log start offset, which a
 ///   Fjord follower uses to pick where to truncate.
+/// - With an authorizer: a consumer needs READ on each topic, a follower CLUSTER_ACTION on the cluster; other
+///   partitions get TOPIC_AUTHORIZATION_FAILED, as in Kafka.
 /// - Replica fetches (ReplicaId, or ReplicaState.ReplicaId from v15, ≥ 0) with replication on
 ///   (<see cref="IPartitionReplication"/>): the fetch offset is recorded as that follower's log end offset
 ///   (which may advance the high watermark) and the read goes up to the log end offset, not the high watermark.
@@ -60,7 +64,7 @@ namespace Fjord.Broker.Handlers;
 /// </summary>
 public sealed class FetchHandler(
     TopicRegistry topics, IPartitionLeadership leadership, FetchSessionCache sessions, PartitionAppendNotifier appends, TimeProvider time, BrokerMetrics metrics,
-    IPartitionReplication? replication = null) : ApiHandler<FetchRequest, FetchResponse>
+    BrokerAuthorizer authorizer, IPartitionReplication? replication = null) : ApiHandler<FetchRequest, FetchResponse>
 {
     private const int FirstTopicIdVersion = 13;
     private const int FirstSessionVersion = 7;
@@ -92,7 +96,7 @@ public sealed class FetchHandler(
         while (true)
         {
             var signals = request.MaxWaitMs > 0 ? WaitSignals(partitions) : null;
-            reads = ReadAll(partitions, request, replicaId, clientRack);
+            reads = ReadAll(context, partitions, request, replicaId, clientRack);
             var bytes = 0L;
             var answerNow = false;
             foreach (var read in reads)
@@ -249,25 +253,34 @@ public sealed class FetchHandler(
         return signals;
     }
 
-    private PartitionRead[] ReadAll(List<CachedFetchPartition> partitions, FetchRequest request, int replicaId, string? clientRack)
+    private PartitionRead[] ReadAll(RequestContext context, List<CachedFetchPartition> partitions, FetchRequest request, int replicaId, string? clientRack)
     {
         var reads = new PartitionRead[partitions.Count];
         var budget = (long)request.MaxBytes;
         var collected = 0L;
         for (var i = 0; i < partitions.Count; i++)
         {
-            reads[i] = Read(partitions[i], budget - collected, minOneBatch: collected == 0, replicaId, clientRack);
+            reads[i] = Read(context, partitions[i], budget - collected, minOneBatch: collected == 0, replicaId, clientRack);
             collected += reads[i].Records.Length;
         }
 
         return reads;
     }
 
-    private PartitionRead Read(CachedFetchPartition partition, long budget, bool minOneBatch, int replicaId, string? clientRack)
+    private PartitionRead Read(RequestContext context, CachedFetchPartition partition, long budget, bool minOneBatch, int replicaId, string? clientRack)
     {
         if (partition.TopicName is null)
         {
             return PartitionRead.Failed(ErrorCode.UnknownTopicId);
+        }
+
+        // Kafka: a follower needs CLUSTER_ACTION on the cluster, a consumer READ on each topic.
+        var authorized = replicaId >= 0
+            ? authorizer.AuthorizeCluster(context, AclOperation.ClusterAction)
+            : authorizer.Authorize(context, AclOperation.Read, AclResourceType.Topic, partition.TopicName);
+        if (!authorized)
+        {
+            return PartitionRead.Failed(ErrorCode.TopicAuthorizationFailed);
         }
 
         var topicPartition = new TopicPartition(partition.TopicName, partition.Key.Partition);

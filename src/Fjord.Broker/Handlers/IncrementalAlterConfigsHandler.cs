@@ -1,4 +1,6 @@
 using Fjord.Broker.Network;
+using Fjord.Broker.Security;
+using Fjord.Metadata.Acls;
 using Fjord.Protocol;
 using Fjord.Protocol.Errors;
 using Fjord.Protocol.Messages;
@@ -20,7 +22,7 @@ namespace Fjord.Broker.Handlers;
 /// - TOPIC and BROKER resources ("" = cluster-wide default, or a broker id); see <see cref="ClusterConfigChanges"/>
 ///   for the rules and error codes. Each resource succeeds or fails as a whole; ValidateOnly writes nothing.
 /// </summary>
-public sealed class IncrementalAlterConfigsHandler(ControllerRequestRouter router, ClusterConfigResolver resolver)
+public sealed class IncrementalAlterConfigsHandler(ControllerRequestRouter router, ClusterConfigResolver resolver, BrokerAuthorizer authorizer)
     : ApiHandler<IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse>
 {
     public override ApiKey ApiKey => ApiKey.IncrementalAlterConfigs;
@@ -31,8 +33,10 @@ public sealed class IncrementalAlterConfigsHandler(ControllerRequestRouter route
 
     protected override async ValueTask<IResponseMessage?> HandleTypedAsync(RequestContext context, IncrementalAlterConfigsRequest request) =>
         await router.RunAsync<IReadOnlyList<ConfigChangeOutcome>, IncrementalAlterConfigsResponse>(context, request,
-            c => ClusterConfigChanges.Run(c, [.. request.Resources.Select(r => ClusterConfigChanges.Incremental(c.Image, resolver, r.ResourceType, r.ResourceName,
-                [.. r.Configs.Select(x => (x.Name, x.ConfigOperation, x.Value))]))], request.ValidateOnly),
+            c => ClusterConfigChanges.Run(c, [.. request.Resources.Select(r =>
+                authorizer.AuthorizeConfigs(context, AclOperation.AlterConfigs, (ConfigResourceType)r.ResourceType, r.ResourceName) is not ErrorCode.None and var denied
+                    ? ConfigChangePlan.Refuse(denied, $"Not authorized to alter the configs of {r.ResourceName}.")
+                    : ClusterConfigChanges.Incremental(c.Image, resolver, r.ResourceType, r.ResourceName, [.. r.Configs.Select(x => (x.Name, x.ConfigOperation, x.Value))]))], request.ValidateOnly),
             outcomes => Respond(request, outcomes), error => ErrorResponse(request, error)).ConfigureAwait(false);
 
     private static IncrementalAlterConfigsResponse Respond(IncrementalAlterConfigsRequest request, IReadOnlyList<ConfigChangeOutcome> outcomes)

@@ -1,4 +1,6 @@
 using Fjord.Broker.Network;
+using Fjord.Broker.Security;
+using Fjord.Metadata.Acls;
 using Fjord.Broker.Producers;
 using Fjord.Protocol;
 using Fjord.Protocol.Errors;
@@ -15,10 +17,12 @@ namespace Fjord.Broker.Handlers;
 /// - v3+ with the current ProducerId/ProducerEpoch (KIP-360): the same id with the epoch bumped,
 ///   so the producer can reset its sequences after an error without losing its identity; at the
 ///   epoch limit a fresh id is issued instead.
+/// - With an authorizer, an idempotent producer needs IDEMPOTENT_WRITE on the cluster or WRITE on some topic (Kafka 3.0+,
+///   KIP-679), else CLUSTER_AUTHORIZATION_FAILED.
 /// - A transactional id gets TRANSACTIONAL_ID_AUTHORIZATION_FAILED: Fjord has no transaction
 ///   coordinator yet, and a fatal error beats a client retrying forever.
 /// </summary>
-public sealed class InitProducerIdHandler(IProducerIdSource producerIds) : ApiHandler<InitProducerIdRequest, InitProducerIdResponse>
+public sealed class InitProducerIdHandler(IProducerIdSource producerIds, BrokerAuthorizer authorizer) : ApiHandler<InitProducerIdRequest, InitProducerIdResponse>
 {
     public override ApiKey ApiKey => ApiKey.InitProducerId;
 
@@ -31,6 +35,11 @@ public sealed class InitProducerIdHandler(IProducerIdSource producerIds) : ApiHa
         if (request.TransactionalId is not null)
         {
             return ErrorResponse(request, ErrorCode.TransactionalIdAuthorizationFailed);
+        }
+
+        if (!authorizer.AuthorizeCluster(context, AclOperation.IdempotentWrite) && !authorizer.AuthorizeAny(context, AclOperation.Write, AclResourceType.Topic))
+        {
+            return ErrorResponse(request, ErrorCode.ClusterAuthorizationFailed);
         }
 
         if (request.ProducerId >= 0 && request.ProducerEpoch >= 0 && request.ProducerEpoch < short.MaxValue - 1)

@@ -1,4 +1,6 @@
 using Fjord.Broker.Network;
+using Fjord.Broker.Security;
+using Fjord.Metadata.Acls;
 using Fjord.Broker.Topics;
 using Fjord.Protocol;
 using Fjord.Protocol.Errors;
@@ -21,7 +23,7 @@ namespace Fjord.Broker.Handlers;
 ///   leader epoch (<see cref="IPartitionLeadership"/>; 0 on a single node).
 /// - v0 (old-style offset lists) is not served; Kafka 4 dropped it too.
 /// </summary>
-public sealed class ListOffsetsHandler(TopicRegistry topics, IPartitionLeadership leadership) : ApiHandler<ListOffsetsRequest, ListOffsetsResponse>
+public sealed class ListOffsetsHandler(TopicRegistry topics, IPartitionLeadership leadership, BrokerAuthorizer authorizer) : ApiHandler<ListOffsetsRequest, ListOffsetsResponse>
 {
     private const long LatestTimestamp = -1;
     private const long EarliestTimestamp = -2;
@@ -41,9 +43,13 @@ public sealed class ListOffsetsHandler(TopicRegistry topics, IPartitionLeadershi
         foreach (var topic in request.Topics)
         {
             var topicResponse = new ListOffsetsResponse.ListOffsetsTopicResponse { Name = topic.Name };
+            // Kafka: listing offsets needs DESCRIBE on the topic.
+            var authorized = authorizer.Authorize(context, AclOperation.Describe, AclResourceType.Topic, topic.Name);
             foreach (var partition in topic.Partitions)
             {
-                topicResponse.Partitions.Add(Lookup(topic.Name, partition, context.ApiVersion));
+                topicResponse.Partitions.Add(authorized
+                    ? Lookup(topic.Name, partition, context.ApiVersion)
+                    : new() { PartitionIndex = partition.PartitionIndex, Timestamp = -1, Offset = -1, LeaderEpoch = -1, ErrorCode = (short)ErrorCode.TopicAuthorizationFailed });
             }
 
             response.Topics.Add(topicResponse);

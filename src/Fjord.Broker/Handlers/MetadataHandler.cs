@@ -1,6 +1,8 @@
 using Fjord.Broker.Hosting;
 using Fjord.Broker.Network;
+using Fjord.Broker.Security;
 using Fjord.Metadata;
+using Fjord.Metadata.Acls;
 using Fjord.Protocol;
 using Fjord.Protocol.Errors;
 using Fjord.Protocol.Messages;
@@ -24,8 +26,12 @@ namespace Fjord.Broker.Handlers;
 ///   controller an unknown topic becomes a CreateTopics command with the broker defaults and the answer is
 ///   LEADER_NOT_AVAILABLE (retriable: the client asks again and finds the committed topic); any other broker
 ///   forwards a CreateTopics to the controller (KIP-590) and answers the same. Otherwise UNKNOWN_TOPIC_OR_PARTITION.
+/// - With an authorizer (as Kafka): listing all topics shows only those the principal may DESCRIBE; a named topic it
+///   may not describe gets TOPIC_AUTHORIZATION_FAILED, and so does an unknown one it may not CREATE (on the cluster or
+///   the topic) when it would be auto-created. Authorized operations are the principal's (KIP-430).
 /// </summary>
-public sealed class MetadataHandler(MetadataQuorum quorum, ClusterIdentity identity, ControllerHost controller, ControllerForwarder forwarder, Configuration.BrokerConfig config)
+public sealed class MetadataHandler(MetadataQuorum quorum, ClusterIdentity identity, ControllerHost controller, ControllerForwarder forwarder,
+    Configuration.BrokerConfig config, BrokerAuthorizer authorizer)
     : ApiHandler<MetadataRequest, MetadataResponse>
 {
     public override ApiKey ApiKey => ApiKey.Metadata;
@@ -45,25 +51,37 @@ public sealed class MetadataHandler(MetadataQuorum quorum, ClusterIdentity ident
         if (request.Topics is null || (version == 0 && request.Topics.Count == 0))
         {
             foreach (var topic in image.TopicsById.Values.OrderBy(t => t.Name, StringComparer.Ordinal))
-                response.Topics.Add(Describe(image, topic, includeOperations));
+                if (CanDescribe(context, topic.Name)) response.Topics.Add(Describe(context, image, topic, includeOperations));
         }
         else
         {
             foreach (var requested in request.Topics)
             {
                 var topic = requested.Name is null ? image.GetTopic(TopicIds.ToGuid(requested.TopicId)) : image.GetTopic(requested.Name);
-                if (topic is not null) response.Topics.Add(Describe(image, topic, includeOperations));
+                if (topic is not null && !CanDescribe(context, topic.Name))
+                    response.Topics.Add(new() { Name = requested.Name ?? (version >= 12 ? null : ""), TopicId = requested.TopicId, ErrorCode = (short)ErrorCode.TopicAuthorizationFailed });
+                else if (topic is not null) response.Topics.Add(Describe(context, image, topic, includeOperations));
                 else if (requested.Name is null)
                     response.Topics.Add(new() { Name = version >= 12 ? null : "", TopicId = requested.TopicId, ErrorCode = (short)ErrorCode.UnknownTopicId });
+                else if (!CanDescribe(context, requested.Name))
+                    response.Topics.Add(new() { Name = requested.Name, ErrorCode = (short)ErrorCode.TopicAuthorizationFailed });
+                else if (config.AutoCreateTopics && (version < 4 || request.AllowAutoTopicCreation) && !CanCreate(context, requested.Name))
+                    response.Topics.Add(new() { Name = requested.Name, ErrorCode = (short)ErrorCode.TopicAuthorizationFailed });
                 else if (config.AutoCreateTopics && (version < 4 || request.AllowAutoTopicCreation))
                     response.Topics.Add(new() { Name = requested.Name, ErrorCode = (short)await AutoCreateAsync(context, requested.Name).ConfigureAwait(false) });
                 else
                     response.Topics.Add(new() { Name = requested.Name, ErrorCode = (short)ErrorCode.UnknownTopicOrPartition });
             }
         }
-        if (request.IncludeClusterAuthorizedOperations) response.ClusterAuthorizedOperations = AuthorizedOperations.Cluster;
+        if (request.IncludeClusterAuthorizedOperations)
+            response.ClusterAuthorizedOperations = authorizer.AuthorizedOperations(context, AclResourceType.Cluster, AclBinding.ClusterResourceName, AclResourceOperations.Cluster);
         return response;
     }
+
+    private bool CanDescribe(RequestContext context, string topic) => authorizer.Authorize(context, AclOperation.Describe, AclResourceType.Topic, topic);
+
+    private bool CanCreate(RequestContext context, string topic) =>
+        authorizer.AuthorizeCluster(context, AclOperation.Create) || authorizer.Authorize(context, AclOperation.Create, AclResourceType.Topic, topic);
 
     private async Task<ErrorCode> AutoCreateAsync(RequestContext context, string name)
     {
@@ -87,20 +105,26 @@ public sealed class MetadataHandler(MetadataQuorum quorum, ClusterIdentity ident
         const short createTopicsVersion = 7;
         var create = new CreateTopicsRequest { timeoutMs = (int)AutoCreateWait.TotalMilliseconds };
         create.Topics.Add(new CreateTopicsRequest.CreatableTopic { Name = name, NumPartitions = -1, ReplicationFactor = -1 });
-        var forwardContext = new RequestContext(context.ConnectionId, context.RemoteEndPoint, createTopicsVersion, context.CorrelationId, context.ClientId, context.ConnectionClosed);
+        var forwardContext = new RequestContext(context.ConnectionId, context.RemoteEndPoint, createTopicsVersion, context.CorrelationId, context.ClientId, context.ConnectionClosed)
+        {
+            ForwardedPrincipal = context.Principal,
+            ForwardedClientHost = context.ClientHost,
+        };
         var response = await forwarder.ForwardAsync<CreateTopicsResponse>(forwardContext, create).ConfigureAwait(false);
         var error = response is { Topics.Count: 1 } ? (ErrorCode)response.Topics[0].ErrorCode : ErrorCode.LeaderNotAvailable;
         return error is ErrorCode.None or ErrorCode.TopicAlreadyExists or ErrorCode.NotController ? ErrorCode.LeaderNotAvailable : error;
     }
 
-    private static MetadataResponse.MetadataResponseTopic Describe(MetadataImage image, TopicImage topic, bool includeOperations)
+    private MetadataResponse.MetadataResponseTopic Describe(RequestContext context, MetadataImage image, TopicImage topic, bool includeOperations)
     {
         var described = new MetadataResponse.MetadataResponseTopic
         {
             Name = topic.Name,
             TopicId = TopicIds.ToUuid(topic.Id),
             IsInternal = topic.Name.StartsWith("__", StringComparison.Ordinal),
-            TopicAuthorizedOperations = includeOperations ? AuthorizedOperations.Topic : AuthorizedOperations.NotRequested,
+            TopicAuthorizedOperations = includeOperations
+                ? authorizer.AuthorizedOperations(context, AclResourceType.Topic, topic.Name, AclResourceOperations.Topic)
+                : AuthorizedOperations.NotRequested,
         };
         foreach (var (index, p) in topic.Partitions)
         {

@@ -1,6 +1,8 @@
 using Fjord.Broker.Fetch;
 using Fjord.Broker.Metrics;
 using Fjord.Broker.Network;
+using Fjord.Broker.Security;
+using Fjord.Metadata.Acls;
 using Fjord.Broker.Replication;
 using Fjord.Broker.Topics;
 using Fjord.Protocol;
@@ -26,6 +28,7 @@ namespace Fjord.Broker.Handlers;
 ///   (INVALID_TIMESTAMP, KIP-937); the bad records are listed in v8+ record_errors (KIP-467) with Kafka's error_message.
 /// - Batches are stored verbatim; the log assigns offsets and checks idempotent sequences
 ///   (a retried duplicate gets its original offset, a gap OUT_OF_ORDER_SEQUENCE_NUMBER).
+/// - With an authorizer, a topic the principal may not WRITE gets TOPIC_AUTHORIZATION_FAILED.
 /// - Unknown topics get UNKNOWN_TOPIC_OR_PARTITION (Kafka creates topics on Metadata, not Produce).
 /// - Transactional produce gets TRANSACTIONAL_ID_AUTHORIZATION_FAILED (no transaction coordinator yet).
 /// - One node: acks=all is satisfied once the leader (this node) has appended.
@@ -39,7 +42,7 @@ namespace Fjord.Broker.Handlers;
 /// </summary>
 public sealed partial class ProduceHandler(
     TopicRegistry topics, IPartitionLeadership leadership, PartitionAppendNotifier appends, BrokerMetrics metrics, ILogger<ProduceHandler> logger,
-    IPartitionReplication? replication = null) : ApiHandler<ProduceRequest, ProduceResponse>
+    BrokerAuthorizer authorizer, IPartitionReplication? replication = null) : ApiHandler<ProduceRequest, ProduceResponse>
 {
     private const int FirstRecordBatchVersion = 3;
     private const int FirstZstdVersion = 7;
@@ -69,14 +72,17 @@ public sealed partial class ProduceHandler(
         foreach (var topicData in request.TopicData)
         {
             var topicResponse = new ProduceResponse.TopicProduceResponse { Name = topicData.Name };
-            var topicKnown = topics.TryGet(topicData.Name, out _);
+            // Kafka checks WRITE before existence, so a client cannot probe for topics it may not write.
+            var topicError = !authorizer.Authorize(context, AclOperation.Write, AclResourceType.Topic, topicData.Name) ? ErrorCode.TopicAuthorizationFailed
+                : !topics.TryGet(topicData.Name, out _) ? ErrorCode.UnknownTopicOrPartition
+                : ErrorCode.None;
             foreach (var partitionData in topicData.PartitionData)
             {
                 PartitionLog? log = null;
                 var nextOffset = -1L;
-                var partitionResponse = topicKnown
+                var partitionResponse = topicError == ErrorCode.None
                     ? Append(context, request.Acks, topicData.Name, partitionData, out log, out nextOffset)
-                    : Failed(partitionData.Index, ErrorCode.UnknownTopicOrPartition, null);
+                    : Failed(partitionData.Index, topicError, null);
                 topicResponse.PartitionResponses.Add(partitionResponse);
                 if (replication is not null && request.Acks == -1 && partitionResponse.ErrorCode == 0 && log is not null)
                     (waits ??= []).Add((partitionResponse, new TopicPartition(topicData.Name, partitionData.Index), log, nextOffset));

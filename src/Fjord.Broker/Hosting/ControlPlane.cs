@@ -1,3 +1,4 @@
+using Fjord.Broker.Security;
 using Fjord.Broker.Configuration;
 using Fjord.Broker.Handlers;
 using Fjord.Broker.Fetch;
@@ -121,6 +122,11 @@ public static class ControlPlane
         services.AddHostedService(sp => sp.GetRequiredService<DataDirMigration>());
         services.AddSingleton<IClusterMembership, QuorumMembership>();
 
+        services.AddSingleton(sp => BrokerAuthorizer.Create(config, sp.GetRequiredService<KafkaListenerSecurity>(), () => sp.GetRequiredService<MetadataQuorum>().StateMachine.Image));
+        services.AddSingleton<RequestAuthorization>();
+        services.AddSingleton<IApiHandler, CreateAclsHandler>();
+        services.AddSingleton<IApiHandler, DescribeAclsHandler>();
+        services.AddSingleton<IApiHandler, DeleteAclsHandler>();
         services.AddSingleton<IApiHandler, MetadataHandler>();
         services.AddSingleton<IApiHandler, CreateTopicsHandler>();
         services.AddSingleton<IApiHandler, DeleteTopicsHandler>();

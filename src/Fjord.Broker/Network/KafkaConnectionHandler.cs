@@ -35,6 +35,7 @@ public sealed partial class KafkaConnectionHandler(
     BrokerMetrics metrics,
     KafkaListenerSecurity security,
     SaslAuthenticator authenticator,
+    RequestAuthorization authorization,
     TimeProvider timeProvider,
     ILogger<KafkaConnectionHandler> logger) : ConnectionHandler
 {
@@ -315,7 +316,7 @@ public sealed partial class KafkaConnectionHandler(
     {
         try
         {
-            return await handler.HandleAsync(context, request);
+            return await authorization.HandleAsync(handler, context, request);
         }
         catch (Exception ex) when (ex is not OperationCanceledException)
         {

@@ -1,5 +1,6 @@
 using System.Net;
 using Fjord.Broker.Security;
+using Fjord.Metadata.Acls;
 
 namespace Fjord.Broker.Network;
 
@@ -27,6 +28,20 @@ public sealed class RequestContext(string connectionId, EndPoint? remoteEndPoint
 
     /// <summary>The software the connection announced in ApiVersions; a fresh empty one for forwarded requests.</summary>
     public ClientSoftware Software { get; init; } = new();
+    /// <summary>
+    /// Who sent the request, as the authorizer sees it (Kafka's KafkaPrincipal): <c>User:name</c> after SASL,
+    /// <c>User:ANONYMOUS</c> otherwise, or the principal another broker forwarded the request for (KIP-590).
+    /// </summary>
+    public string Principal => ForwardedPrincipal ?? Sasl?.Principal ?? AclAuthorizer.AnonymousPrincipal;
+
+    /// <summary>The principal a forwarding broker authenticated the request's client as.</summary>
+    public string? ForwardedPrincipal { get; init; }
+
+    /// <summary>The client's address as ACL hosts name it; for a forwarded request, the one the forwarding broker saw.</summary>
+    public string ClientHost => ForwardedClientHost ?? (RemoteEndPoint as IPEndPoint)?.Address.ToString() ?? "";
+
+    /// <summary>The client address a forwarding broker reported.</summary>
+    public string? ForwardedClientHost { get; init; }
 
     /// <summary>Fires when the client goes away or the broker shuts down; long polls stop waiting.</summary>
     public CancellationToken ConnectionClosed { get; } = connectionClosed;

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Fjord.Metadata.Acls;
 using Fjord.Metadata.Records;
 
 namespace Fjord.Metadata;
@@ -18,6 +19,7 @@ public sealed class MetadataDelta
     private readonly ImmutableSortedDictionary<string, Guid>.Builder _topicIds;
     private readonly ImmutableSortedDictionary<ConfigResource, ImmutableSortedDictionary<string, string>>.Builder _configs;
     private readonly ImmutableSortedDictionary<string, int>.Builder _features;
+    private readonly ImmutableSortedDictionary<Guid, AclBinding>.Builder _acls;
     private readonly HashSet<int> _changedBrokers = [];
     private readonly HashSet<TopicIdPartition> _changedPartitions = [];
     private readonly Dictionary<Guid, TopicImage> _deletedTopics = [];
@@ -34,6 +36,7 @@ public sealed class MetadataDelta
         _topicIds = image.TopicIdsByName.ToBuilder();
         _configs = image.Configs.ToBuilder();
         _features = image.Features.ToBuilder();
+        _acls = image.Acls.ToBuilder();
         _nextProducerId = image.NextProducerId;
         _brokerEpochHighWater = image.BrokerEpochHighWater;
     }
@@ -106,6 +109,15 @@ public sealed class MetadataDelta
                 var f = record.FeatureLevel;
                 if (f.FeatureLevel == 0) _features.Remove(f.Name);
                 else _features[f.Name] = f.FeatureLevel;
+                break;
+            case MetadataRecord.RecordOneofCase.AccessControlEntry:
+                var acl = record.AccessControlEntry;
+                if (!_acls.TryAdd(Uuids.ToGuid(acl.Id), AclBinding.FromRecord(acl)))
+                    throw new InvalidOperationException($"ACL {Uuids.ToGuid(acl.Id)} already exists");
+                break;
+            case MetadataRecord.RecordOneofCase.RemoveAccessControlEntry:
+                if (!_acls.Remove(Uuids.ToGuid(record.RemoveAccessControlEntry.Id)))
+                    throw new InvalidOperationException($"removing unknown ACL {Uuids.ToGuid(record.RemoveAccessControlEntry.Id)}");
                 break;
             default:
                 throw new InvalidOperationException($"unknown metadata record {record.RecordCase}");
@@ -199,7 +211,8 @@ public sealed class MetadataDelta
         _configs.ToImmutable(),
         _nextProducerId,
         _brokerEpochHighWater,
-        _features.ToImmutable());
+        _features.ToImmutable(),
+        _acls.ToImmutable());
 
     /// <summary>
     /// What <paramref name="brokerId"/> must do for this delta (Kafka's TopicsDelta.localChanges): lead or

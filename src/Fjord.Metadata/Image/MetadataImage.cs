@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using Fjord.Metadata.Acls;
 using Fjord.Metadata.Records;
 using Google.Protobuf;
 
@@ -22,7 +23,8 @@ public sealed class MetadataImage
         ImmutableSortedDictionary<ConfigResource, ImmutableSortedDictionary<string, string>>.Empty,
         0,
         0,
-        ImmutableSortedDictionary.Create<string, int>(StringComparer.Ordinal));
+        ImmutableSortedDictionary.Create<string, int>(StringComparer.Ordinal),
+        ImmutableSortedDictionary<Guid, AclBinding>.Empty);
 
     internal MetadataImage(
         ulong offset,
@@ -32,7 +34,8 @@ public sealed class MetadataImage
         ImmutableSortedDictionary<ConfigResource, ImmutableSortedDictionary<string, string>> configs,
         long nextProducerId,
         long brokerEpochHighWater,
-        ImmutableSortedDictionary<string, int> features)
+        ImmutableSortedDictionary<string, int> features,
+        ImmutableSortedDictionary<Guid, AclBinding> acls)
     {
         Offset = offset;
         Brokers = brokers;
@@ -42,6 +45,7 @@ public sealed class MetadataImage
         NextProducerId = nextProducerId;
         BrokerEpochHighWater = brokerEpochHighWater;
         Features = features;
+        Acls = acls;
     }
 
     /// <summary>Raft index of the last entry this image includes (0 for none).</summary>
@@ -68,6 +72,9 @@ public sealed class MetadataImage
     /// <summary>Finalized feature levels by name (KIP-584).</summary>
     public ImmutableSortedDictionary<string, int> Features { get; }
 
+    /// <summary>ACL bindings by id (KIP-801).</summary>
+    public ImmutableSortedDictionary<Guid, AclBinding> Acls { get; }
+
     /// <summary>The topic with this name, or null.</summary>
     public TopicImage? GetTopic(string name) => TopicIdsByName.TryGetValue(name, out var id) ? TopicsById[id] : null;
 
@@ -92,7 +99,7 @@ public sealed class MetadataImage
 
     /// <summary>
     /// The records that rebuild this image from <see cref="Empty"/>, in a fixed order (features, brokers,
-    /// topics with their partitions, configs, producer ids). A snapshot of the metadata log is this list.
+    /// topics with their partitions, configs, producer ids, ACLs). A snapshot of the metadata log is this list.
     /// </summary>
     public List<MetadataRecord> ToRecords()
     {
@@ -115,6 +122,7 @@ public sealed class MetadataImage
                 });
         if (NextProducerId != 0)
             records.Add(new MetadataRecord { ProducerIds = new ProducerIdsRecord { BrokerId = -1, BrokerEpoch = -1, NextProducerId = NextProducerId } });
+        foreach (var (id, acl) in Acls) records.Add(new MetadataRecord { AccessControlEntry = acl.ToRecord(id) });
         return records;
     }
 

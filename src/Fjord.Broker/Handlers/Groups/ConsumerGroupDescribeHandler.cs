@@ -1,4 +1,6 @@
 using Fjord.Broker.Network;
+using Fjord.Broker.Security;
+using Fjord.Metadata.Acls;
 using Fjord.Coordinator.Groups;
 using Fjord.Protocol;
 using Fjord.Protocol.Errors;
@@ -10,9 +12,10 @@ namespace Fjord.Broker.Handlers.Groups;
 /// ConsumerGroupDescribe (KIP-848, API 69), version 0: group epoch, assignment epoch, assignor and every
 /// member's subscription, current assignment and target assignment, topics named by id and name.
 /// - A classic or unknown group answers GROUP_ID_NOT_FOUND (describe it with DescribeGroups).
-/// - IncludeAuthorizedOperations: Fjord has no authorizer, so READ, DELETE and DESCRIBE are all allowed.
+/// - With an authorizer, a group the principal may not DESCRIBE gets GROUP_AUTHORIZATION_FAILED.
+/// - IncludeAuthorizedOperations: the principal's READ, DELETE and DESCRIBE on the group (KIP-430).
 /// </summary>
-public sealed class ConsumerGroupDescribeHandler(GroupCoordinatorService coordinator) : ApiHandler<ConsumerGroupDescribeRequest, ConsumerGroupDescribeResponse>
+public sealed class ConsumerGroupDescribeHandler(GroupCoordinatorService coordinator, BrokerAuthorizer authorizer) : ApiHandler<ConsumerGroupDescribeRequest, ConsumerGroupDescribeResponse>
 {
     public override ApiKey ApiKey => ApiKey.ConsumerGroupDescribe;
 
@@ -25,7 +28,15 @@ public sealed class ConsumerGroupDescribeHandler(GroupCoordinatorService coordin
         var response = await coordinator.ConsumerGroupDescribeAsync(request.GroupIds).ConfigureAwait(false);
         foreach (var group in response.Groups)
         {
-            group.AuthorizedOperations = request.IncludeAuthorizedOperations ? AuthorizedOperations.Group : AuthorizedOperations.NotRequested;
+            if (!authorizer.Authorize(context, AclOperation.Describe, AclResourceType.Group, group.GroupId))
+            {
+                group.ErrorCode = (short)ErrorCode.GroupAuthorizationFailed;
+                group.Members.Clear();
+            }
+
+            group.AuthorizedOperations = request.IncludeAuthorizedOperations
+                ? authorizer.AuthorizedOperations(context, AclResourceType.Group, group.GroupId, AclResourceOperations.Group)
+                : AuthorizedOperations.NotRequested;
         }
 
         return response;

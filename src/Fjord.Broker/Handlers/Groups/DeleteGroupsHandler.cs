@@ -1,4 +1,6 @@
 using Fjord.Broker.Network;
+using Fjord.Broker.Security;
+using Fjord.Metadata.Acls;
 using Fjord.Coordinator.Groups;
 using Fjord.Protocol;
 using Fjord.Protocol.Errors;
@@ -11,7 +13,7 @@ namespace Fjord.Broker.Handlers.Groups;
 /// - Only empty groups can be deleted (NON_EMPTY_GROUP otherwise); unknown ones: GROUP_ID_NOT_FOUND.
 /// - Deletion writes tombstones for every committed offset and for the group metadata.
 /// </summary>
-public sealed class DeleteGroupsHandler(GroupCoordinatorService coordinator) : ApiHandler<DeleteGroupsRequest, DeleteGroupsResponse>
+public sealed class DeleteGroupsHandler(GroupCoordinatorService coordinator, BrokerAuthorizer authorizer) : ApiHandler<DeleteGroupsRequest, DeleteGroupsResponse>
 {
     public override ApiKey ApiKey => ApiKey.DeleteGroups;
 
@@ -19,8 +21,15 @@ public sealed class DeleteGroupsHandler(GroupCoordinatorService coordinator) : A
 
     public override short MaxVersion => 2;
 
-    protected override async ValueTask<IResponseMessage?> HandleTypedAsync(RequestContext context, DeleteGroupsRequest request) =>
-        await coordinator.DeleteGroupsAsync(request.GroupsNames).ConfigureAwait(false);
+    protected override async ValueTask<IResponseMessage?> HandleTypedAsync(RequestContext context, DeleteGroupsRequest request)
+    {
+        // Kafka: a group the principal may not DELETE gets GROUP_AUTHORIZATION_FAILED; the others are deleted.
+        var denied = request.GroupsNames.Where(g => !authorizer.Authorize(context, AclOperation.Delete, AclResourceType.Group, g)).ToHashSet(StringComparer.Ordinal);
+        var response = await coordinator.DeleteGroupsAsync([.. request.GroupsNames.Where(g => !denied.Contains(g))]).ConfigureAwait(false);
+        foreach (var groupId in denied)
+            response.Results.Add(new DeleteGroupsResponse.DeletableGroupResult { GroupId = groupId, ErrorCode = (short)ErrorCode.GroupAuthorizationFailed });
+        return response;
+    }
 
     protected override DeleteGroupsResponse ErrorResponse(DeleteGroupsRequest request, ErrorCode error)
     {

@@ -1,4 +1,6 @@
 using Fjord.Broker.Network;
+using Fjord.Broker.Security;
+using Fjord.Metadata.Acls;
 using Fjord.Coordinator.Groups;
 using Fjord.Protocol;
 using Fjord.Protocol.Errors;
@@ -10,10 +12,11 @@ namespace Fjord.Broker.Handlers.Groups;
 /// DescribeGroups, versions 0-5 (librdkafka 0-4/0-5, kafkajs 0-2, AdminClient).
 /// - Unknown groups are described as state "Dead" with no error, as Kafka does before v6.
 /// - Member metadata (subscription) and assignment are filled only when the group is Stable.
-/// - v3+ IncludeAuthorizedOperations: Fjord has no authorizer, so READ, DELETE and DESCRIBE are all allowed.
+/// - With an authorizer, a group the principal may not DESCRIBE gets GROUP_AUTHORIZATION_FAILED.
+/// - v3+ IncludeAuthorizedOperations: the principal's READ, DELETE and DESCRIBE on the group (KIP-430).
 /// - v4+ shows group.instance.id of static members.
 /// </summary>
-public sealed class DescribeGroupsHandler(GroupCoordinatorService coordinator) : ApiHandler<DescribeGroupsRequest, DescribeGroupsResponse>
+public sealed class DescribeGroupsHandler(GroupCoordinatorService coordinator, BrokerAuthorizer authorizer) : ApiHandler<DescribeGroupsRequest, DescribeGroupsResponse>
 {
     public override ApiKey ApiKey => ApiKey.DescribeGroups;
 
@@ -26,8 +29,16 @@ public sealed class DescribeGroupsHandler(GroupCoordinatorService coordinator) :
         var response = new DescribeGroupsResponse();
         foreach (var groupId in request.Groups)
         {
+            if (!authorizer.Authorize(context, AclOperation.Describe, AclResourceType.Group, groupId))
+            {
+                response.Groups.Add(new DescribeGroupsResponse.DescribedGroup { GroupId = groupId, ErrorCode = (short)ErrorCode.GroupAuthorizationFailed, AuthorizedOperations = AuthorizedOperations.NotRequested });
+                continue;
+            }
+
             var described = await coordinator.DescribeGroupAsync(groupId).ConfigureAwait(false);
-            described.AuthorizedOperations = request.IncludeAuthorizedOperations ? AuthorizedOperations.Group : AuthorizedOperations.NotRequested;
+            described.AuthorizedOperations = request.IncludeAuthorizedOperations
+                ? authorizer.AuthorizedOperations(context, AclResourceType.Group, groupId, AclResourceOperations.Group)
+                : AuthorizedOperations.NotRequested;
             if (context.ApiVersion < 4)
             {
                 foreach (var member in described.Members)

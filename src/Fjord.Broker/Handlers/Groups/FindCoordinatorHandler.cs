@@ -1,5 +1,7 @@
 using Fjord.Broker.Handlers;
 using Fjord.Broker.Network;
+using Fjord.Broker.Security;
+using Fjord.Metadata.Acls;
 using Fjord.Coordinator.ConsumerOffsets;
 using Fjord.Coordinator.Groups;
 using Fjord.Protocol;
@@ -31,7 +33,7 @@ namespace Fjord.Broker.Handlers.Groups;
 ///   candidates say something false (CLUSTER_AUTHORIZATION_FAILED) or are retried (UNSUPPORTED_VERSION, NOT_COORDINATOR).
 ///   Other key types and an empty group id: INVALID_REQUEST.
 /// </summary>
-public sealed class FindCoordinatorHandler(MetadataQuorum quorum, GroupCoordinatorService coordinator, ConsumerOffsetsTopicCreator creator)
+public sealed class FindCoordinatorHandler(MetadataQuorum quorum, GroupCoordinatorService coordinator, ConsumerOffsetsTopicCreator creator, BrokerAuthorizer authorizer)
     : ApiHandler<FindCoordinatorRequest, FindCoordinatorResponse>
 {
     private const sbyte GroupKeyType = 0;
@@ -83,6 +85,8 @@ public sealed class FindCoordinatorHandler(MetadataQuorum quorum, GroupCoordinat
         {
             case GroupKeyType when string.IsNullOrEmpty(key):
                 return Found.Failed(ErrorCode.InvalidRequest, "The group id must not be empty.");
+            case GroupKeyType when !authorizer.Authorize(context, AclOperation.Describe, AclResourceType.Group, key):
+                return Found.Failed(ErrorCode.GroupAuthorizationFailed, $"Not authorized to access group {key}.");
             case GroupKeyType:
                 break;
             case TransactionKeyType:

@@ -1,4 +1,6 @@
 using Fjord.Broker.Network;
+using Fjord.Broker.Security;
+using Fjord.Metadata.Acls;
 using Fjord.Coordinator.Groups;
 using Fjord.Protocol;
 using Fjord.Protocol.Errors;
@@ -13,7 +15,7 @@ namespace Fjord.Broker.Handlers.Groups;
 ///   match case-insensitively; an empty filter matches everything.
 /// - While partitions load: COORDINATOR_LOAD_IN_PROGRESS with the groups loaded so far.
 /// </summary>
-public sealed class ListGroupsHandler(GroupCoordinatorService coordinator) : ApiHandler<ListGroupsRequest, ListGroupsResponse>
+public sealed class ListGroupsHandler(GroupCoordinatorService coordinator, BrokerAuthorizer authorizer) : ApiHandler<ListGroupsRequest, ListGroupsResponse>
 {
     public override ApiKey ApiKey => ApiKey.ListGroups;
 
@@ -26,6 +28,9 @@ public sealed class ListGroupsHandler(GroupCoordinatorService coordinator) : Api
         var states = context.ApiVersion >= 4 ? request.StatesFilter : [];
         var types = context.ApiVersion >= 5 ? request.TypesFilter : [];
         var response = await coordinator.ListGroupsAsync(states, types).ConfigureAwait(false);
+        // Kafka: DESCRIBE on the cluster lists every group; otherwise only the groups the principal may DESCRIBE.
+        if (!authorizer.AuthorizeCluster(context, AclOperation.Describe))
+            response.Groups.RemoveAll(g => !authorizer.Authorize(context, AclOperation.Describe, AclResourceType.Group, g.GroupId));
         if (context.ApiVersion < 4)
         {
             foreach (var group in response.Groups)

@@ -1,4 +1,6 @@
 using Fjord.Broker.Network;
+using Fjord.Broker.Security;
+using Fjord.Metadata.Acls;
 using Fjord.Coordinator.Groups;
 using Fjord.Protocol;
 using Fjord.Protocol.Errors;
@@ -19,7 +21,7 @@ namespace Fjord.Broker.Handlers.Groups;
 ///   the group empties.
 /// - Acknowledged once the offset records are appended to <c>__consumer_offsets</c>.
 /// </summary>
-public sealed class OffsetCommitHandler(GroupCoordinatorService coordinator) : ApiHandler<OffsetCommitRequest, OffsetCommitResponse>
+public sealed class OffsetCommitHandler(GroupCoordinatorService coordinator, BrokerAuthorizer authorizer) : ApiHandler<OffsetCommitRequest, OffsetCommitResponse>
 {
     public override ApiKey ApiKey => ApiKey.OffsetCommit;
 
@@ -27,8 +29,18 @@ public sealed class OffsetCommitHandler(GroupCoordinatorService coordinator) : A
 
     public override short MaxVersion => 9;
 
-    protected override async ValueTask<IResponseMessage?> HandleTypedAsync(RequestContext context, OffsetCommitRequest request) =>
-        await coordinator.CommitOffsetsAsync(request).ConfigureAwait(false);
+    protected override async ValueTask<IResponseMessage?> HandleTypedAsync(RequestContext context, OffsetCommitRequest request)
+    {
+        // READ on the group is checked before the handler (RequestAuthorization); Kafka also wants READ on each topic.
+        var denied = request.Topics.Where(t => !authorizer.Authorize(context, AclOperation.Read, AclResourceType.Topic, t.Name)).ToList();
+        if (denied.Count == 0) return await coordinator.CommitOffsetsAsync(request).ConfigureAwait(false);
+        request.Topics.RemoveAll(denied.Contains);
+        var response = request.Topics.Count == 0 ? new OffsetCommitResponse() : await coordinator.CommitOffsetsAsync(request).ConfigureAwait(false);
+        var refused = new OffsetCommitRequest { Topics = denied };
+        var errors = ErrorResponse(refused, ErrorCode.TopicAuthorizationFailed);
+        response.Topics.AddRange(errors.Topics);
+        return response;
+    }
 
     protected override OffsetCommitResponse ErrorResponse(OffsetCommitRequest request, ErrorCode error)
     {

@@ -1,4 +1,6 @@
 using Fjord.Broker.Network;
+using Fjord.Broker.Security;
+using Fjord.Metadata.Acls;
 using Fjord.Coordinator.Groups;
 using Fjord.Protocol;
 using Fjord.Protocol.Errors;
@@ -15,7 +17,7 @@ namespace Fjord.Broker.Handlers.Groups;
 /// - A partition without a committed offset answers offset -1, metadata "" and no error.
 /// - RequireStable (v7+) needs no waiting: Fjord has no transactional offset commits yet.
 /// </summary>
-public sealed class OffsetFetchHandler(GroupCoordinatorService coordinator) : ApiHandler<OffsetFetchRequest, OffsetFetchResponse>
+public sealed class OffsetFetchHandler(GroupCoordinatorService coordinator, BrokerAuthorizer authorizer) : ApiHandler<OffsetFetchRequest, OffsetFetchResponse>
 {
     public override ApiKey ApiKey => ApiKey.OffsetFetch;
 
@@ -30,7 +32,19 @@ public sealed class OffsetFetchHandler(GroupCoordinatorService coordinator) : Ap
         {
             foreach (var group in request.Groups)
             {
-                response.Groups.Add(await coordinator.FetchOffsetsAsync(group.GroupId, group.Topics, group.MemberId, group.MemberEpoch).ConfigureAwait(false));
+                if (!authorizer.Authorize(context, AclOperation.Describe, AclResourceType.Group, group.GroupId))
+                {
+                    response.Groups.Add(new OffsetFetchResponse.OffsetFetchResponseGroup { GroupId = group.GroupId, ErrorCode = (short)ErrorCode.GroupAuthorizationFailed });
+                    continue;
+                }
+
+                var fetched = await coordinator.FetchOffsetsAsync(group.GroupId, group.Topics, group.MemberId, group.MemberEpoch).ConfigureAwait(false);
+                // Kafka: topics the principal may not DESCRIBE are left out of "all", refused when named.
+                foreach (var topic in fetched.Topics)
+                    if (!CanDescribe(context, topic.Name))
+                        foreach (var partition in topic.Partitions) partition.ErrorCode = (short)ErrorCode.TopicAuthorizationFailed;
+                if (group.Topics is null) fetched.Topics.RemoveAll(t => !CanDescribe(context, t.Name));
+                response.Groups.Add(fetched);
             }
 
             return response;
@@ -46,7 +60,13 @@ public sealed class OffsetFetchHandler(GroupCoordinatorService coordinator) : Ap
             }
         }
 
+        if (!authorizer.Authorize(context, AclOperation.Describe, AclResourceType.Group, request.GroupId))
+        {
+            return ErrorResponse(request, ErrorCode.GroupAuthorizationFailed);
+        }
+
         var result = await coordinator.FetchOffsetsAsync(request.GroupId, topics).ConfigureAwait(false);
+        if (topics is null) result.Topics.RemoveAll(t => !CanDescribe(context, t.Name));
         var groupError = result.ErrorCode;
         if (groupError != 0 && context.ApiVersion < 2)
         {
@@ -65,7 +85,7 @@ public sealed class OffsetFetchHandler(GroupCoordinatorService coordinator) : Ap
                     CommittedOffset = partition.CommittedOffset,
                     CommittedLeaderEpoch = partition.CommittedLeaderEpoch,
                     Metadata = partition.Metadata,
-                    ErrorCode = partition.ErrorCode,
+                    ErrorCode = CanDescribe(context, topic.Name) ? partition.ErrorCode : (short)ErrorCode.TopicAuthorizationFailed,
                 });
             }
 
@@ -74,6 +94,8 @@ public sealed class OffsetFetchHandler(GroupCoordinatorService coordinator) : Ap
 
         return response;
     }
+
+    private bool CanDescribe(RequestContext context, string topic) => authorizer.Authorize(context, AclOperation.Describe, AclResourceType.Topic, topic);
 
     protected override OffsetFetchResponse ErrorResponse(OffsetFetchRequest request, ErrorCode error)
     {
