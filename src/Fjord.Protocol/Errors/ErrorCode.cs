@@ -122,5 +122,8 @@ public enum ErrorCode : short
     UnreleasedInstanceId = 111,
     UnsupportedAssignor = 112,
     StaleMemberEpoch = 113,
+    InvalidVoterKey = 125,
+    DuplicateVoter = 126,
+    VoterNotFound = 127,
     InvalidRegularExpression = 128,
 }

@@ -159,6 +159,9 @@ public static class ErrorCodes
         ErrorCode.UnreleasedInstanceId => "UNRELEASED_INSTANCE_ID",
         ErrorCode.UnsupportedAssignor => "UNSUPPORTED_ASSIGNOR",
         ErrorCode.StaleMemberEpoch => "STALE_MEMBER_EPOCH",
+        ErrorCode.InvalidVoterKey => "INVALID_VOTER_KEY",
+        ErrorCode.DuplicateVoter => "DUPLICATE_VOTER",
+        ErrorCode.VoterNotFound => "VOTER_NOT_FOUND",
         ErrorCode.InvalidRegularExpression => "INVALID_REGULAR_EXPRESSION",
         _ => $"UNKNOWN_ERROR_CODE({(short)code})",
     };
