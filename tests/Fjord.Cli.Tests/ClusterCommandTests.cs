@@ -25,6 +25,32 @@ public sealed class ClusterCommandTests(BrokerFixture fixture)
     }
 
     [Fact]
+    public void Voters_OnOneBroker_ListItAsLeaderAndRefuseChangesWithKafkasErrors()
+    {
+        var text = FjordCli.Ok(FjordCli.Run(_bootstrap, "cluster", "voters", "list")).StandardOutput;
+        Assert.Contains("Leader: 0", text);
+        Assert.Contains("leader", text);
+        var json = FjordCli.Json(FjordCli.Run(_bootstrap, "cluster", "voters", "list", "-o", "json"));
+        Assert.Equal(0, json.GetProperty("leader").GetInt32());
+        Assert.Equal([0], json.GetProperty("voters").EnumerateArray().Select(v => v.GetInt32()));
+        Assert.Empty(json.GetProperty("observers").EnumerateArray());
+
+        var duplicate = FjordCli.Run(_bootstrap, "cluster", "voters", "add", "0");
+        Assert.Equal(1, duplicate.ExitCode);
+        Assert.Contains("DUPLICATE_VOTER", duplicate.StandardError);
+        var notRunning = FjordCli.Run(_bootstrap, "cluster", "voters", "add", "5");
+        Assert.Equal(1, notRunning.ExitCode);
+        Assert.Contains("REQUEST_TIMED_OUT", notRunning.StandardError);
+        var last = FjordCli.Run(_bootstrap, "cluster", "voters", "remove", "0");
+        Assert.Equal(1, last.ExitCode);
+        Assert.Contains("INVALID_REQUEST", last.StandardError);
+        var unknown = FjordCli.Run(_bootstrap, "cluster", "voters", "remove", "7");
+        Assert.Equal(1, unknown.ExitCode);
+        Assert.Contains("VOTER_NOT_FOUND", unknown.StandardError);
+        Assert.Equal(2, FjordCli.Run(_bootstrap, "cluster", "voters", "add", "x").ExitCode);
+    }
+
+    [Fact]
     public void ElectLeaders_OnOneBroker_NeedsNoElection()
     {
         var all = FjordCli.Ok(FjordCli.Run(_bootstrap, "cluster", "elect-leaders"));

@@ -7,14 +7,14 @@ public sealed class CoreTests
     [Property]
     public bool ConfChange_EncodeThenDecode_RoundTrips(byte type, ulong node)
     {
-        var cc = new ConfChange((ConfChangeType)(type % 5), node);
+        var cc = new ConfChange((ConfChangeType)(type % 6), node);
         return ConfChange.Decode(cc.Encode()) == cc;
     }
 
     [Property]
     public bool ConfChange_WithContext_RoundTripsTheContext(byte type, ulong node, FsCheck.NonEmptyString context)
     {
-        var cc = new ConfChange((ConfChangeType)(type % 5), node, context.Get);
+        var cc = new ConfChange((ConfChangeType)(type % 6), node, context.Get);
         return ConfChange.Decode(cc.Encode()) == cc;
     }
 
@@ -41,6 +41,23 @@ public sealed class CoreTests
         var conf = new ConfState([1, 2, 3], [4]).Apply(new ConfChange(ConfChangeType.PromoteLearner, 4));
         Assert.Equal([1UL, 2, 3, 4], conf.Voters);
         Assert.Empty(conf.Learners);
+    }
+
+    [Fact]
+    public void ConfState_DemoteVoter_MovesItToLearners()
+    {
+        var conf = ConfState.OfVoters(1, 2, 3).Apply(new ConfChange(ConfChangeType.DemoteVoter, 2));
+        Assert.Equal([1UL, 3], conf.Voters);
+        Assert.Equal([2UL], conf.Learners);
+    }
+
+    [Fact]
+    public void ConfState_WhenDemotingLastVoter_IsANoOp()
+    {
+        var one = new ConfState([1], [2]);
+        Assert.False(one.CanApply(new ConfChange(ConfChangeType.DemoteVoter, 1)));
+        Assert.False(one.CanApply(new ConfChange(ConfChangeType.DemoteVoter, 2)));
+        Assert.Same(one, one.Apply(new ConfChange(ConfChangeType.DemoteVoter, 1)));
     }
 
     [Fact]

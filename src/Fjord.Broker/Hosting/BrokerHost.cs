@@ -98,6 +98,8 @@ public static class BrokerHost
         services.AddSingleton<IApiHandler, DescribeClusterHandler>();
         services.AddSingleton<IApiHandler, DescribeTopicPartitionsHandler>();
         services.AddSingleton<IApiHandler, DescribeQuorumHandler>();
+        services.AddSingleton<IApiHandler, AddRaftVoterHandler>();
+        services.AddSingleton<IApiHandler, RemoveRaftVoterHandler>();
         services.AddSingleton<IApiHandler, UpdateFeaturesHandler>();
         services.AddSingleton<IApiHandler, InitProducerIdHandler>();
         services.AddSingleton<ClientMetricsSubscriptions>();

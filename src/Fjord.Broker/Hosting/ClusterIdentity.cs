@@ -11,7 +11,8 @@ namespace Fjord.Broker.Hosting;
 /// </summary>
 public sealed record ClusterIdentity(string ClusterId, int NodeId)
 {
-    private const string FileName = "meta.properties";
+    /// <summary>The file name under the data dir.</summary>
+    public const string FileName = "meta.properties";
 
     public static ClusterIdentity LoadOrCreate(string dataDir, int nodeId)
     {

@@ -87,7 +87,7 @@ public static class ControlPlane
                 sp.GetRequiredService<ReplicaManager>(), sp.GetRequiredService<GroupCoordinatorLeadershipPublisher>()],
             sp.GetRequiredService<QuorumMetrics>()));
         services.AddSingleton<IPartitionLeadership, ClusterPartitionLeadership>();
-        services.AddSingleton(_ => voters.IsSingleVoter ? ClusterIdentity.LoadOrCreate(config.DataDir, config.NodeId) : ClusterIdentityOf(voters, config));
+        services.AddSingleton(_ => KeepsRandomClusterId(voters, config) ? ClusterIdentity.LoadOrCreate(config.DataDir, config.NodeId) : ClusterIdentityOf(voters, config));
         services.AddSingleton(_ => DataDirectoryId.LoadOrCreate(config.DataDir));
         services.AddSingleton<IRaftInbox>(sp => sp.GetRequiredService<MetadataQuorum>().Driver);
         services.AddSingleton<RaftStreamLifetime>();
@@ -112,6 +112,7 @@ public static class ControlPlane
         services.Configure<Microsoft.Extensions.Hosting.HostOptions>(o =>
             o.ShutdownTimeout = BrokerLifecycleService.ControlledShutdownTimeoutOf(config) + TimeSpan.FromSeconds(20));
         services.AddSingleton<ControllerForwarder>();
+        services.AddSingleton<QuorumVoterChanges>();
         services.AddSingleton<ControllerRequestRouter>();
         // KIP-730: producer ids come from controller-allocated blocks.
         services.AddSingleton<IProducerIdBlockAllocator, ControllerProducerIdAllocator>();
@@ -151,7 +152,9 @@ public static class ControlPlane
     /// One cluster id for every node, known before the metadata log has a leader: derived from the sorted
     /// voter set (<c>id@host:port,...</c>) as the first 16 bytes of its SHA-256, in Kafka's base64url Uuid form.
     /// Every node computes the same id without talking to the others; a cluster started again with the same
-    /// voters keeps its id. A one-voter quorum keeps the random id of its meta.properties instead.
+    /// voters keeps its id. A one-voter quorum of <c>make run</c> keeps the random id of its meta.properties instead
+    /// (<see cref="KeepsRandomClusterId"/>). The voters are the bootstrap list, which stays as the cluster was created
+    /// while voters are added and removed (KIP-853), so the id does too.
     /// </summary>
     internal static ClusterIdentity ClusterIdentityOf(ClusterVoters voters, BrokerConfig config)
     {
@@ -160,6 +163,16 @@ public static class ControlPlane
         var id = new Uuid(System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(hash), System.Buffers.Binary.BinaryPrimitives.ReadInt64BigEndian(hash.AsSpan(8)));
         return new ClusterIdentity(id.ToString(), config.NodeId);
     }
+
+    /// <summary>
+    /// A quorum of this node alone keeps the random cluster id of its meta.properties: always without <c>--voters</c>,
+    /// and with <c>--voters</c> naming only this node when its data dir already has one (written before such a quorum
+    /// could grow). A new one-voter cluster named by <c>--voters</c> derives its id from the list instead, so nodes that
+    /// join it as learners (and may become voters) compute the same id.
+    /// </summary>
+    internal static bool KeepsRandomClusterId(ClusterVoters voters, BrokerConfig config) =>
+        voters.IsSingleVoter && voters.Voters.ContainsKey(config.NodeId)
+        && (!voters.Configured || File.Exists(Path.Combine(config.DataDir, ClusterIdentity.FileName)));
 
     /// <summary>Maps the gRPC services; call after <see cref="Add"/>.</summary>
     public static void Map(WebApplication app)

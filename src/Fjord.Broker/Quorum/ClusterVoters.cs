@@ -10,16 +10,25 @@ using Fjord.Broker.Hosting;
 namespace Fjord.Broker.Quorum;
 
 /// <summary>
-/// The controller quorum named by <c>--voters ID@HOST:RPCPORT,...</c>. A node whose <c>--node-id</c> is not
-/// listed joins as a Raft learner (it uses the list to find the quorum). Raft ids are node id + 1 because
+/// The bootstrap voters of the controller quorum named by <c>--voters ID@HOST:RPCPORT,...</c>: the membership a
+/// brand-new log starts with and where a new node looks for the quorum. Once the log exists its membership entries
+/// decide who votes (KIP-853: voters are added and removed at run time), so the list stays as the cluster was
+/// created. A node whose <c>--node-id</c> is not listed joins as a Raft learner. Raft ids are node id + 1 because
 /// Raft reserves 0 for "none" while Kafka node ids start at 0. Immutable; safe on any thread.
 /// </summary>
 public sealed class ClusterVoters
 {
-    private ClusterVoters(IReadOnlyDictionary<int, HostPort> voters) => Voters = voters;
+    private ClusterVoters(IReadOnlyDictionary<int, HostPort> voters, bool configured)
+    {
+        Voters = voters;
+        Configured = configured;
+    }
 
-    /// <summary>Node id → rpc endpoint of every voter.</summary>
+    /// <summary>Node id → rpc endpoint of every bootstrap voter.</summary>
     public IReadOnlyDictionary<int, HostPort> Voters { get; }
+
+    /// <summary>True when <c>--voters</c> named the quorum (cluster mode, even with one voter); false for <c>make run</c>.</summary>
+    public bool Configured { get; }
 
     /// <summary>Raft id of a Kafka node id.</summary>
     public static ulong RaftId(int nodeId) => (ulong)nodeId + 1;
@@ -41,27 +50,25 @@ public sealed class ClusterVoters
                 throw new ConfigException($"invalid broker config: voters entry '{part}' is not ID@HOST:PORT");
             if (!voters.TryAdd(id, endpoint)) throw new ConfigException($"invalid broker config: voter {id} listed twice");
         }
-        return new ClusterVoters(voters);
+        return new ClusterVoters(voters, configured: true);
     }
 
     /// <summary>
     /// The quorum this node runs in. No voters, or only this node, is a one-voter quorum of this node on its
     /// <c>rpc.listen</c> endpoint: the same Raft log, controller and metadata image as a cluster, with this node
-    /// as the only broker. A single voter that is another node is refused: a learner needs a quorum of more
-    /// than one voter (a one-voter quorum keeps its cluster id in its own meta.properties, which a learner cannot know).
+    /// as the only broker. A single configured voter that is another node makes this node a learner of that quorum
+    /// (the start of a cluster that grows its voters, KIP-853).
     /// </summary>
     public static ClusterVoters Of(BrokerConfig config)
     {
         var voters = Parse(config);
-        if (voters is { Voters.Count: 1 } && !voters.Voters.ContainsKey(config.NodeId))
-            throw new ConfigException($"invalid broker config: node {config.NodeId} is not the single voter; a learner needs a quorum of more than one voter");
-        if (voters is { Voters.Count: > 1 }) return voters;
+        if (voters is not null) return voters;
         var rpc = config.GetString("rpc.listen");
         return HostPort.TryParse(rpc, out var endpoint)
-            ? new ClusterVoters(new Dictionary<int, HostPort> { [config.NodeId] = endpoint })
+            ? new ClusterVoters(new Dictionary<int, HostPort> { [config.NodeId] = endpoint }, configured: false)
             : throw new ConfigException($"rpc.listen: expected host:port, got '{rpc}'");
     }
 
-    /// <summary>True for a quorum of this node alone (<c>make run</c>): it is the only broker there can be.</summary>
+    /// <summary>True for a quorum that started with one voter (<c>make run</c>, or a cluster that grows its voters later).</summary>
     public bool IsSingleVoter => Voters.Count == 1;
 }

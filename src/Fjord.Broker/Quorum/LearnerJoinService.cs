@@ -26,7 +26,7 @@ public sealed partial class LearnerJoinService(
 
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
     {
-        if (!quorum.IsLearner) return;
+        if (quorum.IsBootstrapVoter) return;
         var voters = quorum.Voters.Voters.Keys.Order().ToArray();
         var next = 0;
         var target = -1;

@@ -17,7 +17,8 @@ namespace Fjord.Broker.Quorum;
 /// <see cref="MetadataStateMachine"/> and the <see cref="RaftNodeDriver"/> running them. A voter's brand-new
 /// storage is bootstrapped with every voter. A node whose id is not among the voters is a learner: it starts
 /// from empty storage, never campaigns (Raft only lets voters), and follows the log once
-/// <see cref="LearnerJoinService"/> had the leader add it. The given publishers (the broker's log publisher)
+/// <see cref="LearnerJoinService"/> had the leader add it. From then on the log decides: a learner can be promoted to
+/// voter and a voter demoted to learner (KIP-853, <see cref="QuorumVoterChanges"/>), and a restart keeps that. The given publishers (the broker's log publisher)
 /// are attached before anything is applied. Created once by the composition root; its members are
 /// thread-safe (the driver's public methods, the state machine's <see cref="MetadataStateMachine.Image"/>).
 /// </summary>
@@ -31,12 +32,12 @@ public sealed class MetadataQuorum : IAsyncDisposable
     {
         Voters = voters;
         NodeId = config.NodeId;
-        IsLearner = !voters.Voters.ContainsKey(config.NodeId);
+        IsBootstrapVoter = voters.Voters.ContainsKey(config.NodeId);
         Addresses = new QuorumAddresses(voters);
         var directory = Path.Combine(config.DataDir, "__cluster_metadata");
         Directory.CreateDirectory(directory);
         _storage = new FileRaftStorage(directory);
-        if (!IsLearner && _storage.LastIndex == 0 && _storage.HardState.IsEmpty)
+        if (IsBootstrapVoter && _storage.LastIndex == 0 && _storage.HardState.IsEmpty)
             RaftBootstrap.Bootstrap(_storage, new ConfState(voters.Voters.Keys.Select(ClusterVoters.RaftId), []));
         _transport = new QuorumRaftTransport(ClusterVoters.RaftId(config.NodeId), Addresses, loggers);
         StateMachine = new MetadataStateMachine();
@@ -47,17 +48,23 @@ public sealed class MetadataQuorum : IAsyncDisposable
             _storage, _transport, new AddressRecordingStateMachine(StateMachine, Addresses), time,
             new RaftDriverOptions { TickInterval = TimeSpan.FromMilliseconds(100), ProposalObserver = proposalObserver });
         // A one-voter quorum has nobody to wait for: campaigning at once makes `make run` ready without an election timeout.
-        if (voters.IsSingleVoter && !IsLearner) Driver.Post(node => node.Campaign());
+        if (voters.IsSingleVoter && IsBootstrapVoter) Driver.Post(node => node.Campaign());
     }
 
     /// <summary>This node's id.</summary>
     public int NodeId { get; }
 
-    /// <summary>The configured voters.</summary>
+    /// <summary>The configured (bootstrap) voters; the live voters are <see cref="RaftNodeDriver.Status"/>'s membership.</summary>
     public ClusterVoters Voters { get; }
 
-    /// <summary>True when this node is not among the configured voters: it follows the log as a Raft learner.</summary>
-    public bool IsLearner { get; }
+    /// <summary>
+    /// True when <c>--voters</c> names this node: its brand-new log starts with the bootstrap membership. Any other node
+    /// starts empty and joins as a learner (<see cref="LearnerJoinService"/>); either may be promoted or demoted later.
+    /// </summary>
+    public bool IsBootstrapVoter { get; }
+
+    /// <summary>True while the committed membership has this node as a voter (it may campaign and count for commit).</summary>
+    public bool IsVoter => Driver.Status.Membership.IsVoter(ClusterVoters.RaftId(NodeId));
 
     /// <summary>Rpc addresses of the voters and of the learners the log has named.</summary>
     public QuorumAddresses Addresses { get; }

@@ -10,9 +10,9 @@ using Fjord.Broker.Hosting;
 namespace Fjord.Broker.Quorum;
 
 /// <summary>
-/// Node id → rpc address of every member of the metadata quorum: the voters from <c>--voters</c>, and the
-/// learners from the <c>AddLearner</c> membership entries of the metadata log (their Raft
-/// <see cref="Raft.ConfChange.Context"/>). Keeping learner addresses in the log means a newly elected leader
+/// Node id → rpc address of every member of the metadata quorum: the bootstrap voters from <c>--voters</c>, and the
+/// nodes that joined as learners from the <c>AddLearner</c> membership entries of the metadata log (their Raft
+/// <see cref="Raft.ConfChange.Context"/>); a learner promoted to voter keeps its entry here. Keeping learner addresses in the log means a newly elected leader
 /// can replicate to learners that joined under an earlier leader, and a restarted node learns them by
 /// replaying the log; <see cref="AddressRecordingStateMachine"/> feeds this book and carries it through
 /// snapshots. Thread-safe: writers (the Raft loop) swap an immutable map; readers see one version.

@@ -35,9 +35,9 @@ public sealed partial class QuorumMembershipGrpcService(MetadataQuorum quorum, I
     {
         if (request.NodeId < 0 || !HostPort.TryParse(request.RpcAddress, out var address))
             return Error(ErrorCode.InvalidRequest, $"node {request.NodeId} at '{request.RpcAddress}' is not a node id and host:port");
-        if (quorum.Voters.Voters.ContainsKey(request.NodeId))
-            return Error(ErrorCode.InvalidRequest, $"node {request.NodeId} is a voter");
         var status = quorum.Driver.Status;
+        if (status.Membership.IsVoter(ClusterVoters.RaftId(request.NodeId)))
+            return Error(ErrorCode.InvalidRequest, $"node {request.NodeId} is a voter");
         if (status.Role != StateRole.Leader)
             return new AddLearnerResponse { ErrorCode = (int)ErrorCode.NotController, LeaderId = ClusterVoters.NodeId(status.LeaderId) };
 

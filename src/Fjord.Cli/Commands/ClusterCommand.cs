@@ -9,7 +9,7 @@ using KafkaError = Fjord.Protocol.Errors.ErrorCode;
 
 namespace Fjord.Cli.Commands;
 
-/// <summary>`fjord cluster status|elect-leaders|reassign|rebalance`.</summary>
+/// <summary>`fjord cluster status|elect-leaders|reassign|rebalance|voters`.</summary>
 public static class ClusterCommand
 {
     public static Command Build()
@@ -19,6 +19,7 @@ public static class ClusterCommand
         cluster.Subcommands.Add(ElectLeaders());
         cluster.Subcommands.Add(Reassign());
         cluster.Subcommands.Add(RebalanceCommand.Build());
+        cluster.Subcommands.Add(VotersCommand.Build());
         return cluster;
     }
 

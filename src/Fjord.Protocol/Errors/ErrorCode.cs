@@ -124,5 +124,8 @@ public enum ErrorCode : short
     StaleMemberEpoch = 113,
     UnknownSubscriptionId = 117,
     TelemetryTooLarge = 118,
+    InvalidVoterKey = 125,
+    DuplicateVoter = 126,
+    VoterNotFound = 127,
     InvalidRegularExpression = 128,
 }

@@ -161,6 +161,9 @@ public static class ErrorCodes
         ErrorCode.StaleMemberEpoch => "STALE_MEMBER_EPOCH",
         ErrorCode.UnknownSubscriptionId => "UNKNOWN_SUBSCRIPTION_ID",
         ErrorCode.TelemetryTooLarge => "TELEMETRY_TOO_LARGE",
+        ErrorCode.InvalidVoterKey => "INVALID_VOTER_KEY",
+        ErrorCode.DuplicateVoter => "DUPLICATE_VOTER",
+        ErrorCode.VoterNotFound => "VOTER_NOT_FOUND",
         ErrorCode.InvalidRegularExpression => "INVALID_REGULAR_EXPRESSION",
         _ => $"UNKNOWN_ERROR_CODE({(short)code})",
     };

@@ -29,7 +29,7 @@ public readonly record struct ConfChange(ConfChangeType Type, ulong NodeId, stri
     /// <summary>Decodes an entry's data; throws <see cref="FormatException"/> on garbage (a bug, not input).</summary>
     public static ConfChange Decode(ReadOnlySpan<byte> data)
     {
-        if (data.Length < EncodedLength || data[0] > (byte)ConfChangeType.PromoteLearner)
+        if (data.Length < EncodedLength || data[0] > (byte)ConfChangeType.DemoteVoter)
             throw new FormatException($"not a conf change: {data.Length} bytes");
         var context = data.Length > EncodedLength ? Encoding.UTF8.GetString(data[EncodedLength..]) : null;
         return new ConfChange((ConfChangeType)data[0], BinaryPrimitives.ReadUInt64BigEndian(data[1..]), context);

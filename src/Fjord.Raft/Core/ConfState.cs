@@ -40,12 +40,12 @@ public sealed class ConfState : IEquatable<ConfState>
 
     /// <summary>
     /// Whether <paramref name="change"/> is meaningful here. Invalid changes (promoting a non-learner,
-    /// removing the last voter) are applied as no-ops, so a bad proposal cannot wedge the group.
+    /// removing or demoting the last voter) are applied as no-ops, so a bad proposal cannot wedge the group.
     /// </summary>
     public bool CanApply(ConfChange change) => change.Type switch
     {
         ConfChangeType.AddVoter => !IsVoter(change.NodeId),
-        ConfChangeType.RemoveVoter => IsVoter(change.NodeId) && Voters.Count > 1,
+        ConfChangeType.RemoveVoter or ConfChangeType.DemoteVoter => IsVoter(change.NodeId) && Voters.Count > 1,
         ConfChangeType.AddLearner => !IsMember(change.NodeId),
         ConfChangeType.RemoveLearner => IsLearner(change.NodeId),
         ConfChangeType.PromoteLearner => IsLearner(change.NodeId),
@@ -62,6 +62,7 @@ public sealed class ConfState : IEquatable<ConfState>
             ConfChangeType.AddVoter or ConfChangeType.PromoteLearner =>
                 new ConfState(Voters.Append(id), Learners.Where(x => x != id)),
             ConfChangeType.RemoveVoter => new ConfState(Voters.Where(x => x != id), Learners),
+            ConfChangeType.DemoteVoter => new ConfState(Voters.Where(x => x != id), Learners.Append(id)),
             ConfChangeType.AddLearner => new ConfState(Voters, Learners.Append(id)),
             ConfChangeType.RemoveLearner => new ConfState(Voters, Learners.Where(x => x != id)),
             _ => this,

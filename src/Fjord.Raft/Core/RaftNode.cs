@@ -135,6 +135,12 @@ public sealed partial class RaftNode
         });
     }
 
+    /// <summary>
+    /// True on a leader while a membership change it appended is uncommitted, or before it committed an entry of
+    /// its own term: <see cref="ProposeConfChange"/> refuses then. Lets a caller tell "retry later" from "invalid".
+    /// </summary>
+    public bool HasPendingConfChange => Role == StateRole.Leader && _pendingConfIndex > _log.Committed;
+
     /// <summary>Requests a linearizable read point; the answer arrives as a <see cref="ReadState"/> with this context.</summary>
     public void ReadIndex(byte[] context) =>
         StepCore(new Message { Type = MessageType.ReadIndex, From = Id, Context = context });

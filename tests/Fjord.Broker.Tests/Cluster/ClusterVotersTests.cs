@@ -28,10 +28,16 @@ public sealed class ClusterVotersTests
     }
 
     [Fact]
-    public void Of_WhenTheSingleVoterIsAnotherNode_IsRefused()
+    public void Of_WhenTheSingleVoterIsAnotherNode_RunsAsALearnerWithTheVotersClusterId()
     {
-        var e = Assert.Throws<ConfigException>(() => ClusterVoters.Of(Config(1, "0@127.0.0.1:9093")));
-        Assert.Contains("not the single voter", e.Message);
+        var voter = Config(0, "0@127.0.0.1:9093");
+        var learner = Config(1, "0@127.0.0.1:9093");
+        var learnerVoters = ClusterVoters.Of(learner);
+        Assert.False(learnerVoters.Voters.ContainsKey(1));
+        Assert.False(ControlPlane.KeepsRandomClusterId(learnerVoters, learner));
+        Assert.False(ControlPlane.KeepsRandomClusterId(ClusterVoters.Of(voter), voter));
+        Assert.Equal(ControlPlane.ClusterIdentityOf(ClusterVoters.Of(voter), voter).ClusterId,
+            ControlPlane.ClusterIdentityOf(learnerVoters, learner).ClusterId);
     }
 
     [Fact]
@@ -49,5 +55,6 @@ public sealed class ClusterVotersTests
         var voters = ClusterVoters.Of(config);
         Assert.True(voters.IsSingleVoter);
         Assert.Equal("127.0.0.1:19093", voters.Voters[4].ToString());
+        Assert.True(ControlPlane.KeepsRandomClusterId(voters, config));
     }
 }

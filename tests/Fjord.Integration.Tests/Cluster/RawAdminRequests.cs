@@ -88,6 +88,28 @@ internal static class RawAdminRequests
         return response.Responses.Single();
     }
 
+    /// <summary>AddRaftVoter v0 (KIP-853) for <paramref name="nodeId"/>, sent once; the error code and message.</summary>
+    public static (short Error, string? Message) AddRaftVoter(int kafkaPort, int nodeId)
+    {
+        var response = SendOnce<AddRaftVoterResponse>(kafkaPort, new AddRaftVoterRequest { ClusterId = null, TimeoutMs = 10_000, VoterId = nodeId }, 0);
+        return (response.ErrorCode, response.ErrorMessage);
+    }
+
+    /// <summary>RemoveRaftVoter v0 (KIP-853) for <paramref name="nodeId"/>, sent once; the error code and message.</summary>
+    public static (short Error, string? Message) RemoveRaftVoter(int kafkaPort, int nodeId)
+    {
+        var response = SendOnce<RemoveRaftVoterResponse>(kafkaPort, new RemoveRaftVoterRequest { ClusterId = null, VoterId = nodeId }, 0);
+        return (response.ErrorCode, response.ErrorMessage);
+    }
+
+    private static TResponse SendOnce<TResponse>(int kafkaPort, IRequestMessage request, short version)
+        where TResponse : class, IResponseMessage, new()
+    {
+        using var connection = new RawKafkaConnection(kafkaPort);
+        var correlationId = connection.Send(request, version);
+        return connection.Receive<TResponse>(request.ApiKey, version, correlationId);
+    }
+
     private static TResponse Send<TResponse>(int kafkaPort, IRequestMessage request, short version, Func<TResponse, bool> retry)
         where TResponse : class, IResponseMessage, new()
     {

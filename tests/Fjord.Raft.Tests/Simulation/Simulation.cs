@@ -473,6 +473,7 @@ public sealed class Simulation
             else if (conf.Voters.Count > 2)
             {
                 candidates.Add(new ConfChange(ConfChangeType.RemoveVoter, id));
+                candidates.Add(new ConfChange(ConfChangeType.DemoteVoter, id));
             }
         }
         if (candidates.Count == 0) return;
