@@ -42,6 +42,9 @@ public sealed class KubeLocalCluster : IDisposable
     /// <summary>A string unique to this cluster; put in pod commands, it finds their processes in /proc.</summary>
     public string Marker => "pod-of-" + Path.GetFileName(Server.StateDirectory);
 
+    /// <summary>How this node's pod IPs start: its default pod subnet in netns mode, 127.244. in loopback mode.</summary>
+    public string PodIpPrefix => NodeOutput.Contains("pod network netns:", StringComparison.Ordinal) ? "10.244." : "127.244.";
+
     public string NodeOutput
     {
         get
