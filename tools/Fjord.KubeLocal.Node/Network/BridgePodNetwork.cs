@@ -96,8 +96,11 @@ internal sealed partial class BridgePodNetwork : IPodNetwork
         }
         try
         {
-            // A namespace of this name can only be a leftover of a pod whose removal failed.
-            Tear(ip);
+            if (File.Exists(NamespacePath(ip)))
+            {
+                // A leftover of a pod whose removal failed: its address is free again, so its namespace must go.
+                Tear(ip);
+            }
             IpCommand.RunAll(PodNetworkPlan.AddPod(_names, _subnet, ip));
         }
         catch (IOException)
@@ -147,13 +150,16 @@ internal sealed partial class BridgePodNetwork : IPodNetwork
         LogRemoved(_logger, _names.Bridge, left.Count);
     }
 
+    /// <summary>Where <c>ip netns add</c> mounts a namespace, and what <c>nsenter --net</c> joins.</summary>
+    private string NamespacePath(IPAddress ip) => Path.Combine("/run/netns", _names.Namespace(ip));
+
     private PodSandbox Sandbox(IPAddress ip) => new(ip.ToString(), HostIp, _names.Namespace(ip), _kubeconfig);
 
     /// <summary>Kills whatever still runs in the pod's namespace (a process that left its group), then removes it.</summary>
     private void Tear(IPAddress ip)
     {
         var ns = _names.Namespace(ip);
-        if (File.Exists(Path.Combine("/run/netns", ns)))
+        if (File.Exists(NamespacePath(ip)))
         {
             KillProcessesIn(ns, _logger);
         }
