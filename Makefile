@@ -156,10 +156,13 @@ install-yaml: chart-assets
 ## kube-local: build and start kube-local (API server on 127.0.0.1:KUBE_LOCAL_PORT, default 6443) and kube-local-node
 ##             (controllers + process kubelet) in the background with state, logs and pids in ./data/kube; waits until
 ##             both are ready and writes data/kube/kubeconfig (README "Trying Fjord on Kubernetes without a cluster")
-## kube-local-stop: stop both (SIGTERM: the node stops every pod's processes first; SIGKILL after 30 s); pod
-##             directories go too, claim data in data/kube/volumes stays
+##             KUBE_LOCAL_POD_NETWORK=auto|netns|loopback picks the pod network (auto: a network namespace per pod where
+##             root with iproute2, else a 127.244.x.y address per pod)
+## kube-local-stop: stop both (SIGTERM: the node stops every pod's processes and removes its pod network first; SIGKILL
+##             after 30 s); pod directories go too, claim data in data/kube/volumes stays
 KUBE_DIR        = $(DATA_DIR)/kube
 KUBE_LOCAL_PORT ?= 6443
+KUBE_LOCAL_POD_NETWORK ?= auto
 KUBE_LOCAL_DLL  = tools/Fjord.KubeLocal/bin/$(CONFIG)/net10.0/kube-local.dll
 KUBE_NODE_DLL   = tools/Fjord.KubeLocal.Node/bin/$(CONFIG)/net10.0/kube-local-node.dll
 .PHONY: kube-local kube-local-stop
@@ -181,13 +184,14 @@ kube-local:
 	  echo "kube-local-node already running (pid $$(cat $(KUBE_DIR)/kube-local-node.pid))"; \
 	else \
 	  rm -f $(KUBE_DIR)/node-ready; \
-	  nohup $(DOTNET) $(KUBE_NODE_DLL) --server http://127.0.0.1:$(KUBE_LOCAL_PORT) --state-dir $(KUBE_DIR) --repo-root $(CURDIR) > $(KUBE_DIR)/kube-local-node.log 2>&1 & echo $$! > $(KUBE_DIR)/kube-local-node.pid; \
+	  nohup $(DOTNET) $(KUBE_NODE_DLL) --server http://127.0.0.1:$(KUBE_LOCAL_PORT) --state-dir $(KUBE_DIR) --repo-root $(CURDIR) --pod-network $(KUBE_LOCAL_POD_NETWORK) > $(KUBE_DIR)/kube-local-node.log 2>&1 & echo $$! > $(KUBE_DIR)/kube-local-node.pid; \
 	  for i in $$(seq 1 600); do [ -f $(KUBE_DIR)/node-ready ] && break; \
 	    kill -0 $$(cat $(KUBE_DIR)/kube-local-node.pid) 2>/dev/null || { cat $(KUBE_DIR)/kube-local-node.log; exit 1; }; sleep 0.1; done; \
 	  [ -f $(KUBE_DIR)/node-ready ] || { echo "kube-local-node not ready after 60 s; see $(KUBE_DIR)/kube-local-node.log"; exit 1; }; \
 	fi
 	@echo "kube-local: API http://127.0.0.1:$(KUBE_LOCAL_PORT) (pid $$(cat $(KUBE_DIR)/kube-local.pid), log $(KUBE_DIR)/kube-local.log)"
-	@echo "kube-local-node: node kube-local (pid $$(cat $(KUBE_DIR)/kube-local-node.pid), log $(KUBE_DIR)/kube-local-node.log); pods get 127.244.x.y addresses"
+	@echo "kube-local-node: node kube-local (pid $$(cat $(KUBE_DIR)/kube-local-node.pid), log $(KUBE_DIR)/kube-local-node.log)"
+	@grep -o "pod network .*" $(KUBE_DIR)/kube-local-node.log | tail -1
 	@echo "use it:  export KUBECONFIG=$(abspath $(KUBE_DIR))/kubeconfig; .tools/bin/kubectl get pods   (helm: .tools/bin/helm)"
 	@echo "stop it: make kube-local-stop"
 

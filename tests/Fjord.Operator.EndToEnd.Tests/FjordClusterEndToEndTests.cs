@@ -8,7 +8,7 @@ namespace Fjord.Operator.EndToEnd.Tests;
 
 /// <summary>
 /// The operator end to end on kube-local with the real kubectl: the CRDs, the built operator as a process, and a
-/// FjordCluster whose brokers are pods (host processes on 127.244.x.y, voters addressed by pod DNS). One cluster
+/// FjordCluster whose brokers are pods (host processes, each on its own pod IP, voters addressed by pod DNS). One cluster
 /// goes through every step while an acks=all idempotent producer runs; afterwards every acknowledged record is read
 /// back exactly once. Times are printed, never asserted.
 /// </summary>

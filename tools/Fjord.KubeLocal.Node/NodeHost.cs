@@ -2,6 +2,7 @@ using Fjord.KubeLocal.Node.Api;
 using Fjord.KubeLocal.Node.Controllers;
 using Fjord.KubeLocal.Node.Dns;
 using Fjord.KubeLocal.Node.Kubelet;
+using Fjord.KubeLocal.Node.Network;
 using k8s;
 using k8s.Models;
 using Microsoft.Extensions.Logging;
@@ -10,7 +11,8 @@ namespace Fjord.KubeLocal.Node;
 
 /// <summary>
 /// Wires kube-local-node: one informer per resource, the controllers and the kubelet, each with its work queue.
-/// <see cref="RunAsync"/> returns when cancelled, after every pod process has been stopped.
+/// <see cref="RunAsync"/> returns when cancelled, after every pod process has been stopped and the pod network removed;
+/// it throws <see cref="IOException"/> when the pod network forced by <c>--pod-network netns</c> cannot be built.
 /// </summary>
 internal sealed partial class NodeHost(NodeOptions options, TimeProvider time, ILoggerFactory loggers)
 {
@@ -47,9 +49,11 @@ internal sealed partial class NodeHost(NodeOptions options, TimeProvider time, I
         {
             LogPodDnsOff(_logger, dnsOff);
         }
-        var kubelet = new ProcessKubelet(api, caches, dns, options.NodeName, options.StateDir, new ContainerCommandResolver(options.RepoRoot), probeClient, time, loggers);
+        await using var network = await PodNetworkSupport.CreateAsync(options, loggers.CreateLogger("Fjord.KubeLocal.Node.Network"));
+        LogPodNetwork(_logger, network.Description);
+        var kubelet = new ProcessKubelet(api, caches, dns, network, options.NodeName, options.StateDir, new ContainerCommandResolver(options.RepoRoot), probeClient, time, loggers);
 
-        var registration = new NodeRegistration(api, options.NodeName, time, loggers.CreateLogger("Fjord.KubeLocal.Node.Kubelet"));
+        var registration = new NodeRegistration(api, options.NodeName, network.HostIp, time, loggers.CreateLogger("Fjord.KubeLocal.Node.Kubelet"));
         using var stopInformers = CancellationTokenSource.CreateLinkedTokenSource(cancel);
         var informers = caches.RunAll(stopInformers.Token).ToList();
         try
@@ -96,6 +100,9 @@ internal sealed partial class NodeHost(NodeOptions options, TimeProvider time, I
 
     [LoggerMessage(EventId = 702, Level = LogLevel.Warning, Message = "pod DNS is off: {Reason}; pods resolve only what the host's /etc/hosts holds")]
     private static partial void LogPodDnsOff(ILogger logger, string reason);
+
+    [LoggerMessage(EventId = 703, Level = LogLevel.Information, Message = "pod network {Network}")]
+    private static partial void LogPodNetwork(ILogger logger, string network);
 
     [LoggerMessage(EventId = 701, Level = LogLevel.Information, Message = "kube-local-node stopping: {Pods} pods' processes")]
     private static partial void LogStopping(ILogger logger, int pods);

@@ -38,5 +38,13 @@ using var interrupt = PosixSignalRegistration.Create(PosixSignal.SIGINT, c =>
     c.Cancel = true;
     cancel.Cancel();
 });
-await new NodeHost(options, TimeProvider.System, loggers).RunAsync(cancel.Token);
+try
+{
+    await new NodeHost(options, TimeProvider.System, loggers).RunAsync(cancel.Token);
+}
+catch (IOException e)
+{
+    Console.Error.WriteLine($"kube-local-node: {e.Message}");
+    return 1;
+}
 return 0;

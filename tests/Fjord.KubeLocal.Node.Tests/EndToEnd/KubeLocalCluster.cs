@@ -6,7 +6,8 @@ namespace Fjord.KubeLocal.Node.Tests.EndToEnd;
 /// <summary>
 /// A fresh kube-local API server (<see cref="KubeLocalServer"/>) plus a fresh kube-local-node process on the same
 /// state directory. Dispose sends the node SIGTERM (which must stop every pod process), then kills the server and
-/// removes the directory.
+/// removes the directory. The node picks its pod network itself (netns where it can) unless the test names one or
+/// <c>KUBE_LOCAL_POD_NETWORK</c> (auto|netns|loopback) does, so every end-to-end test can be run in either mode.
 /// </summary>
 public sealed class KubeLocalCluster : IDisposable
 {
@@ -17,12 +18,13 @@ public sealed class KubeLocalCluster : IDisposable
     private readonly List<string> _nodeOutput = [];
     private readonly HttpClient _http;
 
-    public KubeLocalCluster()
+    public KubeLocalCluster(string? podNetwork = null)
     {
+        podNetwork ??= Environment.GetEnvironmentVariable("KUBE_LOCAL_POD_NETWORK") ?? "auto";
         Server = new KubeLocalServer();
         _http = new HttpClient { BaseAddress = new Uri(Server.Url) };
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var argument in new[] { NodeDll, "--server", Server.Url, "--state-dir", Server.StateDirectory, "--repo-root", KubeTools.RepoRoot })
+        foreach (var argument in new[] { NodeDll, "--server", Server.Url, "--state-dir", Server.StateDirectory, "--repo-root", KubeTools.RepoRoot, "--pod-network", podNetwork })
         {
             start.ArgumentList.Add(argument);
         }
@@ -39,6 +41,9 @@ public sealed class KubeLocalCluster : IDisposable
 
     /// <summary>A string unique to this cluster; put in pod commands, it finds their processes in /proc.</summary>
     public string Marker => "pod-of-" + Path.GetFileName(Server.StateDirectory);
+
+    /// <summary>How this node's pod IPs start: its default pod subnet in netns mode, 127.244. in loopback mode.</summary>
+    public string PodIpPrefix => NodeOutput.Contains("pod network netns:", StringComparison.Ordinal) ? "10.244." : "127.244.";
 
     public string NodeOutput
     {

@@ -99,7 +99,7 @@ public sealed class StatefulSetEndToEndTests : IDisposable
         Assert.Contains("pod/web-2 condition met", waited);
         var ips = _cluster.Pods("app=web").Select(p => p.GetProperty("status").GetProperty("podIP").GetString()).ToList();
         Assert.Equal(3, ips.Distinct().Count());
-        Assert.All(ips, ip => Assert.StartsWith("127.244.", ip));
+        Assert.All(ips, ip => Assert.StartsWith(_cluster.PodIpPrefix, ip));
 
         server.MustKubectl("scale", "statefulset", "web", "--replicas=5");
         Observe(pods => pods.Count == 5 && pods.All(KubeLocalCluster.IsReady), Ordered, "scale 3 -> 5");
@@ -131,7 +131,7 @@ public sealed class StatefulSetEndToEndTests : IDisposable
         Assert.Matches(@"(?m)^2\s", history);
 
         var logs = server.MustKubectl("logs", "web-1");
-        Assert.Matches(@"hello from web-1 at 127\.244\.\d+\.\d+", logs);
+        Assert.Matches($@"hello from web-1 at {System.Text.RegularExpressions.Regex.Escape(_cluster.PodIpPrefix)}\d+\.\d+", logs);
         Assert.Contains("web-1\n", File.ReadAllText(Path.Combine(server.StateDirectory, "volumes", "default", "data-web-1", "names")));
 
         server.MustKubectl("delete", "statefulset", "web", "--wait", "--timeout=60s");

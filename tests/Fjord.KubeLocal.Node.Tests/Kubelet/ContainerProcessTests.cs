@@ -21,7 +21,7 @@ public sealed class ContainerProcessTests : IDisposable
 
     private ContainerProcess Start(string script, Dictionary<string, string>? env = null)
     {
-        var process = ContainerProcess.Start(new ContainerCommand("sh", ["-c", script], null), env ?? [], _dir, Path.Combine(_dir, "c.log"), hostsFile: null, TimeProvider.System.GetUtcNow());
+        var process = ContainerProcess.Start(new ContainerCommand("sh", ["-c", script], null), env ?? [], _dir, Path.Combine(_dir, "c.log"), hostsFile: null, networkNamespace: null, TimeProvider.System.GetUtcNow());
         _started.Add(process);
         return process;
     }
@@ -88,10 +88,10 @@ public sealed class ContainerProcessTests : IDisposable
     [Fact]
     public async Task ExecProbe_SucceedsOnExitZeroAndFailsOnTimeout()
     {
-        var ok = await ContainerProcess.RunToCompletionAsync(new ContainerCommand("sh", ["-c", "test -d $DIR"], null), new Dictionary<string, string> { ["DIR"] = _dir }, _dir, hostsFile: null, TimeSpan.FromSeconds(10), TimeProvider.System);
-        var failed = await ContainerProcess.RunToCompletionAsync(new ContainerCommand("sh", ["-c", "exit 1"], null), new Dictionary<string, string>(), _dir, hostsFile: null, TimeSpan.FromSeconds(10), TimeProvider.System);
-        var slow = await ContainerProcess.RunToCompletionAsync(new ContainerCommand("sleep", ["30"], null), new Dictionary<string, string>(), _dir, hostsFile: null, TimeSpan.FromMilliseconds(300), TimeProvider.System);
-        var missing = await ContainerProcess.RunToCompletionAsync(new ContainerCommand("/no/such/program", [], null), new Dictionary<string, string>(), _dir, hostsFile: null, TimeSpan.FromSeconds(10), TimeProvider.System);
+        var ok = await ContainerProcess.RunToCompletionAsync(new ContainerCommand("sh", ["-c", "test -d $DIR"], null), new Dictionary<string, string> { ["DIR"] = _dir }, _dir, hostsFile: null, networkNamespace: null, TimeSpan.FromSeconds(10), TimeProvider.System);
+        var failed = await ContainerProcess.RunToCompletionAsync(new ContainerCommand("sh", ["-c", "exit 1"], null), new Dictionary<string, string>(), _dir, hostsFile: null, networkNamespace: null, TimeSpan.FromSeconds(10), TimeProvider.System);
+        var slow = await ContainerProcess.RunToCompletionAsync(new ContainerCommand("sleep", ["30"], null), new Dictionary<string, string>(), _dir, hostsFile: null, networkNamespace: null, TimeSpan.FromMilliseconds(300), TimeProvider.System);
+        var missing = await ContainerProcess.RunToCompletionAsync(new ContainerCommand("/no/such/program", [], null), new Dictionary<string, string>(), _dir, hostsFile: null, networkNamespace: null, TimeSpan.FromSeconds(10), TimeProvider.System);
 
         Assert.Equal((true, false, false, false), (ok, failed, slow, missing));
     }
@@ -103,7 +103,7 @@ public sealed class ContainerProcessTests : IDisposable
         await File.WriteAllTextAsync(hosts, "127.244.9.9\tc-0.brokers.kafka.svc.cluster.local c-0.brokers\n");
         var hostBefore = await File.ReadAllTextAsync("/etc/hosts");
 
-        var process = ContainerProcess.Start(new ContainerCommand("sh", ["-c", "getent hosts c-0.brokers; echo pid=$$"], null), new Dictionary<string, string>(), _dir, Path.Combine(_dir, "c.log"), hosts, TimeProvider.System.GetUtcNow());
+        var process = ContainerProcess.Start(new ContainerCommand("sh", ["-c", "getent hosts c-0.brokers; echo pid=$$"], null), new Dictionary<string, string>(), _dir, Path.Combine(_dir, "c.log"), hosts, networkNamespace: null, TimeProvider.System.GetUtcNow());
         _started.Add(process);
 
         Assert.Equal(0, await process.Exited.WaitAsync(TimeSpan.FromSeconds(20)));

@@ -7,7 +7,7 @@ public class PodIpAllocatorTests
     [Fact]
     public void Allocate_GivesEachPodItsOwnLoopbackAddressAndTheSameOneAgain()
     {
-        var ips = new PodIpAllocator();
+        var ips = PodIpAllocator.Loopback();
 
         var a = ips.Allocate("a");
         var b = ips.Allocate("b");
@@ -21,7 +21,7 @@ public class PodIpAllocatorTests
     [Fact]
     public void Release_MakesTheLowestAddressAvailableAgain()
     {
-        var ips = new PodIpAllocator();
+        var ips = PodIpAllocator.Loopback();
         ips.Allocate("a");
         ips.Allocate("b");
         ips.Allocate("c");
@@ -36,7 +36,7 @@ public class PodIpAllocatorTests
     [Fact]
     public void TryAdopt_KeepsAnAddressFromStatusUnlessTakenOrOutOfRange()
     {
-        var ips = new PodIpAllocator();
+        var ips = PodIpAllocator.Loopback();
 
         Assert.True(ips.TryAdopt("a", "127.244.0.9"));
         Assert.False(ips.TryAdopt("b", "127.244.0.9"));
@@ -49,7 +49,7 @@ public class PodIpAllocatorTests
     [Fact]
     public void Allocate_SkipsAddressesAnotherProcessOnTheHostUses()
     {
-        var ips = new PodIpAllocator();
+        var ips = PodIpAllocator.Loopback();
         var taken = new HashSet<System.Net.IPAddress> { System.Net.IPAddress.Parse("127.244.0.2"), System.Net.IPAddress.Parse("127.244.0.4") };
 
         Assert.Equal("127.244.0.3", ips.Allocate("a", taken).ToString());

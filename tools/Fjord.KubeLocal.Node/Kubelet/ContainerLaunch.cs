@@ -2,7 +2,8 @@ namespace Fjord.KubeLocal.Node.Kubelet;
 
 /// <summary>
 /// Everything needed to start one container instance on the host, paths already remapped. <see cref="HostsFile"/> is
-/// the namespace's cluster DNS file to mount over /etc/hosts, or null when pod DNS is off.
+/// the namespace's cluster DNS file to mount over /etc/hosts, or null when pod DNS is off; <see cref="NetworkNamespace"/>
+/// the pod's network namespace (under /run/netns), or null for the host's.
 /// </summary>
 internal sealed record ContainerLaunch(
     ContainerCommand Command,
@@ -11,4 +12,5 @@ internal sealed record ContainerLaunch(
     string WorkingDirectory,
     string LogPath,
     string PodIp,
-    string? HostsFile);
+    string? HostsFile,
+    string? NetworkNamespace);

@@ -10,7 +10,8 @@ namespace Fjord.KubeLocal.Node.Kubelet;
 /// passing through kube-local-node (a node restart does not break the pipe), and signals go to the whole group,
 /// so children a shell forked stop with it, as when a container's PID 1 exits. With a cluster DNS hosts file the
 /// shell first enters a mount namespace of its own (<c>unshare --mount</c>) and bind-mounts the file over
-/// <c>/etc/hosts</c> there (see <see cref="Dns.PodDnsSupport"/>). Thread-safe.
+/// <c>/etc/hosts</c> there (see <see cref="Dns.PodDnsSupport"/>). In network-namespace mode <c>nsenter --net</c> first
+/// moves it into the pod's network namespace. Thread-safe.
 /// </summary>
 internal sealed partial class ContainerProcess : IDisposable
 {
@@ -35,7 +36,7 @@ internal sealed partial class ContainerProcess : IDisposable
     public Task<int> Exited { get; }
 
     public static ContainerProcess Start(ContainerCommand command, IReadOnlyDictionary<string, string> env, string workingDirectory, string logPath,
-        string? hostsFile, DateTimeOffset now)
+        string? hostsFile, string? networkNamespace, DateTimeOffset now)
     {
         var start = new ProcessStartInfo("setsid")
         {
@@ -43,7 +44,12 @@ internal sealed partial class ContainerProcess : IDisposable
             UseShellExecute = false,
             RedirectStandardInput = true,
         };
-        // unshare and sh exec what follows, so the pid stays the container's and signals reach it.
+        // nsenter, unshare and sh exec what follows, so the pid stays the container's and signals reach it.
+        if (networkNamespace is not null)
+        {
+            start.ArgumentList.Add("nsenter");
+            start.ArgumentList.Add($"--net=/run/netns/{networkNamespace}");
+        }
         if (hostsFile is not null)
         {
             start.ArgumentList.Add("unshare");
@@ -132,17 +138,20 @@ internal sealed partial class ContainerProcess : IDisposable
 
     public void Dispose() => _process.Dispose();
 
+    /// <summary>SIGKILL to one process (one that escaped its container's group and must not outlive its pod).</summary>
+    public static void Kill(int pid) => kill(pid, SigKill);
+
     [LibraryImport("libc", EntryPoint = "kill", SetLastError = true)]
     private static partial int kill(int pid, int signal);
 
     /// <summary>Runs a short command (an exec probe) in the container's environment; true on exit code 0 within the timeout.</summary>
     public static async Task<bool> RunToCompletionAsync(ContainerCommand command, IReadOnlyDictionary<string, string> env, string workingDirectory,
-        string? hostsFile, TimeSpan timeout, TimeProvider time)
+        string? hostsFile, string? networkNamespace, TimeSpan timeout, TimeProvider time)
     {
         ContainerProcess process;
         try
         {
-            process = Start(command, env, workingDirectory, "/dev/null", hostsFile, time.GetUtcNow());
+            process = Start(command, env, workingDirectory, "/dev/null", hostsFile, networkNamespace, time.GetUtcNow());
         }
         catch (Win32Exception)
         {

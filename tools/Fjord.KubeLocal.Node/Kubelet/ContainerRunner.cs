@@ -99,7 +99,7 @@ internal sealed partial class ContainerRunner(
                 {
                     FileName = launch.Remapper.Remap(launch.Command.FileName!),
                     Arguments = launch.Command.Arguments.Select(launch.Remapper.Remap).ToList(),
-                }, launch.Environment, launch.WorkingDirectory, launch.LogPath, launch.HostsFile, startedAt);
+                }, launch.Environment, launch.WorkingDirectory, launch.LogPath, launch.HostsFile, launch.NetworkNamespace, startedAt);
             }
             catch (Win32Exception e)
             {

@@ -12,7 +12,7 @@ namespace Fjord.KubeLocal.Node.Kubelet;
 /// condition's heartbeat every 30 s through <c>nodes/{name}/status</c>, and marks it not ready on shutdown.
 /// Runs on its own task.
 /// </summary>
-internal sealed partial class NodeRegistration(IKubernetes api, string nodeName, TimeProvider time, ILogger logger)
+internal sealed partial class NodeRegistration(IKubernetes api, string nodeName, string hostIp, TimeProvider time, ILogger logger)
 {
     private static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(30);
 
@@ -86,7 +86,7 @@ internal sealed partial class NodeRegistration(IKubernetes api, string nodeName,
                         LastTransitionTime = previous?.Status == status ? previous.LastTransitionTime : now,
                     },
                 ],
-                Addresses = [new V1NodeAddress { Type = "InternalIP", Address = ProcessKubelet.HostIp }, new V1NodeAddress { Type = "Hostname", Address = nodeName }],
+                Addresses = [new V1NodeAddress { Type = "InternalIP", Address = hostIp }, new V1NodeAddress { Type = "Hostname", Address = nodeName }],
                 Capacity = capacity,
                 Allocatable = capacity,
                 NodeInfo = new V1NodeSystemInfo

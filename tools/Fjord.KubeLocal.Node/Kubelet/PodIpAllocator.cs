@@ -1,21 +1,22 @@
 using System.Net;
+using Fjord.KubeLocal.Node.Network;
 
 namespace Fjord.KubeLocal.Node.Kubelet;
 
 /// <summary>
-/// Gives each pod its own loopback address in 127.244.0.0/16 (the range mirrors flannel's 10.244/16). Linux routes
-/// all of 127.0.0.0/8 to <c>lo</c>, so a process can bind 127.244.x.y:port with no setup and nothing host-wide
-/// changes; two brokers then listen on the same container port, as in a cluster. Addresses are reused only after
-/// release, lowest first, skipping any that some other process on the host already uses (a second kube-local, a
-/// leftover pod of a killed node), so two nodes on one host do not hand out the same address. Not thread-safe;
-/// owned by the kubelet's sync loop.
+/// Gives each pod its own address in a pod network: the bridge's subnet in network-namespace mode, or
+/// 127.244.0.0/16 in loopback mode (<see cref="Loopback"/>; the range mirrors flannel's 10.244/16). The network's
+/// first address is left for the gateway, as CNI bridge plugins do. Addresses are reused only after release, lowest
+/// first, skipping any that some other process on the host already uses (a second kube-local, a leftover pod of a
+/// killed node), so two nodes on one host do not hand out the same address. Not thread-safe; the owner locks.
 /// </summary>
-internal sealed class PodIpAllocator
+internal sealed class PodIpAllocator(Ipv4Prefix network)
 {
-    private const uint First = (127u << 24) | (244u << 16) | 2; // .0.1 is left for a "gateway", as CNI plugins do
-    private const uint Last = (127u << 24) | (244u << 16) | 0xFFFE;
     private readonly Dictionary<string, uint> _byPod = [];
     private readonly SortedSet<uint> _used = [];
+
+    /// <summary>Loopback mode's range: Linux routes all of 127.0.0.0/8 to <c>lo</c>, so no setup is needed to bind one.</summary>
+    public static PodIpAllocator Loopback() => new(Ipv4Prefix.Parse("127.244.0.0/16"));
 
     public int Count => _byPod.Count;
 
@@ -24,35 +25,30 @@ internal sealed class PodIpAllocator
     {
         if (!_byPod.TryGetValue(podUid, out var address))
         {
-            address = First;
-            while (address <= Last && (_used.Contains(address) || inUseOnHost?.Contains(ToAddress(address)) == true))
+            address = network.First + 1;
+            while (address <= network.Last && (_used.Contains(address) || inUseOnHost?.Contains(Ipv4Prefix.ToAddress(address)) == true))
             {
                 address++;
             }
-            if (address > Last)
+            if (address > network.Last)
             {
-                throw new InvalidOperationException("pod address range 127.244.0.0/16 exhausted");
+                throw new InvalidOperationException($"pod address range {network} exhausted");
             }
             _byPod[podUid] = address;
             _used.Add(address);
         }
-        return ToAddress(address);
+        return Ipv4Prefix.ToAddress(address);
     }
 
     /// <summary>Keeps an address a pod already has (a restarted kubelet re-reading <c>status.podIP</c>).</summary>
     public bool TryAdopt(string podUid, string? podIp)
     {
-        if (_byPod.ContainsKey(podUid) || !IPAddress.TryParse(podIp, out var ip))
+        if (_byPod.ContainsKey(podUid) || !IPAddress.TryParse(podIp, out var ip) || !network.Contains(ip))
         {
             return false;
         }
-        var bytes = ip.GetAddressBytes();
-        if (bytes.Length != 4)
-        {
-            return false;
-        }
-        var address = ((uint)bytes[0] << 24) | ((uint)bytes[1] << 16) | ((uint)bytes[2] << 8) | bytes[3];
-        if (address < First || address > Last || !_used.Add(address))
+        var address = Ipv4Prefix.ToUInt(ip);
+        if (address <= network.First || address > network.Last || !_used.Add(address))
         {
             return false;
         }
@@ -67,7 +63,4 @@ internal sealed class PodIpAllocator
             _used.Remove(address);
         }
     }
-
-    private static IPAddress ToAddress(uint address) =>
-        new([(byte)(address >> 24), (byte)(address >> 16), (byte)(address >> 8), (byte)address]);
 }

@@ -1,5 +1,6 @@
 using Fjord.KubeLocal.Node.Api;
 using Fjord.KubeLocal.Node.Dns;
+using Fjord.KubeLocal.Node.Network;
 using Fjord.KubeLocal.Node.Workloads;
 using k8s;
 using k8s.Models;
@@ -23,7 +24,7 @@ internal sealed partial class PodWorker
     private readonly ProbeRunner _probes;
     private readonly TimeProvider _time;
     private readonly ILogger _logger;
-    private readonly string _hostIp;
+    private readonly PodSandbox _sandbox;
     private readonly CancellationTokenSource _stop = new();
     private readonly SemaphoreSlim _statusChanged = new(0);
     private readonly List<ContainerRunner> _initRunners = [];
@@ -36,12 +37,11 @@ internal sealed partial class PodWorker
     private Task _run = Task.CompletedTask;
     private Task _statusLoop = Task.CompletedTask;
 
-    public PodWorker(V1Pod pod, string podIp, string hostIp, PodDirectories dirs, IKubernetes api, NodeCaches caches, ClusterDns? dns,
+    public PodWorker(V1Pod pod, PodSandbox sandbox, PodDirectories dirs, IKubernetes api, NodeCaches caches, ClusterDns? dns,
         ContainerCommandResolver resolver, ProbeRunner probes, TimeProvider time, ILogger logger)
     {
         _pod = pod;
-        PodIp = podIp;
-        _hostIp = hostIp;
+        _sandbox = sandbox;
         _dirs = dirs;
         _api = api;
         _caches = caches;
@@ -67,7 +67,7 @@ internal sealed partial class PodWorker
 
     public string Uid { get; }
 
-    public string PodIp { get; }
+    public string PodIp => _sandbox.PodIp;
 
     public bool Terminating => _stop.IsCancellationRequested;
 
@@ -142,7 +142,7 @@ internal sealed partial class PodWorker
     private (ContainerLaunch?, string?) Prepare(V1Container container)
     {
         var pod = _pod;
-        var env = ContainerEnvironment.Build(pod, container, PodIp, _hostIp, ConfigMap, Secret);
+        var env = ContainerEnvironment.Build(pod, container, PodIp, _sandbox.HostIp, ConfigMap, Secret);
         if (env.Error is not null)
         {
             return (null, env.Error);
@@ -150,16 +150,18 @@ internal sealed partial class PodWorker
         var remapper = PodVolumes.RemapperFor(container, _hostPaths);
         var variables = new Dictionary<string, string>(StringComparer.Ordinal)
         {
-            // What a container runtime sets; KUBECONFIG points in-pod clients at this API server (no in-cluster TLS).
+            // What a container runtime sets; KUBECONFIG points in-pod clients at this API server (no in-cluster TLS)
+            // by an address their network reaches.
             ["HOSTNAME"] = pod.Spec.Hostname ?? pod.Metadata.Name,
-            ["KUBECONFIG"] = Path.Combine(_dirs.StateDir, "kubeconfig"),
+            ["KUBECONFIG"] = _sandbox.Kubeconfig,
         };
         foreach (var (key, value) in env.Variables)
         {
             variables[key] = remapper.Remap(value);
         }
         var command = _resolver.Resolve(container, variables);
-        return (new ContainerLaunch(command, variables, remapper, _dirs.WorkingDirectory, _dirs.LogPath(container.Name), PodIp, _dns?.HostsFileFor(_dirs.Namespace)), null);
+        return (new ContainerLaunch(command, variables, remapper, _dirs.WorkingDirectory, _dirs.LogPath(container.Name), PodIp, _dns?.HostsFileFor(_dirs.Namespace),
+            _sandbox.NetworkNamespace), null);
     }
 
     private V1ConfigMap? ConfigMap(string name) => _caches.ConfigMaps.Get(ObjectKey.Of(_dirs.Namespace, name));
@@ -213,7 +215,7 @@ internal sealed partial class PodWorker
         PodStatusBuilder.Build(pod,
             [.. _runners.Select(r => new PodStatusBuilder.ContainerView(r.Status, r.Finished))],
             [.. _initRunners.Select(r => r.Status)],
-            _initialized, _initFailed, PodIp, _hostIp, _startTime, _time.GetUtcNow().UtcDateTime);
+            _initialized, _initFailed, PodIp, _sandbox.HostIp, _startTime, _time.GetUtcNow().UtcDateTime);
 
     private async Task<bool> PushAsync()
     {

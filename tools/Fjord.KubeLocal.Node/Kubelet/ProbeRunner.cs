@@ -6,7 +6,8 @@ namespace Fjord.KubeLocal.Node.Kubelet;
 
 /// <summary>
 /// Executes one probe against a container: httpGet (2xx/3xx succeed; host defaults to the pod IP), tcpSocket
-/// (connect succeeds) or exec (exit 0 in the container's environment, paths remapped). Named ports resolve through
+/// (connect succeeds), both from the host as the kubelet probes, or exec (exit 0 in the container's environment and
+/// network namespace, paths remapped). Named ports resolve through
 /// the container's ports. gRPC probes are not supported and fail. Thread-safe.
 /// </summary>
 internal sealed class ProbeRunner(HttpClient http, TimeProvider time)
@@ -41,7 +42,7 @@ internal sealed class ProbeRunner(HttpClient http, TimeProvider time)
             {
                 var words = exec.Command.Select(launch.Remapper.Remap).ToList();
                 var command = new ContainerCommand(words[0], words.Skip(1).ToList(), null);
-                return await ContainerProcess.RunToCompletionAsync(command, launch.Environment, launch.WorkingDirectory, launch.HostsFile, timeout, time);
+                return await ContainerProcess.RunToCompletionAsync(command, launch.Environment, launch.WorkingDirectory, launch.HostsFile, launch.NetworkNamespace, timeout, time);
             }
             return false;
         }

@@ -1,5 +1,6 @@
 using Fjord.KubeLocal.Node.Api;
 using Fjord.KubeLocal.Node.Dns;
+using Fjord.KubeLocal.Node.Network;
 using Fjord.KubeLocal.Node.Workloads;
 using k8s;
 using k8s.Models;
@@ -9,17 +10,15 @@ namespace Fjord.KubeLocal.Node.Kubelet;
 
 /// <summary>
 /// The scheduler and kubelet of kube-local's one node. Binds every pending pod without a node to this node
-/// (<c>POST pods/{name}/binding</c>), runs pods bound here through a <see cref="PodWorker"/> each, with a loopback
-/// pod IP from <see cref="PodIpAllocator"/> and, when pod DNS is on, the namespace's <see cref="ClusterDns"/> hosts file, and finishes graceful deletion as the real kubelet does: once
+/// (<c>POST pods/{name}/binding</c>), runs pods bound here through a <see cref="PodWorker"/> each, in a sandbox of the
+/// node's <see cref="IPodNetwork"/> (its own IP, and network namespace in netns mode) and, when pod DNS is on, the namespace's <see cref="ClusterDns"/> hosts file, and finishes graceful deletion as the real kubelet does: once
 /// <c>deletionTimestamp</c> is set it stops the containers (SIGTERM, <c>deletionGracePeriodSeconds</c>, SIGKILL),
-/// removes the pod's directory and IP, then DELETEs the pod with gracePeriodSeconds=0. A pod deleted outright
+/// removes the pod's directory and sandbox, then DELETEs the pod with gracePeriodSeconds=0. A pod deleted outright
 /// (or replaced by a new one of the same name) is stopped the same way. Reconciles run on the work queue's worker;
 /// termination runs on background tasks that hand the key back to the queue.
 /// </summary>
 internal sealed partial class ProcessKubelet
 {
-    public const string HostIp = "127.0.0.1";
-
     private readonly IKubernetes _api;
     private readonly NodeCaches _caches;
     private readonly ClusterDns? _dns;
@@ -32,14 +31,15 @@ internal sealed partial class ProcessKubelet
     private readonly Lock _lock = new();
     private readonly Dictionary<string, PodWorker> _workers = [];
     private readonly List<Task> _terminations = [];
-    private readonly PodIpAllocator _ips = new();
+    private readonly IPodNetwork _network;
 
-    public ProcessKubelet(IKubernetes api, NodeCaches caches, ClusterDns? dns, string nodeName, string stateDir, ContainerCommandResolver resolver,
+    public ProcessKubelet(IKubernetes api, NodeCaches caches, ClusterDns? dns, IPodNetwork network, string nodeName, string stateDir, ContainerCommandResolver resolver,
         HttpClient probeClient, TimeProvider time, ILoggerFactory loggers)
     {
         _api = api;
         _caches = caches;
         _dns = dns;
+        _network = network;
         _nodeName = nodeName;
         _stateDir = stateDir;
         _resolver = resolver;
@@ -118,23 +118,15 @@ internal sealed partial class ProcessKubelet
         {
             return null;
         }
-        string ip;
+        // hostNetwork pods share the node's address and network, as on a real node. A failure to build the sandbox
+        // (an ip command refused) is retried by the work queue with back-off.
+        var sandbox = pod.Spec.HostNetwork == true ? _network.HostNetwork : _network.Create(pod.Metadata.Uid, pod.Status?.PodIP);
         lock (_lock)
         {
-            // hostNetwork pods share the node's address, as on a real node.
-            if (pod.Spec.HostNetwork == true)
-            {
-                ip = HostIp;
-            }
-            else
-            {
-                _ips.TryAdopt(pod.Metadata.Uid, pod.Status?.PodIP);
-                ip = _ips.Allocate(pod.Metadata.Uid, LoopbackAddressesInUse.Read()).ToString();
-            }
-            worker = new PodWorker(pod, ip, HostIp, new PodDirectories(_stateDir, ns, name), _api, _caches, _dns, _resolver, _probes, _time, _logger);
+            worker = new PodWorker(pod, sandbox, new PodDirectories(_stateDir, ns, name), _api, _caches, _dns, _resolver, _probes, _time, _logger);
             _workers[key] = worker;
         }
-        LogStarting(_logger, ns, name, ip);
+        LogStarting(_logger, ns, name, sandbox.PodIp, sandbox.NetworkNamespace ?? "host");
         worker.Start();
         return null;
     }
@@ -185,8 +177,8 @@ internal sealed partial class ProcessKubelet
             {
                 _workers.Remove(key);
             }
-            _ips.Release(uid);
         }
+        _network.Remove(uid);
         var dir = new PodDirectories(_stateDir, ns, name).PodDir;
         try
         {
@@ -240,8 +232,8 @@ internal sealed partial class ProcessKubelet
     [LoggerMessage(EventId = 600, Level = LogLevel.Information, Message = "bound pod {Namespace}/{Pod} to node {Node}")]
     private static partial void LogBound(ILogger logger, string @namespace, string pod, string node);
 
-    [LoggerMessage(EventId = 601, Level = LogLevel.Information, Message = "starting pod {Namespace}/{Pod} at {PodIp}")]
-    private static partial void LogStarting(ILogger logger, string @namespace, string pod, string podIp);
+    [LoggerMessage(EventId = 601, Level = LogLevel.Information, Message = "starting pod {Namespace}/{Pod} at {PodIp} (network namespace {NetworkNamespace})")]
+    private static partial void LogStarting(ILogger logger, string @namespace, string pod, string podIp, string networkNamespace);
 
     [LoggerMessage(EventId = 602, Level = LogLevel.Information, Message = "stopping pod {Pod} (grace {GraceSeconds}s)")]
     private static partial void LogStopping(ILogger logger, string pod, double graceSeconds);
