@@ -203,4 +203,6 @@ kube-local-stop:
 	    kill -0 $$pid 2>/dev/null && kill -KILL $$pid; echo "$$name (pid $$pid) stopped"; fi; \
 	  rm -f $(KUBE_DIR)/$$name.pid; \
 	done
+	@# What a node killed with SIGKILL could not remove (pod namespaces, veths, the bridge); nothing after a clean stop.
+	@[ ! -f $(KUBE_NODE_DLL) ] || $(DOTNET) $(KUBE_NODE_DLL) --state-dir $(KUBE_DIR) --remove-pod-network
 	@rm -rf $(KUBE_DIR)/pods $(KUBE_DIR)/node-ready

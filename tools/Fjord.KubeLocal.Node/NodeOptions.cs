@@ -13,7 +13,9 @@ internal sealed record NodeOptions(Uri Server, string StateDir, string NodeName,
         "  against a kube-local API server. Pods run as host processes; logs go to DIR/pods/<ns>/<pod>/<container>.log.\n" +
         "  --pod-network: netns gives each pod a network namespace on a bridge (root, iproute2, nsenter), loopback a\n" +
         "  127.244.x.y address in the host's; auto (default) is netns where possible. --pod-cidr: the bridge's subnet\n" +
-        "  (default: the first 10.244.X.0/24 no host address or route overlaps).";
+        "  (default: the first 10.244.X.0/24 no host address or route overlaps).\n" +
+        "       kube-local-node --state-dir DIR --remove-pod-network\n" +
+        "  Removes the namespaces, veths and bridge a node of DIR left behind when it was killed, and exits.";
 
     public static NodeOptions Parse(string[] args)
     {

@@ -1,11 +1,29 @@
 using System.Runtime.InteropServices;
 using Fjord.KubeLocal.Node;
+using Fjord.KubeLocal.Node.Network;
 using Microsoft.Extensions.Logging;
 
 // kube-local-node: kube-controller-manager's workload controllers and one process kubelet for kube-local.
 if (args.Contains("--help") || args.Contains("-h"))
 {
     Console.WriteLine(NodeOptions.Usage);
+    return 0;
+}
+using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o =>
+{
+    o.SingleLine = true;
+    o.TimestampFormat = "HH:mm:ss.fff ";
+    o.UseUtcTimestamp = true;
+}));
+if (args.Contains("--remove-pod-network"))
+{
+    var stateDirAt = Array.IndexOf(args, "--state-dir");
+    if (stateDirAt < 0 || stateDirAt + 1 >= args.Length)
+    {
+        Console.Error.WriteLine("--remove-pod-network needs --state-dir DIR");
+        return 2;
+    }
+    BridgePodNetwork.RemoveLeftovers(Path.GetFullPath(args[stateDirAt + 1]), loggers.CreateLogger("Fjord.KubeLocal.Node.Network"));
     return 0;
 }
 NodeOptions options;
@@ -20,12 +38,6 @@ catch (ArgumentException e)
     return 2;
 }
 
-using var loggers = LoggerFactory.Create(b => b.AddSimpleConsole(o =>
-{
-    o.SingleLine = true;
-    o.TimestampFormat = "HH:mm:ss.fff ";
-    o.UseUtcTimestamp = true;
-}));
 using var cancel = new CancellationTokenSource();
 // SIGTERM and SIGINT stop every pod process before the node exits, so nothing is left running.
 using var term = PosixSignalRegistration.Create(PosixSignal.SIGTERM, c =>

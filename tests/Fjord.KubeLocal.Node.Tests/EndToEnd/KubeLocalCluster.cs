@@ -121,6 +121,9 @@ public sealed class KubeLocalCluster : IDisposable
             if (!_node.WaitForExit(30_000))
             {
                 _node.Kill(entireProcessTree: true);
+                _node.WaitForExit();
+                // As make kube-local-stop does after a SIGKILL: the pod namespaces and veths the node could not remove.
+                ExternalCommand.Run("dotnet", [NodeDll, "--state-dir", Server.StateDirectory, "--remove-pod-network"], timeout: TimeSpan.FromSeconds(60));
                 throw new TimeoutException($"kube-local-node did not exit after SIGTERM:\n{NodeOutput}");
             }
         }

@@ -169,6 +169,18 @@ internal sealed partial class BridgePodNetwork : IPodNetwork
         }
     }
 
+    /// <summary>
+    /// What a node of <paramref name="stateDir"/> killed with SIGKILL left behind (<c>--remove-pod-network</c>, which
+    /// <c>make kube-local-stop</c> runs after a SIGKILL); nothing when this host cannot do network namespaces.
+    /// </summary>
+    public static void RemoveLeftovers(string stateDir, ILogger logger)
+    {
+        if (PodNetworkSupport.WhyNotNetns() is null)
+        {
+            RemoveLeftovers(PodNetworkNames.For(stateDir), logger);
+        }
+    }
+
     /// <summary>Every namespace and link of this node's names: a crashed run's at start, anything missed at stop.</summary>
     private static void RemoveLeftovers(PodNetworkNames names, ILogger logger)
     {
