@@ -20,13 +20,23 @@ namespace Fjord.Broker.Quorum;
 public sealed class QuorumAddresses(ClusterVoters voters)
 {
     private ImmutableDictionary<int, HostPort> _learners = ImmutableDictionary<int, HostPort>.Empty;
+    private ImmutableDictionary<int, HostPort> _hinted = ImmutableDictionary<int, HostPort>.Empty;
 
     /// <summary>The learners known from the log, node id → rpc address.</summary>
     public ImmutableDictionary<int, HostPort> Learners => Volatile.Read(ref _learners);
 
-    /// <summary>The rpc address of a voter or learner; false when the node is neither.</summary>
+    /// <summary>The rpc address of a voter or learner (or a hinted leader); false when the node is none of them.</summary>
     public bool TryGet(int nodeId, out HostPort address) =>
-        voters.Voters.TryGetValue(nodeId, out address) || Learners.TryGetValue(nodeId, out address);
+        voters.Voters.TryGetValue(nodeId, out address) || Learners.TryGetValue(nodeId, out address)
+        || Volatile.Read(ref _hinted).TryGetValue(nodeId, out address);
+
+    /// <summary>
+    /// Records the address another member gave for the leader of a quorum this node is joining. The leader may be a
+    /// node that joined after the bootstrap voters; the joining node learns its address from the log only once it
+    /// has the entries that leader sends, and it can answer those appends only if it can dial the leader. The log's
+    /// own addresses take precedence.
+    /// </summary>
+    internal void LeaderHinted(int nodeId, HostPort address) => ImmutableInterlocked.AddOrUpdate(ref _hinted, nodeId, address, (_, _) => address);
 
     internal void LearnerAdded(int nodeId, HostPort address) => Volatile.Write(ref _learners, Learners.SetItem(nodeId, address));
 

@@ -39,7 +39,7 @@ public sealed partial class QuorumMembershipGrpcService(MetadataQuorum quorum, I
         if (status.Membership.IsVoter(ClusterVoters.RaftId(request.NodeId)))
             return Error(ErrorCode.InvalidRequest, $"node {request.NodeId} is a voter");
         if (status.Role != StateRole.Leader)
-            return new AddLearnerResponse { ErrorCode = (int)ErrorCode.NotController, LeaderId = ClusterVoters.NodeId(status.LeaderId) };
+            return NotController(ClusterVoters.NodeId(status.LeaderId));
 
         var raftId = ClusterVoters.RaftId(request.NodeId);
         if (status.Membership.IsLearner(raftId))
@@ -68,6 +68,13 @@ public sealed partial class QuorumMembershipGrpcService(MetadataQuorum quorum, I
             return Error(ErrorCode.RequestTimedOut, $"adding learner {request.NodeId} did not commit within {CommitTimeout.TotalSeconds} s");
         }
     }
+
+    private AddLearnerResponse NotController(int leaderId) => new()
+    {
+        ErrorCode = (int)ErrorCode.NotController,
+        LeaderId = leaderId,
+        LeaderAddress = leaderId >= 0 && quorum.Addresses.TryGet(leaderId, out var leader) ? leader.ToString() : "",
+    };
 
     private AddLearnerResponse Error(ErrorCode code, string message) =>
         new() { ErrorCode = (int)code, ErrorMessage = message, LeaderId = ClusterVoters.NodeId(quorum.Driver.Status.LeaderId) };

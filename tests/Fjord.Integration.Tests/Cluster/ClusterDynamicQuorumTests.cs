@@ -11,7 +11,8 @@ namespace Fjord.Integration.Tests.Cluster;
 /// grow 1 → 3 → 5 and shrink back to 3 one change at a time — with AddRaftVoter / RemoveRaftVoter (API keys 80/81)
 /// sent to an observer, which forwards them to the Raft leader — while an idempotent acks=all Confluent.Kafka producer
 /// runs; every acknowledged record is read back exactly once. Removing node 0 removes the leader that created the
-/// cluster. Restarted nodes keep the voter set of the log, not of <c>--voters</c>.
+/// cluster. Restarted nodes keep the voter set of the log, not of <c>--voters</c>, and a sixth node started last joins
+/// through its bootstrap voter, node 0, which no longer leads (nor votes) and names the leader and its address.
 /// </summary>
 public sealed class ClusterDynamicQuorumTests(ITestOutputHelper output)
 {
@@ -22,7 +23,10 @@ public sealed class ClusterDynamicQuorumTests(ITestOutputHelper output)
     [Fact]
     public void Voters_GrowFrom1To3To5AndShrinkTo3_WithTheQuorumAvailableAndEveryAckedRecordReadBackOnce()
     {
-        using var cluster = ClusterProcess.StartWithLearners(1, 4, s_settings);
+        using var cluster = ClusterProcess.Create(1, 5, s_settings);
+        var late = cluster.Nodes[5];
+        foreach (var node in cluster.Nodes.Where(n => n != late)) cluster.Launch(node);
+        foreach (var node in cluster.Nodes.Where(n => n != late)) node.WaitUntilReady(TimeSpan.FromSeconds(60));
         using var admin = new AdminChannels(cluster);
         Eventually.True(() => ClusterClient.Describe(cluster.BootstrapServers) is { Brokers.Length: 5 }, TimeSpan.FromSeconds(60),
             () => $"five unfenced brokers\n{cluster.Output}");
@@ -78,6 +82,14 @@ public sealed class ClusterDynamicQuorumTests(ITestOutputHelper output)
             Eventually.True(() => producer.Acknowledged > acked + 10, TimeSpan.FromSeconds(60),
                 () => $"the producer acknowledged after restarting {node}: {producer}\n{cluster.Output}");
         }
+
+        // A new node whose --voters names only node 0, now an observer: it follows node 0's hint to the leader.
+        cluster.Launch(late);
+        late.WaitUntilReady(TimeSpan.FromSeconds(60));
+        Eventually.True(() => Quorum(admin, 1) is { } q && q.Observers.Any(o => o.NodeId == late.Id), TimeSpan.FromSeconds(60),
+            () => $"node {late.Id} an observer after joining through node 0; last {Quorum(admin, 1)}\n{cluster.Output}");
+        Eventually.True(() => ClusterClient.Describe(cluster.BootstrapServers) is { Brokers.Length: 6 }, TimeSpan.FromSeconds(60),
+            () => $"six unfenced brokers\n{cluster.Output}");
 
         producer.Stop();
         var acknowledged = producer.AcknowledgedValues();
