@@ -35,8 +35,12 @@ public sealed class V1Alpha1FjordClusterStatus
     public int? ControllerId { get; set; }
 
     [JsonPropertyName("voters")]
-    [Description("Node ids of the controller quorum voters.")]
+    [Description("Node ids of the controller quorum voters, as the metadata log holds them.")]
     public List<int>? Voters { get; set; }
+
+    [JsonPropertyName("bootstrapControllers")]
+    [Description("How many controllers the cluster was created with: the brokers' bootstrap voter list, which stays fixed; later changes of spec.controllers move the voters one at a time (KIP-853) without restarting pods.")]
+    public int? BootstrapControllers { get; set; }
 
     [JsonPropertyName("underReplicatedPartitions")]
     [Description("Partitions whose ISR is smaller than their replica set.")]

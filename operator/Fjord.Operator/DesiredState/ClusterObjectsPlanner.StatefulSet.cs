@@ -32,14 +32,17 @@ public static partial class ClusterObjectsPlanner
                     WhenDeleted = deleteClaims,
                     WhenScaled = deleteClaims,
                 },
-                Template = PodTemplate(spec, names, staticConfigHash, metricsEnabled),
+                Template = PodTemplate(spec, names, staticConfigHash, metricsEnabled, BootstrapControllers(cluster)),
                 VolumeClaimTemplates = [VolumeClaim(spec.Storage)],
             },
         };
     }
 
+    /// <summary>The bootstrap voter count: recorded in status by the first reconcile, spec.controllers until then.</summary>
+    public static int BootstrapControllers(V1Alpha1FjordCluster cluster) => cluster.Status?.BootstrapControllers ?? cluster.Spec.Controllers;
+
     private static V1PodTemplateSpec PodTemplate(V1Alpha1FjordClusterSpec spec, ClusterNames names, string staticConfigHash,
-        bool metricsEnabled)
+        bool metricsEnabled, int bootstrapControllers)
     {
         var podTemplate = spec.Template?.Pod;
         var labels = ClusterLabels.Common(names.Cluster);
@@ -62,7 +65,7 @@ public static partial class ClusterObjectsPlanner
             Metadata = new V1ObjectMeta { Labels = labels, Annotations = annotations },
             Spec = new V1PodSpec
             {
-                Containers = [BrokerContainerSpec(spec, names)],
+                Containers = [BrokerContainerSpec(spec, names, bootstrapControllers)],
                 Volumes =
                 [
                     new V1Volume { Name = ConfigVolume, ConfigMap = new V1ConfigMapVolumeSource { Name = names.ConfigMap } },
@@ -88,7 +91,7 @@ public static partial class ClusterObjectsPlanner
         };
     }
 
-    private static V1Container BrokerContainerSpec(V1Alpha1FjordClusterSpec spec, ClusterNames names)
+    private static V1Container BrokerContainerSpec(V1Alpha1FjordClusterSpec spec, ClusterNames names, int bootstrapControllers)
     {
         var podIp = $"$({PodIpEnv})";
         var args = new List<string>
@@ -100,7 +103,9 @@ public static partial class ClusterObjectsPlanner
             "--kafka-advertised", $"{podIp}:{BrokerPorts.Kafka}",
             "--rpc-listen", $"{podIp}:{BrokerPorts.Rpc}",
             "--http-listen", $"{podIp}:{BrokerPorts.Http}",
-            "--voters", Voters(names, spec.Controllers),
+            // Only the bootstrap set: once the metadata log exists it decides who votes, so spec.controllers changes
+            // never touch the pod template (they are carried out as voter changes, see VoterPlanner).
+            "--voters", Voters(names, bootstrapControllers),
         };
         var env = new List<V1EnvVar>
         {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json.Nodes;
@@ -108,8 +109,23 @@ public static partial class ClusterObjectsPlanner
         ApiVersion = "v1",
         Kind = "ConfigMap",
         Metadata = Metadata(names.ConfigMap, names, owner),
-        Data = new Dictionary<string, string> { [ConfigFileKey] = ServerProperties(cluster.Spec.Config) },
+        Data = new Dictionary<string, string> { [ConfigFileKey] = ServerProperties(WithClusterDefaults(cluster.Spec)) },
     };
+
+    /// <summary>
+    /// spec.config plus what the cluster's shape implies and the user did not set: <c>offsets.topic.replication.factor</c>
+    /// is min(3, replicas), because a broker whose bootstrap quorum has one voter would otherwise take 1 (it cannot tell
+    /// a laptop from a cluster that started with <c>controllers: 1</c>). Only the topic's creation reads it, so it is
+    /// left out of the static-config hash: scaling never restarts pods over it.
+    /// </summary>
+    public static IReadOnlyDictionary<string, string> WithClusterDefaults(V1Alpha1FjordClusterSpec spec)
+    {
+        var config = new Dictionary<string, string>(spec.Config ?? new Dictionary<string, string>());
+        config.TryAdd(OffsetsTopicReplicationFactor, Math.Min(3, spec.Replicas).ToString(CultureInfo.InvariantCulture));
+        return config;
+    }
+
+    private const string OffsetsTopicReplicationFactor = "offsets.topic.replication.factor";
 
     private static List<V1ServicePort> ServicePorts(bool includeRpc)
     {

@@ -69,7 +69,8 @@ public sealed partial class AdminClusterClient : IDisposable
                 configs.Error is { Code: not 0 } ? null : configs.Configs.ToDictionary(c => c.Key, c => c.Value, StringComparer.Ordinal),
                 topics.Topics.Sum(t => t.Partitions.Count(p => p.Replicas.Count > 0 && p.Leader != p.Replicas[0] && p.Isr.Contains(p.Replicas[0]))),
                 await DescribeBalanceAsync(chosen, bestId, brokers[bestId], cancel),
-                propose ? await ProposeBalanceAsync(chosen, bestId, brokers[bestId], cancel) : null);
+                propose ? await ProposeBalanceAsync(chosen, bestId, brokers[bestId], cancel) : null,
+                await DescribeQuorumAsync(chosen, bestId, brokers[bestId], cancel));
         }
         catch (RpcException e)
         {
@@ -94,6 +95,39 @@ public sealed partial class AdminClusterClient : IDisposable
         return OnAnyBrokerAsync(brokers, "AlterBrokerConfigs", async (client, deadline) =>
             (await client.AlterBrokerConfigsAsync(request, deadline: deadline, cancellationToken: cancel)).Error);
     }
+
+    /// <summary>The quorum from its leader (the broker forwards DescribeQuorum there); null when it could not say.</summary>
+    private async Task<ObservedQuorum?> DescribeQuorumAsync(AdminService.AdminServiceClient client, int id, string address, CancellationToken cancel)
+    {
+        try
+        {
+            var quorum = await client.DescribeQuorumAsync(new DescribeQuorumRequest(), deadline: Deadline(), cancellationToken: cancel);
+            if (quorum.Error is { Code: not 0 } || quorum.LeaderId < 0)
+            {
+                return null;
+            }
+            return new ObservedQuorum(
+                quorum.Voters.Select(v => v.NodeId).ToList(),
+                quorum.Observers.ToDictionary(o => o.NodeId, o => o.LogEndOffset < 0 ? -1 : Math.Max(0, quorum.HighWatermark - o.LogEndOffset)));
+        }
+        catch (RpcException e)
+        {
+            LogUnanswered(_logger, id, address, e.StatusCode.ToString(), e.Status.Detail);
+            return null;
+        }
+    }
+
+    /// <summary>One voter change through any broker (it forwards to the quorum's leader); REQUEST_TIMED_OUT is thrown to be retried.</summary>
+    public Task ChangeVoterAsync(IReadOnlyDictionary<int, string> brokers, ChangeVoter change, CancellationToken cancel) =>
+        OnAnyBrokerAsync(brokers, change.Add ? "AddVoter" : "RemoveVoter", async (client, deadline) =>
+        {
+            var request = new VoterChangeRequest { NodeId = change.NodeId };
+            // A change commits within the broker's own 8 s wait, beyond the usual call deadline.
+            var longer = deadline + TimeSpan.FromSeconds(10);
+            return (change.Add
+                ? await client.AddVoterAsync(request, deadline: longer, cancellationToken: cancel)
+                : await client.RemoveVoterAsync(request, deadline: longer, cancellationToken: cancel)).Error;
+        });
 
     /// <summary>Preferred-leader election of every partition through any broker (ElectLeaders is forwarded to the controller).</summary>
     public Task ElectPreferredLeadersAsync(IReadOnlyDictionary<int, string> brokers, CancellationToken cancel) =>

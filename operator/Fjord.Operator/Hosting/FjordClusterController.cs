@@ -236,6 +236,9 @@ public sealed partial class FjordClusterController : IDisposable
                 case ElectPreferredLeaders:
                     await _admin.ElectPreferredLeadersAsync(addresses, cancel);
                     break;
+                case ChangeVoter voter:
+                    await _admin.ChangeVoterAsync(addresses, voter, cancel);
+                    break;
                 case ApplyDynamicConfigs configs:
                     await _admin.AlterClusterConfigsAsync(addresses, configs.Set, configs.Delete, cancel);
                     break;

@@ -4,8 +4,8 @@ namespace Fjord.Operator.Reconciling;
 
 /// <summary>
 /// Scaling: scale-out grows the StatefulSet at once and, once the new brokers are registered and unfenced, runs the
-/// controller's built-in balancer; scale-in is guarded, drains the highest ordinals with a drain-only balance, then
-/// shrinks. The running operation (with its start time) lives in status and the balance in the controller, so a
+/// controller's built-in balancer; scale-in is guarded, drains the highest ordinals with a drain-only balance, removes
+/// those that vote in the controller quorum from the voters, then shrinks. The running operation (with its start time) lives in status and the balance in the controller, so a
 /// restarted operator resumes either.
 /// </summary>
 public static partial class FjordClusterReconciler
@@ -76,6 +76,21 @@ public static partial class FjordClusterReconciler
             return new ScalePlan(current, actions, Operation(V1Alpha1FjordOperation.TypeScaleIn, failure is null ? "Draining" : "BalanceFailed",
                 removing, running ? step.Done : removing.Count - holding.Count, running ? step.Total : removing.Count, observed,
                 $"moving replicas off brokers {string.Join(",", holding.Select(b => b.Id))}: {step.Message}"), null, failure);
+        }
+        // A broker that votes in the controller quorum stops voting before its pod goes: removing pods first could
+        // take a majority of the voters away at once (5 → 1 brokers with 5 controllers), and the quorum with it.
+        if (health.Quorum is not { } quorum)
+        {
+            return new ScalePlan(current, actions, Operation(V1Alpha1FjordOperation.TypeScaleIn, "RemovingVoters", removing,
+                removing.Count, removing.Count, observed, "drained; waiting for the controller quorum's description (DescribeQuorum)"), null);
+        }
+        if (removing.Where(quorum.Voters.Contains).OrderDescending().Select(id => (int?)id).FirstOrDefault() is { } voter)
+        {
+            var change = new ChangeVoter(voter, Add: false);
+            actions.Add(change);
+            events.Add(VoterChangeEvent(change, observed.Cluster.Spec.Controllers));
+            return new ScalePlan(current, actions, Operation(V1Alpha1FjordOperation.TypeScaleIn, "RemovingVoters", removing,
+                removing.Count, removing.Count, observed, $"drained; broker {voter} stops voting in the controller quorum before its pod goes"), null);
         }
         events.Add(new RecordEvent(RecordEvent.Normal, "ScaleInDrained",
             $"brokers {string.Join(",", removing)} hold no replicas; shrinking the StatefulSet to {target}"));

@@ -115,8 +115,9 @@ public static partial class FjordClusterReconciler
             ReadyBrokers = readyBrokers,
             Brokers = brokers,
             ControllerId = health.Reachable ? health.ControllerId : -1,
-            // The voters the brokers were started with; the admin contract does not report the live quorum yet.
-            Voters = Enumerable.Range(0, spec.Controllers).ToList(),
+            Voters = health.Quorum is { } quorum ? quorum.Voters.Order().ToList()
+                : cluster.Status?.Voters ?? Enumerable.Range(0, ClusterObjectsPlanner.BootstrapControllers(cluster)).ToList(),
+            BootstrapControllers = ClusterObjectsPlanner.BootstrapControllers(cluster),
             UnderReplicatedPartitions = health.Reachable ? health.UnderReplicatedPartitions : null,
             OfflinePartitions = health.Reachable ? health.OfflinePartitions : null,
             Listeners = [new V1Alpha1FjordListenerStatus { Name = "internal", BootstrapServers = $"{names.BootstrapHost}:{BrokerPorts.Kafka}" }],

@@ -6,6 +6,7 @@ namespace Fjord.Operator.Reconciling;
 /// <paramref name="Balance"/> (admin DescribeBalance) is null when the controller could not report it;
 /// <paramref name="Proposal"/> (admin ProposeBalance) is only asked for in continuous balancing.
 /// <paramref name="DynamicConfigs"/> (the cluster-wide dynamic broker overrides) is null when the brokers could not report them.
+/// <paramref name="Quorum"/> (admin DescribeQuorum) is null when the quorum's leader could not be asked.
 /// </summary>
 public sealed record ObservedClusterHealth(
     bool Reachable,
@@ -18,7 +19,8 @@ public sealed record ObservedClusterHealth(
     IReadOnlyDictionary<string, string>? DynamicConfigs,
     int PreferredLeaderImbalance = 0,
     ObservedBalance? Balance = null,
-    ProposedBalance? Proposal = null)
+    ProposedBalance? Proposal = null,
+    ObservedQuorum? Quorum = null)
 {
     public static ObservedClusterHealth Unreachable { get; } = new(false, -1, [], 0, 0, 0, [], null);
 

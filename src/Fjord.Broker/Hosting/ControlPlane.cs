@@ -142,11 +142,14 @@ public static class ControlPlane
     }
 
     /// <summary>
-    /// <c>offsets.topic.replication.factor</c>, capped at 1 in a one-voter quorum: its node is the only broker there
-    /// can be, so <c>make run</c> gets consumer groups without setting it (as Kafka does on a single broker).
+    /// <c>offsets.topic.replication.factor</c>; its default is capped at 1 in a one-voter quorum, so <c>make run</c> gets
+    /// consumer groups without setting it (as Kafka does on a single broker). A value set explicitly is kept: a quorum
+    /// that bootstraps with one voter may still have many brokers (its learners), as an operator-made cluster does.
     /// </summary>
     internal static short OffsetsTopicReplicationFactorOf(BrokerConfig config, ClusterVoters voters)
-        => voters.IsSingleVoter ? (short)1 : (short)config.GetInt("offsets.topic.replication.factor");
+        => voters.IsSingleVoter && !config.ExplicitKeys.Contains("offsets.topic.replication.factor")
+            ? (short)1
+            : (short)config.GetInt("offsets.topic.replication.factor");
 
     /// <summary>
     /// One cluster id for every node, known before the metadata log has a leader: derived from the sorted

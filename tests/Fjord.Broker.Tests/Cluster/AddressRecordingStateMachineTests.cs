@@ -66,4 +66,18 @@ public sealed class AddressRecordingStateMachineTests
         Assert.Equal(new HostPort("::1", 9093), again[7]);
         Assert.Equal(image, imageAgain.ToArray());
     }
+
+    [Fact]
+    public void LeaderHinted_ResolvesALeaderTheLogHasNotNamedYet_AndTheLogsAddressWins()
+    {
+        var addresses = new QuorumAddresses(Voters);
+        addresses.LeaderHinted(5, new HostPort("10.0.0.5", 9093));
+        Assert.True(addresses.TryGet(5, out var hinted));
+        Assert.Equal(new HostPort("10.0.0.5", 9093), hinted);
+
+        var machine = new AddressRecordingStateMachine(new MetadataStateMachine(), addresses);
+        machine.Apply(Change(1, ConfChangeType.AddLearner, 5, "fjord-5.fjord:9093"));
+        Assert.True(addresses.TryGet(5, out var logged));
+        Assert.Equal(new HostPort("fjord-5.fjord", 9093), logged);
+    }
 }

@@ -57,4 +57,19 @@ public sealed class ClusterVotersTests
         Assert.Equal("127.0.0.1:19093", voters.Voters[4].ToString());
         Assert.True(ControlPlane.KeepsRandomClusterId(voters, config));
     }
+
+    [Fact]
+    public void OffsetsTopicReplicationFactor_OfAOneVoterQuorum_Is1UnlessSetExplicitly()
+    {
+        var oneVoter = "0@127.0.0.1:9093";
+        Assert.Equal(1, ControlPlane.OffsetsTopicReplicationFactorOf(Config(0, oneVoter), ClusterVoters.Of(Config(0, oneVoter))));
+        Assert.Equal(3, ControlPlane.OffsetsTopicReplicationFactorOf(Config(0, ThreeVoters), ClusterVoters.Of(Config(0, ThreeVoters))));
+
+        // An operator-made cluster may bootstrap with one voter and have three brokers: it says so explicitly.
+        var explicitly = BrokerConfig.Create(new Dictionary<string, string>
+        {
+            ["node.id"] = "2", ["voters"] = oneVoter, ["offsets.topic.replication.factor"] = "3",
+        });
+        Assert.Equal(3, ControlPlane.OffsetsTopicReplicationFactorOf(explicitly, ClusterVoters.Of(explicitly)));
+    }
 }

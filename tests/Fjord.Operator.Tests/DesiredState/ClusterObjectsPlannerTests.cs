@@ -161,6 +161,21 @@ public class ClusterObjectsPlannerTests
         Assert.Contains("log.retention.ms=2000\n", dynamicChange.ConfigMap.Data["server.properties"]);
     }
 
+    [Fact]
+    public void Plan_OffsetsTopicReplicationFactor_FollowsReplicasUpTo3_UnlessSet_AndNeverRollsPods()
+    {
+        static string Properties(DesiredClusterObjects o) => o.ConfigMap.Data["server.properties"];
+        static string Hash(DesiredClusterObjects o) => o.StatefulSet.Spec.Template.Metadata.Annotations[ClusterLabels.StaticConfigHashAnnotation];
+        var one = ClusterObjectsPlanner.Plan(Cluster(s => { s.Replicas = 1; s.Controllers = 1; }), s_noMonitoring);
+        var five = ClusterObjectsPlanner.Plan(Cluster(s => { s.Replicas = 5; s.Controllers = 1; }), s_noMonitoring);
+        var set = ClusterObjectsPlanner.Plan(Cluster(s => { s.Replicas = 5; s.Config = new() { ["offsets.topic.replication.factor"] = "5" }; }), s_noMonitoring);
+
+        Assert.Contains("offsets.topic.replication.factor=1\n", Properties(one));
+        Assert.Contains("offsets.topic.replication.factor=3\n", Properties(five));
+        Assert.Contains("offsets.topic.replication.factor=5\n", Properties(set));
+        Assert.Equal(Hash(one), Hash(five));
+    }
+
     [Theory]
     [InlineData(null, null, "ghcr.io/fjord-dev/fjord-broker:latest")]
     [InlineData("0.3.0", null, "ghcr.io/fjord-dev/fjord-broker:0.3.0")]

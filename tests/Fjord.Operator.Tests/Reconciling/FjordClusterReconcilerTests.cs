@@ -73,6 +73,50 @@ public class FjordClusterReconcilerTests
     }
 
     [Fact]
+    public void Plan_ControllersRaised_AddsOneCaughtUpObserverAsVoter_WithoutTouchingThePodTemplate()
+    {
+        var observed = Settled(Cluster(s => s.Controllers = 1));
+        observed.Cluster.Status = FjordClusterReconciler.Plan(observed).Actions.OfType<UpdateClusterStatus>().Single().Status;
+        Assert.Equal(1, observed.Cluster.Status.BootstrapControllers);
+        observed.Cluster.Spec.Controllers = 3;
+        observed = observed with { Health = observed.Health with { Quorum = new ObservedQuorum([0], new Dictionary<int, long> { [1] = 0, [2] = 0 }) } };
+
+        var plan = FjordClusterReconciler.Plan(observed);
+
+        Assert.Empty(plan.Actions.OfType<ApplyObject>());
+        Assert.Equal(new ChangeVoter(1, Add: true), Assert.Single(plan.Actions.OfType<ChangeVoter>()));
+        Assert.Equal("VoterAdded", Assert.Single(plan.Actions.OfType<RecordEvent>()).Reason);
+        var status = plan.Actions.OfType<UpdateClusterStatus>().Single().Status;
+        Assert.Equal([0], status.Voters);
+        Assert.Equal(1, status.BootstrapControllers);
+    }
+
+    [Fact]
+    public void Plan_ControllersLowered_RemovesTheHighestVoter_OnlyWhenHealthy()
+    {
+        var observed = Settled(Cluster(s => s.Controllers = 3));
+        observed.Cluster.Status = FjordClusterReconciler.Plan(observed).Actions.OfType<UpdateClusterStatus>().Single().Status;
+        observed.Cluster.Spec.Controllers = 1;
+        var quorum = new ObservedQuorum([0, 1, 2], new Dictionary<int, long>());
+        var healthy = observed with { Health = observed.Health with { Quorum = quorum } };
+        var underReplicated = observed with { Health = observed.Health with { Quorum = quorum, UnderReplicatedPartitions = 1 } };
+
+        Assert.Equal(new ChangeVoter(2, Add: false), Assert.Single(FjordClusterReconciler.Plan(healthy).Actions.OfType<ChangeVoter>()));
+        Assert.Empty(FjordClusterReconciler.Plan(underReplicated).Actions.OfType<ChangeVoter>());
+    }
+
+    [Fact]
+    public void Plan_StatusVotersComeFromTheQuorum()
+    {
+        var observed = Settled(Cluster());
+        observed = observed with { Health = observed.Health with { Quorum = new ObservedQuorum([2, 0, 1], new Dictionary<int, long>()) } };
+
+        var status = FjordClusterReconciler.Plan(observed).Actions.OfType<UpdateClusterStatus>().Single().Status;
+
+        Assert.Equal([0, 1, 2], status.Voters);
+    }
+
+    [Fact]
     public void Plan_UnchangedConditionKeepsItsTransitionTime()
     {
         var observed = Settled(Cluster());
@@ -392,6 +436,7 @@ public class FjordClusterReconcilerTests
             Health = observed.Health with
             {
                 Brokers = observed.Health.Brokers.Select(b => b.Id >= 3 ? b with { ReplicaCount = 0, LeaderCount = 0 } : b).ToList(),
+                Quorum = new ObservedQuorum([0, 1, 2], new Dictionary<int, long> { [3] = 0, [4] = 0 }),
             },
         };
 
@@ -400,6 +445,36 @@ public class FjordClusterReconcilerTests
         var set = (V1StatefulSet)Assert.Single(plan.Actions.OfType<ApplyObject>(), a => a.Object is V1StatefulSet).Object;
         Assert.Equal(3, set.Spec.Replicas);
         Assert.Empty(plan.Actions.OfType<ExecuteBalance>());
+        Assert.Empty(plan.Actions.OfType<ChangeVoter>());
+    }
+
+    [Fact]
+    public void Plan_ScaleInDrained_RemovesTheDepartingVotersOneAtATime_BeforeThePodsGo()
+    {
+        var observed = Settled(Cluster(s => { s.Replicas = 5; s.Controllers = 5; }), brokersOverride: 5);
+        observed.Cluster.Spec.Replicas = 3;
+        observed.Cluster.Spec.Controllers = 3;
+        observed = observed with
+        {
+            Health = observed.Health with
+            {
+                Brokers = observed.Health.Brokers.Select(b => b.Id >= 3 ? b with { ReplicaCount = 0, LeaderCount = 0 } : b).ToList(),
+                Quorum = new ObservedQuorum([0, 1, 2, 3, 4], new Dictionary<int, long>()),
+            },
+        };
+
+        var plan = FjordClusterReconciler.Plan(observed);
+
+        Assert.Equal(new ChangeVoter(4, Add: false), Assert.Single(plan.Actions.OfType<ChangeVoter>()));
+        var set = (V1StatefulSet)Assert.Single(plan.Actions.OfType<ApplyObject>(), a => a.Object is V1StatefulSet).Object;
+        Assert.Equal(5, set.Spec.Replicas);
+        var operation = Assert.Single(plan.Actions.OfType<UpdateClusterStatus>().Single().Status.Operations!);
+        Assert.Equal(("ScaleIn", "RemovingVoters"), (operation.Type, operation.Phase));
+
+        // Without the quorum's description the pods stay: nobody can tell whether they vote.
+        var unknown = FjordClusterReconciler.Plan(observed with { Health = observed.Health with { Quorum = null } });
+        Assert.Equal(5, ((V1StatefulSet)Assert.Single(unknown.Actions.OfType<ApplyObject>(), a => a.Object is V1StatefulSet).Object).Spec.Replicas);
+        Assert.Empty(unknown.Actions.OfType<ChangeVoter>());
     }
 
     [Fact]
