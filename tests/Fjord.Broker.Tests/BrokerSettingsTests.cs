@@ -43,6 +43,7 @@ public sealed class BrokerSettingsTests : IDisposable
     [InlineData("auto.create.topics.enable", "yes", "true or false")]
     [InlineData("log.cleanup.policy", "shred", "is not one of")]
     [InlineData("kafka.listen", "nohost", "expected host:port")]
+    [InlineData("rpc.advertised", "fjord-0.fjord-brokers", "rpc.advertised: expected host:port")]
     [InlineData("replica.selector.class", "com.example.MySelector", "replica.selector.class must be one of")]
     public void Create_BadValue_NamesTheKey(string key, string value, string expected)
     {
@@ -61,6 +62,14 @@ public sealed class BrokerSettingsTests : IDisposable
         var settings = new Dictionary<string, string>();
         if (value is not null) settings["replica.selector.class"] = value;
         Assert.Equal(rackAware, BrokerConfig.Create(settings).RackAwareReplicaSelector);
+    }
+
+    [Fact]
+    public void Create_RpcAdvertised_DefaultsToRpcListen()
+    {
+        Assert.Equal("127.0.0.1:9093", BrokerConfig.Create(new Dictionary<string, string>()).RpcAdvertised);
+        Assert.Equal("fjord-0.fjord-brokers.kafka.svc:9093",
+            BrokerConfig.Create(new Dictionary<string, string> { ["rpc.advertised"] = "fjord-0.fjord-brokers.kafka.svc:9093" }).RpcAdvertised);
     }
 
     [Fact]

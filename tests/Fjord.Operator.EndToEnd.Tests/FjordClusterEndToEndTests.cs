@@ -106,11 +106,15 @@ public sealed class FjordClusterEndToEndTests(ITestOutputHelper output) : IDispo
         WaitForCondition("Ready", "True", "3 brokers ready after the leader's pod was deleted");
         output.WriteLine($"[timing] leader pod {Name}-{leader} deleted: leadership moved in {moved.TotalSeconds:F1} s, Ready again in {clock.Elapsed.TotalSeconds:F1} s; producer's longest pause {producer.TakeLongestPause().TotalSeconds:F2} s");
 
-        // 5. 3 → 1 while every broker is one of 3 controllers: refused at admission by the CRD's validation.
+        // 5. 3 → 1 while every broker is one of 3 controllers, and an external listener (not supported yet): both
+        // refused at admission by the CRD's validation rules.
         var belowControllers = Server.Kubectl("patch", "fjordcluster", Name, "--type=merge", "-p", """{"spec":{"replicas":1}}""");
         Assert.NotEqual(0, belowControllers.ExitCode);
         Assert.Contains("controllers must not exceed replicas", belowControllers.StandardError, StringComparison.Ordinal);
         output.WriteLine($"3 → 1 refused by the API server: {belowControllers.StandardError.Trim()}");
+        var external = Server.Kubectl("patch", "fjordcluster", Name, "--type=merge", "-p", """{"spec":{"listeners":{"external":{"type":"NodePort"}}}}""");
+        Assert.NotEqual(0, external.ExitCode);
+        Assert.Contains("listeners.external is not supported yet", external.StandardError, StringComparison.Ordinal);
 
         // 6. 3 → 5 with the operator killed mid-scale and started again; then the built-in balancer spreads the
         // replicas onto brokers 3 and 4, its progress in status.operations.

@@ -23,6 +23,12 @@ public static class FjordCrds
                 Rule = "self.controllers <= self.replicas",
                 Message = "controllers must not exceed replicas: every controller is a broker",
             },
+            new V1ValidationRule
+            {
+                // Refused rather than accepted and ignored: the brokers have one Kafka listener so far.
+                Rule = "!has(self.listeners) || !has(self.listeners.external)",
+                Message = "listeners.external is not supported yet: clients reach the brokers through the internal listener (status.listeners)",
+            },
         ];
         return Definition(V1Alpha1FjordCluster.KindName, V1Alpha1FjordCluster.PluralName, "fc",
             "A Kafka-compatible Fjord cluster: brokers in a StatefulSet, a controller quorum among them.",

@@ -42,7 +42,7 @@ public sealed class V1Alpha1FjordClusterSpec
     public k8s.Models.V1ResourceRequirements? Resources { get; set; }
 
     [JsonPropertyName("rack")]
-    [Description("Rack awareness: each broker's broker.rack is its node's value of this label.")]
+    [Description("Spreads the broker pods evenly over the values of a node label (a topology spread constraint). The brokers' broker.rack is not set from it yet.")]
     public V1Alpha1FjordRack? Rack { get; set; }
 
     [JsonPropertyName("listeners")]

@@ -7,6 +7,6 @@ namespace Fjord.Operator.Crds;
 public sealed class V1Alpha1FjordListeners
 {
     [JsonPropertyName("external")]
-    [Description("Optional external access through one Service per broker.")]
+    [Description("External access through one Service per broker: not supported yet, refused by validation.")]
     public V1Alpha1FjordExternalListener? External { get; set; }
 }

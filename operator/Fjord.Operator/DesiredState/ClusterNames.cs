@@ -1,3 +1,5 @@
+using System.Globalization;
+
 namespace Fjord.Operator.DesiredState;
 
 /// <summary>
@@ -15,7 +17,10 @@ public sealed record ClusterNames(string Cluster, string Namespace)
     public string Pod(int ordinal) => $"{Cluster}-{ordinal}";
 
     /// <summary>The pod's stable DNS name through the headless Service (publishNotReadyAddresses, so it resolves before ready).</summary>
-    public string PodHost(int ordinal) => $"{Pod(ordinal)}.{HeadlessService}.{Namespace}.svc";
+    public string PodHost(int ordinal) => PodHost(ordinal.ToString(CultureInfo.InvariantCulture));
+
+    /// <summary>The same, with the ordinal as text: a pod template names its own pod with an environment reference.</summary>
+    public string PodHost(string ordinal) => $"{Cluster}-{ordinal}.{HeadlessService}.{Namespace}.svc";
 
     public string BootstrapHost => $"{BootstrapService}.{Namespace}.svc";
 }

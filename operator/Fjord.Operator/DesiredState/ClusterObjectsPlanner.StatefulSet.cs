@@ -102,6 +102,9 @@ public static partial class ClusterObjectsPlanner
             "--kafka-listen", $"{podIp}:{BrokerPorts.Kafka}",
             "--kafka-advertised", $"{podIp}:{BrokerPorts.Kafka}",
             "--rpc-listen", $"{podIp}:{BrokerPorts.Rpc}",
+            // A broker that joins the quorum later (scale-out, then maybe a voter) is dialled at the address it
+            // records; its pod IP changes whenever the pod is recreated, its DNS name never does.
+            "--rpc-advertised", $"{names.PodHost($"$({NodeIdEnv})")}:{BrokerPorts.Rpc}",
             "--http-listen", $"{podIp}:{BrokerPorts.Http}",
             // Only the bootstrap set: once the metadata log exists it decides who votes, so spec.controllers changes
             // never touch the pod template (they are carried out as voter changes, see VoterPlanner).

@@ -26,10 +26,18 @@ public sealed partial class AdminGrpcService
             LeaderEpoch = partition.LeaderEpoch,
             HighWatermark = partition.HighWatermark,
         };
-        foreach (var v in partition.CurrentVoters) reply.Voters.Add(new QuorumReplica { NodeId = v.ReplicaId, LogEndOffset = v.LogEndOffset });
-        foreach (var o in partition.Observers) reply.Observers.Add(new QuorumReplica { NodeId = o.ReplicaId, LogEndOffset = o.LogEndOffset });
+        reply.Voters.AddRange(partition.CurrentVoters.Select(v => Replica(v.ReplicaId, v.LogEndOffset)));
+        reply.Observers.AddRange(partition.Observers.Select(o => Replica(o.ReplicaId, o.LogEndOffset)));
         return reply;
     }
+
+    /// <summary>A replica with the rpc address this node's copy of the log gives it (the same committed entries as the leader's).</summary>
+    private QuorumReplica Replica(int nodeId, long logEndOffset) => new()
+    {
+        NodeId = nodeId,
+        LogEndOffset = logEndOffset,
+        RpcAddress = quorum.Addresses.TryGet(nodeId, out var address) ? address.ToString() : "",
+    };
 
     public override async Task<VoterChangeResponse> AddVoter(VoterChangeRequest request, ServerCallContext context)
     {

@@ -21,6 +21,7 @@ public sealed class BrokerConfig
         KafkaListen = ParseEndpoint("kafka.listen");
         KafkaAdvertised = GetString("kafka.advertised") is { Length: > 0 } ? ParseEndpoint("kafka.advertised") : KafkaListen;
         HttpListen = ParseEndpoint("http.listen");
+        RpcAdvertised = GetString("rpc.advertised") is { Length: > 0 } ? ParseEndpoint("rpc.advertised").ToString() : GetString("rpc.listen");
         Rack = GetString("broker.rack") is { Length: > 0 } rack ? rack : null;
         JsonLogs = GetString("log.format") == "json";
     }
@@ -32,6 +33,9 @@ public sealed class BrokerConfig
     public HostPort KafkaListen { get; }
 
     public HostPort KafkaAdvertised { get; }
+
+    /// <summary><c>rpc.advertised</c>, or <c>rpc.listen</c> when unset: where the quorum dials a node that joined it.</summary>
+    public string RpcAdvertised { get; }
 
     public HostPort HttpListen { get; }
 

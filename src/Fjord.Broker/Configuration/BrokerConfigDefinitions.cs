@@ -40,6 +40,7 @@ public static class BrokerConfigDefinitions
         new("kafka.listen", ConfigType.String, "127.0.0.1:9092", "host:port of the Kafka protocol listener"),
         new("kafka.advertised", ConfigType.String, "", "host:port clients are told to connect to (default: kafka.listen)"),
         new("rpc.listen", ConfigType.String, "127.0.0.1:9093", "host:port of the gRPC listener (raft, controller, admin)"),
+        new("rpc.advertised", ConfigType.String, "", "host:port other nodes dial for this node's gRPC listener, recorded in the metadata log when it joins the quorum (default: rpc.listen; give a name that survives restarts, e.g. a pod's DNS name)"),
         new("http.listen", ConfigType.String, "127.0.0.1:9644", "host:port of the HTTP listener (/metrics, /healthz, /readyz)"),
         new("voters", ConfigType.String, "", "controller quorum voters, ID@HOST:RPCPORT,... (empty: this node alone; a node not listed joins as a learner)"),
         new("broker.rack", ConfigType.String, "", "rack of this broker (--rack); clients with a matching client.rack may fetch from it (KIP-392)"),

@@ -15,7 +15,7 @@ public static class BrokerSettingsLoader
     /// <summary>Options that take a value on the command line, by their dotted key.</summary>
     private static readonly HashSet<string> s_valueOptions = new(StringComparer.Ordinal)
     {
-        "config", "node.id", "data.dir", "kafka.listen", "kafka.advertised", "rpc.listen",
+        "config", "node.id", "data.dir", "kafka.listen", "kafka.advertised", "rpc.listen", "rpc.advertised",
         "http.listen", "voters", "rack", "log.format",
     };
 

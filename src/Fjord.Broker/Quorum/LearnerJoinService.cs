@@ -14,10 +14,11 @@ namespace Fjord.Broker.Quorum;
 
 /// <summary>
 /// On a node that is not among the voters: asks the metadata quorum's leader to add it as a Raft learner
-/// (<see cref="QuorumMembershipGrpcService"/>), with its <c>rpc.listen</c> address, until the committed
+/// (<see cref="QuorumMembershipGrpcService"/>), with its <c>rpc.advertised</c> address, until the committed
 /// membership it replicates names it. It starts with the voters in turn and follows NOT_CONTROLLER hints to
-/// the leader (its id and rpc address: after KIP-853 voter changes the leader may be no bootstrap voter). Runs once at start on its own background task (a restarted learner that is already a member
-/// sends nothing); does nothing on voters.
+/// the leader (its id and rpc address: after KIP-853 voter changes the leader may be no bootstrap voter). Runs
+/// once at start on its own background task (a restarted learner that is already a member sends nothing); does
+/// nothing on voters.
 /// </summary>
 public sealed partial class LearnerJoinService(
     MetadataQuorum quorum, ControllerChannels channels, Configuration.BrokerConfig config, ILogger<LearnerJoinService> logger) : BackgroundService
@@ -48,7 +49,7 @@ public sealed partial class LearnerJoinService(
                 {
                     var client = new QuorumMembershipService.QuorumMembershipServiceClient(channel);
                     var reply = await client.AddLearnerAsync(
-                        new AddLearnerRequest { NodeId = quorum.NodeId, RpcAddress = config.GetString("rpc.listen") },
+                        new AddLearnerRequest { NodeId = quorum.NodeId, RpcAddress = config.RpcAdvertised },
                         deadline: DateTime.UtcNow.AddSeconds(15), cancellationToken: stoppingToken).ConfigureAwait(false);
                     var error = (ErrorCode)reply.ErrorCode;
                     if (error == ErrorCode.None) JoinLog.Added(logger, quorum.NodeId, target);

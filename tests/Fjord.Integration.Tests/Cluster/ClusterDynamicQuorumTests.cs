@@ -83,11 +83,12 @@ public sealed class ClusterDynamicQuorumTests(ITestOutputHelper output)
                 () => $"the producer acknowledged after restarting {node}: {producer}\n{cluster.Output}");
         }
 
-        // A new node whose --voters names only node 0, now an observer: it follows node 0's hint to the leader.
-        cluster.Launch(late);
+        // A new node whose --voters names only node 0, now an observer: it follows node 0's hint to the leader. It
+        // advertises its rpc listener by name (rpc.advertised), and the quorum records and dials that name.
+        late.Launch(cluster.Voters, [.. s_settings, $"rpc.advertised=localhost:{late.RpcPort}"]);
         late.WaitUntilReady(TimeSpan.FromSeconds(60));
-        Eventually.True(() => Quorum(admin, 1) is { } q && q.Observers.Any(o => o.NodeId == late.Id), TimeSpan.FromSeconds(60),
-            () => $"node {late.Id} an observer after joining through node 0; last {Quorum(admin, 1)}\n{cluster.Output}");
+        Eventually.True(() => Quorum(admin, 1) is { } q && q.Observers.Any(o => o.NodeId == late.Id && o.RpcAddress == $"localhost:{late.RpcPort}"),
+            TimeSpan.FromSeconds(60), () => $"node {late.Id} an observer at localhost:{late.RpcPort} after joining through node 0; last {Quorum(admin, 1)}\n{cluster.Output}");
         Eventually.True(() => ClusterClient.Describe(cluster.BootstrapServers) is { Brokers.Length: 6 }, TimeSpan.FromSeconds(60),
             () => $"six unfenced brokers\n{cluster.Output}");
 

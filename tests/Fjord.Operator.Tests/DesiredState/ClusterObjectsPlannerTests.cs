@@ -57,6 +57,8 @@ public class ClusterObjectsPlannerTests
         Assert.Equal("$(POD_IP):9092", Arg(broker, "--kafka-listen"));
         Assert.Equal("$(POD_IP):9092", Arg(broker, "--kafka-advertised"));
         Assert.Equal("$(POD_IP):9093", Arg(broker, "--rpc-listen"));
+        // The quorum dials a broker that joined later at the address it recorded: its DNS name, not its pod IP.
+        Assert.Equal("orders-$(POD_INDEX).orders-brokers.kafka.svc:9093", Arg(broker, "--rpc-advertised"));
         Assert.Equal("$(POD_IP):9644", Arg(broker, "--http-listen"));
         Assert.Equal("/var/lib/fjord/data", Arg(broker, "--data-dir"));
         Assert.Contains(broker.VolumeMounts, m => m.Name == "data" && m.MountPath == "/var/lib/fjord");
