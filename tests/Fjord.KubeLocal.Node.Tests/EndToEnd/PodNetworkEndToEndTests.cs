@@ -64,6 +64,8 @@ public sealed class PodNetworkEndToEndTests : IDisposable
                   get() { python3 -c 'import sys, urllib.request; print(urllib.request.urlopen(sys.argv[1], timeout=2).read().decode().strip())' "$1" 2>/dev/null; }
                   until answer=$(get http://$peer.web:8080/name); do sleep 0.2; done
                   echo "peer $peer.web at $(getent hosts $peer.web | cut -d' ' -f1) says $answer"
+                  started=$(date +%s%N); getent hosts gone-0.web.default.svc >/dev/null; ended=$(date +%s%N)
+                  echo "resolver $(grep -c '^nameserver 127.0.0.1$' /etc/resolv.conf): a missing name failed in $(( (ended - started) / 1000000 )) ms"
                   api=$(sed -n 's/^ *server: *//p' $KUBECONFIG)
                   get $api/api/v1/namespaces/default/pods/$HOSTNAME | grep -o '"podIP":"[^"]*"' | sed 's/^/api says /'
                   trap 'exit 0' TERM; while true; do sleep 0.2; done # {{{_cluster.Marker}}}
@@ -112,6 +114,10 @@ public sealed class PodNetworkEndToEndTests : IDisposable
             }, Timeout, () => $"{pod} never reached its peer and the API server; its log:\n{log}\n--- node\n{_cluster.NodeOutput}");
             Assert.Contains($"peer {peer}.web at {ips[peer]} says {peer}", log);
             Assert.Contains($"api says \"podIP\":\"{ips[pod]}\"", log);
+            // Lookups of names the cluster does not know fail at once, as cluster DNS answers them, instead of waiting
+            // for the host's name server that a pod cannot reach; the host's own resolv.conf is untouched.
+            Assert.Contains("resolver 1: a missing name failed in", log);
+            Assert.DoesNotContain("kube-local", File.ReadAllText("/etc/resolv.conf"));
             Console.WriteLine($"{pod}: {log.Trim().Replace('\n', '|')}");
         }
     }

@@ -41,6 +41,19 @@ internal sealed partial class ClusterDns
         return Task.FromResult<TimeSpan?>(null);
     }
 
+    /// <summary>
+    /// What a pod in its own network namespace gets as /etc/resolv.conf, beside the hosts files. Cluster names come from
+    /// /etc/hosts; any other lookup would go to the host's name servers, which a pod cannot reach (its default route
+    /// leads to a host that does not forward), and hang for the resolver's timeouts — ten seconds each time a client
+    /// reconnects to a pod that is gone. Real cluster DNS answers NXDOMAIN at once; a name server on the pod's own
+    /// loopback, where nothing listens, fails as fast.
+    /// </summary>
+    public static string ResolvConf(string hostsFile) => Path.Combine(Path.GetDirectoryName(hostsFile)!, "resolv.conf");
+
+    private const string ResolvConfText =
+        "# kube-local: cluster names are in /etc/hosts; nothing listens here, so other lookups fail at once\n" +
+        "nameserver 127.0.0.1\noptions timeout:1 attempts:1\n";
+
     /// <summary>The namespace's hosts file, brought up to date first (a pod about to start must find its peers).</summary>
     public string HostsFileFor(string ns)
     {
@@ -49,6 +62,7 @@ internal sealed partial class ClusterDns
         lock (_lock)
         {
             Directory.CreateDirectory(_directory);
+            HostsFileWriter.Write(ResolvConf(path), ResolvConfText);
             if (HostsFileWriter.Write(path, text))
             {
                 LogRewritten(_logger, ns, text.Count(c => c == '\n') - 3);

@@ -13,6 +13,12 @@ internal static class PodDnsSupport
     /// <summary>The shell step that makes <c>$hosts</c> this mount namespace's /etc/hosts (errors go to <c>$log</c>).</summary>
     public const string MountHostsScript = "mount --bind \"$hosts\" /etc/hosts >>\"$log\" 2>&1 || exit 127; ";
 
+    /// <summary>
+    /// The shell step that also makes <c>$resolv</c> this mount namespace's /etc/resolv.conf: for a pod in a network
+    /// namespace of its own, where the host's name servers are out of reach (see <see cref="ClusterDns.ResolvConf"/>).
+    /// </summary>
+    public const string MountResolvConfScript = "mount --bind \"$resolv\" /etc/resolv.conf >>\"$log\" 2>&1 || exit 127; ";
+
     /// <summary>Null when supported, else why not.</summary>
     public static string? Probe(string stateDir)
     {

@@ -11,7 +11,8 @@ namespace Fjord.KubeLocal.Node.Kubelet;
 /// so children a shell forked stop with it, as when a container's PID 1 exits. With a cluster DNS hosts file the
 /// shell first enters a mount namespace of its own (<c>unshare --mount</c>) and bind-mounts the file over
 /// <c>/etc/hosts</c> there (see <see cref="Dns.PodDnsSupport"/>). In network-namespace mode <c>nsenter --net</c> first
-/// moves it into the pod's network namespace. Thread-safe.
+/// moves it into the pod's network namespace, and a resolv.conf whose lookups fail fast is mounted too
+/// (<see cref="Dns.ClusterDns.ResolvConf"/>). Thread-safe.
 /// </summary>
 internal sealed partial class ContainerProcess : IDisposable
 {
@@ -57,14 +58,22 @@ internal sealed partial class ContainerProcess : IDisposable
         }
         start.ArgumentList.Add("sh");
         start.ArgumentList.Add("-c");
+        var resolvConf = hostsFile is not null && networkNamespace is not null ? Dns.ClusterDns.ResolvConf(hostsFile) : null;
         start.ArgumentList.Add(hostsFile is null
             ? "log=$1; shift; exec \"$@\" >>\"$log\" 2>&1"
-            : "log=$1; hosts=$2; shift 2; " + Dns.PodDnsSupport.MountHostsScript + "exec \"$@\" >>\"$log\" 2>&1");
+            : resolvConf is null
+                ? "log=$1; hosts=$2; shift 2; " + Dns.PodDnsSupport.MountHostsScript + "exec \"$@\" >>\"$log\" 2>&1"
+                : "log=$1; hosts=$2; resolv=$3; shift 3; " + Dns.PodDnsSupport.MountHostsScript + Dns.PodDnsSupport.MountResolvConfScript
+                    + "exec \"$@\" >>\"$log\" 2>&1");
         start.ArgumentList.Add("sh");
         start.ArgumentList.Add(logPath);
         if (hostsFile is not null)
         {
             start.ArgumentList.Add(hostsFile);
+        }
+        if (resolvConf is not null)
+        {
+            start.ArgumentList.Add(resolvConf);
         }
         start.ArgumentList.Add(command.FileName!);
         foreach (var arg in command.Arguments)
