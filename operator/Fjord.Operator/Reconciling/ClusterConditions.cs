@@ -21,6 +21,7 @@ public static class ClusterConditions
     public const string ReasonScalingOut = "ScalingOut";
     public const string ReasonScalingIn = "ScalingIn";
     public const string ReasonRebalancing = "Rebalancing";
+    public const string ReasonChangingVoters = "ChangingVoters";
     public const string ReasonWaitingForBrokers = "WaitingForBrokers";
     public const string ReasonReconciled = "Reconciled";
     public const string ReasonHealthy = "Healthy";

@@ -6,7 +6,8 @@ namespace Fjord.Operator.Reconciling;
 /// <summary>Status: what the user reads in <c>kubectl get fc</c> and <c>kubectl wait --for=condition=Ready</c>.</summary>
 public static partial class FjordClusterReconciler
 {
-    private static V1Alpha1FjordClusterStatus Status(ObservedCluster observed, ScalePlan scale, RollingDecision rolling, bool objectsChanging)
+    private static V1Alpha1FjordClusterStatus Status(ObservedCluster observed, ScalePlan scale, RollingDecision rolling,
+        V1Alpha1FjordOperation? voters, bool objectsChanging)
     {
         var cluster = observed.Cluster;
         var spec = cluster.Spec;
@@ -54,6 +55,11 @@ public static partial class FjordClusterReconciler
             });
         }
 
+        if (voters is not null)
+        {
+            operations.Add(voters);
+        }
+
         var allReady = readyBrokers == spec.Replicas && scale.StatefulSetReplicas == spec.Replicas;
         var readyMessage = $"{readyBrokers} of {spec.Replicas} brokers ready"
             + (scale.StatefulSetReplicas != spec.Replicas ? $" ({scale.StatefulSetReplicas} running until the scale completes)" : "");
@@ -80,6 +86,8 @@ public static partial class FjordClusterReconciler
                     : rolling.Kind != RollingDecisionKind.Done
                         ? ClusterConditions.Make(ClusterConditions.Reconciling, true, ClusterConditions.ReasonRollingUpdate,
                             $"{rolling.Reason}: {rolling.Outdated} pod(s) outdated", generation)
+                        : voters is not null
+                            ? ClusterConditions.Make(ClusterConditions.Reconciling, true, ClusterConditions.ReasonChangingVoters, voters.Message!, generation)
                         : objectsChanging
                             ? ClusterConditions.Make(ClusterConditions.Reconciling, true, ClusterConditions.ReasonApplyingChanges,
                                 "applying the spec to owned objects and the cluster", generation)

@@ -57,13 +57,14 @@ public static partial class FjordClusterReconciler
                 $"rolling broker {pod.Ordinal} ({pod.Name}) to the new pod template; {rolling.Outdated} pod(s) outdated"));
         }
 
+        V1Alpha1FjordOperation? voters = null;
         if (rolling.Kind != RollingDecisionKind.Restart && scale.Operation is null)
         {
             PlanFailover(observed, scale.StatefulSetReplicas, actions, events);
-            PlanVoters(observed, actions, events);
+            voters = PlanVoters(observed, actions, events);
         }
 
-        var status = Status(observed, scale, rolling, actions.Count > 0);
+        var status = Status(observed, scale, rolling, voters, actions.Count > 0);
         var settled = status.Conditions!.Single(c => c.Type == ClusterConditions.Reconciling).Status == "False";
         if (!SameStatus(cluster.Status, status))
         {
@@ -89,25 +90,6 @@ public static partial class FjordClusterReconciler
                 break;
         }
     }
-
-    /// <summary>
-    /// One voter change (KIP-853) towards spec.controllers, only on a healthy cluster that is not rolling or scaling:
-    /// a voter change is a quorum change, and the brokers it needs must be up and caught up.
-    /// </summary>
-    private static void PlanVoters(ObservedCluster observed, List<ReconcileAction> actions, List<RecordEvent> events)
-    {
-        if (observed.Health is not { Healthy: true, Quorum: { } quorum } || actions.Count > 0
-            || VoterPlanner.Next(observed.Cluster.Spec.Controllers, quorum, out _) is not { } change)
-        {
-            return;
-        }
-        actions.Add(change);
-        events.Add(VoterChangeEvent(change, observed.Cluster.Spec.Controllers));
-    }
-
-    private static RecordEvent VoterChangeEvent(ChangeVoter change, int controllers) => change.Add
-        ? new RecordEvent(RecordEvent.Normal, "VoterAdded", $"broker {change.NodeId} becomes a controller quorum voter (spec.controllers {controllers})")
-        : new RecordEvent(RecordEvent.Normal, "VoterRemoved", $"broker {change.NodeId} stops voting in the controller quorum (spec.controllers {controllers}); it keeps following the metadata log");
 
     /// <summary>The StatefulSet's update revision once its controller has observed the latest spec; null before.</summary>
     private static string? UpdateRevision(V1StatefulSet set) =>

@@ -89,6 +89,26 @@ public class FjordClusterReconcilerTests
         var status = plan.Actions.OfType<UpdateClusterStatus>().Single().Status;
         Assert.Equal([0], status.Voters);
         Assert.Equal(1, status.BootstrapControllers);
+        var operation = Assert.Single(status.Operations!);
+        Assert.Equal((V1Alpha1FjordOperation.TypeVoterChange, FjordClusterReconciler.PhaseAddingVoter), (operation.Type, operation.Phase));
+        Assert.Equal([1], operation.Brokers);
+        Assert.Equal(("True", ClusterConditions.ReasonChangingVoters), (Condition(plan, "Reconciling").Status, Condition(plan, "Reconciling").Reason));
+    }
+
+    [Fact]
+    public void Plan_ControllersRaised_BeforeTheObserverCaughtUp_ReportsTheWaitAndChangesNothing()
+    {
+        var observed = Settled(Cluster(s => s.Controllers = 3));
+        observed = observed with { Health = observed.Health with { Quorum = new ObservedQuorum([0], new Dictionary<int, long> { [1] = 5_000 }) } };
+
+        var plan = FjordClusterReconciler.Plan(observed);
+
+        Assert.Empty(plan.Actions.OfType<ChangeVoter>());
+        var operation = Assert.Single(plan.Actions.OfType<UpdateClusterStatus>().Single().Status.Operations!);
+        Assert.Equal(FjordClusterReconciler.PhaseWaitingForObserver, operation.Phase);
+        Assert.Contains("broker 1 must follow the metadata log", operation.Message, StringComparison.Ordinal);
+        Assert.Equal(("True", ClusterConditions.ReasonChangingVoters), (Condition(plan, "Reconciling").Status, Condition(plan, "Reconciling").Reason));
+        Assert.Equal(FjordClusterReconciler.ProgressRequeue, plan.RequeueAfter);
     }
 
     [Fact]
@@ -102,7 +122,10 @@ public class FjordClusterReconcilerTests
         var underReplicated = observed with { Health = observed.Health with { Quorum = quorum, UnderReplicatedPartitions = 1 } };
 
         Assert.Equal(new ChangeVoter(2, Add: false), Assert.Single(FjordClusterReconciler.Plan(healthy).Actions.OfType<ChangeVoter>()));
-        Assert.Empty(FjordClusterReconciler.Plan(underReplicated).Actions.OfType<ChangeVoter>());
+        var waiting = FjordClusterReconciler.Plan(underReplicated);
+        Assert.Empty(waiting.Actions.OfType<ChangeVoter>());
+        Assert.Equal(FjordClusterReconciler.PhaseWaitingForHealth,
+            waiting.Actions.OfType<UpdateClusterStatus>().Single().Status.Operations!.Single(o => o.Type == V1Alpha1FjordOperation.TypeVoterChange).Phase);
     }
 
     [Fact]
