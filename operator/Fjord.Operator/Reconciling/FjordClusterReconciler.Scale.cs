@@ -5,8 +5,8 @@ namespace Fjord.Operator.Reconciling;
 /// <summary>
 /// Scaling: scale-out grows the StatefulSet at once and, once the new brokers are registered and unfenced, runs the
 /// controller's built-in balancer; scale-in is guarded, drains the highest ordinals with a drain-only balance, removes
-/// those that vote in the controller quorum from the voters, then shrinks. The running operation (with its start time) lives in status and the balance in the controller, so a
-/// restarted operator resumes either.
+/// those that vote in the controller quorum from the voters, then shrinks. The running operation (with its start
+/// time) lives in status and the balance in the controller, so a restarted operator resumes either.
 /// </summary>
 public static partial class FjordClusterReconciler
 {

@@ -194,8 +194,21 @@ public sealed class ClusterProcess : IDisposable
             }
         }
 
-        /// <summary>True once the process has exited.</summary>
-        public bool HasExited => _process is null || _process.HasExited;
+        /// <summary>
+        /// True once the process has exited and everything it wrote has reached <see cref="Output"/>: its last lines can
+        /// still be in the pipe when the exit is seen (a loaded machine showed a SIGTERMed node's shutdown log missing),
+        /// and the parameterless WaitForExit returns only after the redirected streams reached their end.
+        /// </summary>
+        public bool HasExited
+        {
+            get
+            {
+                if (_process is null) return true;
+                if (!_process.HasExited) return false;
+                _process.WaitForExit();
+                return true;
+            }
+        }
 
         /// <summary>SIGTERM: the broker shuts down in a controlled way (KIP-841).</summary>
         public void Terminate()
