@@ -79,18 +79,18 @@ public static partial class FjordClusterReconciler
         }
         // A broker that votes in the controller quorum stops voting before its pod goes: removing pods first could
         // take a majority of the voters away at once (5 → 1 brokers with 5 controllers), and the quorum with it.
+        ScalePlan RemovingVoters(string message) => new(current, actions, Operation(V1Alpha1FjordOperation.TypeScaleIn, "RemovingVoters",
+            removing, removing.Count, removing.Count, observed, $"drained; {message}"), null);
         if (health.Quorum is not { } quorum)
         {
-            return new ScalePlan(current, actions, Operation(V1Alpha1FjordOperation.TypeScaleIn, "RemovingVoters", removing,
-                removing.Count, removing.Count, observed, "drained; waiting for the controller quorum's description (DescribeQuorum)"), null);
+            return RemovingVoters("waiting for the controller quorum's description (DescribeQuorum)");
         }
         if (removing.Where(quorum.Voters.Contains).OrderDescending().Select(id => (int?)id).FirstOrDefault() is { } voter)
         {
             var change = new ChangeVoter(voter, Add: false);
             actions.Add(change);
             events.Add(VoterChangeEvent(change, observed.Cluster.Spec.Controllers));
-            return new ScalePlan(current, actions, Operation(V1Alpha1FjordOperation.TypeScaleIn, "RemovingVoters", removing,
-                removing.Count, removing.Count, observed, $"drained; broker {voter} stops voting in the controller quorum before its pod goes"), null);
+            return RemovingVoters($"broker {voter} stops voting in the controller quorum before its pod goes");
         }
         events.Add(new RecordEvent(RecordEvent.Normal, "ScaleInDrained",
             $"brokers {string.Join(",", removing)} hold no replicas; shrinking the StatefulSet to {target}"));

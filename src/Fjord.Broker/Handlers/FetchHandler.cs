@@ -92,11 +92,14 @@ public sealed class FetchHandler(
         // KIP-392: a consumer's v11+ fetch carries client metadata; only such a fetch may be served by a follower or sent to one.
         var clientRack = version >= FirstClientRackVersion && replicaId < 0 ? request.RackId : null;
         var deadline = time.GetTimestamp() + time.TimestampFrequency * Math.Max(0, request.MaxWaitMs) / 1000;
+        // Decided once per request, as Kafka does: a parked fetch re-reads on every append, and a follower's fetch
+        // wakes on each one, so checking ACLs in every read would scan them per partition per append.
+        var refused = Refused(context, partitions, replicaId);
         PartitionRead[] reads;
         while (true)
         {
             var signals = request.MaxWaitMs > 0 ? WaitSignals(partitions) : null;
-            reads = ReadAll(context, partitions, request, replicaId, clientRack);
+            reads = ReadAll(partitions, refused, request, replicaId, clientRack);
             var bytes = 0L;
             var answerNow = false;
             foreach (var read in reads)
@@ -253,32 +256,42 @@ public sealed class FetchHandler(
         return signals;
     }
 
-    private PartitionRead[] ReadAll(RequestContext context, List<CachedFetchPartition> partitions, FetchRequest request, int replicaId, string? clientRack)
+    /// <summary>
+    /// Which partitions the principal may not read (null: all allowed). Kafka: a follower needs CLUSTER_ACTION on the
+    /// cluster, a consumer READ on each topic.
+    /// </summary>
+    private bool[]? Refused(RequestContext context, List<CachedFetchPartition> partitions, int replicaId)
+    {
+        if (!authorizer.Enabled) return null;
+        if (replicaId >= 0)
+        {
+            return authorizer.AuthorizeCluster(context, AclOperation.ClusterAction) ? null : [.. partitions.Select(_ => true)];
+        }
+        return [.. partitions.Select(p => p.TopicName is { } topic && !authorizer.Authorize(context, AclOperation.Read, AclResourceType.Topic, topic))];
+    }
+
+    private PartitionRead[] ReadAll(List<CachedFetchPartition> partitions, bool[]? refused, FetchRequest request, int replicaId, string? clientRack)
     {
         var reads = new PartitionRead[partitions.Count];
         var budget = (long)request.MaxBytes;
         var collected = 0L;
         for (var i = 0; i < partitions.Count; i++)
         {
-            reads[i] = Read(context, partitions[i], budget - collected, minOneBatch: collected == 0, replicaId, clientRack);
+            reads[i] = Read(partitions[i], refused?[i] == true, budget - collected, minOneBatch: collected == 0, replicaId, clientRack);
             collected += reads[i].Records.Length;
         }
 
         return reads;
     }
 
-    private PartitionRead Read(RequestContext context, CachedFetchPartition partition, long budget, bool minOneBatch, int replicaId, string? clientRack)
+    private PartitionRead Read(CachedFetchPartition partition, bool refused, long budget, bool minOneBatch, int replicaId, string? clientRack)
     {
         if (partition.TopicName is null)
         {
             return PartitionRead.Failed(ErrorCode.UnknownTopicId);
         }
 
-        // Kafka: a follower needs CLUSTER_ACTION on the cluster, a consumer READ on each topic.
-        var authorized = replicaId >= 0
-            ? authorizer.AuthorizeCluster(context, AclOperation.ClusterAction)
-            : authorizer.Authorize(context, AclOperation.Read, AclResourceType.Topic, partition.TopicName);
-        if (!authorized)
+        if (refused)
         {
             return PartitionRead.Failed(ErrorCode.TopicAuthorizationFailed);
         }
