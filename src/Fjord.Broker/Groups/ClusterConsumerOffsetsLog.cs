@@ -19,7 +19,7 @@ namespace Fjord.Broker.Groups;
 /// <c>offsets.commit.required.acks=-1</c>) bounded by <c>offsets.commit.timeout.ms</c>. Loading reads to the
 /// log end offset: a new leader's whole log becomes committed in its epoch, and records the old leader
 /// acknowledged may still sit above this node's high watermark. The topic itself is created by
-/// FindCoordinator through the controller (<see cref="ConsumerOffsetsTopicCreator"/>), never here.
+/// FindCoordinator through the controller (<see cref="InternalTopicCreator"/>), never here.
 /// The quorum is lazy: it needs the coordinator's publisher, which needs the coordinator, which needs this log.
 /// Thread-safe: reads the immutable image; TopicRegistry, PartitionLog and the replication layer are thread-safe.
 /// </summary>

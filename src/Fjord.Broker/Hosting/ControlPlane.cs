@@ -78,8 +78,10 @@ public static class ControlPlane
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<GroupCoordinatorService>>(), leadsEveryPartition: false));
         services.AddHostedService(sp => sp.GetRequiredService<GroupCoordinatorService>());
         services.AddSingleton(sp => new GroupCoordinatorLeadershipPublisher(config.NodeId, sp.GetRequiredService<GroupCoordinatorService>()));
-        services.AddSingleton(sp => new ConsumerOffsetsTopicCreator(sp.GetRequiredService<ControllerHost>(), sp.GetRequiredService<ControllerForwarder>(),
-            config.OffsetsTopicNumPartitions, OffsetsTopicReplicationFactorOf(config, voters), sp.GetRequiredService<ILogger<ConsumerOffsetsTopicCreator>>()));
+        services.AddSingleton(sp => new CoordinatorTopics(
+            new InternalTopicCreator(sp.GetRequiredService<ControllerHost>(), sp.GetRequiredService<ControllerForwarder>(),
+                new InternalTopic(ConsumerOffsetsPartitioner.TopicName, config.OffsetsTopicNumPartitions, OffsetsTopicReplicationFactorOf(config, voters)),
+                sp.GetRequiredService<ILogger<InternalTopicCreator>>())));
         // The replica manager publishes after the log publisher, so the logs it replicates are open; the group
         // coordinator's publisher comes last, so it appends only to partitions the replica manager already leads.
         services.AddSingleton(sp => new MetadataQuorum(config, voters, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(),
