@@ -179,6 +179,11 @@ public sealed class ProducerStateManager
         }
 
         var pending = ToPending(header, baseOffset, timestamp, marker);
+        if (!hasSequence)
+        {
+            // A marker keeps the sequence the producer is at (a later batch of this append follows it), unless it bumps the epoch.
+            pending.LastSequence = known && epoch == currentEpoch ? currentLastSeq : -1;
+        }
         (pending.TxnFirstOffsetAfter, pending.CoordinatorEpochAfter) = NextTxnState(pending, txnFirstOffset, coordinatorEpoch);
         _pending.Add(pending);
         return ErrorCode.None;
