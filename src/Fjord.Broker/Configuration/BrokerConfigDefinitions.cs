@@ -106,6 +106,13 @@ public static class BrokerConfigDefinitions
         new("offsets.retention.minutes", ConfigType.Int, "10080", "how long committed offsets of an empty group are kept", Min: 1),
         new("offsets.retention.check.interval.ms", ConfigType.Long, "600000", "how often expired offsets are removed", Min: 1),
         new("offset.metadata.max.bytes", ConfigType.Int, "4096", "largest metadata string of a committed offset", Min: 0),
+        new("transaction.state.log.num.partitions", ConfigType.Int, "50", "partitions of __transaction_state", Min: 1),
+        new("transaction.state.log.replication.factor", ConfigType.Short, "3", "replication factor of __transaction_state; it is not created until this many brokers are registered", Min: 1),
+        new("transaction.state.log.min.isr", ConfigType.Int, "2", "min.insync.replicas of __transaction_state (capped at its replication factor)", Min: 1),
+        new("transaction.max.timeout.ms", ConfigType.Int, "900000", "largest transaction.timeout.ms a producer may ask for", Min: 1),
+        new("transactional.id.expiration.ms", ConfigType.Long, "604800000", "a transactional id without a transaction this long is forgotten", Min: 1),
+        new("transaction.abort.timed.out.transaction.cleanup.interval.ms", ConfigType.Long, "10000", "how often transactions past their timeout are looked for and aborted", Min: 1),
+        new("transaction.remove.expired.transaction.cleanup.interval.ms", ConfigType.Long, "3600000", "how often expired transactional ids are looked for", Min: 1),
 
         // Security of the Kafka listener (README "Security"); read once at startup.
         new("kafka.listener.name", ConfigType.String, "PLAINTEXT", "name of the Kafka listener; its security protocol is its entry in listener.security.protocol.map"),

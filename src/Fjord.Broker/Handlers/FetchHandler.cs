@@ -70,6 +70,7 @@ public sealed class FetchHandler(
     private const int FirstSessionVersion = 7;
     private const int FirstLastFetchedEpochVersion = 12;
     private const int FirstClientRackVersion = 11;
+    private const sbyte ReadCommitted = 1;
 
     public override ApiKey ApiKey => ApiKey.Fetch;
 
@@ -277,14 +278,14 @@ public sealed class FetchHandler(
         var collected = 0L;
         for (var i = 0; i < partitions.Count; i++)
         {
-            reads[i] = Read(partitions[i], refused?[i] == true, budget - collected, minOneBatch: collected == 0, replicaId, clientRack);
+            reads[i] = Read(partitions[i], refused?[i] == true, budget - collected, minOneBatch: collected == 0, replicaId, clientRack, request.IsolationLevel);
             collected += reads[i].Records.Length;
         }
 
         return reads;
     }
 
-    private PartitionRead Read(CachedFetchPartition partition, bool refused, long budget, bool minOneBatch, int replicaId, string? clientRack)
+    private PartitionRead Read(CachedFetchPartition partition, bool refused, long budget, bool minOneBatch, int replicaId, string? clientRack, sbyte isolationLevel)
     {
         if (partition.TopicName is null)
         {
@@ -350,9 +351,11 @@ public sealed class FetchHandler(
             && partition.FetchOffset >= logStartOffset && partition.FetchOffset <= log.LogEndOffset
             && replication!.OnReplicaFetch(topicPartition, log, replicaId, partition.FetchOffset, partition.LogStartOffset);
 
-        // read_committed and read_uncommitted both stop at the high watermark until transactions exist; on a follower
-        // that is its own high watermark (KIP-392: never beyond what the leader had committed when it last said).
+        // A consumer reads to the high watermark, read_committed to the last stable offset (KIP-98); on a follower both
+        // are its own (KIP-392: never beyond what the leader had committed when it last said).
         var highWatermark = log.HighWatermark;
+        var lastStableOffset = log.LastStableOffset;
+        var readCommitted = !fromReplica && isolationLevel == ReadCommitted;
         var throttled = fromReplica && replication!.IsLeaderThrottled(topicPartition, log, replicaId);
         if (throttled && replication!.IsLeaderQuotaExceeded())
         {
@@ -361,9 +364,13 @@ public sealed class FetchHandler(
         }
 
         var maxBytes = (int)Math.Clamp(Math.Min(partition.MaxBytes, budget), 0, int.MaxValue);
-        var result = log.Read(partition.FetchOffset, maxBytes, fromReplica ? log.LogEndOffset : highWatermark, minOneBatch);
+        var upperBound = fromReplica ? log.LogEndOffset : readCommitted ? lastStableOffset : highWatermark;
+        var result = log.Read(partition.FetchOffset, maxBytes, upperBound, minOneBatch);
         return new PartitionRead(result.Error, highWatermark, log.LogStartOffset, result.Records, result)
         {
+            LastStableOffset = lastStableOffset,
+            // Every aborted transaction the returned data may hold (Kafka bounds it by the data's end; the LSO bounds that).
+            AbortedTransactions = readCommitted && result.Records.Length > 0 ? log.CollectAbortedTransactions(partition.FetchOffset, upperBound) : null,
             Throttled = throttled,
             Log = fromReplica ? log : null,
             HighWatermarkNews = fromReplica && replication!.ReplicaAwaitsHighWatermark(topicPartition, log, replicaId, highWatermark),
@@ -414,7 +421,8 @@ public sealed class FetchHandler(
                 PartitionIndex = key.Partition,
                 ErrorCode = (short)read.Error,
                 HighWatermark = read.HighWatermark,
-                LastStableOffset = read.HighWatermark,
+                LastStableOffset = read.LastStableOffset,
+                AbortedTransactions = AbortedTransactionsOf(read),
                 LogStartOffset = read.LogStartOffset,
                 Records = new ReadOnlySequence<byte>(read.Records),
                 PreferredReadReplica = read.PreferredReadReplica,
@@ -428,6 +436,19 @@ public sealed class FetchHandler(
         }
 
         return response;
+    }
+
+    /// <summary>read_committed: the aborted transactions of the data (an empty list when none); read_uncommitted: null, as Kafka.</summary>
+    private static List<FetchResponse.AbortedTransaction>? AbortedTransactionsOf(PartitionRead read)
+    {
+        if (read.AbortedTransactions is not { } aborted) return null;
+        var list = new List<FetchResponse.AbortedTransaction>(aborted.Count);
+        foreach (var transaction in aborted)
+        {
+            list.Add(new FetchResponse.AbortedTransaction { ProducerId = transaction.ProducerId, FirstOffset = transaction.FirstOffset });
+        }
+
+        return list;
     }
 
     /// <summary>The error at the top (v7+) and on every named partition, since v4-6 have no top-level error.</summary>
@@ -459,6 +480,12 @@ public sealed class FetchHandler(
 
         /// <summary>KIP-392: the follower was last told an older high watermark, so its fetch is answered now.</summary>
         public bool HighWatermarkNews { get; init; }
+
+        /// <summary>The partition's last stable offset when read; the high watermark when nothing was read.</summary>
+        public long LastStableOffset { get; init; } = HighWatermark;
+
+        /// <summary>read_committed: the aborted transactions overlapping the returned data; null otherwise.</summary>
+        public IReadOnlyList<Fjord.Storage.Transactions.AbortedTransaction>? AbortedTransactions { get; init; }
 
         /// <summary>KIP-392: the replica the consumer should fetch this partition from instead, or -1.</summary>
         public int PreferredReadReplica { get; init; } = -1;

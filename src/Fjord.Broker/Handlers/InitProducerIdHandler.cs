@@ -1,3 +1,4 @@
+using Fjord.Coordinator.Transactions;
 using Fjord.Broker.Network;
 using Fjord.Broker.Security;
 using Fjord.Metadata.Acls;
@@ -19,10 +20,11 @@ namespace Fjord.Broker.Handlers;
 ///   epoch limit a fresh id is issued instead.
 /// - With an authorizer, an idempotent producer needs IDEMPOTENT_WRITE on the cluster or WRITE on some topic (Kafka 3.0+,
 ///   KIP-679), else CLUSTER_AUTHORIZATION_FAILED.
-/// - A transactional id gets TRANSACTIONAL_ID_AUTHORIZATION_FAILED: Fjord has no transaction
-///   coordinator yet, and a fatal error beats a client retrying forever.
+/// - With a transactional id (sent to the id's transaction coordinator): needs WRITE on the transactional id
+///   (TRANSACTIONAL_ID_AUTHORIZATION_FAILED); the coordinator gives the id's producer id with its epoch bumped, fencing
+///   older producers of the same id, or NOT_COORDINATOR, CONCURRENT_TRANSACTIONS, INVALID_TRANSACTION_TIMEOUT...
 /// </summary>
-public sealed class InitProducerIdHandler(IProducerIdSource producerIds, BrokerAuthorizer authorizer) : ApiHandler<InitProducerIdRequest, InitProducerIdResponse>
+public sealed class InitProducerIdHandler(IProducerIdSource producerIds, TransactionCoordinatorService transactions, BrokerAuthorizer authorizer) : ApiHandler<InitProducerIdRequest, InitProducerIdResponse>
 {
     public override ApiKey ApiKey => ApiKey.InitProducerId;
 
@@ -32,9 +34,11 @@ public sealed class InitProducerIdHandler(IProducerIdSource producerIds, BrokerA
 
     protected override async ValueTask<IResponseMessage?> HandleTypedAsync(RequestContext context, InitProducerIdRequest request)
     {
-        if (request.TransactionalId is not null)
+        if (request.TransactionalId is { } transactionalId)
         {
-            return ErrorResponse(request, ErrorCode.TransactionalIdAuthorizationFailed);
+            return authorizer.Authorize(context, AclOperation.Write, AclResourceType.TransactionalId, transactionalId)
+                ? await transactions.InitProducerIdAsync(request).ConfigureAwait(false)
+                : ErrorResponse(request, ErrorCode.TransactionalIdAuthorizationFailed);
         }
 
         if (!authorizer.AuthorizeCluster(context, AclOperation.IdempotentWrite) && !authorizer.AuthorizeAny(context, AclOperation.Write, AclResourceType.Topic))

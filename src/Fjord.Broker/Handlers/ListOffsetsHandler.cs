@@ -37,6 +37,8 @@ public sealed class ListOffsetsHandler(TopicRegistry topics, IPartitionLeadershi
 
     public override short MaxVersion => 10;
 
+    private const sbyte ReadCommitted = 1;
+
     protected override ValueTask<IResponseMessage?> HandleTypedAsync(RequestContext context, ListOffsetsRequest request)
     {
         var response = new ListOffsetsResponse();
@@ -48,7 +50,7 @@ public sealed class ListOffsetsHandler(TopicRegistry topics, IPartitionLeadershi
             foreach (var partition in topic.Partitions)
             {
                 topicResponse.Partitions.Add(authorized
-                    ? Lookup(topic.Name, partition, context.ApiVersion)
+                    ? Lookup(topic.Name, partition, context.ApiVersion, request.IsolationLevel == ReadCommitted)
                     : new() { PartitionIndex = partition.PartitionIndex, Timestamp = -1, Offset = -1, LeaderEpoch = -1, ErrorCode = (short)ErrorCode.TopicAuthorizationFailed });
             }
 
@@ -58,7 +60,7 @@ public sealed class ListOffsetsHandler(TopicRegistry topics, IPartitionLeadershi
         return new(response);
     }
 
-    private ListOffsetsResponse.ListOffsetsPartitionResponse Lookup(string topic, ListOffsetsRequest.ListOffsetsPartition partition, short version)
+    private ListOffsetsResponse.ListOffsetsPartitionResponse Lookup(string topic, ListOffsetsRequest.ListOffsetsPartition partition, short version, bool readCommitted)
     {
         // LeaderEpoch exists from v4 and is not ignorable, so older answers must leave it at its default.
         var answer = new ListOffsetsResponse.ListOffsetsPartitionResponse { PartitionIndex = partition.PartitionIndex, Timestamp = -1, Offset = -1, LeaderEpoch = -1 };
@@ -91,7 +93,7 @@ public sealed class ListOffsetsHandler(TopicRegistry topics, IPartitionLeadershi
         switch (partition.Timestamp)
         {
             case LatestTimestamp:
-                answer.Offset = log.HighWatermark;
+                answer.Offset = readCommitted ? log.LastStableOffset : log.HighWatermark;
                 answer.LeaderEpoch = leaderEpoch;
                 break;
             case EarliestTimestamp:
@@ -114,7 +116,8 @@ public sealed class ListOffsetsHandler(TopicRegistry topics, IPartitionLeadershi
                 answer.ErrorCode = (short)ErrorCode.UnsupportedVersion;
                 break;
             default:
-                if (log.FindOffsetByTimestamp(partition.Timestamp) is { } found)
+                // Kafka: a read_committed lookup never names an offset at or past the last stable offset.
+                if (log.FindOffsetByTimestamp(partition.Timestamp) is { } found && (!readCommitted || found.Offset < log.LastStableOffset))
                 {
                     answer.Offset = found.Offset;
                     answer.Timestamp = found.Timestamp;

@@ -30,7 +30,9 @@ namespace Fjord.Broker.Handlers;
 ///   (a retried duplicate gets its original offset, a gap OUT_OF_ORDER_SEQUENCE_NUMBER).
 /// - With an authorizer, a topic the principal may not WRITE gets TOPIC_AUTHORIZATION_FAILED.
 /// - Unknown topics get UNKNOWN_TOPIC_OR_PARTITION (Kafka creates topics on Metadata, not Produce).
-/// - Transactional produce gets TRANSACTIONAL_ID_AUTHORIZATION_FAILED (no transaction coordinator yet).
+/// - Transactional produce (KIP-98) needs WRITE on the transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED); its
+///   batches open the producer's transaction on the partition (the last stable offset stays at its first offset until
+///   the coordinator's marker). Control batches from clients: INVALID_RECORD.
 /// - One node: acks=all is satisfied once the leader (this node) has appended.
 /// - Cluster mode: a partition this node does not lead gets NOT_LEADER_OR_FOLLOWER (<see cref="IPartitionLeadership"/>);
 ///   batches are stamped with the image's leader epoch. With replication (<see cref="IPartitionReplication"/>):
@@ -62,7 +64,7 @@ public sealed partial class ProduceHandler(
             return new(ErrorResponse(request, ErrorCode.InvalidRequiredAcks));
         }
 
-        if (request.TransactionalId is not null)
+        if (request.TransactionalId is { } transactionalId && !authorizer.Authorize(context, AclOperation.Write, AclResourceType.TransactionalId, transactionalId))
         {
             return new(ErrorResponse(request, ErrorCode.TransactionalIdAuthorizationFailed));
         }
@@ -151,9 +153,10 @@ public sealed partial class ProduceHandler(
             return Failed(partitionData.Index, ErrorCode.UnsupportedCompressionType, "zstd needs Produce v7 or later");
         }
 
-        if (validation.IsTransactional || validation.IsControl)
+        if (validation.IsControl)
         {
-            return Failed(partitionData.Index, ErrorCode.InvalidRecord, "Transactional and control batches need a transaction coordinator, which this broker does not have yet");
+            // Kafka's LogValidator: only a transaction coordinator writes markers (WriteTxnMarkers).
+            return Failed(partitionData.Index, ErrorCode.InvalidRecord, "Clients may not write control batches");
         }
 
         if (replication is not null && acks == -1 && replication.CheckEnoughReplicas(new TopicPartition(topic, partitionData.Index), log) is not ErrorCode.None and var tooFew)

@@ -10,6 +10,7 @@ using Fjord.Broker.Topics;
 using Fjord.Coordinator;
 using Fjord.Coordinator.ConsumerOffsets;
 using Fjord.Coordinator.Groups;
+using Fjord.Coordinator.Transactions;
 using Fjord.Protocol;
 using Fjord.Storage;
 using Fjord.Metadata;
@@ -70,22 +71,26 @@ public static class ControlPlane
         services.AddHostedService(sp => sp.GetRequiredService<ReplicaManager>());
         // Consumer groups: __consumer_offsets is a replicated topic of the image; this node coordinates the groups
         // of the partitions it leads (loaded and unloaded by a publisher placed after the replica manager).
-        services.AddSingleton<IConsumerOffsetsLog>(sp => new ClusterConsumerOffsetsLog(new Lazy<MetadataQuorum>(sp.GetRequiredService<MetadataQuorum>),
+        services.AddSingleton<IConsumerOffsetsLog>(sp => new ClusterCoordinatorLog(ConsumerOffsetsPartitioner.TopicName, new Lazy<MetadataQuorum>(sp.GetRequiredService<MetadataQuorum>),
             sp.GetRequiredService<TopicRegistry>(), sp.GetRequiredService<IPartitionReplication>(), sp.GetRequiredService<PartitionAppendNotifier>(),
             TimeSpan.FromMilliseconds(config.GetInt("offsets.commit.timeout.ms"))));
         services.AddSingleton(sp => new GroupCoordinatorService(
             sp.GetRequiredService<GroupCoordinatorConfig>(), sp.GetRequiredService<IConsumerOffsetsLog>(), sp.GetRequiredService<ITopicPartitionView>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<GroupCoordinatorService>>(), leadsEveryPartition: false));
         services.AddHostedService(sp => sp.GetRequiredService<GroupCoordinatorService>());
+        TransactionServices.Add(services, config);
         services.AddSingleton(sp => new CoordinatorTopics(
             new InternalTopicCreator(sp.GetRequiredService<ControllerHost>(), sp.GetRequiredService<ControllerForwarder>(),
                 new InternalTopic(ConsumerOffsetsPartitioner.TopicName, config.OffsetsTopicNumPartitions, OffsetsTopicReplicationFactorOf(config, voters)),
-                sp.GetRequiredService<ILogger<InternalTopicCreator>>())));
+                sp.GetRequiredService<ILogger<InternalTopicCreator>>()),
+            new InternalTopicCreator(sp.GetRequiredService<ControllerHost>(), sp.GetRequiredService<ControllerForwarder>(),
+                TransactionServices.StateTopic(config, voters), sp.GetRequiredService<ILogger<InternalTopicCreator>>())));
         // The replica manager publishes after the log publisher, so the logs it replicates are open; the group
         // coordinator's publisher comes last, so it appends only to partitions the replica manager already leads.
         services.AddSingleton(sp => new MetadataQuorum(config, voters, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(),
             [sp.GetRequiredService<BrokerMetadataPublisher>(), new ReplicationQuotaConfigPublisher(sp.GetRequiredService<ClusterConfigResolver>(), sp.GetRequiredService<ReplicationQuotas>()),
-                sp.GetRequiredService<ReplicaManager>(), GroupCoordinatorPublisher(config, sp.GetRequiredService<GroupCoordinatorService>())],
+                sp.GetRequiredService<ReplicaManager>(), GroupCoordinatorPublisher(config, sp.GetRequiredService<GroupCoordinatorService>()),
+                TransactionServices.Publisher(config, sp.GetRequiredService<TransactionCoordinatorService>())],
             sp.GetRequiredService<QuorumMetrics>()));
         services.AddSingleton<IPartitionLeadership, ClusterPartitionLeadership>();
         services.AddSingleton(_ => KeepsRandomClusterId(voters, config) ? ClusterIdentity.LoadOrCreate(config.DataDir, config.NodeId) : ClusterIdentityOf(voters, config));
@@ -151,9 +156,11 @@ public static class ControlPlane
     /// that bootstraps with one voter may still have many brokers (its learners), as an operator-made cluster does.
     /// </summary>
     internal static short OffsetsTopicReplicationFactorOf(BrokerConfig config, ClusterVoters voters)
-        => voters.IsSingleVoter && !config.ExplicitKeys.Contains("offsets.topic.replication.factor")
-            ? (short)1
-            : (short)config.GetInt("offsets.topic.replication.factor");
+        => InternalTopicReplicationFactorOf(config, voters, "offsets.topic.replication.factor");
+
+    /// <summary>An internal topic's replication factor config, capped at 1 in a one-voter quorum unless set explicitly.</summary>
+    internal static short InternalTopicReplicationFactorOf(BrokerConfig config, ClusterVoters voters, string key)
+        => voters.IsSingleVoter && !config.ExplicitKeys.Contains(key) ? (short)1 : (short)config.GetInt(key);
 
     /// <summary>
     /// One cluster id for every node, known before the metadata log has a leader: derived from the sorted

@@ -154,7 +154,12 @@ public sealed partial class TransactionCoordinatorService : IHostedService, IAsy
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         _timer?.Dispose();
-        await _stopping.CancelAsync().ConfigureAwait(false);
+        // Stopped twice when the host disposes what it stopped (the hosted service is also a singleton).
+        if (!_stopping.IsCancellationRequested)
+        {
+            await _stopping.CancelAsync().ConfigureAwait(false);
+        }
+
         _queue.Writer.TryComplete();
         if (_loop is not null)
         {

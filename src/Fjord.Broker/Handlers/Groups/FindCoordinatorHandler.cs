@@ -1,3 +1,4 @@
+using Fjord.Coordinator.Transactions;
 using Fjord.Broker.Handlers;
 using Fjord.Broker.Network;
 using Fjord.Broker.Security;
@@ -27,20 +28,15 @@ namespace Fjord.Broker.Handlers.Groups;
 ///   COORDINATOR_NOT_AVAILABLE meanwhile — also while fewer brokers than
 ///   <c>offsets.topic.replication.factor</c> are registered. Leaderless partition or a fenced leader:
 ///   COORDINATOR_NOT_AVAILABLE (clients retry).
-/// - Key type 1 (transaction): Fjord has no transaction coordinator yet, so TRANSACTIONAL_ID_AUTHORIZATION_FAILED with
-///   a message saying so. librdkafka, the Java client and kafka-python treat that code as fatal in init_transactions
-///   and fail at once; the retriable COORDINATOR_NOT_AVAILABLE made them retry until their timeout. The other fatal
-///   candidates say something false (CLUSTER_AUTHORIZATION_FAILED) or are retried (UNSUPPORTED_VERSION, NOT_COORDINATOR).
+/// - Key type 1 (transaction): the leader of <c>__transaction_state</c> partition PartitionFor(transactional id), the
+///   topic created like <c>__consumer_offsets</c>; needs DESCRIBE on the transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED).
 ///   Other key types and an empty group id: INVALID_REQUEST.
 /// </summary>
-public sealed class FindCoordinatorHandler(MetadataQuorum quorum, GroupCoordinatorService coordinator, CoordinatorTopics topics, BrokerAuthorizer authorizer)
+public sealed class FindCoordinatorHandler(MetadataQuorum quorum, GroupCoordinatorService coordinator, TransactionCoordinatorService transactions, CoordinatorTopics topics, BrokerAuthorizer authorizer)
     : ApiHandler<FindCoordinatorRequest, FindCoordinatorResponse>
 {
     private const sbyte GroupKeyType = 0;
     private const sbyte TransactionKeyType = 1;
-
-    /// <summary>The error_message transactional clients show; it says why, not that the client lacks a permission.</summary>
-    public const string TransactionsUnsupported = "Transactions are not supported by Fjord yet: it has no transaction coordinator. Use an idempotent producer (enable.idempotence=true) without transactional.id.";
 
     public override ApiKey ApiKey => ApiKey.FindCoordinator;
 
@@ -89,8 +85,12 @@ public sealed class FindCoordinatorHandler(MetadataQuorum quorum, GroupCoordinat
                 return Found.Failed(ErrorCode.GroupAuthorizationFailed, $"Not authorized to access group {key}.");
             case GroupKeyType:
                 break;
+            case TransactionKeyType when string.IsNullOrEmpty(key):
+                return Found.Failed(ErrorCode.InvalidRequest, "The transactional id must not be empty.");
+            case TransactionKeyType when !authorizer.Authorize(context, AclOperation.Describe, AclResourceType.TransactionalId, key):
+                return Found.Failed(ErrorCode.TransactionalIdAuthorizationFailed, $"Not authorized to access transactional id {key}.");
             case TransactionKeyType:
-                return Found.Failed(ErrorCode.TransactionalIdAuthorizationFailed, TransactionsUnsupported);
+                return await LeaderOfAsync(context, topics.TransactionState, transactions.PartitionFor(key)).ConfigureAwait(false);
             default:
                 return Found.Failed(ErrorCode.InvalidRequest, $"Unknown coordinator key type {keyType}.");
         }

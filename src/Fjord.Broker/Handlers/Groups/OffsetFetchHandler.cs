@@ -15,7 +15,8 @@ namespace Fjord.Broker.Handlers.Groups;
 /// - v2+: Topics null means every committed offset of the group; top-level ErrorCode.
 /// - v8+ (KIP-709): several groups per request, each with its own error.
 /// - A partition without a committed offset answers offset -1, metadata "" and no error.
-/// - RequireStable (v7+) needs no waiting: Fjord has no transactional offset commits yet.
+/// - RequireStable (v7+, KIP-447): a partition with a pending transactional offset (TxnOffsetCommit not yet
+///   committed or aborted by its marker) answers UNSTABLE_OFFSET_COMMIT, which the consumer retries.
 /// </summary>
 public sealed class OffsetFetchHandler(GroupCoordinatorService coordinator, BrokerAuthorizer authorizer) : ApiHandler<OffsetFetchRequest, OffsetFetchResponse>
 {
@@ -38,7 +39,7 @@ public sealed class OffsetFetchHandler(GroupCoordinatorService coordinator, Brok
                     continue;
                 }
 
-                var fetched = await coordinator.FetchOffsetsAsync(group.GroupId, group.Topics, group.MemberId, group.MemberEpoch).ConfigureAwait(false);
+                var fetched = await coordinator.FetchOffsetsAsync(group.GroupId, group.Topics, group.MemberId, group.MemberEpoch, request.RequireStable).ConfigureAwait(false);
                 // Kafka: topics the principal may not DESCRIBE are left out of "all", refused when named.
                 foreach (var topic in fetched.Topics)
                     if (!CanDescribe(context, topic.Name))
@@ -65,7 +66,7 @@ public sealed class OffsetFetchHandler(GroupCoordinatorService coordinator, Brok
             return ErrorResponse(request, ErrorCode.GroupAuthorizationFailed);
         }
 
-        var result = await coordinator.FetchOffsetsAsync(request.GroupId, topics).ConfigureAwait(false);
+        var result = await coordinator.FetchOffsetsAsync(request.GroupId, topics, requireStable: context.ApiVersion >= 7 && request.RequireStable).ConfigureAwait(false);
         if (topics is null) result.Topics.RemoveAll(t => !CanDescribe(context, t.Name));
         var groupError = result.ErrorCode;
         if (groupError != 0 && context.ApiVersion < 2)

@@ -2,6 +2,7 @@ using Fjord.Broker.Fetch;
 using Fjord.Broker.Replication;
 using Fjord.Broker.Topics;
 using Fjord.Coordinator.ConsumerOffsets;
+using Fjord.Coordinator.Transactions;
 using Fjord.Protocol.Errors;
 using Fjord.Protocol.Records;
 using Fjord.Storage;
@@ -14,20 +15,22 @@ using Fjord.Broker.Hosting;
 namespace Fjord.Broker.Groups;
 
 /// <summary>
-/// <see cref="IConsumerOffsetsLog"/>: <c>__consumer_offsets</c> is a replicated topic of the
-/// metadata image. Appends go to the local log only while the image names this node its leader, stamped with
+/// A coordinator's internal topic as its log (<see cref="IConsumerOffsetsLog"/> over <c>__consumer_offsets</c>,
+/// <see cref="ITransactionStateLog"/> over <c>__transaction_state</c>): a replicated topic of the metadata image. Appends go to the local log only while the image names this node its leader, stamped with
 /// the image's leader epoch, and return the wait until the ISR has them (acks=all, Kafka's
-/// <c>offsets.commit.required.acks=-1</c>) bounded by <c>offsets.commit.timeout.ms</c>. Loading reads to the
+/// <c>offsets.commit.required.acks=-1</c>) bounded by <c>offsets.commit.timeout.ms</c> (transaction state: the request
+/// timeout). Loading reads to the
 /// log end offset: a new leader's whole log becomes committed in its epoch, and records the old leader
 /// acknowledged may still sit above this node's high watermark. The topic itself is created by
 /// FindCoordinator through the controller (<see cref="InternalTopicCreator"/>), never here.
 /// The quorum is lazy: it needs the coordinator's publisher, which needs the coordinator, which needs this log.
 /// Thread-safe: reads the immutable image; TopicRegistry, PartitionLog and the replication layer are thread-safe.
 /// </summary>
-public sealed class ClusterConsumerOffsetsLog(Lazy<MetadataQuorum> quorum, TopicRegistry topics, IPartitionReplication replication, PartitionAppendNotifier appends, TimeSpan commitTimeout)
-    : IConsumerOffsetsLog
+public sealed class ClusterCoordinatorLog(
+    string topicName, Lazy<MetadataQuorum> quorum, TopicRegistry topics, IPartitionReplication replication, PartitionAppendNotifier appends, TimeSpan commitTimeout)
+    : IConsumerOffsetsLog, ITransactionStateLog
 {
-    public int? PartitionCount => quorum.Value.StateMachine.Image.GetTopic(ConsumerOffsetsPartitioner.TopicName)?.Partitions.Count;
+    public int? PartitionCount => quorum.Value.StateMachine.Image.GetTopic(topicName)?.Partitions.Count;
 
     /// <summary>Never creates: only FindCoordinator does, through the controller. COORDINATOR_NOT_AVAILABLE until the image has the topic.</summary>
     public ErrorCode CreateTopic(int partitions) =>
@@ -44,18 +47,18 @@ public sealed class ClusterConsumerOffsetsLog(Lazy<MetadataQuorum> quorum, Topic
             throw new ArgumentException($"The batch is not a transactional batch of producer {producer.ProducerId} epoch {producer.ProducerEpoch}", nameof(batch));
         }
 
-        var topic = quorum.Value.StateMachine.Image.GetTopic(ConsumerOffsetsPartitioner.TopicName);
+        var topic = quorum.Value.StateMachine.Image.GetTopic(topicName);
         if (topic is null || !topic.Partitions.TryGetValue(partition, out var registration))
         {
             return ErrorCode.UnknownTopicOrPartition;
         }
 
-        if (registration.Leader != quorum.Value.NodeId || !topics.TryGetLog(ConsumerOffsetsPartitioner.TopicName, partition, out var log))
+        if (registration.Leader != quorum.Value.NodeId || !topics.TryGetLog(topicName, partition, out var log))
         {
             return ErrorCode.NotLeaderOrFollower;
         }
 
-        var tp = new TopicPartition(ConsumerOffsetsPartitioner.TopicName, partition);
+        var tp = new TopicPartition(topicName, partition);
         var enough = replication.CheckEnoughReplicas(tp, log);
         if (enough != ErrorCode.None)
         {
@@ -74,6 +77,8 @@ public sealed class ClusterConsumerOffsetsLog(Lazy<MetadataQuorum> quorum, Topic
         return new ConsumerOffsetsAppend(ErrorCode.None, replication.WaitForHighWatermarkAsync(tp, log, appended.LastOffset + 1, commitTimeout, CancellationToken.None));
     }
 
+    ConsumerOffsetsAppend ITransactionStateLog.Append(int partition, ReadOnlyMemory<byte> batch) => Append(partition, batch);
+
     private static bool IsBatchOf(ReadOnlySpan<byte> batch, TransactionalProducer producer)
     {
         var header = RecordBatchHeader.Read(batch);
@@ -82,7 +87,7 @@ public sealed class ClusterConsumerOffsetsLog(Lazy<MetadataQuorum> quorum, Topic
 
     public ConsumerOffsetsChunk Read(int partition, long fromOffset, int maxBytes)
     {
-        if (!topics.TryGetLog(ConsumerOffsetsPartitioner.TopicName, partition, out var log))
+        if (!topics.TryGetLog(topicName, partition, out var log))
         {
             // The publisher opens the log before the coordinator hears of the leadership; missing means it was deleted.
             return new ConsumerOffsetsChunk(ErrorCode.NotLeaderOrFollower, ReadOnlyMemory<byte>.Empty, 0);
