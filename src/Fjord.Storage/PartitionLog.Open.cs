@@ -233,10 +233,15 @@ public sealed partial class PartitionLog
                     TryDelete(other);
                     TryDelete(LogFileNames.IndexFile(Directory, otherBase));
                     TryDelete(LogFileNames.TimeIndexFile(Directory, otherBase));
+                    TryDelete(LogFileNames.TxnIndexFile(Directory, otherBase));
                 }
             }
             TryDelete(LogFileNames.IndexFile(Directory, baseOffset));
             TryDelete(LogFileNames.TimeIndexFile(Directory, baseOffset));
+            string txnIndex = LogFileNames.TxnIndexFile(Directory, baseOffset);
+            TryDelete(txnIndex);
+            if (File.Exists(txnIndex + SwapSuffix))
+                File.Move(txnIndex + SwapSuffix, txnIndex, overwrite: true);
             File.Move(path, LogFileNames.LogFile(Directory, baseOffset), overwrite: true);
             _logger.CompletedInterruptedSwap(_name, name, next);
         }
