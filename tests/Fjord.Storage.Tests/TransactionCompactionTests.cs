@@ -8,15 +8,7 @@ namespace Fjord.Storage.Tests;
 
 public class TransactionCompactionTests
 {
-    private static readonly LogConfig Compacted = LogConfig.Default with
-    {
-        SegmentBytes = 1024,
-        IndexIntervalBytes = 64,
-        CleanupPolicy = CleanupPolicy.Compact,
-        MinCleanableDirtyRatio = 0,
-        DeleteRetentionMs = 10_000,
-        FileDeleteDelayMs = 0,
-    };
+    private static readonly LogConfig Compacted = CompactionTests.Compacted;
 
     private static byte[] KeyedTxn(long pid, int seq, params (string Key, string Value)[] records)
     {
