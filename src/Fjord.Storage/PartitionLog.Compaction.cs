@@ -66,8 +66,10 @@ public sealed partial class PartitionLog
     /// <c>max.compaction.lag.ms</c>, or a delete horizon has passed (tombstones to drop), or
     /// <paramref name="force"/>. Keeps the latest record of every key (null-key records are kept),
     /// drops tombstones whose batch's delete horizon (set to now + <c>delete.retention.ms</c> when a
-    /// cleaning first retains them, KIP-534) has passed, never touches the active segment, segments at
-    /// or above the high watermark or younger than <c>min.compaction.lag.ms</c>, and swaps the result in
+    /// cleaning first retains them, KIP-534) has passed, removes the records of aborted transactions and
+    /// the transaction markers whose transaction has no records left once their own delete horizon has passed
+    /// (Kafka's LogCleaner), never touches the active segment, segments at or above the last stable offset
+    /// or younger than <c>min.compaction.lag.ms</c>, and swaps the result (with its <c>.txnindex</c>) in
     /// with Kafka's <c>.cleaned</c> → <c>.swap</c> → <c>.log</c> scheme. Returns null when nothing was
     /// cleaned. Called by the <see cref="LogManager"/>'s cleaner loop (one at a time per log); appends and
     /// reads continue meanwhile; the swap itself takes the append lock.

@@ -408,4 +408,19 @@ public class TransactionTests
         Assert.Equal(0, again.GetEntry(77)!.CurrentTxnFirstOffset);
         Assert.Equal(0, again.FirstUnstableOffset);
     }
+
+    [Fact]
+    public void EndTransactionMarkerTryRead_DataOrEmptyControlBatch_IsFalse()
+    {
+        Assert.False(EndTransactionMarker.TryRead(Txn(1, 0, 0), out _));
+        var marker = new EndTransactionMarker(ControlRecordType.Commit, 12).ToBatch(1, 0, 1_000);
+        Assert.True(EndTransactionMarker.TryRead(marker, out var read));
+        Assert.Equal(new EndTransactionMarker(ControlRecordType.Commit, 12), read);
+        Assert.False(EndTransactionMarker.TryRead(marker.AsSpan(0, marker.Length - 3), out _));
+        // A control batch without records (what the cleaner leaves) holds no marker.
+        var empty = marker.AsSpan(0, RecordBatchHeader.HeaderSize).ToArray();
+        BinaryPrimitives.WriteInt32BigEndian(empty.AsSpan(RecordBatchHeader.BatchLengthOffset), RecordBatchHeader.MinBatchLength);
+        BinaryPrimitives.WriteInt32BigEndian(empty.AsSpan(RecordBatchHeader.RecordCountOffset), 0);
+        Assert.False(EndTransactionMarker.TryRead(empty, out _));
+    }
 }
