@@ -170,6 +170,20 @@ public class TransactionTests
     }
 
     [Fact]
+    public void AppendTransactionMarker_TransactionVersion2WithoutEpochBump_IsInvalidProducerEpoch()
+    {
+        using var dir = new TempLogDir();
+        using var log = PartitionLog.Open(dir.PartitionDir, LogConfig.Default);
+        Ok(log.Append(Txn(5, 4, 0), 0));
+        Assert.Equal(ErrorCode.InvalidProducerEpoch, log.AppendTransactionMarker(5, 4, 0, commit: true, 0, transactionVersion: 2).Error);
+        Ok(log.AppendTransactionMarker(5, 4, 0, commit: true, 0, transactionVersion: 0));
+        Ok(log.Append(Txn(5, 4, 2), 0));
+        Ok(log.AppendTransactionMarker(5, 5, 0, commit: true, 0, transactionVersion: 2));
+        Assert.Equal(5, log.GetActiveProducers()[0].ProducerEpoch);
+        Assert.Equal(log.LogEndOffset, log.LastStableOffset);
+    }
+
+    [Fact]
     public void AppendTransactionMarker_OlderCoordinatorEpoch_IsTransactionCoordinatorFenced()
     {
         using var dir = new TempLogDir();
