@@ -66,8 +66,10 @@ public sealed partial class PartitionLog
     /// <c>max.compaction.lag.ms</c>, or a delete horizon has passed (tombstones to drop), or
     /// <paramref name="force"/>. Keeps the latest record of every key (null-key records are kept),
     /// drops tombstones whose batch's delete horizon (set to now + <c>delete.retention.ms</c> when a
-    /// cleaning first retains them, KIP-534) has passed, never touches the active segment, segments at
-    /// or above the high watermark or younger than <c>min.compaction.lag.ms</c>, and swaps the result in
+    /// cleaning first retains them, KIP-534) has passed, removes the records of aborted transactions and
+    /// the transaction markers whose transaction has no records left once their own delete horizon has passed
+    /// (Kafka's LogCleaner), never touches the active segment, segments at or above the last stable offset
+    /// or younger than <c>min.compaction.lag.ms</c>, and swaps the result (with its <c>.txnindex</c>) in
     /// with Kafka's <c>.cleaned</c> → <c>.swap</c> → <c>.log</c> scheme. Returns null when nothing was
     /// cleaned. Called by the <see cref="LogManager"/>'s cleaner loop (one at a time per log); appends and
     /// reads continue meanwhile; the swap itself takes the append lock.
@@ -97,7 +99,7 @@ public sealed partial class PartitionLog
     private CleanableRange? GetCleanableRange(long now)
     {
         LogSegment[] segments;
-        long logStartOffset, highWatermark, checkpoint;
+        long logStartOffset, lastStableOffset, checkpoint;
         var config = _config;
         lock (_lock)
         {
@@ -105,18 +107,19 @@ public sealed partial class PartitionLog
                 return null;
             segments = _segments;
             logStartOffset = LogStartOffset;
-            highWatermark = HighWatermark;
+            lastStableOffset = LastStableOffset;
             checkpoint = CleanerCheckpoint;
         }
         long firstDirty = checkpoint < logStartOffset || checkpoint > LogEndOffset ? logStartOffset : checkpoint;
 
-        // Kafka's cleanableOffsets: never the active segment, nothing at or above the high watermark
-        // (Kafka: the last stable offset), nothing younger than min.compaction.lag.ms.
+        // Kafka's cleanableOffsets: never the active segment, nothing at or above the last stable offset (so
+        // never an undecided transaction, nor anything above the high watermark), nothing younger than
+        // min.compaction.lag.ms.
         int end = 0;
         for (int i = 0; i < segments.Length - 1; i++)
         {
             var segment = segments[i];
-            if (segments[i + 1].BaseOffset > highWatermark)
+            if (segments[i + 1].BaseOffset > lastStableOffset)
                 break;
             if (config.MinCompactionLagMs > 0 && segments[i + 1].BaseOffset > firstDirty)
             {
@@ -156,6 +159,9 @@ public sealed partial class PartitionLog
         var map = new Dictionary<byte[], long>(KeyComparer.Instance);
         var lookup = map.GetAlternateLookup<ReadOnlySpan<byte>>();
         int end = range.EndIndex;
+        // Records of aborted transactions never enter the map: they must not shadow older committed values.
+        var mapTransactions = new CleanedTransactions(
+            CollectAbortedTransactions(segments[range.FirstDirtyIndex].BaseOffset, segments[range.EndIndex].BaseOffset));
         for (int i = range.FirstDirtyIndex; i < range.EndIndex; i++)
         {
             if (i > range.FirstDirtyIndex && map.Count >= maxMapKeys)
@@ -165,7 +171,12 @@ public sealed partial class PartitionLog
             }
             ForEachBatch(segments[i], (ReadOnlySpan<byte> batch, in RecordBatchHeader header) =>
             {
-                if (header.IsControl || header.RecordCount == 0)
+                if (header.IsControl)
+                {
+                    mapTransactions.OnControlBatch(batch, header);
+                    return;
+                }
+                if (mapTransactions.OnDataBatch(header) || header.RecordCount == 0)
                     return;
                 using var reader = new RecordReader(batch);
                 while (reader.TryReadNext(out Record record))
@@ -198,6 +209,8 @@ public sealed partial class PartitionLog
             string cleanedPath = LogFileNames.LogFile(Directory, groupBase) + CleanedSuffix;
             var file = _handles.Register(cleanedPath);
             var cleaned = new LogSegment(Directory, groupBase, file, 0, config, indexesLoaded: true) { StatsKnown = true, IndexesReady = true };
+            long groupEnd = first + count < segments.Length ? segments[first + count].BaseOffset : LogEndOffset;
+            var transactions = new CleanedTransactions(CollectAbortedTransactions(groupBase, groupEnd));
             bool changed = count > 1;
             int written = 0;
             long groupLastOffset = -1;
@@ -216,8 +229,35 @@ public sealed partial class PartitionLog
                         ForEachBatch(segment, (ReadOnlySpan<byte> batch, in RecordBatchHeader header) =>
                         {
                             ReadOnlySpan<byte> output = batch;
-                            if (!header.IsControl && header.RecordCount > 0)
+                            if (header.IsControl)
                             {
+                                // Kafka's LogCleaner: a marker whose transaction has no data left waits for its delete
+                                // horizon (set now + delete.retention.ms by the first cleaning that finds it so), then goes.
+                                if (transactions.OnControlBatch(batch, header))
+                                {
+                                    long? horizon = header.HasDeleteHorizon ? header.BaseTimestamp : null;
+                                    if (horizon is long h && now >= h)
+                                    {
+                                        changed = true;
+                                        if (header.LastOffset != groupLastOffset)
+                                            return;
+                                        writer.Begin(header, horizon);
+                                        output = writer.Finish(); // the group's last batch keeps an empty header
+                                    }
+                                    else if (header.RecordCount > 0)
+                                    {
+                                        earliestHorizon = Math.Min(earliestHorizon, horizon ?? now + config.DeleteRetentionMs);
+                                        if (horizon is null)
+                                        {
+                                            changed = true;
+                                            output = WithDeleteHorizon(writer, batch, header, now + config.DeleteRetentionMs);
+                                        }
+                                    }
+                                }
+                            }
+                            else if (header.RecordCount > 0)
+                            {
+                                bool aborted = transactions.OnDataBatch(header);
                                 long? horizon = header.HasDeleteHorizon ? header.BaseTimestamp : null;
                                 bool horizonPassed = horizon is long h && now >= h;
                                 int kept = 0, keptTombstones = 0;
@@ -225,7 +265,7 @@ public sealed partial class PartitionLog
                                 {
                                     while (reader.TryReadNext(out Record record))
                                     {
-                                        if (Retain(record, lookup, horizonPassed))
+                                        if (!aborted && Retain(record, lookup, horizonPassed))
                                         {
                                             kept++;
                                             if (record.IsValueNull)
@@ -246,15 +286,19 @@ public sealed partial class PartitionLog
                                     changed = true;
                                     if (kept == 0 && header.LastOffset != groupLastOffset && !(header.HasProducerId && producerLastOffsets.Contains(header.LastOffset)))
                                         return; // nothing left and no header to keep: drop the batch
-                                    writer.Begin(header, setHorizon ? now + config.DeleteRetentionMs : horizon);
+                                    writer.Begin(header, setHorizon ? now + config.DeleteRetentionMs : horizon, clearTransactional: aborted);
                                     using var reader = new RecordReader(batch);
                                     while (reader.TryReadNext(out Record record))
                                     {
-                                        if (Retain(record, lookup, horizonPassed))
+                                        if (!aborted && Retain(record, lookup, horizonPassed))
                                             writer.Add(record);
                                     }
                                     output = writer.Finish();
                                 }
+                            }
+                            else
+                            {
+                                transactions.OnDataBatch(header);
                             }
                             RandomAccess.Write(handle, output, written);
                             cleaned.OnBatchAppended(RecordBatchHeader.Read(output), written, config.IndexIntervalBytes);
@@ -272,6 +316,8 @@ public sealed partial class PartitionLog
                 }
                 cleaned.SetSize(written);
                 cleaned.OnBecomeInactive();
+                cleaned.TxnIndex.Rename(LogFileNames.TxnIndexFile(Directory, groupBase) + CleanedSuffix);
+                cleaned.TxnIndex.WriteAll(transactions.RetainedIndex);
                 bytesAfter += written;
                 CompactionStepHook?.Invoke(CompactionStep.CleanedWritten);
                 if (!SwapIn(group, cleaned))
@@ -309,6 +355,16 @@ public sealed partial class PartitionLog
         };
         _logger.LogCompacted(_name, range.FirstDirtyOffset, endOffset, rewritten, bytesBefore, bytesAfter, removed);
         return result;
+    }
+
+    // The batch unchanged but for the delete-horizon flag and base timestamp (a marker starting to wait for its horizon).
+    private static ReadOnlySpan<byte> WithDeleteHorizon(CompactedBatchWriter writer, ReadOnlySpan<byte> batch, RecordBatchHeader header, long horizon)
+    {
+        writer.Begin(header, horizon);
+        using var reader = new RecordReader(batch);
+        while (reader.TryReadNext(out Record record))
+            writer.Add(record);
+        return writer.Finish();
     }
 
     // Kafka's shouldRetainRecord: the latest record of its key, and a tombstone only until its
@@ -378,6 +434,9 @@ public sealed partial class PartitionLog
     private void SwapInLocked(LogSegment[] segments, int at, LogSegment[] group, LogSegment cleaned)
     {
         string logPath = LogFileNames.LogFile(Directory, cleaned.BaseOffset);
+        string txnIndexPath = LogFileNames.TxnIndexFile(Directory, cleaned.BaseOffset);
+        // The index goes first: a crash before the log's rename (the commit point) leaves a .swap that Open deletes.
+        cleaned.TxnIndex.Rename(txnIndexPath + SwapSuffix);
         cleaned.LogFile.Rename(logPath + SwapSuffix);
         CompactionStepHook?.Invoke(CompactionStep.SwapRenamed);
 
@@ -394,11 +453,13 @@ public sealed partial class PartitionLog
             old.LogFile.Rename(old.LogFile.Path + LogFileNames.DeletedSuffix);
             old.Index.Rename(old.Index.Path + LogFileNames.DeletedSuffix);
             old.TimeIndex.Rename(old.TimeIndex.Path + LogFileNames.DeletedSuffix);
+            old.TxnIndex.Rename(old.TxnIndex.Path + LogFileNames.DeletedSuffix);
             old.LogFile.MarkDeleted();
             _pendingDeletes.Add((old, deleteAt));
         }
         CompactionStepHook?.Invoke(CompactionStep.OldSegmentsRenamed);
 
+        cleaned.TxnIndex.Rename(txnIndexPath);
         cleaned.LogFile.Rename(logPath);
         cleaned.Index.Save(fsync: true);
         cleaned.TimeIndex.Save(fsync: true);

@@ -233,10 +233,15 @@ public sealed partial class PartitionLog
                     TryDelete(other);
                     TryDelete(LogFileNames.IndexFile(Directory, otherBase));
                     TryDelete(LogFileNames.TimeIndexFile(Directory, otherBase));
+                    TryDelete(LogFileNames.TxnIndexFile(Directory, otherBase));
                 }
             }
             TryDelete(LogFileNames.IndexFile(Directory, baseOffset));
             TryDelete(LogFileNames.TimeIndexFile(Directory, baseOffset));
+            string txnIndex = LogFileNames.TxnIndexFile(Directory, baseOffset);
+            TryDelete(txnIndex);
+            if (File.Exists(txnIndex + SwapSuffix))
+                File.Move(txnIndex + SwapSuffix, txnIndex, overwrite: true);
             File.Move(path, LogFileNames.LogFile(Directory, baseOffset), overwrite: true);
             _logger.CompletedInterruptedSwap(_name, name, next);
         }
@@ -348,42 +353,19 @@ public sealed partial class PartitionLog
         }
     }
 
-    // Loads the newest usable snapshot at or below the log end offset (and at or below rebuildTxnIndexFrom), then
-    // replays the batches after it. The aborted-transaction index of every segment from rebuildTxnIndexFrom on is
-    // rebuilt from the markers replayed.
+    // Loads the newest usable snapshot at or below the log end offset, preferring one at or below
+    // rebuildTxnIndexFrom, then replays the batches after it. The aborted-transaction index of every segment
+    // replayed from its start at or after rebuildTxnIndexFrom is rebuilt from the markers replayed. When only a
+    // later snapshot exists (a stale recovery-point checkpoint), the segments before it keep their index: they
+    // were fsync'd with it when they rolled.
     private void LoadProducerState(List<long> snapshots, long logEndOffset, long rebuildTxnIndexFrom = long.MaxValue)
     {
-        _producers.Clear();
-        long replayFrom = long.MinValue;
         snapshots.Sort();
-        for (int i = snapshots.Count - 1; i >= 0; i--)
+        long replayFrom = LoadNewestSnapshot(snapshots, logEndOffset, Math.Min(logEndOffset, rebuildTxnIndexFrom));
+        if (replayFrom == long.MinValue && rebuildTxnIndexFrom < logEndOffset)
         {
-            string path = LogFileNames.SnapshotFile(Directory, snapshots[i]);
-            if (snapshots[i] > logEndOffset)
-            {
-                // Taken before a truncation: it remembers batches that are gone.
-                TryDelete(path);
-                continue;
-            }
-            if (snapshots[i] > rebuildTxnIndexFrom)
-                continue;
-            byte[] bytes;
-            try
-            {
-                bytes = File.ReadAllBytes(path);
-            }
-            catch (IOException)
-            {
-                _logger.SnapshotUnreadable(path);
-                continue;
-            }
-            if (_producers.TryLoadSnapshot(bytes))
-            {
-                replayFrom = snapshots[i];
-                break;
-            }
-            _logger.SnapshotUnreadable(path);
-            TryDelete(path);
+            replayFrom = LoadNewestSnapshot(snapshots, logEndOffset, logEndOffset);
+            rebuildTxnIndexFrom = Math.Max(rebuildTxnIndexFrom, replayFrom);
         }
 
         var segments = _segments;
@@ -423,6 +405,43 @@ public sealed partial class PartitionLog
                         segment.TxnIndex.Append(aborted.ToAborted());
                 });
         }
+    }
+
+    // The offset of the newest snapshot at or below maxOffset that loads, or long.MinValue (state cleared).
+    // Deletes snapshots above the log end offset and unreadable ones.
+    private long LoadNewestSnapshot(List<long> sortedSnapshots, long logEndOffset, long maxOffset)
+    {
+        _producers.Clear();
+        for (int i = sortedSnapshots.Count - 1; i >= 0; i--)
+        {
+            long offset = sortedSnapshots[i];
+            string path = LogFileNames.SnapshotFile(Directory, offset);
+            if (offset > logEndOffset)
+            {
+                // Taken before a truncation: it remembers batches that are gone.
+                TryDelete(path);
+                sortedSnapshots.RemoveAt(i);
+                continue;
+            }
+            if (offset > maxOffset)
+                continue;
+            byte[] bytes;
+            try
+            {
+                bytes = File.ReadAllBytes(path);
+            }
+            catch (IOException)
+            {
+                _logger.SnapshotUnreadable(path);
+                continue;
+            }
+            if (_producers.TryLoadSnapshot(bytes))
+                return offset;
+            _logger.SnapshotUnreadable(path);
+            TryDelete(path);
+            sortedSnapshots.RemoveAt(i);
+        }
+        return long.MinValue;
     }
 
     private void WriteProducerSnapshot(long offset)

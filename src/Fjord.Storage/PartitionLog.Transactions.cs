@@ -29,9 +29,13 @@ public sealed partial class PartitionLog
     /// open transaction is written and changes only its epochs (Kafka does the same).
     /// Errors: INVALID_PRODUCER_EPOCH when <paramref name="producerEpoch"/> is below the producer's current
     /// epoch; TRANSACTION_COORDINATOR_FENCED when <paramref name="coordinatorEpoch"/> is below the one of its
-    /// last marker; KAFKA_STORAGE_ERROR when offline. Thread-safe; serializes with appends.
+    /// last marker; KAFKA_STORAGE_ERROR when offline. With <paramref name="transactionVersion"/> 2 or more
+    /// (KIP-890 part 2, WriteTxnMarkers v2 field) every end of a transaction bumps the epoch, so a marker whose
+    /// epoch is not above the producer's current one is INVALID_PRODUCER_EPOCH too.
+    /// Thread-safe; serializes with appends.
     /// </summary>
-    public LogAppendResult AppendTransactionMarker(long producerId, short producerEpoch, int coordinatorEpoch, bool commit, int leaderEpoch)
+    public LogAppendResult AppendTransactionMarker(long producerId, short producerEpoch, int coordinatorEpoch, bool commit, int leaderEpoch,
+        short transactionVersion = 0)
     {
         ArgumentOutOfRangeException.ThrowIfNegative(producerId);
         var marker = new EndTransactionMarker(commit ? ControlRecordType.Commit : ControlRecordType.Abort, coordinatorEpoch);
@@ -39,6 +43,11 @@ public sealed partial class PartitionLog
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
+            if (transactionVersion >= 2 && _producers.GetEntry(producerId) is { } entry && producerEpoch <= entry.ProducerEpoch)
+            {
+                return LogAppendResult.Failed(ErrorCode.InvalidProducerEpoch,
+                    $"Epoch of producer {producerId} is {producerEpoch}, which is <= the last seen epoch {entry.ProducerEpoch} (TV{transactionVersion})", LogStartOffset);
+            }
             return AppendLocked(batch, leaderEpoch);
         }
     }

@@ -9,7 +9,8 @@ namespace Fjord.Storage;
 
 /// <summary>
 /// The log of one partition: a directory <c>&lt;topic&gt;-&lt;partition&gt;/</c> of segments
-/// (<c>&lt;20-digit base offset&gt;.log</c> with <c>.index</c> and <c>.timeindex</c>) holding magic-2
+/// (<c>&lt;20-digit base offset&gt;.log</c> with <c>.index</c>, <c>.timeindex</c> and, once it has an aborted
+/// transaction, <c>.txnindex</c>) holding magic-2
 /// record batches verbatim, as producers sent them except for the base offset and partition leader
 /// epoch the log stamps (neither is covered by the CRC).
 /// <para>

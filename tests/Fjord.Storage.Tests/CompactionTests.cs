@@ -7,7 +7,7 @@ namespace Fjord.Storage.Tests;
 
 public class CompactionTests
 {
-    private static readonly LogConfig Compacted = LogConfig.Default with
+    internal static readonly LogConfig Compacted = LogConfig.Default with
     {
         SegmentBytes = 1024,
         IndexIntervalBytes = 64,

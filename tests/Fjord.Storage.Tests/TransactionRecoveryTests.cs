@@ -91,8 +91,18 @@ public class TransactionRecoveryTests
     {
         using var dir = new TempLogDir();
         var written = WriteAndCrash(dir.PartitionDir, Small);
-        foreach (string index in Directory.GetFiles(dir.PartitionDir, "*.txnindex"))
-            File.Delete(index);
+        // Without a snapshot at or below the recovery point every segment is replayed from its start.
+        foreach (string file in Directory.GetFiles(dir.PartitionDir, "*.txnindex").Concat(Directory.GetFiles(dir.PartitionDir, "*.snapshot")))
+            File.Delete(file);
+        using var log = PartitionLog.Open(dir.PartitionDir, Small, new PartitionLogOptions { RecoveryPoint = 0 });
+        AssertRecovered(log, written);
+    }
+
+    [Fact]
+    public void Open_StaleRecoveryPointWithOnlyLaterSnapshots_ReplaysFromTheSnapshotAndKeepsOlderIndexes()
+    {
+        using var dir = new TempLogDir();
+        var written = WriteAndCrash(dir.PartitionDir, Small);
         using var log = PartitionLog.Open(dir.PartitionDir, Small, new PartitionLogOptions { RecoveryPoint = 0 });
         AssertRecovered(log, written);
     }

@@ -170,6 +170,20 @@ public class TransactionTests
     }
 
     [Fact]
+    public void AppendTransactionMarker_TransactionVersion2WithoutEpochBump_IsInvalidProducerEpoch()
+    {
+        using var dir = new TempLogDir();
+        using var log = PartitionLog.Open(dir.PartitionDir, LogConfig.Default);
+        Ok(log.Append(Txn(5, 4, 0), 0));
+        Assert.Equal(ErrorCode.InvalidProducerEpoch, log.AppendTransactionMarker(5, 4, 0, commit: true, 0, transactionVersion: 2).Error);
+        Ok(log.AppendTransactionMarker(5, 4, 0, commit: true, 0, transactionVersion: 0));
+        Ok(log.Append(Txn(5, 4, 2), 0));
+        Ok(log.AppendTransactionMarker(5, 5, 0, commit: true, 0, transactionVersion: 2));
+        Assert.Equal(5, log.GetActiveProducers()[0].ProducerEpoch);
+        Assert.Equal(log.LogEndOffset, log.LastStableOffset);
+    }
+
+    [Fact]
     public void AppendTransactionMarker_OlderCoordinatorEpoch_IsTransactionCoordinatorFenced()
     {
         using var dir = new TempLogDir();
@@ -407,5 +421,20 @@ public class TransactionTests
         Assert.Equal(2, BinaryPrimitives.ReadInt32BigEndian(manager.WriteSnapshot()));
         Assert.Equal(0, again.GetEntry(77)!.CurrentTxnFirstOffset);
         Assert.Equal(0, again.FirstUnstableOffset);
+    }
+
+    [Fact]
+    public void EndTransactionMarkerTryRead_DataOrEmptyControlBatch_IsFalse()
+    {
+        Assert.False(EndTransactionMarker.TryRead(Txn(1, 0, 0), out _));
+        var marker = new EndTransactionMarker(ControlRecordType.Commit, 12).ToBatch(1, 0, 1_000);
+        Assert.True(EndTransactionMarker.TryRead(marker, out var read));
+        Assert.Equal(new EndTransactionMarker(ControlRecordType.Commit, 12), read);
+        Assert.False(EndTransactionMarker.TryRead(marker.AsSpan(0, marker.Length - 3), out _));
+        // A control batch without records (what the cleaner leaves) holds no marker.
+        var empty = marker.AsSpan(0, RecordBatchHeader.HeaderSize).ToArray();
+        BinaryPrimitives.WriteInt32BigEndian(empty.AsSpan(RecordBatchHeader.BatchLengthOffset), RecordBatchHeader.MinBatchLength);
+        BinaryPrimitives.WriteInt32BigEndian(empty.AsSpan(RecordBatchHeader.RecordCountOffset), 0);
+        Assert.False(EndTransactionMarker.TryRead(empty, out _));
     }
 }

@@ -20,13 +20,19 @@ internal sealed class CompactedBatchWriter : IDisposable
     private RecordBatchHeader _original;
     private long _baseTimestamp;
     private long? _deleteHorizonMs;
+    private bool _clearTransactional;
     private int _count;
 
-    /// <summary>Starts a batch derived from <paramref name="original"/>; <paramref name="deleteHorizonMs"/> sets the delete-horizon flag.</summary>
-    public void Begin(in RecordBatchHeader original, long? deleteHorizonMs)
+    /// <summary>
+    /// Starts a batch derived from <paramref name="original"/>; <paramref name="deleteHorizonMs"/> sets the delete-horizon flag.
+    /// <paramref name="clearTransactional"/> drops the transactional flag: for the empty header left of an aborted batch, so
+    /// that replaying the log after its marker is gone does not open a transaction that nothing closes.
+    /// </summary>
+    public void Begin(in RecordBatchHeader original, long? deleteHorizonMs, bool clearTransactional = false)
     {
         _original = original;
         _deleteHorizonMs = deleteHorizonMs;
+        _clearTransactional = clearTransactional;
         _baseTimestamp = deleteHorizonMs ?? original.BaseTimestamp;
         _records.ResetWrittenCount();
         _count = 0;
@@ -89,6 +95,8 @@ internal sealed class CompactedBatchWriter : IDisposable
         Span<byte> batch = _batch.AsSpan(0, total);
         payload.CopyTo(batch[RecordBatchHeader.RecordsOffset..]);
         int attributeBits = (_original.Attributes & ~RecordBatchHeader.CompressionCodecMask) | (int)(byte)compression;
+        if (_clearTransactional)
+            attributeBits &= ~RecordBatchHeader.TransactionalFlagMask;
         short attributes = (short)attributeBits;
         if (_deleteHorizonMs is not null)
             attributes |= RecordBatchHeader.DeleteHorizonFlagMask;
