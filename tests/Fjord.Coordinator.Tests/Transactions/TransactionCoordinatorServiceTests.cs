@@ -199,7 +199,7 @@ public sealed class TransactionCoordinatorServiceTests : IAsyncLifetime
 
         var call = Assert.Single(_writer.Calls);
         Assert.False(call.Commit);
-        Assert.Equal(init.ProducerEpoch + 1, call.ProducerEpoch);
+        Assert.Equal(init.ProducerEpoch + 2, call.ProducerEpoch);
         var fenced = await service.EndTxnAsync(new EndTxnRequest { TransactionalId = Id, ProducerId = init.ProducerId, ProducerEpoch = init.ProducerEpoch, Committed = true }, 3);
         Assert.Equal(ErrorCode.ProducerFenced, (ErrorCode)fenced.ErrorCode);
     }
