@@ -109,7 +109,7 @@ public sealed partial class TransactionCoordinatorService : IHostedService, IAsy
                     }
                     else
                     {
-                        Apply<IResponseMessage>(_core.CompleteLoading(p), null, null);
+                        Apply<IResponseMessage>(_core.CompleteLoading(p), null, null, null);
                     }
                 });
             }
@@ -219,7 +219,7 @@ public sealed partial class TransactionCoordinatorService : IHostedService, IAsy
             () =>
             {
                 var result = command();
-                Apply(result, result.Response, response => completion.TrySetResult(response));
+                Apply(result, result.Response, response => completion.TrySetResult(response), ex => completion.TrySetException(ex));
             },
             ex => completion.TrySetException(ex));
         return completion.Task;
@@ -227,9 +227,10 @@ public sealed partial class TransactionCoordinatorService : IHostedService, IAsy
 
     /// <summary>
     /// Appends and replays <paramref name="output"/>'s records, then — once they and every earlier write are
-    /// committed — delivers the response and starts the marker writes. On the loop.
+    /// committed — delivers the response and starts the marker writes; <paramref name="fail"/> hears when the
+    /// service stopped before that. On the loop.
     /// </summary>
-    private void Apply<T>(TransactionCoordinatorOutput output, T? response, Action<T>? deliver)
+    private void Apply<T>(TransactionCoordinatorOutput output, T? response, Action<T>? deliver, Action<Exception>? fail)
         where T : class, IResponseMessage
     {
         var (failures, commits) = AppendAndReplay(output.Records);
@@ -245,19 +246,39 @@ public sealed partial class TransactionCoordinatorService : IHostedService, IAsy
             return;
         }
 
-        _ = DeliverWhenCommittedAsync(output, response, deliver, failures, earlier, commits);
+        _ = DeliverWhenCommittedAsync(output, response, deliver, fail, failures, earlier, commits);
     }
 
-    private async Task DeliverWhenCommittedAsync<T>(TransactionCoordinatorOutput output, T? response, Action<T>? deliver, Dictionary<int, ErrorCode>? failures, Task earlier, List<(int Partition, Task<ErrorCode> Committed)>? commits)
+    private async Task DeliverWhenCommittedAsync<T>(TransactionCoordinatorOutput output, T? response, Action<T>? deliver, Action<Exception>? fail, Dictionary<int, ErrorCode>? failures, Task earlier, List<(int Partition, Task<ErrorCode> Committed)>? commits)
         where T : class, IResponseMessage
     {
-        await earlier.ConfigureAwait(false);
+        void Dropped(Exception ex)
+        {
+            LogDeliveryDropped(ex);
+            fail?.Invoke(ex);
+        }
+
+        try
+        {
+            await earlier.WaitAsync(_stopping.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException ex)
+        {
+            Dropped(ex);
+            return;
+        }
+
         foreach (var (partition, committed) in commits ?? [])
         {
             ErrorCode error;
             try
             {
-                error = await committed.ConfigureAwait(false);
+                error = await committed.WaitAsync(_stopping.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException ex) when (_stopping.IsCancellationRequested)
+            {
+                Dropped(ex);
+                return;
             }
             catch (Exception ex)
             {
@@ -272,7 +293,7 @@ public sealed partial class TransactionCoordinatorService : IHostedService, IAsy
             }
         }
 
-        Enqueue(() => Deliver(output, response, deliver, failures), ex => LogDeliveryDropped(ex));
+        Enqueue(() => Deliver(output, response, deliver, failures), Dropped);
     }
 
     private void Deliver<T>(TransactionCoordinatorOutput output, T? response, Action<T>? deliver, Dictionary<int, ErrorCode>? failures)
@@ -386,7 +407,7 @@ public sealed partial class TransactionCoordinatorService : IHostedService, IAsy
 
         var resumed = _core.CompleteLoading(partition);
         LogPartitionLoaded(partition, loaded, resumed.Markers.Count, _time.GetElapsedTime(startedTimestamp).TotalMilliseconds);
-        Apply<IResponseMessage>(resumed, null, null);
+        Apply<IResponseMessage>(resumed, null, null, null);
     }
 
     private void QueueTick() => _loop.EnqueueTick(() =>
@@ -401,7 +422,7 @@ public sealed partial class TransactionCoordinatorService : IHostedService, IAsy
             }
         }
 
-        Apply<IResponseMessage>(_core.Tick(), null, null);
+        Apply<IResponseMessage>(_core.Tick(), null, null, null);
     });
 
     private void Enqueue(Action run, Action<Exception>? fail = null) => _loop.Enqueue(run, fail);

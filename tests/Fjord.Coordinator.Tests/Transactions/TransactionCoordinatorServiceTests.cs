@@ -132,6 +132,21 @@ public sealed class TransactionCoordinatorServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Stop_WhileAnAnswerWaitsForItsCommit_FailsTheAnswerInsteadOfLeavingItHanging()
+    {
+        var service = await StartAsync();
+        var (producerId, epoch) = await BeginAsync(service, 0);
+        _log.Inner.CommitWait = () => new TaskCompletionSource<ErrorCode>().Task;
+        var end = service.EndTxnAsync(new EndTxnRequest { TransactionalId = Id, ProducerId = producerId, ProducerEpoch = epoch, Committed = true }, 3);
+        Assert.Equal(TransactionState.PrepareCommit, (await service.GetTransactionAsync(Id))!.State);
+
+        await service.StopAsync(CancellationToken.None);
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => end.WaitAsync(s_deadline));
+        Assert.Empty(_writer.Calls);
+    }
+
+    [Fact]
     public async Task Restart_LoadsTheLogAndResumesTheMarkersOfAPreparedTransaction()
     {
         var first = await StartAsync();
