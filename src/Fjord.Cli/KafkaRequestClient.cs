@@ -1,3 +1,4 @@
+using Fjord.Protocol.Framing;
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Net.Sockets;
@@ -79,7 +80,7 @@ public sealed class KafkaRequestClient : IDisposable
         where TResponse : IResponseMessage, new()
     {
         var correlationId = _nextCorrelationId++;
-        var frame = Encode(request, version, correlationId);
+        var frame = KafkaRequestFrame.Encode(request, version, correlationId, ClientId);
 
         using var cts = new CancellationTokenSource(_timeout);
         try
@@ -101,35 +102,12 @@ public sealed class KafkaRequestClient : IDisposable
         }
     }
 
-    private static byte[] Encode(IRequestMessage request, short version, int correlationId)
-    {
-        var body = new ArrayBufferWriter<byte>();
-        var writer = new ProtocolWriter(body);
-        var header = new RequestHeader { RequestApiKey = request.ApiKey, RequestApiVersion = version, CorrelationId = correlationId, ClientId = ClientId };
-        header.Write(ref writer, ApiMessages.RequestHeaderVersion(request.ApiKey, version));
-        request.Write(ref writer, version);
-        var frame = new byte[4 + body.WrittenCount];
-        BinaryPrimitives.WriteInt32BigEndian(frame, body.WrittenCount);
-        body.WrittenSpan.CopyTo(frame.AsSpan(4));
-        return frame;
-    }
-
     private static TResponse Decode<TResponse>(byte[] frame, short apiKey, short version, int correlationId)
         where TResponse : IResponseMessage, new()
     {
         try
         {
-            var reader = new ProtocolReader(new ReadOnlySequence<byte>(frame));
-            var header = new ResponseHeader();
-            header.Read(ref reader, ApiMessages.ResponseHeaderVersion(apiKey, version));
-            if (header.CorrelationId != correlationId)
-            {
-                throw CliException.Broker($"the broker answered correlation id {header.CorrelationId}, expected {correlationId}");
-            }
-
-            var response = new TResponse();
-            response.Read(ref reader, version);
-            return response;
+            return KafkaRequestFrame.DecodeResponse<TResponse>(new ReadOnlySequence<byte>(frame), apiKey, version, correlationId);
         }
         catch (ProtocolException e)
         {

@@ -66,7 +66,8 @@ public sealed partial class PartitionLog
                 snapshots.Add(snapshotOffset);
             }
             else if (LogFileNames.TryParseOffset(name, LogFileNames.IndexSuffix, out long indexOffset)
-                || LogFileNames.TryParseOffset(name, LogFileNames.TimeIndexSuffix, out indexOffset))
+                || LogFileNames.TryParseOffset(name, LogFileNames.TimeIndexSuffix, out indexOffset)
+                || LogFileNames.TryParseOffset(name, LogFileNames.TxnIndexSuffix, out indexOffset))
             {
                 indexFiles.Add((path, indexOffset));
             }
@@ -135,7 +136,12 @@ public sealed partial class PartitionLog
 
         long leo = active.NextOffset;
         long logStartOffset = Math.Clamp(Math.Max(options.LogStartOffset ?? 0, segments[0].BaseOffset), segments[0].BaseOffset, leo);
-        LoadProducerState(snapshots, leo);
+        // Kafka's LogSegment.recover rebuilds the aborted-transaction index of every recovered segment, which
+        // needs the producer state at its start: replay from a snapshot no later than the first recovered segment.
+        long rebuildTxnIndexFrom = recoverFrom < segments.Count ? segments[recoverFrom].BaseOffset : long.MaxValue;
+        LoadProducerState(snapshots, leo, rebuildTxnIndexFrom);
+        // A clean marker over a torn tail (LoadActiveSegmentTail recovered it) may leave entries past the end.
+        active.TxnIndex.TruncateTo(leo);
         _producers.TruncateHead(logStartOffset);
 
         Volatile.Write(ref _logStartOffset, logStartOffset);
@@ -143,7 +149,7 @@ public sealed partial class PartitionLog
         LoadLeaderEpochs(logStartOffset, leo, Math.Min(recoverFrom, segments.Count));
         Volatile.Write(ref _cleanerCheckpoint, Math.Clamp(options.CleanerCheckpoint ?? logStartOffset, logStartOffset, leo));
         long highWatermark = _advanceHighWatermarkOnAppend ? leo : options.HighWatermark ?? logStartOffset;
-        Volatile.Write(ref _highWatermark, Math.Clamp(highWatermark, logStartOffset, leo));
+        SetHighWatermarkLocked(Math.Clamp(highWatermark, logStartOffset, leo));
         // Recovered segments were validated and truncations fsync'd; a clean shutdown flushed everything.
         Volatile.Write(ref _recoveryPoint, leo);
 
@@ -342,7 +348,10 @@ public sealed partial class PartitionLog
         }
     }
 
-    private void LoadProducerState(List<long> snapshots, long logEndOffset)
+    // Loads the newest usable snapshot at or below the log end offset (and at or below rebuildTxnIndexFrom), then
+    // replays the batches after it. The aborted-transaction index of every segment from rebuildTxnIndexFrom on is
+    // rebuilt from the markers replayed.
+    private void LoadProducerState(List<long> snapshots, long logEndOffset, long rebuildTxnIndexFrom = long.MaxValue)
     {
         _producers.Clear();
         long replayFrom = long.MinValue;
@@ -356,6 +365,8 @@ public sealed partial class PartitionLog
                 TryDelete(path);
                 continue;
             }
+            if (snapshots[i] > rebuildTxnIndexFrom)
+                continue;
             byte[] bytes;
             try
             {
@@ -377,6 +388,7 @@ public sealed partial class PartitionLog
 
         var segments = _segments;
         int first = replayFrom == long.MinValue ? 0 : FindSegment(segments, replayFrom);
+        byte[] markerBuffer = [];
         for (int i = first; i < segments.Length; i++)
         {
             var segment = segments[i];
@@ -387,12 +399,28 @@ public sealed partial class PartitionLog
                 start = segment.Index.LookupPosition(replayFrom);
             }
             long from = replayFrom;
+            bool rebuild = segment.BaseOffset >= rebuildTxnIndexFrom;
+            if (rebuild)
+                segment.TxnIndex.Reset();
             using var lease = segment.LogFile.Acquire();
-            SegmentScanner.Scan(lease.Handle, start, segment.Size, segment.BaseOffset, segment.BaseOffset, validateCrc: false,
+            var handle = lease.Handle;
+            SegmentScanner.Scan(handle, start, segment.Size, segment.BaseOffset, segment.BaseOffset, validateCrc: false,
                 (in RecordBatchHeader header, int position) =>
                 {
-                    if (header.ProducerId >= 0 && header.BaseOffset >= from)
-                        _producers.Replay(header);
+                    if (header.ProducerId < 0 || header.BaseOffset < from)
+                        return;
+                    EndTransactionMarker? marker = null;
+                    if (header.IsControl)
+                    {
+                        // Markers are a few dozen bytes; only they are read beyond the header.
+                        if (markerBuffer.Length < header.TotalSize)
+                            markerBuffer = new byte[Math.Max(header.TotalSize, 256)];
+                        var bytes = markerBuffer.AsSpan(0, header.TotalSize);
+                        if (FileIo.ReadAtMost(handle, bytes, position) == bytes.Length && EndTransactionMarker.TryRead(bytes, out var m))
+                            marker = m;
+                    }
+                    if (_producers.Replay(header, marker) is { IsAborted: true } aborted && rebuild)
+                        segment.TxnIndex.Append(aborted.ToAborted());
                 });
         }
     }
@@ -428,6 +456,7 @@ public sealed partial class PartitionLog
         TryDelete(segment.LogFile.Path);
         TryDelete(segment.Index.Path);
         TryDelete(segment.TimeIndex.Path);
+        TryDelete(segment.TxnIndex.Path);
     }
 
     private void TryDelete(string path)

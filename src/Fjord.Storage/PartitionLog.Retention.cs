@@ -77,6 +77,7 @@ public sealed partial class PartitionLog
             {
                 Volatile.Write(ref _logStartOffset, offset);
                 _producers.TruncateHead(offset);
+                PublishFirstUnstableOffset();
                 _leaderEpochs.TruncateFromStart(offset);
                 var segments = _segments;
                 int count = 0;
@@ -108,6 +109,7 @@ public sealed partial class PartitionLog
                     TryDelete(segment.LogFile.Path);
                     TryDelete(segment.Index.Path);
                     TryDelete(segment.TimeIndex.Path);
+                    TryDelete(segment.TxnIndex.Path);
                     _pendingDeletes.RemoveAt(i);
                 }
             }
@@ -134,10 +136,9 @@ public sealed partial class PartitionLog
         var remaining = segments[count..];
         long logStartOffset = Math.Max(LogStartOffset, remaining[0].BaseOffset);
         Volatile.Write(ref _logStartOffset, logStartOffset);
-        if (HighWatermark < logStartOffset)
-            Volatile.Write(ref _highWatermark, logStartOffset);
         _segments = remaining;
         _producers.TruncateHead(logStartOffset);
+        SetHighWatermarkLocked(Math.Max(HighWatermark, logStartOffset));
         _leaderEpochs.TruncateFromStart(logStartOffset);
         long deleteAt = now + _config.FileDeleteDelayMs;
         for (int i = 0; i < count; i++)

@@ -134,6 +134,7 @@ public sealed partial class PartitionLog
 
         var config = _config;
         holder.TruncateIndexesTo(cut, offset);
+        holder.TxnIndex.TruncateTo(offset);
         int rescanFrom = holder.Index.LastEntry?.Position ?? 0;
         holder.SetSize(cut);
         using (var lease = holder.LogFile.Acquire())
@@ -157,8 +158,10 @@ public sealed partial class PartitionLog
         _leaderEpochs.TruncateFromEnd(newEnd);
         _latestLeaderEpoch = _leaderEpochs.LatestEpoch;
         ClampOffsetsToEnd(newEnd);
+        holder.TxnIndex.TruncateTo(newEnd);
         LoadProducerState(snapshots, newEnd);
         _producers.TruncateHead(LogStartOffset);
+        SetHighWatermarkLocked(HighWatermark);
         TruncationStepHook?.Invoke(TruncationStep.Completed);
     }
 
@@ -187,7 +190,7 @@ public sealed partial class PartitionLog
         _segments = [fresh];
         TruncationStepHook?.Invoke(TruncationStep.SegmentCut);
 
-        Volatile.Write(ref _highWatermark, offset);
+        SetHighWatermarkLocked(offset);
         Volatile.Write(ref _recoveryPoint, offset);
         Volatile.Write(ref _cleanerCheckpoint, offset);
         _unflushedMessages = 0;
@@ -197,7 +200,7 @@ public sealed partial class PartitionLog
 
     private void ClampOffsetsToEnd(long logEndOffset)
     {
-        Volatile.Write(ref _highWatermark, Math.Min(HighWatermark, logEndOffset));
+        SetHighWatermarkLocked(Math.Min(HighWatermark, logEndOffset));
         Volatile.Write(ref _recoveryPoint, Math.Min(RecoveryPoint, logEndOffset));
         Volatile.Write(ref _cleanerCheckpoint, Math.Min(CleanerCheckpoint, logEndOffset));
     }
@@ -229,6 +232,7 @@ public sealed partial class PartitionLog
         segment.LogFile.Rename(segment.LogFile.Path + LogFileNames.DeletedSuffix);
         segment.Index.Rename(segment.Index.Path + LogFileNames.DeletedSuffix);
         segment.TimeIndex.Rename(segment.TimeIndex.Path + LogFileNames.DeletedSuffix);
+        segment.TxnIndex.Rename(segment.TxnIndex.Path + LogFileNames.DeletedSuffix);
         segment.LogFile.MarkDeleted();
         _pendingDeletes.Add((segment, deleteAt));
     }

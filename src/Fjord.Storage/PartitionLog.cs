@@ -2,6 +2,7 @@ using System.Buffers;
 using Fjord.Protocol.Errors;
 using Fjord.Protocol.Records;
 using Fjord.Storage.Segments;
+using Fjord.Storage.Transactions;
 using Microsoft.Extensions.Logging;
 
 namespace Fjord.Storage;
@@ -38,6 +39,7 @@ public sealed partial class PartitionLog : IDisposable
     private long _logEndOffset;
     private long _logStartOffset;
     private long _highWatermark;
+    private long _firstUnstableOffset = long.MaxValue;
     private long _recoveryPoint;
     private long _unflushedMessages;
     private long _firstUnflushedAtMs = -1;
@@ -314,7 +316,8 @@ public sealed partial class PartitionLog : IDisposable
             }
             if (header.ProducerId >= 0)
             {
-                var error = _producers.CheckAndAddPending(header, nextOffset, timestamp, out var duplicate, out string? message);
+                EndTransactionMarker? marker = header.IsControl && EndTransactionMarker.TryRead(batch, out var m) ? m : null;
+                var error = _producers.CheckAndAddPending(header, nextOffset, timestamp, marker, out var duplicate, out string? message);
                 if (error != ErrorCode.None)
                     return LogAppendResult.Failed(error, message, logStartOffset);
                 if (duplicate is { } d)
@@ -351,7 +354,12 @@ public sealed partial class PartitionLog : IDisposable
                 active.OnBatchAppended(header, segmentPosition + position, config.IndexIntervalBytes);
                 if (asFollower)
                 {
-                    _producers.Replay(header);
+                    if (header.ProducerId >= 0)
+                    {
+                        EndTransactionMarker? marker = header.IsControl && EndTransactionMarker.TryRead(data[position..], out var m) ? m : null;
+                        if (_producers.Replay(header, marker) is { IsAborted: true } aborted)
+                            active.TxnIndex.Append(aborted.ToAborted());
+                    }
                     if (header.PartitionLeaderEpoch > _latestLeaderEpoch)
                     {
                         _leaderEpochs.Assign(header.PartitionLeaderEpoch, header.BaseOffset);
@@ -365,15 +373,23 @@ public sealed partial class PartitionLog : IDisposable
             // Publication order matters for lock-free readers: bytes, then segment size, then LEO.
             active.SetSize(segmentPosition + data.Length);
             _producers.CommitAppend();
+            var completed = _producers.CompletedTransactions;
+            for (int i = 0; i < completed.Count; i++)
+            {
+                if (completed[i].IsAborted)
+                    active.TxnIndex.Append(completed[i].ToAborted());
+            }
             if (leaderEpoch > _latestLeaderEpoch)
             {
                 // Kafka assigns the epoch of each appended batch; only a new epoch touches the file.
                 _leaderEpochs.Assign(leaderEpoch, firstOffset);
                 _latestLeaderEpoch = leaderEpoch;
             }
+            // Readers of the last stable offset see the new first unstable offset before the high watermark moves.
+            PublishFirstUnstableOffset();
             Volatile.Write(ref _logEndOffset, nextOffset);
             if (!asFollower && _advanceHighWatermarkOnAppend)
-                Volatile.Write(ref _highWatermark, nextOffset);
+                SetHighWatermarkLocked(nextOffset);
 
             _unflushedMessages += records;
             if (_firstUnflushedAtMs < 0)
@@ -424,6 +440,7 @@ public sealed partial class PartitionLog : IDisposable
         old.OnBecomeInactive();
         old.Index.Save(fsync: true);
         old.TimeIndex.Save(fsync: true);
+        old.TxnIndex.Flush();
         using (var lease = old.LogFile.Acquire())
             RandomAccess.FlushToDisk(lease.Handle);
         Volatile.Write(ref _recoveryPoint, Math.Max(RecoveryPoint, newBaseOffset));
@@ -460,7 +477,7 @@ public sealed partial class PartitionLog : IDisposable
             if (RandomAccess.GetLength(lease.Handle) != 0)
                 RandomAccess.SetLength(lease.Handle, 0);
         }
-        foreach (string index in new[] { LogFileNames.IndexFile(Directory, baseOffset), LogFileNames.TimeIndexFile(Directory, baseOffset) })
+        foreach (string index in new[] { LogFileNames.IndexFile(Directory, baseOffset), LogFileNames.TimeIndexFile(Directory, baseOffset), LogFileNames.TxnIndexFile(Directory, baseOffset) })
         {
             if (File.Exists(index))
                 File.Delete(index);
@@ -480,8 +497,19 @@ public sealed partial class PartitionLog : IDisposable
     public void UpdateHighWatermark(long highWatermark)
     {
         lock (_lock)
-            Volatile.Write(ref _highWatermark, Math.Clamp(highWatermark, LogStartOffset, LogEndOffset));
+            SetHighWatermarkLocked(Math.Clamp(highWatermark, LogStartOffset, LogEndOffset));
     }
+
+    // Append-lock holder only: completed transactions whose marker falls below the new high watermark become stable.
+    private void SetHighWatermarkLocked(long highWatermark)
+    {
+        Volatile.Write(ref _highWatermark, highWatermark);
+        _producers.OnHighWatermarkUpdated(highWatermark);
+        PublishFirstUnstableOffset();
+    }
+
+    // Append-lock holder only, after any change to producer state.
+    private void PublishFirstUnstableOffset() => Volatile.Write(ref _firstUnstableOffset, _producers.FirstUnstableOffset);
 
     /// <summary>Replaces the config (AlterConfigs); takes effect for the next append, roll and retention pass.</summary>
     public void UpdateConfig(LogConfig config)
@@ -547,6 +575,7 @@ public sealed partial class PartitionLog : IDisposable
             RandomAccess.FlushToDisk(lease.Handle);
         active.Index.Save(fsync: true);
         active.TimeIndex.Save(fsync: true);
+        active.TxnIndex.Flush();
         Volatile.Write(ref _recoveryPoint, LogEndOffset);
         _unflushedMessages = 0;
         _firstUnflushedAtMs = -1;

@@ -1,4 +1,5 @@
 using Fjord.Coordinator.ConsumerOffsets;
+using Fjord.Protocol.Records;
 using FsCheck;
 using FsCheck.Fluent;
 using FsCheck.Xunit;
@@ -97,6 +98,33 @@ public class CoordinatorRecordSerdeTests
         Assert.Equal(records[0], decoded[0].Item1);
         Assert.Equal(records[1], decoded[1].Item1);
         Assert.Equal([0L, 1L], decoded.Select(d => d.Item2));
+    }
+
+    [Fact]
+    public void Batch_TransactionalThenMarkers_DecodeAllReportsProducerIdsAndMarkers()
+    {
+        CoordinatorRecord[] records = [new OffsetCommitRecord("g", "t", 0, new OffsetCommitValue(1, -1, "", 2))];
+        var plain = CoordinatorRecordBatch.Encode(records, 1000);
+        var transactional = CoordinatorRecordBatch.Encode(records, 1000, new TransactionalProducer(9, 2));
+        var header = RecordBatchHeader.Read(transactional);
+        Assert.True(header.IsTransactional);
+        Assert.Equal((9L, (short)2, RecordBatchHeader.NoSequence), (header.ProducerId, header.ProducerEpoch, header.BaseSequence));
+
+        using var marker = new RecordBatchBuilder(CompressionType.None, 64) { IsControl = true, IsTransactional = true, ProducerId = 9, ProducerEpoch = 2 };
+        marker.AppendEndTransactionMarker(1000, ControlRecordType.Abort, 3);
+        var log = new List<byte>();
+        foreach (var (batch, offset) in new[] { (plain, 0L), (transactional, 1L), (marker.ToArray(), 2L) })
+        {
+            RecordBatchHeader.SetBaseOffset(batch, offset);
+            log.AddRange(batch);
+        }
+
+        var decoded = new List<(long Offset, long ProducerId)>();
+        var markers = new List<(long ProducerId, bool Commit)>();
+        var next = CoordinatorRecordBatch.DecodeAll(log.ToArray(), (_, offset, producerId) => decoded.Add((offset, producerId)), (producerId, commit) => markers.Add((producerId, commit)));
+        Assert.Equal(3, next);
+        Assert.Equal([(0L, RecordBatchHeader.NoProducerId), (1L, 9L)], decoded);
+        Assert.Equal([(9L, false)], markers);
     }
 
     [Theory]

@@ -4,6 +4,7 @@ using Fjord.Coordinator.Groups;
 using Fjord.Protocol;
 using Fjord.Protocol.Errors;
 using Fjord.Protocol.Messages;
+using Fjord.Protocol.Records;
 using Microsoft.Extensions.Time.Testing;
 
 namespace Fjord.Coordinator.Tests;
@@ -53,10 +54,11 @@ internal sealed class GroupCoordinatorTestContext
 
     public void ApplyOutput(CoordinatorOutput output)
     {
+        var producerId = output.Transaction?.ProducerId ?? RecordBatchHeader.NoProducerId;
         foreach (var record in output.Records)
         {
             Log.Add(record);
-            Core.Replay(record);
+            Core.Replay(record, producerId);
         }
 
         foreach (var completion in output.Completions)
@@ -171,6 +173,42 @@ internal sealed class GroupCoordinatorTestContext
             Partitions = [new OffsetCommitRequest.OffsetCommitRequestPartition { PartitionIndex = partition, CommittedOffset = offset, CommittedMetadata = metadata, CommittedLeaderEpoch = 3 }],
         });
         return Apply(Core.CommitOffsets(request));
+    }
+
+    /// <summary>A TxnOffsetCommit of one partition by <paramref name="producerId"/> (v3: with member, generation and instance).</summary>
+    public TxnOffsetCommitResponse TxnCommit(long producerId, string topic, int partition, long offset, string memberId = "", int generation = -1, string? instanceId = null, string group = Group, short version = 3, string? metadata = "")
+    {
+        var request = new TxnOffsetCommitRequest
+        {
+            TransactionalId = "txn-" + producerId,
+            GroupId = group,
+            ProducerId = producerId,
+            ProducerEpoch = 0,
+            GenerationId = generation,
+            MemberId = memberId,
+            GroupInstanceId = instanceId,
+        };
+        request.Topics.Add(new TxnOffsetCommitRequest.TxnOffsetCommitRequestTopic
+        {
+            Name = topic,
+            Partitions = [new TxnOffsetCommitRequest.TxnOffsetCommitRequestPartition { PartitionIndex = partition, CommittedOffset = offset, CommittedMetadata = metadata, CommittedLeaderEpoch = 3 }],
+        });
+        return Apply(Core.CommitTransactionalOffsets(request, version));
+    }
+
+    public ErrorCode TxnCommitError(long producerId, string memberId, int generation, string? instanceId = null, short version = 3) =>
+        (ErrorCode)TxnCommit(producerId, "topic-a", 0, 1, memberId, generation, instanceId, version: version).Topics[0].Partitions[0].ErrorCode;
+
+    /// <summary>The transaction's marker reached the group's partition (WriteTxnMarkers).</summary>
+    public void EndTransaction(long producerId, bool commit, string group = Group) =>
+        Assert.Equal(ErrorCode.None, Core.CompleteTransaction(Core.PartitionFor(group), producerId, commit));
+
+    /// <summary>OffsetFetch of one partition: (error, offset).</summary>
+    public (ErrorCode Error, long Offset) Fetch(string topic, int partition, bool requireStable, string group = Group)
+    {
+        var fetched = Core.FetchOffsets(group, [new OffsetFetchRequest.OffsetFetchRequestTopics { Name = topic, PartitionIndexes = [partition] }], requireStable: requireStable);
+        var result = fetched.Topics[0].Partitions[0];
+        return ((ErrorCode)result.ErrorCode, result.CommittedOffset);
     }
 
     public ErrorCode CommitError(string memberId, int generation, string? instanceId = null) =>

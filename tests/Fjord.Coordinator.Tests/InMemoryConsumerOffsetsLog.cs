@@ -27,13 +27,28 @@ internal sealed class InMemoryConsumerOffsetsLog : IConsumerOffsetsLog
         }
     }
 
-    public ConsumerOffsetsAppend Append(int partition, ReadOnlyMemory<byte> batch)
+    public ConsumerOffsetsAppend Append(int partition, ReadOnlyMemory<byte> batch, TransactionalProducer? transaction = null)
     {
         lock (_lock)
         {
             if (FailAppendsWith != ErrorCode.None)
             {
                 return FailAppendsWith;
+            }
+
+            var header = RecordBatchHeader.Read(batch.Span);
+            if (transaction is { } producer)
+            {
+                Assert.True(header.IsTransactional && header.ProducerId == producer.ProducerId && header.ProducerEpoch == producer.ProducerEpoch, "a transactional append must carry a transactional batch of its producer");
+                if (FencedProducers.TryGetValue(producer.ProducerId, out var currentEpoch) && producer.ProducerEpoch < currentEpoch)
+                {
+                    // What the log's producer state answers a zombie.
+                    return ErrorCode.InvalidProducerEpoch;
+                }
+            }
+            else if (!header.IsControl)
+            {
+                Assert.False(header.IsTransactional, "a plain append must not be transactional");
             }
 
             var copy = batch.ToArray();
@@ -43,6 +58,23 @@ internal sealed class InMemoryConsumerOffsetsLog : IConsumerOffsetsLog
             (_partitions.TryGetValue(partition, out var list) ? list : _partitions[partition] = []).Add(copy);
             return new ConsumerOffsetsAppend(ErrorCode.None, CommitWait?.Invoke());
         }
+    }
+
+    /// <summary>Producer id → the epoch the log has seen last; appends of older epochs fail as the log's producer state would refuse them.</summary>
+    public Dictionary<long, short> FencedProducers { get; } = [];
+
+    /// <summary>Appends a commit or abort marker of the producer, as WriteTxnMarkers does.</summary>
+    public void AppendMarker(int partition, long producerId, short producerEpoch, bool commit)
+    {
+        using var builder = new RecordBatchBuilder(CompressionType.None, 64)
+        {
+            IsControl = true,
+            IsTransactional = true,
+            ProducerId = producerId,
+            ProducerEpoch = producerEpoch,
+        };
+        builder.AppendEndTransactionMarker(0, commit ? ControlRecordType.Commit : ControlRecordType.Abort, 0);
+        Assert.Equal(ErrorCode.None, Append(partition, builder.ToArray()).Error);
     }
 
     public ConsumerOffsetsChunk Read(int partition, long fromOffset, int maxBytes)

@@ -7,7 +7,7 @@ namespace Fjord.Storage.Tests;
 internal static class TestBatches
 {
     public static byte[] Batch(int records, long baseTimestamp = 1_000, int timestampStep = 1, long producerId = -1, short producerEpoch = -1,
-        int baseSequence = -1, int valueSize = 10, byte fill = 0x42)
+        int baseSequence = -1, int valueSize = 10, byte fill = 0x42, bool transactional = false)
     {
         var body = new List<byte>();
         for (int i = 0; i < records; i++)
@@ -30,7 +30,7 @@ internal static class TestBatches
         BinaryPrimitives.WriteInt32BigEndian(span[8..], total - RecordBatchHeader.LogOverhead);
         BinaryPrimitives.WriteInt32BigEndian(span[12..], -1);
         span[16] = 2;
-        BinaryPrimitives.WriteInt16BigEndian(span[21..], 0);
+        BinaryPrimitives.WriteInt16BigEndian(span[21..], transactional ? RecordBatchHeader.TransactionalFlagMask : (short)0);
         BinaryPrimitives.WriteInt32BigEndian(span[23..], records - 1);
         BinaryPrimitives.WriteInt64BigEndian(span[27..], baseTimestamp);
         BinaryPrimitives.WriteInt64BigEndian(span[35..], baseTimestamp + (long)(records - 1) * timestampStep);

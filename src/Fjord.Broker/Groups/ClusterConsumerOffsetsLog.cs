@@ -3,6 +3,7 @@ using Fjord.Broker.Replication;
 using Fjord.Broker.Topics;
 using Fjord.Coordinator.ConsumerOffsets;
 using Fjord.Protocol.Errors;
+using Fjord.Protocol.Records;
 using Fjord.Storage;
 using Fjord.Broker.Controller;
 using Fjord.Broker.Quorum;
@@ -19,7 +20,7 @@ namespace Fjord.Broker.Groups;
 /// <c>offsets.commit.required.acks=-1</c>) bounded by <c>offsets.commit.timeout.ms</c>. Loading reads to the
 /// log end offset: a new leader's whole log becomes committed in its epoch, and records the old leader
 /// acknowledged may still sit above this node's high watermark. The topic itself is created by
-/// FindCoordinator through the controller (<see cref="ConsumerOffsetsTopicCreator"/>), never here.
+/// FindCoordinator through the controller (<see cref="InternalTopicCreator"/>), never here.
 /// The quorum is lazy: it needs the coordinator's publisher, which needs the coordinator, which needs this log.
 /// Thread-safe: reads the immutable image; TopicRegistry, PartitionLog and the replication layer are thread-safe.
 /// </summary>
@@ -32,8 +33,17 @@ public sealed class ClusterConsumerOffsetsLog(Lazy<MetadataQuorum> quorum, Topic
     public ErrorCode CreateTopic(int partitions) =>
         PartitionCount is null ? ErrorCode.CoordinatorNotAvailable : ErrorCode.None;
 
-    public ConsumerOffsetsAppend Append(int partition, ReadOnlyMemory<byte> batch)
+    /// <summary>
+    /// Appends as the partition's leader. A transactional batch (TxnOffsetCommit) carries its producer id and epoch in
+    /// the header, so the log's producer state checks the epoch and sees the transaction as any producer's.
+    /// </summary>
+    public ConsumerOffsetsAppend Append(int partition, ReadOnlyMemory<byte> batch, TransactionalProducer? transaction = null)
     {
+        if (transaction is { } producer && !IsBatchOf(batch.Span, producer))
+        {
+            throw new ArgumentException($"The batch is not a transactional batch of producer {producer.ProducerId} epoch {producer.ProducerEpoch}", nameof(batch));
+        }
+
         var topic = quorum.Value.StateMachine.Image.GetTopic(ConsumerOffsetsPartitioner.TopicName);
         if (topic is null || !topic.Partitions.TryGetValue(partition, out var registration))
         {
@@ -62,6 +72,12 @@ public sealed class ClusterConsumerOffsetsLog(Lazy<MetadataQuorum> quorum, Topic
         appends.NotifyAppended(tp);
         replication.OnLeaderAppended(tp, log);
         return new ConsumerOffsetsAppend(ErrorCode.None, replication.WaitForHighWatermarkAsync(tp, log, appended.LastOffset + 1, commitTimeout, CancellationToken.None));
+    }
+
+    private static bool IsBatchOf(ReadOnlySpan<byte> batch, TransactionalProducer producer)
+    {
+        var header = RecordBatchHeader.Read(batch);
+        return header.IsTransactional && header.ProducerId == producer.ProducerId && header.ProducerEpoch == producer.ProducerEpoch;
     }
 
     public ConsumerOffsetsChunk Read(int partition, long fromOffset, int maxBytes)

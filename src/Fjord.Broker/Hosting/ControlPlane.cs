@@ -77,14 +77,15 @@ public static class ControlPlane
             sp.GetRequiredService<GroupCoordinatorConfig>(), sp.GetRequiredService<IConsumerOffsetsLog>(), sp.GetRequiredService<ITopicPartitionView>(),
             sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<GroupCoordinatorService>>(), leadsEveryPartition: false));
         services.AddHostedService(sp => sp.GetRequiredService<GroupCoordinatorService>());
-        services.AddSingleton(sp => new GroupCoordinatorLeadershipPublisher(config.NodeId, sp.GetRequiredService<GroupCoordinatorService>()));
-        services.AddSingleton(sp => new ConsumerOffsetsTopicCreator(sp.GetRequiredService<ControllerHost>(), sp.GetRequiredService<ControllerForwarder>(),
-            config.OffsetsTopicNumPartitions, OffsetsTopicReplicationFactorOf(config, voters), sp.GetRequiredService<ILogger<ConsumerOffsetsTopicCreator>>()));
+        services.AddSingleton(sp => new CoordinatorTopics(
+            new InternalTopicCreator(sp.GetRequiredService<ControllerHost>(), sp.GetRequiredService<ControllerForwarder>(),
+                new InternalTopic(ConsumerOffsetsPartitioner.TopicName, config.OffsetsTopicNumPartitions, OffsetsTopicReplicationFactorOf(config, voters)),
+                sp.GetRequiredService<ILogger<InternalTopicCreator>>())));
         // The replica manager publishes after the log publisher, so the logs it replicates are open; the group
         // coordinator's publisher comes last, so it appends only to partitions the replica manager already leads.
         services.AddSingleton(sp => new MetadataQuorum(config, voters, sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILoggerFactory>(),
             [sp.GetRequiredService<BrokerMetadataPublisher>(), new ReplicationQuotaConfigPublisher(sp.GetRequiredService<ClusterConfigResolver>(), sp.GetRequiredService<ReplicationQuotas>()),
-                sp.GetRequiredService<ReplicaManager>(), sp.GetRequiredService<GroupCoordinatorLeadershipPublisher>()],
+                sp.GetRequiredService<ReplicaManager>(), GroupCoordinatorPublisher(config, sp.GetRequiredService<GroupCoordinatorService>())],
             sp.GetRequiredService<QuorumMetrics>()));
         services.AddSingleton<IPartitionLeadership, ClusterPartitionLeadership>();
         services.AddSingleton(_ => KeepsRandomClusterId(voters, config) ? ClusterIdentity.LoadOrCreate(config.DataDir, config.NodeId) : ClusterIdentityOf(voters, config));
@@ -140,6 +141,9 @@ public static class ControlPlane
         services.AddSingleton<IApiHandler, IncrementalAlterConfigsHandler>();
         services.AddSingleton<IApiHandler, Handlers.Groups.FindCoordinatorHandler>();
     }
+
+    private static CoordinatorLeadershipPublisher GroupCoordinatorPublisher(BrokerConfig config, GroupCoordinatorService groups)
+        => new(config.NodeId, ConsumerOffsetsPartitioner.TopicName, groups.OnBecameLeader, groups.OnResigned);
 
     /// <summary>
     /// <c>offsets.topic.replication.factor</c>; its default is capped at 1 in a one-voter quorum, so <c>make run</c> gets

@@ -1,3 +1,4 @@
+using Fjord.Protocol.Framing;
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Net.Sockets;
@@ -285,21 +286,7 @@ public sealed partial class ReplicaFetcher(ReplicaManager manager, int sourceBro
 
         var stream = await ConnectAsync(stop).ConfigureAwait(false);
         var correlationId = ++_correlationId;
-        var header = new RequestHeader
-        {
-            RequestApiKey = FetchRequest.ApiKeyValue,
-            RequestApiVersion = FetchVersion,
-            CorrelationId = correlationId,
-            ClientId = $"fjord-replica-fetcher-{manager.NodeId}",
-        };
-        var buffer = new ArrayBufferWriter<byte>();
-        buffer.GetSpan(4);
-        buffer.Advance(4);
-        var writer = new ProtocolWriter(buffer);
-        header.Write(ref writer, ApiMessages.RequestHeaderVersion(FetchRequest.ApiKeyValue, FetchVersion));
-        request.Write(ref writer, FetchVersion);
-        var frame = buffer.WrittenMemory.ToArray();
-        BinaryPrimitives.WriteInt32BigEndian(frame, frame.Length - 4);
+        var frame = KafkaRequestFrame.Encode(request, FetchVersion, correlationId, $"fjord-replica-fetcher-{manager.NodeId}");
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(stop);
         timeout.CancelAfter(TimeSpan.FromMilliseconds(MaxWaitMs + 10_000));
@@ -311,14 +298,7 @@ public sealed partial class ReplicaFetcher(ReplicaManager manager, int sourceBro
         // Cold enough for now (one buffer per fetch round trip); the records are sliced out of it, not copied again.
         var payload = new byte[size];
         await stream.ReadExactlyAsync(payload, timeout.Token).ConfigureAwait(false);
-        var reader = new ProtocolReader(new ReadOnlySequence<byte>(payload));
-        var responseHeader = new ResponseHeader();
-        responseHeader.Read(ref reader, ApiMessages.ResponseHeaderVersion(FetchRequest.ApiKeyValue, FetchVersion));
-        if (responseHeader.CorrelationId != correlationId)
-            throw new ProtocolException($"Fetch response correlation id {responseHeader.CorrelationId}, expected {correlationId}");
-        var response = new FetchResponse();
-        response.Read(ref reader, FetchVersion);
-        return response;
+        return KafkaRequestFrame.DecodeResponse<FetchResponse>(new ReadOnlySequence<byte>(payload), FetchRequest.ApiKeyValue, FetchVersion, correlationId);
     }
 
     private async Task<NetworkStream> ConnectAsync(CancellationToken stop)

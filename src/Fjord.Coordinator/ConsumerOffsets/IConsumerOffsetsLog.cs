@@ -21,8 +21,12 @@ public interface IConsumerOffsetsLog
     /// Appends one record batch to <paramref name="partition"/> and makes it durable as the log's config says.
     /// Returns the storage error, if any, and — for a replicated partition — the wait until the batch is
     /// committed (Kafka appends coordinator records with acks=all and answers only then).
+    /// <paramref name="transaction"/> is set for a TxnOffsetCommit's batch, which is transactional and carries that
+    /// producer id and epoch in its header: the log checks the epoch (a fenced producer's append fails with
+    /// INVALID_PRODUCER_EPOCH or PRODUCER_FENCED, returned as the error) and tracks the open transaction until its
+    /// marker, as for a producer's transactional batch.
     /// </summary>
-    ConsumerOffsetsAppend Append(int partition, ReadOnlyMemory<byte> batch);
+    ConsumerOffsetsAppend Append(int partition, ReadOnlyMemory<byte> batch, TransactionalProducer? transaction = null);
 
     /// <summary>
     /// Reads whole batches from <paramref name="fromOffset"/> (moved up to the log start offset if

@@ -23,6 +23,10 @@ internal static class AppendFailures
         _ => ErrorCode.UnknownServerError,
     };
 
+    /// <summary>Errors of a transactional append that the producer must see as they are (it is fenced, or its transaction is gone).</summary>
+    private static bool IsProducerError(ErrorCode error) =>
+        error is ErrorCode.InvalidProducerEpoch or ErrorCode.ProducerFenced or ErrorCode.InvalidTxnState or ErrorCode.InvalidProducerIdMapping or ErrorCode.TransactionalIdAuthorizationFailed;
+
     /// <summary>Rewrites <paramref name="response"/> and the completions for failed partitions; returns follow-up outputs (a voided SyncGroup triggers a rebalance).</summary>
     public static List<CoordinatorOutput> Apply(GroupCoordinator core, CoordinatorOutput output, IResponseMessage? response, Dictionary<int, ErrorCode> failures)
     {
@@ -38,6 +42,29 @@ internal static class AppendFailures
                     if (error != ErrorCode.None)
                     {
                         foreach (var topic in commit.Topics)
+                        {
+                            foreach (var partition in topic.Partitions)
+                            {
+                                if (partition.ErrorCode == 0)
+                                {
+                                    partition.ErrorCode = (short)error;
+                                }
+                            }
+                        }
+                    }
+
+                    break;
+                }
+
+            case TxnOffsetCommitResponse txnCommit when output.Records.Count > 0:
+                {
+                    // A fenced producer's append (the log checks the batch's epoch) keeps the producer's error.
+                    var error = failures.TryGetValue(core.PartitionFor(output.Records[0].GroupId), out var storageError) && IsProducerError(storageError)
+                        ? storageError
+                        : ErrorFor(output.Records[0].GroupId, offsetCommit: true);
+                    if (error != ErrorCode.None)
+                    {
+                        foreach (var topic in txnCommit.Topics)
                         {
                             foreach (var partition in topic.Partitions)
                             {

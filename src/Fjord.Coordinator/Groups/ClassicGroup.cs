@@ -53,6 +53,12 @@ public sealed class ClassicGroup
     /// <summary>Committed offsets by topic and partition; changed only by <see cref="GroupCoordinator.Replay"/>.</summary>
     internal Dictionary<(string Topic, int Partition), OffsetCommitValue> Offsets { get; } = [];
 
+    /// <summary>
+    /// Where each committed offset's record lies in the partition's log, as the coordinator's replay order (replay
+    /// follows log order): a committed transaction's offset replaces a committed one only if written after it.
+    /// </summary>
+    internal Dictionary<(string Topic, int Partition), long> OffsetLogOrder { get; } = [];
+
     /// <summary>Topics the members subscribe to (consumer protocol only); null when unknown.</summary>
     public IReadOnlySet<string>? SubscribedTopics { get; internal set; }
 

@@ -27,6 +27,12 @@ public class CoordinatorOutput
     public IReadOnlyList<CoordinatorRecord> Records { get; }
 
     public IReadOnlyList<DeferredResponse> Completions { get; }
+
+    /// <summary>
+    /// Set for a TxnOffsetCommit: the records go to the log as one transactional batch of this producer, and are
+    /// replayed as its pending offsets (<see cref="GroupCoordinator.Replay(CoordinatorRecord, long)"/>).
+    /// </summary>
+    public TransactionalProducer? Transaction { get; init; }
 }
 
 /// <summary>A <see cref="CoordinatorOutput"/> plus the command's own response (null: deferred, see <see cref="CoordinatorOutput.Completions"/>).</summary>

@@ -106,8 +106,8 @@ public sealed partial class GroupCoordinator
     }
 
     /// <summary>
-    /// DeleteGroups: an empty group's offsets and metadata are deleted with tombstones (the group is
-    /// gone once they are replayed); a group with members answers NON_EMPTY_GROUP.
+    /// DeleteGroups: an empty group's offsets (pending transactional ones too) and metadata are deleted with
+    /// tombstones (the group is gone once they are replayed); a group with members answers NON_EMPTY_GROUP.
     /// </summary>
     public CoordinatorResult<DeleteGroupsResponse> DeleteGroups(IReadOnlyList<string> groupIds)
     {
@@ -137,6 +137,7 @@ public sealed partial class GroupCoordinator
                         Emit(new OffsetCommitRecord(groupId, topic, partition, null));
                     }
 
+                    EmitPendingOffsetTombstones(groupId);
                     Emit(new GroupMetadataRecord(groupId, null));
                 }
             }

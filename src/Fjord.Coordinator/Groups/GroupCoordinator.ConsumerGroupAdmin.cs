@@ -146,6 +146,7 @@ public sealed partial class GroupCoordinator
                 Emit(new OffsetCommitRecord(group.GroupId, topic, partition, null));
             }
 
+            EmitPendingOffsetTombstones(group.GroupId);
             Emit(new GroupMetadataRecord(group.GroupId, null));
         }
 

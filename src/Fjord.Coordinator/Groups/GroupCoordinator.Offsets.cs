@@ -1,4 +1,3 @@
-using System.Text;
 using Fjord.Coordinator.ConsumerOffsets;
 using Fjord.Protocol.Errors;
 using Fjord.Protocol.Messages;
@@ -27,15 +26,8 @@ public sealed partial class GroupCoordinator
                 var partitionError = error;
                 if (partitionError == ErrorCode.None)
                 {
-                    if (_partitionView is not null && !_partitionView.Exists(topic.Name, partition.PartitionIndex))
-                    {
-                        partitionError = ErrorCode.UnknownTopicOrPartition;
-                    }
-                    else if (partition.CommittedMetadata is { } metadata && Encoding.UTF8.GetByteCount(metadata) > _config.OffsetMetadataMaxBytes)
-                    {
-                        partitionError = ErrorCode.OffsetMetadataTooLarge;
-                    }
-                    else
+                    partitionError = CheckCommittedPartition(topic.Name, partition.PartitionIndex, partition.CommittedMetadata);
+                    if (partitionError == ErrorCode.None)
                     {
                         Emit(new OffsetCommitRecord(request.GroupId, topic.Name, partition.PartitionIndex, new OffsetCommitValue(
                             partition.CommittedOffset,
@@ -122,8 +114,10 @@ public sealed partial class GroupCoordinator
     /// versions). <paramref name="topics"/> null means every committed offset of the group.
     /// Partitions without a committed offset answer offset -1 and no error, as Kafka does.
     /// <paramref name="memberId"/> and <paramref name="memberEpoch"/> (v9+) are checked against a KIP-848 group.
+    /// Pending transactional offsets are never returned: without <paramref name="requireStable"/> (v7+, KIP-447) the
+    /// last committed offset is, with it a partition that has one answers UNSTABLE_OFFSET_COMMIT (offset -1), as Kafka.
     /// </summary>
-    public OffsetFetchResponse.OffsetFetchResponseGroup FetchOffsets(string groupId, IReadOnlyList<OffsetFetchRequest.OffsetFetchRequestTopics>? topics, string? memberId = null, int memberEpoch = -1)
+    public OffsetFetchResponse.OffsetFetchResponseGroup FetchOffsets(string groupId, IReadOnlyList<OffsetFetchRequest.OffsetFetchRequestTopics>? topics, string? memberId = null, int memberEpoch = -1, bool requireStable = false)
     {
         var result = new OffsetFetchResponse.OffsetFetchResponseGroup { GroupId = groupId };
         var error = Validate(groupId, requireNonEmptyId: false, out _);
@@ -151,7 +145,7 @@ public sealed partial class GroupCoordinator
                 var topicResult = new OffsetFetchResponse.OffsetFetchResponseTopics { Name = byTopic.Key };
                 foreach (var (key, value) in byTopic.OrderBy(o => o.Key.Partition))
                 {
-                    topicResult.Partitions.Add(FetchedPartition(key.Partition, value));
+                    topicResult.Partitions.Add(FetchedPartition(groupId, byTopic.Key, key.Partition, value, requireStable));
                 }
 
                 result.Topics.Add(topicResult);
@@ -166,7 +160,7 @@ public sealed partial class GroupCoordinator
             foreach (var partition in topic.PartitionIndexes)
             {
                 var value = group?.Offsets.GetValueOrDefault((topic.Name, partition));
-                topicResult.Partitions.Add(FetchedPartition(partition, value));
+                topicResult.Partitions.Add(FetchedPartition(groupId, topic.Name, partition, value, requireStable));
             }
 
             result.Topics.Add(topicResult);
@@ -175,13 +169,21 @@ public sealed partial class GroupCoordinator
         return result;
     }
 
-    private static OffsetFetchResponse.OffsetFetchResponsePartitions FetchedPartition(int partition, OffsetCommitValue? value) => new()
+    private OffsetFetchResponse.OffsetFetchResponsePartitions FetchedPartition(string groupId, string topic, int partition, OffsetCommitValue? value, bool requireStable)
     {
-        PartitionIndex = partition,
-        CommittedOffset = value?.Offset ?? -1,
-        CommittedLeaderEpoch = value?.LeaderEpoch ?? -1,
-        Metadata = value?.Metadata ?? "",
-    };
+        if (requireStable && HasPendingTransactionalOffsets(groupId, topic, partition))
+        {
+            return new() { PartitionIndex = partition, CommittedOffset = -1, CommittedLeaderEpoch = -1, Metadata = "", ErrorCode = (short)ErrorCode.UnstableOffsetCommit };
+        }
+
+        return new()
+        {
+            PartitionIndex = partition,
+            CommittedOffset = value?.Offset ?? -1,
+            CommittedLeaderEpoch = value?.LeaderEpoch ?? -1,
+            Metadata = value?.Metadata ?? "",
+        };
+    }
 
     /// <summary>The group's committed offsets (admin tools, lag); empty for an unknown group.</summary>
     public IReadOnlyList<CommittedOffset> CommittedOffsets(string groupId)
@@ -238,7 +240,8 @@ public sealed partial class GroupCoordinator
             var subscribed = group!.State != GroupState.Empty && (group.SubscribedTopics?.Contains(topic.Name) ?? true);
             foreach (var partition in topic.Partitions)
             {
-                if (!subscribed && group.Offsets.ContainsKey((topic.Name, partition.PartitionIndex)))
+                // Kafka: a tombstone also when only a pending transactional offset exists (the tombstone drops it).
+                if (!subscribed && (group.Offsets.ContainsKey((topic.Name, partition.PartitionIndex)) || HasPendingTransactionalOffsets(group.GroupId, topic.Name, partition.PartitionIndex)))
                 {
                     Emit(new OffsetCommitRecord(group.GroupId, topic.Name, partition.PartitionIndex, null));
                 }
@@ -258,7 +261,8 @@ public sealed partial class GroupCoordinator
     /// offsets.retention.minutes (KIP-211): offsets of an empty group expire that long after it became
     /// empty; offsets of groups that only store offsets expire that long after their commit; offsets
     /// of topics a stable consumer group no longer subscribes to expire that long after their commit.
-    /// An empty group left without offsets is deleted (tombstone).
+    /// An empty group left without offsets is deleted (tombstone). Offsets with a pending transactional offset, and
+    /// groups with an open transaction, wait for the transaction's end (Kafka's cleanupExpiredOffsets).
     /// </summary>
     private void ExpireOffsets(long now)
     {
@@ -295,14 +299,16 @@ public sealed partial class GroupCoordinator
                     expire = false;
                 }
 
-                if (expire)
+                // Kafka keeps an offset with a pending transactional offset until the transaction ends.
+                if (expire && !HasPendingTransactionalOffsets(group.GroupId, topic, partition))
                 {
                     Emit(new OffsetCommitRecord(group.GroupId, topic, partition, null));
                     expired++;
                 }
             }
 
-            if (group.State == GroupState.Empty && group.MemberCount == 0 && group.PendingMembers.Count == 0 && group.Offsets.Count == expired)
+            // Nor is a group with an open transaction deleted.
+            if (group.State == GroupState.Empty && group.MemberCount == 0 && group.PendingMembers.Count == 0 && group.Offsets.Count == expired && !HasOpenTransactions(group.GroupId))
             {
                 Emit(new GroupMetadataRecord(group.GroupId, null));
             }

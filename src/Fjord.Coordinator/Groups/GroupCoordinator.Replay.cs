@@ -1,4 +1,5 @@
 using Fjord.Coordinator.ConsumerOffsets;
+using Fjord.Protocol.Records;
 
 namespace Fjord.Coordinator.Groups;
 
@@ -10,8 +11,21 @@ public sealed partial class GroupCoordinator
     /// append succeeded) and for each record read back while loading a partition. Replaying any
     /// prefix of a partition's records yields the state that prefix describes.
     /// </summary>
-    public void Replay(CoordinatorRecord record)
+    public void Replay(CoordinatorRecord record) => Replay(record, RecordBatchHeader.NoProducerId);
+
+    /// <summary>
+    /// <see cref="Replay(CoordinatorRecord)"/> of a record from a batch of <paramref name="producerId"/>: an offset
+    /// from a transactional batch (TxnOffsetCommit) becomes pending for that producer until its marker is replayed
+    /// (<see cref="ReplayEndTransaction"/>); <see cref="RecordBatchHeader.NoProducerId"/> for any other batch.
+    /// </summary>
+    public void Replay(CoordinatorRecord record, long producerId)
     {
+        if (producerId != RecordBatchHeader.NoProducerId && record is OffsetCommitRecord { Value: { } value } transactional)
+        {
+            ReplayTransactionalOffset(transactional, value, producerId);
+            return;
+        }
+
         switch (record)
         {
             case OffsetCommitRecord offset:
@@ -33,13 +47,17 @@ public sealed partial class GroupCoordinator
             if (_groups.TryGetValue(record.GroupId, out var existing))
             {
                 existing.Offsets.Remove((record.Topic, record.Partition));
+                existing.OffsetLogOrder.Remove((record.Topic, record.Partition));
             }
 
+            // Kafka: a tombstone also drops the partition's pending transactional offsets of the group.
+            RemovePendingTransactionalOffsets(record.GroupId, record.Topic, record.Partition);
             return;
         }
 
         var group = GetOrCreateForReplay(record.GroupId);
         group.Offsets[(record.Topic, record.Partition)] = record.Value;
+        group.OffsetLogOrder[(record.Topic, record.Partition)] = ++_lastOffsetLogOrder;
     }
 
     private void ReplayGroupMetadata(GroupMetadataRecord record)
@@ -58,6 +76,11 @@ public sealed partial class GroupCoordinator
                     foreach (var (key, offset) in deleted.Offsets)
                     {
                         bare.Offsets[key] = offset;
+                    }
+
+                    foreach (var (key, order) in deleted.OffsetLogOrder)
+                    {
+                        bare.OffsetLogOrder[key] = order;
                     }
                 }
             }

@@ -105,6 +105,7 @@ public sealed partial class GroupCoordinator
         }
 
         UnloadConsumerGroups(partition);
+        UnloadTransactionalOffsets(partition);
         return FinishOutput();
     }
 
@@ -138,10 +139,10 @@ public sealed partial class GroupCoordinator
 
     private void Complete(PendingRequest pending, IResponseMessage response) => (_completions ??= []).Add(new DeferredResponse(pending.Token, response));
 
-    private CoordinatorResult<T> Finish<T>(T? response)
+    private CoordinatorResult<T> Finish<T>(T? response, TransactionalProducer? transaction = null)
         where T : class, IResponseMessage
     {
-        var result = new CoordinatorResult<T>(response, _records, _completions);
+        var result = new CoordinatorResult<T>(response, _records, _completions) { Transaction = transaction };
         _records = null;
         _completions = null;
         return result;

@@ -3,6 +3,7 @@ using Fjord.Coordinator.ConsumerOffsets;
 using Fjord.Protocol;
 using Fjord.Protocol.Errors;
 using Fjord.Protocol.Messages;
+using Fjord.Protocol.Records;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 
@@ -184,14 +185,40 @@ public sealed partial class GroupCoordinatorService : IHostedService, IAsyncDisp
     public Task<OffsetCommitResponse> CommitOffsetsAsync(OffsetCommitRequest request) =>
         RunCommand(_ => _core.CommitOffsets(request));
 
+    /// <summary>
+    /// TxnOffsetCommit (v0-4; KIP-98, KIP-447): the offsets are appended to the group's <c>__consumer_offsets</c>
+    /// partition as a transactional batch of the request's producer id and epoch, and stay pending, invisible to
+    /// OffsetFetch, until <see cref="CompleteTransactionAsync"/> reports the transaction's marker. The log's check of
+    /// the producer epoch fails a fenced producer's commit with its error (INVALID_PRODUCER_EPOCH, PRODUCER_FENCED).
+    /// Whether the group's partition was added to the transaction (AddOffsetsToTxn) is the caller's to check.
+    /// </summary>
+    public Task<TxnOffsetCommitResponse> TxnOffsetCommitAsync(TxnOffsetCommitRequest request, short version) =>
+        RunCommand(_ => _core.CommitTransactionalOffsets(request, version));
+
+    /// <summary>
+    /// WriteTxnMarkers appended the commit (<paramref name="commit"/> true) or abort marker of
+    /// <paramref name="producerId"/> to <c>__consumer_offsets</c> partition <paramref name="offsetsPartition"/>: the
+    /// producer's pending offsets of that partition's groups become committed (unless a plain commit of the same
+    /// partition was written after them) or are dropped. Call it only after the marker is in the log, and answer
+    /// WriteTxnMarkers only once the returned task completes (the producer's next transaction must not start before).
+    /// Answers NOT_COORDINATOR when this node does not coordinate the partition (the marker then takes effect when
+    /// its leader loads the log); while the partition loads, the loader applies the marker from the log. Any thread.
+    /// </summary>
+    public Task<ErrorCode> CompleteTransactionAsync(int offsetsPartition, long producerId, bool commit) =>
+        RunQuery(() => _core.CompleteTransaction(offsetsPartition, producerId, commit));
+
     public Task<OffsetDeleteResponse> DeleteOffsetsAsync(OffsetDeleteRequest request) =>
         RunCommand(_ => _core.DeleteOffsets(request));
 
     public Task<DeleteGroupsResponse> DeleteGroupsAsync(IReadOnlyList<string> groupIds) =>
         RunCommand(_ => _core.DeleteGroups(groupIds));
 
-    public Task<OffsetFetchResponse.OffsetFetchResponseGroup> FetchOffsetsAsync(string groupId, IReadOnlyList<OffsetFetchRequest.OffsetFetchRequestTopics>? topics, string? memberId = null, int memberEpoch = -1) =>
-        RunQuery(() => _core.FetchOffsets(groupId, topics, memberId, memberEpoch));
+    /// <summary>
+    /// OffsetFetch for one group. <paramref name="requireStable"/> (v7+, KIP-447): partitions with a pending
+    /// transactional offset answer UNSTABLE_OFFSET_COMMIT; without it their last committed offset is returned.
+    /// </summary>
+    public Task<OffsetFetchResponse.OffsetFetchResponseGroup> FetchOffsetsAsync(string groupId, IReadOnlyList<OffsetFetchRequest.OffsetFetchRequestTopics>? topics, string? memberId = null, int memberEpoch = -1, bool requireStable = false) =>
+        RunQuery(() => _core.FetchOffsets(groupId, topics, memberId, memberEpoch, requireStable));
 
     public Task<ConsumerGroupHeartbeatResponse> ConsumerGroupHeartbeatAsync(ConsumerGroupHeartbeatRequest request, short version, string clientId, string clientHost) =>
         RunCommand(_ => _core.ConsumerGroupHeartbeat(request, version, clientId, clientHost));
@@ -259,7 +286,7 @@ public sealed partial class GroupCoordinatorService : IHostedService, IAsyncDisp
     private void Apply<T>(CoordinatorOutput output, T? response, Action<T>? deliver)
         where T : class, IResponseMessage
     {
-        var (failures, commits) = AppendAndReplay(output.Records);
+        var (failures, commits) = AppendAndReplay(output.Records, output.Transaction);
         if (commits is null)
         {
             Deliver(output, response, deliver, failures);
@@ -334,7 +361,7 @@ public sealed partial class GroupCoordinatorService : IHostedService, IAsyncDisp
     /// NOT_ENOUGH_REPLICAS_AFTER_APPEND) stays visible here although its request failed — it is in the
     /// leader's log and normally commits later, as a retried commit would.
     /// </summary>
-    private (Dictionary<int, ErrorCode>? Failures, List<(int Partition, Task<ErrorCode> Committed)>? Commits) AppendAndReplay(IReadOnlyList<CoordinatorRecord> records)
+    private (Dictionary<int, ErrorCode>? Failures, List<(int Partition, Task<ErrorCode> Committed)>? Commits) AppendAndReplay(IReadOnlyList<CoordinatorRecord> records, TransactionalProducer? transaction)
     {
         if (records.Count == 0)
         {
@@ -350,8 +377,8 @@ public sealed partial class GroupCoordinatorService : IHostedService, IAsyncDisp
 
         foreach (var byPartition in records.GroupBy(r => PartitionFor(r.GroupId)))
         {
-            var batch = CoordinatorRecordBatch.Encode(byPartition.ToList(), _time.GetUtcNow().ToUnixTimeMilliseconds());
-            var appended = _log.Append(byPartition.Key, batch);
+            var batch = CoordinatorRecordBatch.Encode(byPartition.ToList(), _time.GetUtcNow().ToUnixTimeMilliseconds(), transaction);
+            var appended = _log.Append(byPartition.Key, batch, transaction);
             if (appended.Error != ErrorCode.None)
             {
                 LogAppendFailed(byPartition.Key, appended.Error);
@@ -359,9 +386,10 @@ public sealed partial class GroupCoordinatorService : IHostedService, IAsyncDisp
                 continue;
             }
 
+            var producerId = transaction?.ProducerId ?? RecordBatchHeader.NoProducerId;
             foreach (var record in byPartition)
             {
-                _core.Replay(record);
+                _core.Replay(record, producerId);
             }
 
             if (appended.Committed is { } committed)
@@ -393,11 +421,14 @@ public sealed partial class GroupCoordinatorService : IHostedService, IAsyncDisp
         }
 
         var loaded = records;
-        var next = chunk.Records.IsEmpty ? -1 : CoordinatorRecordBatch.DecodeAll(chunk.Records.Span, (record, _) =>
-        {
-            _core.Replay(record);
-            loaded++;
-        });
+        var next = chunk.Records.IsEmpty ? -1 : CoordinatorRecordBatch.DecodeAll(
+            chunk.Records.Span,
+            (record, _, producerId) =>
+            {
+                _core.Replay(record, producerId);
+                loaded++;
+            },
+            (producerId, commit) => _core.ReplayEndTransaction(partition, producerId, commit));
         if (next >= 0 && next < chunk.HighWatermark)
         {
             Enqueue(() => LoadStep(partition, leaderEpoch, next, loaded, startedTimestamp));

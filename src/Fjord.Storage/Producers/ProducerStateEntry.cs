@@ -1,8 +1,9 @@
 namespace Fjord.Storage;
 
 /// <summary>
-/// The idempotence state of one producer id on one partition (Kafka's <c>ProducerStateEntry</c>): its
-/// current epoch and its last <see cref="MaxCachedBatches"/> batches, oldest first. Not thread-safe;
+/// The idempotence and transaction state of one producer id on one partition (Kafka's <c>ProducerStateEntry</c>):
+/// its current epoch, its last <see cref="MaxCachedBatches"/> batches, oldest first, the epoch of the
+/// transaction coordinator that wrote its last marker, and the first offset of its open transaction. Not thread-safe;
 /// owned by a <see cref="ProducerStateManager"/>.
 /// </summary>
 public sealed class ProducerStateEntry
@@ -22,6 +23,15 @@ public sealed class ProducerStateEntry
     public long ProducerId { get; }
 
     public short ProducerEpoch { get; internal set; }
+
+    /// <summary>
+    /// The coordinator epoch of the last transaction marker written for this producer; -1 before any. A marker
+    /// from a lower coordinator epoch is TRANSACTION_COORDINATOR_FENCED (a zombie coordinator).
+    /// </summary>
+    public int CoordinatorEpoch { get; internal set; } = -1;
+
+    /// <summary>The offset of the first batch of this producer's ongoing transaction on this partition; null when none is open.</summary>
+    public long? CurrentTxnFirstOffset { get; internal set; }
 
     /// <summary>How many recent batches are remembered (0..5).</summary>
     public int BatchCount { get; private set; }

@@ -4,7 +4,7 @@ namespace Fjord.Storage.Segments;
 
 /// <summary>
 /// Kafka's file names inside a partition directory: <c>&lt;20-digit base offset&gt;.log</c>,
-/// <c>.index</c>, <c>.timeindex</c>, <c>.snapshot</c>, and the <c>.deleted</c> suffix of a segment
+/// <c>.index</c>, <c>.timeindex</c>, <c>.txnindex</c>, <c>.snapshot</c>, and the <c>.deleted</c> suffix of a segment
 /// waiting for <c>file.delete.delay.ms</c>. Stateless; safe from any thread.
 /// </summary>
 internal static class LogFileNames
@@ -13,6 +13,7 @@ internal static class LogFileNames
     public const string IndexSuffix = ".index";
     public const string TimeIndexSuffix = ".timeindex";
     public const string SnapshotSuffix = ".snapshot";
+    public const string TxnIndexSuffix = ".txnindex";
     public const string DeletedSuffix = ".deleted";
 
     /// <summary>The 20-digit zero-padded offset Kafka uses so names sort in offset order.</summary>
@@ -23,6 +24,8 @@ internal static class LogFileNames
     public static string IndexFile(string dir, long baseOffset) => Path.Combine(dir, OffsetPrefix(baseOffset) + IndexSuffix);
 
     public static string TimeIndexFile(string dir, long baseOffset) => Path.Combine(dir, OffsetPrefix(baseOffset) + TimeIndexSuffix);
+
+    public static string TxnIndexFile(string dir, long baseOffset) => Path.Combine(dir, OffsetPrefix(baseOffset) + TxnIndexSuffix);
 
     public static string SnapshotFile(string dir, long offset) => Path.Combine(dir, OffsetPrefix(offset) + SnapshotSuffix);
 

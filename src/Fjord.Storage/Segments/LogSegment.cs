@@ -4,7 +4,7 @@ namespace Fjord.Storage.Segments;
 
 /// <summary>
 /// One segment of a partition log: the <c>.log</c> file of batches starting at <see cref="BaseOffset"/>
-/// with its <see cref="OffsetIndex"/> and <see cref="TimeIndex"/>. <see cref="Size"/> is the number of
+/// with its <see cref="OffsetIndex"/>, <see cref="TimeIndex"/> and <see cref="TransactionIndex"/>. <see cref="Size"/> is the number of
 /// bytes holding fully written batches; it is published after the bytes are written, so a reader that
 /// reads <see cref="Size"/> first never sees a partial batch. Thread-safety: mutated only by the
 /// holder of the owning <see cref="PartitionLog"/>'s append lock; the volatile fields and the indexes
@@ -27,6 +27,7 @@ internal sealed class LogSegment
         _offsetOfMaxTimestamp = baseOffset;
         Index = new OffsetIndex(LogFileNames.IndexFile(dir, baseOffset), baseOffset, config.MaxOffsetIndexEntries, indexesLoaded);
         TimeIndex = new TimeIndex(LogFileNames.TimeIndexFile(dir, baseOffset), baseOffset, config.MaxTimeIndexEntries, indexesLoaded);
+        TxnIndex = new TransactionIndex(LogFileNames.TxnIndexFile(dir, baseOffset), fresh: indexesLoaded);
     }
 
     public long BaseOffset { get; }
@@ -36,6 +37,9 @@ internal sealed class LogSegment
     public OffsetIndex Index { get; }
 
     public TimeIndex TimeIndex { get; }
+
+    /// <summary>The aborted transactions whose ABORT marker is in this segment.</summary>
+    public TransactionIndex TxnIndex { get; }
 
     /// <summary>Bytes of complete batches; readers must not look past it.</summary>
     public int Size => _size;

@@ -1,3 +1,4 @@
+using Fjord.Protocol.Framing;
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Net.Sockets;
@@ -35,17 +36,7 @@ public sealed class RawKafkaConnection : IDisposable
     }
 
     public static byte[] Encode(IRequestMessage request, short version, int correlationId, string clientId = "fjord-tests")
-    {
-        var header = new RequestHeader { RequestApiKey = request.ApiKey, RequestApiVersion = version, CorrelationId = correlationId, ClientId = clientId };
-        var body = new ArrayBufferWriter<byte>();
-        var writer = new ProtocolWriter(body);
-        header.Write(ref writer, ApiMessages.RequestHeaderVersion(request.ApiKey, version));
-        request.Write(ref writer, version);
-        var frame = new byte[4 + body.WrittenCount];
-        BinaryPrimitives.WriteInt32BigEndian(frame, body.WrittenCount);
-        body.WrittenSpan.CopyTo(frame.AsSpan(4));
-        return frame;
-    }
+        => KafkaRequestFrame.Encode(request, version, correlationId, clientId);
 
     /// <summary>Reads one response frame; null when the broker closed the connection.</summary>
     public byte[]? ReceiveFrame()
@@ -65,13 +56,7 @@ public sealed class RawKafkaConnection : IDisposable
         where TResponse : IResponseMessage, new()
     {
         var frame = ReceiveFrame() ?? throw new IOException("the broker closed the connection instead of answering");
-        var reader = new ProtocolReader(new ReadOnlySequence<byte>(frame));
-        var header = new ResponseHeader();
-        header.Read(ref reader, ApiMessages.ResponseHeaderVersion(apiKey, version));
-        Assert.Equal(expectedCorrelationId, header.CorrelationId);
-        var response = new TResponse();
-        response.Read(ref reader, version);
-        return response;
+        return KafkaRequestFrame.DecodeResponse<TResponse>(new ReadOnlySequence<byte>(frame), apiKey, version, expectedCorrelationId);
     }
 
     /// <summary>True when the broker closes the connection (EOF or reset) within the receive timeout.</summary>

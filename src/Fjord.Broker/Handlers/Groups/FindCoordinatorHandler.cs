@@ -23,7 +23,7 @@ namespace Fjord.Broker.Handlers.Groups;
 /// - Key type 0 (group): the coordinator is the leader of <c>__consumer_offsets</c> partition
 ///   PartitionFor(group) in the committed metadata image, with its advertised Kafka endpoint. Every node
 ///   answers the same, so members bootstrapping from different nodes meet at one coordinator.
-/// - Missing topic: created through the controller (<see cref="ConsumerOffsetsTopicCreator"/>) and
+/// - Missing topic: created through the controller (<see cref="InternalTopicCreator"/>) and
 ///   COORDINATOR_NOT_AVAILABLE meanwhile — also while fewer brokers than
 ///   <c>offsets.topic.replication.factor</c> are registered. Leaderless partition or a fenced leader:
 ///   COORDINATOR_NOT_AVAILABLE (clients retry).
@@ -33,7 +33,7 @@ namespace Fjord.Broker.Handlers.Groups;
 ///   candidates say something false (CLUSTER_AUTHORIZATION_FAILED) or are retried (UNSUPPORTED_VERSION, NOT_COORDINATOR).
 ///   Other key types and an empty group id: INVALID_REQUEST.
 /// </summary>
-public sealed class FindCoordinatorHandler(MetadataQuorum quorum, GroupCoordinatorService coordinator, ConsumerOffsetsTopicCreator creator, BrokerAuthorizer authorizer)
+public sealed class FindCoordinatorHandler(MetadataQuorum quorum, GroupCoordinatorService coordinator, CoordinatorTopics topics, BrokerAuthorizer authorizer)
     : ApiHandler<FindCoordinatorRequest, FindCoordinatorResponse>
 {
     private const sbyte GroupKeyType = 0;
@@ -95,24 +95,30 @@ public sealed class FindCoordinatorHandler(MetadataQuorum quorum, GroupCoordinat
                 return Found.Failed(ErrorCode.InvalidRequest, $"Unknown coordinator key type {keyType}.");
         }
 
+        return await LeaderOfAsync(context, topics.ConsumerOffsets, coordinator.PartitionFor(key)).ConfigureAwait(false);
+    }
+
+    /// <summary>The live leader of <paramref name="partition"/> of an internal topic, which is created when missing.</summary>
+    private async ValueTask<Found> LeaderOfAsync(RequestContext context, InternalTopicCreator creator, int partition)
+    {
+        var name = creator.Topic.Name;
         var image = quorum.StateMachine.Image;
-        if (image.GetTopic(ConsumerOffsetsPartitioner.TopicName) is not { } topic)
+        if (image.GetTopic(name) is not { } topic)
         {
             var created = await creator.CreateAsync(context).ConfigureAwait(false);
             return Found.Failed(ErrorCode.CoordinatorNotAvailable, created == ErrorCode.None
-                ? "__consumer_offsets is being created."
-                : $"__consumer_offsets could not be created yet: {created}.");
+                ? $"{name} is being created."
+                : $"{name} could not be created yet: {created}.");
         }
 
-        var partition = coordinator.PartitionFor(key);
         if (!topic.Partitions.TryGetValue(partition, out var registration) || !registration.HasLeader)
         {
-            return Found.Failed(ErrorCode.CoordinatorNotAvailable, $"__consumer_offsets partition {partition} has no leader.");
+            return Found.Failed(ErrorCode.CoordinatorNotAvailable, $"{name} partition {partition} has no leader.");
         }
 
         if (!image.Brokers.TryGetValue(registration.Leader, out var broker) || broker.Fenced || broker.Endpoints.Length == 0)
         {
-            return Found.Failed(ErrorCode.CoordinatorNotAvailable, $"The leader of __consumer_offsets partition {partition} is not available.");
+            return Found.Failed(ErrorCode.CoordinatorNotAvailable, $"The leader of {name} partition {partition} is not available.");
         }
 
         var endpoint = broker.Endpoints[0];

@@ -1,5 +1,3 @@
-using Fjord.Coordinator.ConsumerOffsets;
-using Fjord.Coordinator.Groups;
 using Fjord.Metadata;
 using Fjord.Broker.Controller;
 using Fjord.Broker.Quorum;
@@ -11,21 +9,21 @@ using Fjord.Broker.Hosting;
 namespace Fjord.Broker.Publishers;
 
 /// <summary>
-/// The group coordinator's <see cref="IMetadataPublisher"/> (Kafka's onElection/onResignation from
-/// ReplicaManager's leader changes): compares which <c>__consumer_offsets</c> partitions this node leads, and
-/// at which leader epoch, with the previous image and tells the <see cref="GroupCoordinatorService"/> to load
-/// or unload their groups. Placed after <c>ReplicaManager</c>, so a partition's log is open and its leader
-/// state exists before the coordinator appends to it. Not thread-safe: called by the metadata state machine
-/// only, one image at a time; the coordinator calls only enqueue onto its own loop.
+/// A coordinator's <see cref="IMetadataPublisher"/> (Kafka's onElection/onResignation from ReplicaManager's leader
+/// changes): compares which partitions of the coordinator's internal topic (<c>__consumer_offsets</c>,
+/// <c>__transaction_state</c>) this node leads, and at which leader epoch, with the previous image and tells the
+/// coordinator to load or unload them. Placed after <c>ReplicaManager</c>, so a partition's log is open and its leader
+/// state exists before the coordinator appends to it. Not thread-safe: called by the metadata state machine only, one
+/// image at a time; the coordinators' callbacks only enqueue onto their own loops.
 /// </summary>
-public sealed class GroupCoordinatorLeadershipPublisher(int nodeId, GroupCoordinatorService coordinator) : IMetadataPublisher
+public sealed class CoordinatorLeadershipPublisher(int nodeId, string topicName, Action<int, int> onBecameLeader, Action<int> onResigned) : IMetadataPublisher
 {
     private Dictionary<int, int> _led = [];
 
     public void Publish(MetadataImage image, MetadataDelta? delta)
     {
         var led = new Dictionary<int, int>();
-        if (image.GetTopic(ConsumerOffsetsPartitioner.TopicName) is { } topic)
+        if (image.GetTopic(topicName) is { } topic)
         {
             foreach (var (partition, registration) in topic.Partitions)
             {
@@ -40,7 +38,7 @@ public sealed class GroupCoordinatorLeadershipPublisher(int nodeId, GroupCoordin
         {
             if (!_led.TryGetValue(partition, out var previous) || previous != leaderEpoch)
             {
-                coordinator.OnBecameLeader(partition, leaderEpoch);
+                onBecameLeader(partition, leaderEpoch);
             }
         }
 
@@ -48,7 +46,7 @@ public sealed class GroupCoordinatorLeadershipPublisher(int nodeId, GroupCoordin
         {
             if (!led.ContainsKey(partition))
             {
-                coordinator.OnResigned(partition);
+                onResigned(partition);
             }
         }
 
