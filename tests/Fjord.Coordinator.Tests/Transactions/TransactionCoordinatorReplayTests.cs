@@ -30,6 +30,16 @@ public sealed class TransactionCoordinatorReplayTests
         Assert.Contains(ctx.Log, r => r.IsTombstone);
         Assert.Contains(ctx.Log, r => r.Value?.State == TransactionState.PrepareAbort);
 
+        // Every record is one of Kafka's legal transitions from the id's previous state (a tombstone being Dead).
+        var last = new Dictionary<string, TransactionState>();
+        foreach (var record in ctx.Log)
+        {
+            var next = record.Value?.State ?? TransactionState.Dead;
+            var previous = last.TryGetValue(record.TransactionalId, out var known) ? known : TransactionState.Empty;
+            Assert.True(TransactionStates.IsLegalTransition(previous, next), $"{record.TransactionalId}: {previous} -> {next}");
+            last[record.TransactionalId] = next;
+        }
+
         for (var length = 0; length <= ctx.Log.Count; length++)
         {
             // Through the bytes, as loading does: what Kafka does not store (the last epoch) comes back as -1.

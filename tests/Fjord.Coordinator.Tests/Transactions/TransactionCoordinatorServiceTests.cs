@@ -78,6 +78,27 @@ public sealed class TransactionCoordinatorServiceTests : IAsyncLifetime
     }
 
     [Fact]
+    public async Task CompletionAppendFailing_IsRetriedUntilTheLogTakesIt()
+    {
+        var service = await StartAsync();
+        var (producerId, epoch) = await BeginAsync(service, 0);
+        _writer.Hold = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        await service.EndTxnAsync(new EndTxnRequest { TransactionalId = Id, ProducerId = producerId, ProducerEpoch = epoch, Committed = true }, 3);
+        await EventuallyAsync(() => Task.FromResult(!_writer.Calls.IsEmpty), "the markers never started");
+
+        // The markers are written while __transaction_state cannot take the completion (COORDINATOR_NOT_AVAILABLE).
+        _log.Inner.FailAppendsWith = ErrorCode.NotEnoughReplicas;
+        _writer.Hold.SetResult();
+        await EventuallyAsync(() => Task.FromResult(service.MarkerWritesInFlight == 0), "the marker write never ended");
+        _time.Advance(TimeSpan.FromMilliseconds(100));
+        Assert.Equal(TransactionState.PrepareCommit, (await service.GetTransactionAsync(Id))!.State);
+
+        _log.Inner.FailAppendsWith = ErrorCode.None;
+        await EventuallyAsync(async () => (await service.GetTransactionAsync(Id))?.State == TransactionState.CompleteCommit, "the completion was never retried", advanceClock: true);
+        Assert.Single(_writer.Calls);
+    }
+
+    [Fact]
     public async Task FencedMarkers_StopWithoutCompletingTheTransaction()
     {
         var service = await StartAsync();
