@@ -36,7 +36,8 @@ public sealed partial class TransactionCoordinator
             return new(EndError(ErrorCode.InvalidProducerIdMapping));
         }
 
-        var clientTransactionVersion = (short)(version >= 5 ? 2 : 0);
+        // Kafka advertises EndTxn v5 only once transaction.version is 2; an older cluster keeps the v0-4 behaviour.
+        var clientTransactionVersion = (short)(version >= 5 && _config.TransactionVersion >= 2 ? 2 : 0);
         var producerId = request.ProducerId;
         var producerEpoch = request.ProducerEpoch;
         var isV2 = current.BumpsEpochOnEnd;

@@ -171,8 +171,11 @@ public sealed partial class TransactionCoordinator
     }
 
     /// <summary>
-    /// Kafka's prepareFenceProducerEpoch followed by the abort: PrepareAbort with the epoch bumped, so the
-    /// producer's later requests are fenced. Null when the epoch cannot grow any more (Kafka fails the same way).
+    /// Kafka's prepareFenceProducerEpoch followed by the abort it starts (for a fencing InitProducerId and for a
+    /// timeout): PrepareAbort with the epoch bumped, so the producer's later requests are fenced. The abort runs
+    /// at the cluster's transaction version, as in Kafka: from version 2 it bumps the epoch once more, like every
+    /// end of a transaction (so a version-2 producer's retry with its old epoch is not mistaken for a retry of
+    /// this end). Null when the epoch cannot grow any more (Kafka fails the same way).
     /// </summary>
     private TransactionLogValue? FenceAndAbort(TransactionLogValue current, long now)
     {
@@ -181,12 +184,15 @@ public sealed partial class TransactionCoordinator
             return null;
         }
 
+        var fenced = (short)(current.ProducerEpoch + 1);
+        var bumpAgain = _config.TransactionVersion >= 2 && fenced < short.MaxValue;
         return current with
         {
             State = TransactionState.PrepareAbort,
-            ProducerEpoch = (short)(current.ProducerEpoch + 1),
-            LastProducerEpoch = -1,
+            ProducerEpoch = bumpAgain ? (short)(fenced + 1) : fenced,
+            LastProducerEpoch = bumpAgain ? fenced : (short)-1,
             NextProducerId = -1,
+            ClientTransactionVersion = _config.TransactionVersion,
             LastUpdateTimestampMs = now,
         };
     }

@@ -1,4 +1,3 @@
-using System.Threading.Channels;
 using Fjord.Coordinator.Groups;
 using Fjord.Protocol;
 using Fjord.Protocol.Errors;
@@ -41,15 +40,13 @@ public sealed partial class TransactionCoordinatorService : IHostedService, IAsy
     private readonly ProducerIdReserve _producerIds;
     private readonly TimeProvider _time;
     private readonly ILogger<TransactionCoordinatorService> _logger;
-    private readonly Channel<WorkItem> _queue = Channel.CreateUnbounded<WorkItem>(new UnboundedChannelOptions { SingleReader = true });
+    private readonly CoordinatorEventLoop _loop;
     private readonly Dictionary<int, int> _leaderEpochs = [];
     private readonly List<(int Partition, int LeaderEpoch, long Offset, long Records, long Started)> _retryLoads = [];
     private readonly CancellationTokenSource _stopping = new();
     private readonly bool _leadsEveryPartition;
     private Task _lastCommit = Task.CompletedTask;
     private int _markerWritesInFlight;
-    private int _tickQueued;
-    private Task? _loop;
     private ITimer? _timer;
 
     /// <param name="config">Kafka's transaction configs.</param>
@@ -74,6 +71,7 @@ public sealed partial class TransactionCoordinatorService : IHostedService, IAsy
         _logger = logger;
         _leadsEveryPartition = leadsEveryPartition;
         _producerIds = new ProducerIdReserve(nextProducerId);
+        _loop = new CoordinatorEventLoop("transaction coordinator", LogEventFailed);
 
         // Once the topic exists its partition count decides where transactional ids live, whatever the config says now.
         if (leadsEveryPartition && log.PartitionCount is { } existing && existing != config.TransactionStateLogNumPartitions)
@@ -93,7 +91,7 @@ public sealed partial class TransactionCoordinatorService : IHostedService, IAsy
     /// <summary>Starts the loop and, on a single node, begins loading every partition.</summary>
     public Task StartAsync(CancellationToken cancellationToken)
     {
-        _loop = Task.Run(RunLoopAsync, CancellationToken.None);
+        _loop.Start();
         _timer = _time.CreateTimer(_ => QueueTick(), null, s_tickInterval, s_tickInterval);
         if (_leadsEveryPartition)
         {
@@ -111,7 +109,7 @@ public sealed partial class TransactionCoordinatorService : IHostedService, IAsy
                     }
                     else
                     {
-                        Apply<IResponseMessage>(_core.CompleteLoading(p), null, null);
+                        Apply<IResponseMessage>(_core.CompleteLoading(p), null, null, null);
                     }
                 });
             }
@@ -160,11 +158,7 @@ public sealed partial class TransactionCoordinatorService : IHostedService, IAsy
             await _stopping.CancelAsync().ConfigureAwait(false);
         }
 
-        _queue.Writer.TryComplete();
-        if (_loop is not null)
-        {
-            await _loop.WaitAsync(cancellationToken).ConfigureAwait(false);
-        }
+        await _loop.StopAsync(cancellationToken).ConfigureAwait(false);
     }
 
     public async ValueTask DisposeAsync()
@@ -220,12 +214,7 @@ public sealed partial class TransactionCoordinatorService : IHostedService, IAsy
     public Task<TransactionLogValue?> GetTransactionAsync(string transactionalId) =>
         RunQuery(() => _core.TryGetTransaction(transactionalId));
 
-    private Task<T> RunQuery<T>(Func<T> query)
-    {
-        var completion = new TaskCompletionSource<T>(TaskCreationOptions.RunContinuationsAsynchronously);
-        Enqueue(() => completion.TrySetResult(query()), ex => completion.TrySetException(ex));
-        return completion.Task;
-    }
+    private Task<T> RunQuery<T>(Func<T> query) => _loop.Query(query);
 
     private Task<T> RunCommand<T>(Func<TransactionCoordinatorResult<T>> command)
         where T : class, IResponseMessage
@@ -235,7 +224,7 @@ public sealed partial class TransactionCoordinatorService : IHostedService, IAsy
             () =>
             {
                 var result = command();
-                Apply(result, result.Response, response => completion.TrySetResult(response));
+                Apply(result, result.Response, response => completion.TrySetResult(response), ex => completion.TrySetException(ex));
             },
             ex => completion.TrySetException(ex));
         return completion.Task;
@@ -243,9 +232,10 @@ public sealed partial class TransactionCoordinatorService : IHostedService, IAsy
 
     /// <summary>
     /// Appends and replays <paramref name="output"/>'s records, then — once they and every earlier write are
-    /// committed — delivers the response and starts the marker writes. On the loop.
+    /// committed — delivers the response and starts the marker writes; <paramref name="fail"/> hears when the
+    /// service stopped before that. On the loop.
     /// </summary>
-    private void Apply<T>(TransactionCoordinatorOutput output, T? response, Action<T>? deliver)
+    private void Apply<T>(TransactionCoordinatorOutput output, T? response, Action<T>? deliver, Action<Exception>? fail)
         where T : class, IResponseMessage
     {
         var (failures, commits) = AppendAndReplay(output.Records);
@@ -261,19 +251,39 @@ public sealed partial class TransactionCoordinatorService : IHostedService, IAsy
             return;
         }
 
-        _ = DeliverWhenCommittedAsync(output, response, deliver, failures, earlier, commits);
+        _ = DeliverWhenCommittedAsync(output, response, deliver, fail, failures, earlier, commits);
     }
 
-    private async Task DeliverWhenCommittedAsync<T>(TransactionCoordinatorOutput output, T? response, Action<T>? deliver, Dictionary<int, ErrorCode>? failures, Task earlier, List<(int Partition, Task<ErrorCode> Committed)>? commits)
+    private async Task DeliverWhenCommittedAsync<T>(TransactionCoordinatorOutput output, T? response, Action<T>? deliver, Action<Exception>? fail, Dictionary<int, ErrorCode>? failures, Task earlier, List<(int Partition, Task<ErrorCode> Committed)>? commits)
         where T : class, IResponseMessage
     {
-        await earlier.ConfigureAwait(false);
+        void Dropped(Exception ex)
+        {
+            LogDeliveryDropped(ex);
+            fail?.Invoke(ex);
+        }
+
+        try
+        {
+            await earlier.WaitAsync(_stopping.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException ex)
+        {
+            Dropped(ex);
+            return;
+        }
+
         foreach (var (partition, committed) in commits ?? [])
         {
             ErrorCode error;
             try
             {
-                error = await committed.ConfigureAwait(false);
+                error = await committed.WaitAsync(_stopping.Token).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException ex) when (_stopping.IsCancellationRequested)
+            {
+                Dropped(ex);
+                return;
             }
             catch (Exception ex)
             {
@@ -288,7 +298,7 @@ public sealed partial class TransactionCoordinatorService : IHostedService, IAsy
             }
         }
 
-        Enqueue(() => Deliver(output, response, deliver, failures), ex => LogDeliveryDropped(ex));
+        Enqueue(() => Deliver(output, response, deliver, failures), Dropped);
     }
 
     private void Deliver<T>(TransactionCoordinatorOutput output, T? response, Action<T>? deliver, Dictionary<int, ErrorCode>? failures)
@@ -402,56 +412,23 @@ public sealed partial class TransactionCoordinatorService : IHostedService, IAsy
 
         var resumed = _core.CompleteLoading(partition);
         LogPartitionLoaded(partition, loaded, resumed.Markers.Count, _time.GetElapsedTime(startedTimestamp).TotalMilliseconds);
-        Apply<IResponseMessage>(resumed, null, null);
+        Apply<IResponseMessage>(resumed, null, null, null);
     }
 
-    private void QueueTick()
+    private void QueueTick() => _loop.EnqueueTick(() =>
     {
-        if (Interlocked.Exchange(ref _tickQueued, 1) == 1)
+        if (_retryLoads.Count > 0)
         {
-            return;
-        }
-
-        Enqueue(() =>
-        {
-            Volatile.Write(ref _tickQueued, 0);
-            if (_retryLoads.Count > 0)
+            var retries = _retryLoads.ToList();
+            _retryLoads.Clear();
+            foreach (var (partition, leaderEpoch, offset, records, started) in retries)
             {
-                var retries = _retryLoads.ToList();
-                _retryLoads.Clear();
-                foreach (var (partition, leaderEpoch, offset, records, started) in retries)
-                {
-                    LoadStep(partition, leaderEpoch, offset, records, started);
-                }
-            }
-
-            Apply<IResponseMessage>(_core.Tick(), null, null);
-        });
-    }
-
-    private void Enqueue(Action run, Action<Exception>? fail = null)
-    {
-        if (!_queue.Writer.TryWrite(new WorkItem(run, fail)))
-        {
-            fail?.Invoke(new ObjectDisposedException(nameof(TransactionCoordinatorService), "the transaction coordinator has stopped"));
-        }
-    }
-
-    private async Task RunLoopAsync()
-    {
-        await foreach (var item in _queue.Reader.ReadAllAsync().ConfigureAwait(false))
-        {
-            try
-            {
-                item.Run();
-            }
-            catch (Exception ex)
-            {
-                LogEventFailed(ex);
-                item.Fail?.Invoke(ex);
+                LoadStep(partition, leaderEpoch, offset, records, started);
             }
         }
-    }
 
-    private readonly record struct WorkItem(Action Run, Action<Exception>? Fail);
+        Apply<IResponseMessage>(_core.Tick(), null, null, null);
+    });
+
+    private void Enqueue(Action run, Action<Exception>? fail = null) => _loop.Enqueue(run, fail);
 }

@@ -90,20 +90,23 @@ public sealed class TransactionCoordinatorInitProducerIdTests
         Assert.Empty(ctx.Log);
     }
 
-    [Fact]
-    public void InitProducerId_OngoingTransaction_IsAbortedWithABumpedEpochAndAnsweredConcurrentTransactions()
+    [Theory]
+    [InlineData((short)2, 2)]
+    [InlineData((short)0, 1)]
+    public void InitProducerId_OngoingTransaction_IsAbortedWithABumpedEpochAndAnsweredConcurrentTransactions(short transactionVersion, int bumps)
     {
-        var ctx = new TransactionCoordinatorTestContext();
+        var ctx = new TransactionCoordinatorTestContext(new TransactionCoordinatorConfig { TransactionStateLogNumPartitions = 4, TransactionVersion = transactionVersion });
         var (producerId, epoch) = ctx.StartTransaction(0, 1);
 
         var response = ctx.Init();
 
+        // Fenced with one bump; transaction version 2 bumps once more for the abort itself, as every end does.
         Assert.Equal(ErrorCode.ConcurrentTransactions, (ErrorCode)response.ErrorCode);
         Assert.Equal(TransactionState.PrepareAbort, ctx.State.State);
-        Assert.Equal(epoch + 1, ctx.State.ProducerEpoch);
+        Assert.Equal(epoch + bumps, ctx.State.ProducerEpoch);
         var markers = Assert.Single(ctx.Markers);
         Assert.False(markers.Commit);
-        Assert.Equal((producerId, (short)(epoch + 1), 5), (markers.ProducerId, markers.ProducerEpoch, markers.CoordinatorEpoch));
+        Assert.Equal((producerId, (short)(epoch + bumps), 5), (markers.ProducerId, markers.ProducerEpoch, markers.CoordinatorEpoch));
         Assert.Equal([new("orders", 0), new("orders", 1)], markers.Partitions);
 
         // The old producer is fenced; a retry while the markers are written is told to wait.
@@ -112,9 +115,10 @@ public sealed class TransactionCoordinatorInitProducerIdTests
 
         ctx.CompleteLastMarkers();
         Assert.Equal(TransactionState.CompleteAbort, ctx.State.State);
+        Assert.Equal(ErrorCode.ProducerFenced, (ErrorCode)ctx.End(producerId, epoch, commit: true, version: 5).ErrorCode);
         var retry = ctx.Init();
         Assert.Equal(ErrorCode.None, (ErrorCode)retry.ErrorCode);
-        Assert.Equal((producerId, (short)(epoch + 2)), (retry.ProducerId, retry.ProducerEpoch));
+        Assert.Equal((producerId, (short)(epoch + bumps + 1)), (retry.ProducerId, retry.ProducerEpoch));
     }
 
     [Fact]

@@ -41,6 +41,9 @@ internal sealed class TransactionCoordinatorTestContext
 
     public List<TransactionMarkerRequest> Markers { get; } = [];
 
+    /// <summary>The coordinator's state right after each record of <see cref="Log"/> was replayed.</summary>
+    public List<Dictionary<string, TransactionLogValue>> StateAfterEachRecord { get; } = [];
+
     public long NowMs => Time.GetUtcNow().ToUnixTimeMilliseconds();
 
     public TransactionLogValue State => Core.TryGetTransaction(TransactionalId) ?? throw new InvalidOperationException("no transaction");
@@ -58,6 +61,7 @@ internal sealed class TransactionCoordinatorTestContext
         {
             Log.Add(record);
             Core.Replay(record);
+            StateAfterEachRecord.Add(new Dictionary<string, TransactionLogValue>(Core.Transactions));
         }
 
         Markers.AddRange(output.Markers);

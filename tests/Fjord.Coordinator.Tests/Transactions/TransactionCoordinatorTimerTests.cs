@@ -20,10 +20,10 @@ public sealed class TransactionCoordinatorTimerTests
         ctx.Advance(TimeSpan.FromMilliseconds(ctx.Config.TransactionAbortTimedOutTransactionCleanupIntervalMs));
 
         Assert.Equal(TransactionState.PrepareAbort, ctx.State.State);
-        Assert.Equal(epoch + 1, ctx.State.ProducerEpoch);
+        Assert.Equal(epoch + 2, ctx.State.ProducerEpoch);
         var markers = Assert.Single(ctx.Markers);
         Assert.False(markers.Commit);
-        Assert.Equal(epoch + 1, markers.ProducerEpoch);
+        Assert.Equal(epoch + 2, markers.ProducerEpoch);
 
         // Every later request of the timed-out producer is fenced.
         Assert.Equal(ErrorCode.ProducerFenced, ctx.AddPartitions(producerId, epoch));

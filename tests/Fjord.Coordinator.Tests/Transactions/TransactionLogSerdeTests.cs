@@ -1,5 +1,7 @@
 using Fjord.Coordinator.Transactions;
 using Fjord.Protocol;
+using FsCheck;
+using FsCheck.Xunit;
 
 namespace Fjord.Coordinator.Tests.Transactions;
 
@@ -123,6 +125,30 @@ public sealed class TransactionLogSerdeTests
         TransactionLogRecordBatch.DecodeAll(batch, decoded.Add);
         Assert.Equal(records, decoded);
         Assert.True(decoded[^1].IsTombstone);
+    }
+
+    [Property]
+    public void Value_RoundTripsInBothVersions(NonNull<string> topic, long producerId, long otherProducerId, short epoch, int timeoutMs, byte status, int[] partitions, long lastUpdate, long start, bool flexible)
+    {
+        var state = (TransactionState)(status % 8);
+        var version = (short)(flexible ? 1 : 0);
+        var value = new TransactionLogValue
+        {
+            ProducerId = producerId,
+            ProducerEpoch = epoch,
+            TransactionTimeoutMs = timeoutMs,
+            State = state,
+            Partitions = state == TransactionState.Empty ? [] : partitions.Distinct().Select(p => new TransactionPartition(topic.Get, p)).Order().ToList(),
+            LastUpdateTimestampMs = lastUpdate,
+            StartTimestampMs = start,
+
+            // Only the flexible version has the tagged fields.
+            PreviousProducerId = flexible ? otherProducerId : -1,
+            NextProducerId = flexible ? otherProducerId ^ 1 : -1,
+            ClientTransactionVersion = (short)(flexible ? status % 3 : 0),
+        };
+
+        Assert.Equal(value, TransactionLogSerde.DecodeValue(TransactionLogSerde.EncodeValue(value, version)));
     }
 
     [Theory]
