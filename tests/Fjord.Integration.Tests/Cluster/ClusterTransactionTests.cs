@@ -28,7 +28,7 @@ public sealed class ClusterTransactionTests(ITestOutputHelper output)
         var layout = Arrange(cluster, "txn-coord-kill");
         var expected = new List<string>();
         var unknown = new List<string[]>();
-        string[] aborted;
+        var aborted = new List<string[]>();
 
         var producer = TransactionClients.TransactionalProducer(cluster.BootstrapServers, layout.TransactionalId);
         try
@@ -38,14 +38,14 @@ public sealed class ClusterTransactionTests(ITestOutputHelper output)
             await TransactionClients.SendInTransactionAsync(producer, layout.Topic, layout.Partitions, TransactionClients.Values("first", 20));
             producer.CommitTransaction(TransactionClients.Timeout);
             expected.AddRange(TransactionClients.Values("first", 20));
-            aborted = TransactionClients.Values("aborted", 20);
-            await TransactionClients.SendInTransactionAsync(producer, layout.Topic, layout.Partitions, aborted);
+            aborted.Add(TransactionClients.Values("aborted", 20));
+            await TransactionClients.SendInTransactionAsync(producer, layout.Topic, layout.Partitions, aborted[0]);
             producer.AbortTransaction(TransactionClients.Timeout);
 
             await TransactionClients.SendInTransactionAsync(producer, layout.Topic, layout.Partitions, TransactionClients.Values("killed-1", 20));
             output.WriteLine($"killing node {layout.Coordinator}, the coordinator of {layout.TransactionalId}, with the transaction open");
             cluster.Nodes[layout.Coordinator].Kill();
-            (producer, var committed) = await CommitWithRecoveryAsync(producer, cluster.BootstrapServers, layout, "killed", unknown);
+            (producer, var committed) = await CommitWithRecoveryAsync(producer, cluster.BootstrapServers, layout, "killed", unknown, aborted);
             expected.AddRange(committed);
 
             // The coordinator that took over keeps serving the transactional id.
@@ -58,7 +58,7 @@ public sealed class ClusterTransactionTests(ITestOutputHelper output)
             producer.Dispose();
         }
 
-        AssertReadCommitted(cluster, layout, expected, unknown, [aborted]);
+        AssertReadCommitted(cluster, layout, expected, unknown, aborted);
     }
 
     [Fact]
@@ -68,6 +68,7 @@ public sealed class ClusterTransactionTests(ITestOutputHelper output)
         var layout = Arrange(cluster, "txn-leader-kill");
         var expected = new List<string>();
         var unknown = new List<string[]>();
+        var aborted = new List<string[]>();
         var victim = cluster.Nodes[layout.Leaders[1]];
 
         var producer = TransactionClients.TransactionalProducer(cluster.BootstrapServers, layout.TransactionalId);
@@ -81,7 +82,7 @@ public sealed class ClusterTransactionTests(ITestOutputHelper output)
             BrokerProcess.Signal(victim.ProcessId, "STOP");
             try
             {
-                (producer, var committed) = await CommitWithRecoveryAsync(producer, cluster.BootstrapServers, layout, "killed", unknown);
+                (producer, var committed) = await CommitWithRecoveryAsync(producer, cluster.BootstrapServers, layout, "killed", unknown, aborted);
                 expected.AddRange(committed);
             }
             finally
@@ -101,7 +102,7 @@ public sealed class ClusterTransactionTests(ITestOutputHelper output)
 
         var leaders = ClusterClient.Leaders(cluster.BootstrapServersExcept(victim.Id), layout.Topic);
         output.WriteLine($"partition {layout.Partitions[1]} now led by node {leaders?.GetValueOrDefault(layout.Partitions[1])}");
-        AssertReadCommitted(cluster, layout, expected, unknown, []);
+        AssertReadCommitted(cluster, layout, expected, unknown, aborted);
     }
 
     /// <summary>The topic, the transactional id, its coordinator node and the two partitions (led by the two other nodes).</summary>
@@ -150,50 +151,45 @@ public sealed class ClusterTransactionTests(ITestOutputHelper output)
 
     /// <summary>
     /// Commits the open transaction (values <c>{prefix}-1-*</c>). A commit that fails is handled as the client's contract
-    /// says: abortable → abort; retriable → commit again; fatal → a new producer re-initialises (which completes or aborts
-    /// what the old one left) and the values are sent again as attempt 2, 3…. Returns the producer to go on with and the
-    /// values whose commit was acknowledged; attempts whose outcome nobody learned go to <paramref name="unknown"/>.
+    /// says: abortable → abort; retriable → commit once more; otherwise → a new producer re-initialises (which completes
+    /// or aborts what the old one left). Then the values are sent again as attempt 2, 3…. Returns the producer to go on
+    /// with and the values whose commit was acknowledged; aborted attempts go to <paramref name="aborted"/>, attempts whose
+    /// outcome nobody learned to <paramref name="unknown"/>.
     /// </summary>
     private async Task<(IProducer<string, string> Producer, string[] Committed)> CommitWithRecoveryAsync(
-        IProducer<string, string> producer, string bootstrapServers, Layout layout, string prefix, List<string[]> unknown)
+        IProducer<string, string> producer, string bootstrapServers, Layout layout, string prefix, List<string[]> unknown, List<string[]> aborted)
     {
         for (var attempt = 1; attempt <= 5; attempt++)
         {
             var values = TransactionClients.Values($"{prefix}-{attempt}", 20);
             if (attempt > 1) await TransactionClients.SendInTransactionAsync(producer, layout.Topic, layout.Partitions, values);
             var clock = System.Diagnostics.Stopwatch.StartNew();
-            try
+            for (var call = 1; ; call++)
             {
-                producer.CommitTransaction(TransactionClients.Timeout);
-                output.WriteLine($"attempt {attempt}: committed after {clock.ElapsedMilliseconds} ms");
-                return (producer, values);
-            }
-            catch (KafkaTxnRequiresAbortException e)
-            {
-                output.WriteLine($"attempt {attempt}: commit failed after {clock.ElapsedMilliseconds} ms, abortable: {e.Error.Code} {e.Error.Reason}");
-                producer.AbortTransaction(TransactionClients.Timeout);
-            }
-            catch (KafkaRetriableException e)
-            {
-                output.WriteLine($"attempt {attempt}: commit failed after {clock.ElapsedMilliseconds} ms, retriable: {e.Error.Code} {e.Error.Reason}");
                 try
                 {
                     producer.CommitTransaction(TransactionClients.Timeout);
-                    output.WriteLine($"attempt {attempt}: committed on the second call");
+                    output.WriteLine($"attempt {attempt}: committed after {clock.ElapsedMilliseconds} ms ({call} call(s))");
                     return (producer, values);
                 }
-                catch (KafkaException again)
+                catch (KafkaException e)
                 {
-                    output.WriteLine($"attempt {attempt}: second commit failed: {again.Error.Code} {again.Error.Reason}; re-initialising");
-                    unknown.Add(values);
-                    producer = Reinitialised(producer, bootstrapServers, layout.TransactionalId);
+                    var kind = e switch { KafkaTxnRequiresAbortException => "abortable", KafkaRetriableException => "retriable", _ => $"fatal={e.Error.IsFatal}" };
+                    output.WriteLine($"attempt {attempt}, call {call}: commit failed after {clock.ElapsedMilliseconds} ms, {kind}: {e.Error.Code} {e.Error.Reason}");
+                    if (e is KafkaRetriableException && call == 1) continue;
+                    if (e is KafkaTxnRequiresAbortException)
+                    {
+                        producer.AbortTransaction(TransactionClients.Timeout);
+                        aborted.Add(values);
+                    }
+                    else
+                    {
+                        unknown.Add(values);
+                        producer = Reinitialised(producer, bootstrapServers, layout.TransactionalId);
+                    }
+
+                    break;
                 }
-            }
-            catch (KafkaException e)
-            {
-                output.WriteLine($"attempt {attempt}: commit failed after {clock.ElapsedMilliseconds} ms, fatal={e.Error.IsFatal}: {e.Error.Code} {e.Error.Reason}; re-initialising");
-                unknown.Add(values);
-                producer = Reinitialised(producer, bootstrapServers, layout.TransactionalId);
             }
         }
 
