@@ -18,7 +18,7 @@ run: build
 build:
 	$(DOTNET) build Cluster.sln -c $(CONFIG) --nologo -clp:NoSummary -v q
 
-## deps: install the Debian packages the tests drive (kafka-python, kcat) and pinned kubectl/helm into .tools/bin; idempotent and quiet
+## deps: install the Debian packages the tests drive (kafka-python, kcat), kafkajs into tests/kafkajs (npm, when node is there) and pinned kubectl/helm into .tools/bin; idempotent and quiet
 deps:
 	@bash .ci/install-deps.sh
 	@bash .ci/install-kube-tools.sh

@@ -22,6 +22,11 @@ public sealed class BenchRunner(BenchSettings settings)
     /// <summary>The light load of the acks=all latency rows: 1 KiB records at 1,000 records/s on one partition.</summary>
     private const double LightLoadRate = 1_000;
     private const int LightLoadRecordSize = 1024;
+
+    /// <summary>The transaction rows: 1 KiB records to one partition, committed every 100 and every 1,000 records.</summary>
+    private const int TransactionRecordSize = 1024;
+    private static readonly int[] RecordsPerTransaction = [100, 1_000];
+    private const string TransactionsSystem = "Fjord transactions";
     private readonly List<BenchRow> _rows = [];
     private readonly List<string> _notes = [];
     private readonly Dictionary<string, double> _limits = [];
@@ -38,7 +43,7 @@ public sealed class BenchRunner(BenchSettings settings)
             Log($"  {name}: {value:F0} MB/s");
         }
 
-        await RunTargetAsync("Fjord", () => FjordTarget.OneNode(settings.BrokerDll, settings.DataRoot), backlog: !settings.Quick);
+        await RunTargetAsync("Fjord", () => FjordTarget.OneNode(settings.BrokerDll, settings.DataRoot), backlog: !settings.Quick, transactions: true);
         await RunTargetAsync("Fjord 3 nodes", () => FjordTarget.ThreeNodes(settings.BrokerDll, settings.DataRoot), backlog: false, lightLoad: true);
         if (settings.Peers)
         {
@@ -57,7 +62,7 @@ public sealed class BenchRunner(BenchSettings settings)
         return ExitCodes.Ok;
     }
 
-    private async Task RunTargetAsync(string label, Func<IBenchTarget> create, bool backlog, bool lightLoad = false)
+    private async Task RunTargetAsync(string label, Func<IBenchTarget> create, bool backlog, bool lightLoad = false, bool transactions = false)
     {
         Log(label);
         IBenchTarget target;
@@ -121,6 +126,11 @@ public sealed class BenchRunner(BenchSettings settings)
                 await RunLightLoadAsync(fjord);
             }
 
+            if (transactions && target is FjordTarget single)
+            {
+                await RunTransactionsAsync(single);
+            }
+
             if (backlog)
             {
                 // Catch-up read of a 2 GB backlog of 1 KiB records (written first, then read from offset 0).
@@ -155,6 +165,34 @@ public sealed class BenchRunner(BenchSettings settings)
         }
     }
 
+    /// <summary>
+    /// Exactly-once cost in one run: idempotent acks=all produce, then transactional produce committing every 100 and
+    /// every 1,000 records, each to a fresh 1-partition topic for the same time.
+    /// </summary>
+    private async Task RunTransactionsAsync(FjordTarget target)
+    {
+        var duration = TimeSpan.FromSeconds(settings.Seconds);
+        int?[] runs = [null, .. RecordsPerTransaction.Select(n => (int?)n)];
+        foreach (var perTransaction in runs)
+        {
+            var workload = TransactionWorkload(perTransaction);
+            try
+            {
+                var name = await target.PrepareAsync(TransactionRecordSize, 1);
+                var produce = await MeasureAsync(target, () => target.ProduceExactlyOnceAsync(name, TransactionRecordSize, perTransaction, duration));
+                Add(target, TransactionRecordSize, 1, workload, produce, TransactionsSystem, perTransaction is null ? "acks=all, idempotent" : "acks=all, transactional");
+            }
+            catch (Exception e)
+            {
+                _notes.Add($"{TransactionsSystem} {workload}: failed — {e.GetType().Name}: {e.Message}");
+                Log($"  {workload} failed: {e.Message}");
+            }
+        }
+    }
+
+    private static string TransactionWorkload(int? recordsPerTransaction) =>
+        recordsPerTransaction is { } n ? $"txn produce, commit every {n:N0}" : "idempotent produce";
+
     private static async Task<(PerfResult Result, double? CpuPerGb)> MeasureAsync(IBenchTarget target, Func<Task<PerfResult>> run)
     {
         var before = target.ServerCpuSeconds();
@@ -163,9 +201,9 @@ public sealed class BenchRunner(BenchSettings settings)
         return (result, result.Bytes > 0 ? cpu / (result.Bytes / 1e9) : null);
     }
 
-    private void Add(IBenchTarget target, int size, int partitions, string workload, (PerfResult Result, double? CpuPerGb) measured)
+    private void Add(IBenchTarget target, int size, int partitions, string workload, (PerfResult Result, double? CpuPerGb) measured, string? system = null, string? durability = null)
     {
-        var row = new BenchRow(target.System, target.Durability, size, partitions, workload, measured.Result, measured.CpuPerGb);
+        var row = new BenchRow(system ?? target.System, durability ?? target.Durability, size, partitions, workload, measured.Result, measured.CpuPerGb);
         _rows.Add(row);
         var r = measured.Result;
         Log($"  {workload,-24} {size,5} B × {partitions,2}: {r.RecordsPerSecond,12:N0} rec/s {r.MegabytesPerSecond,8:F1} MB/s"
@@ -233,6 +271,7 @@ public sealed class BenchRunner(BenchSettings settings)
             "producers with acks=all: each record is written three times and crosses loopback twice more, on the same 2 cores. Its CPU column sums the three processes. " +
             "The peers were run with one replica only: Redis replication and a JetStream cluster on loopback were not set up, so there is no like-for-like replicated peer row.");
         md.AppendLine();
+        AppendTransactions(md);
         md.AppendLine("## Fjord as a ratio to the peers and to the physical limit");
         md.AppendLine();
         md.AppendLine("Throughput rows: Fjord MB/s ÷ the other's MB/s (above 1: Fjord is faster). e2e rows: the other's p99 ÷ Fjord's p99 (above 1: Fjord has the lower tail latency). " +
@@ -320,6 +359,32 @@ public sealed class BenchRunner(BenchSettings settings)
         }
 
         return md.ToString();
+    }
+
+    /// <summary>The transaction rows as a ratio to idempotent produce measured in the same run.</summary>
+    private void AppendTransactions(StringBuilder md)
+    {
+        var baseline = _rows.FirstOrDefault(r => r.System == TransactionsSystem && r.Workload == TransactionWorkload(null));
+        if (baseline is null || baseline.Result.RecordsPerSecond <= 0)
+        {
+            return;
+        }
+
+        md.AppendLine("## Transactions (one node)");
+        md.AppendLine();
+        md.AppendLine($"One Confluent.Kafka producer, {TransactionRecordSize} B records to one partition for {settings.Seconds:F0} s each, acks=all: idempotent produce (latency: send → acknowledgement " +
+            "of each record) against a transactional producer that commits every N records (latency: CommitTransaction, which flushes the transaction's last records " +
+            "then waits for EndTxn; the coordinator answers once PrepareCommit is in __transaction_state and writes the markers after). Ratio: transactional records/s ÷ idempotent records/s.");
+        md.AppendLine();
+        md.AppendLine("| workload | records/s | MB/s | latency p50 ms | latency p99 ms | ratio to idempotent |");
+        md.AppendLine("|---|---:|---:|---:|---:|---:|");
+        foreach (var row in _rows.Where(r => r.System == TransactionsSystem))
+        {
+            var r = row.Result;
+            md.AppendLine($"| {row.Workload} | {r.RecordsPerSecond:N0} | {F(r.MegabytesPerSecond)} | {F(r.P50Ms, "F2")} | {F(r.P99Ms, "F2")} | {r.RecordsPerSecond / baseline.Result.RecordsPerSecond:F2} |");
+        }
+
+        md.AppendLine();
     }
 
     private static IEnumerable<(string, string)> Machine()

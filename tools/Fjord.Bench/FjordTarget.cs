@@ -134,6 +134,17 @@ public sealed class FjordTarget : IBenchTarget
         Task.FromResult(ProducerPerf.Run(new ProducerConfig { BootstrapServers = _bootstrap },
             new ProducerPerfSettings(name, (long)(rate * duration.TotalSeconds), recordSize, rate, _acks, 131072, 0, "none", false, 0, 5, Quiet: true, WarmUpRecords: 1)));
 
+    /// <summary>
+    /// Idempotent acks=all produce (<paramref name="recordsPerTransaction"/> null: the baseline of the transaction rows,
+    /// per-record latency) or transactional produce committing every <paramref name="recordsPerTransaction"/> records
+    /// (commit latency).
+    /// </summary>
+    public Task<PerfResult> ProduceExactlyOnceAsync(string name, int recordSize, int? recordsPerTransaction, TimeSpan duration) =>
+        Task.FromResult(recordsPerTransaction is { } perTransaction
+            ? TransactionalProducerPerf.Run(_bootstrap, name, recordSize, perTransaction, duration)
+            : ProducerPerf.Run(new ProducerConfig { BootstrapServers = _bootstrap },
+                new ProducerPerfSettings(name, long.MaxValue, recordSize, -1, "all", 131072, 5, "none", true, duration.TotalSeconds, 5, Quiet: true)));
+
     public Task<PerfResult> ConsumeAsync(string name, int recordSize, int partitions, long records, TimeSpan maxDuration) =>
         Task.FromResult(ConsumerPerf.Run(new ConsumerConfig { BootstrapServers = _bootstrap }, Enumerable.Range(0, partitions).ToArray(),
             new ConsumerPerfSettings(name, records, 5, Quiet: true)));
