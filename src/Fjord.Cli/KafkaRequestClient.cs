@@ -31,10 +31,19 @@ public sealed class KafkaRequestClient : IDisposable
     }
 
     /// <summary>Connects to the first reachable bootstrap server; exit code 3 when none is.</summary>
-    public static async Task<KafkaRequestClient> ConnectAsync(CliContext context)
+    public static Task<KafkaRequestClient> ConnectAsync(CliContext context) => ConnectAsync(context, context.BootstrapServers);
+
+    /// <summary>
+    /// Connects to one broker by its advertised address (from Metadata or FindCoordinator), for the requests that must
+    /// reach a particular node: a partition leader, a transaction coordinator, every broker in turn.
+    /// </summary>
+    public static Task<KafkaRequestClient> ConnectToAsync(CliContext context, string host, int port) =>
+        ConnectAsync(context, host.Contains(':', StringComparison.Ordinal) ? $"[{host}]:{port}" : $"{host}:{port}");
+
+    private static async Task<KafkaRequestClient> ConnectAsync(CliContext context, string servers)
     {
         var errors = new List<string>();
-        foreach (var server in context.BootstrapServers.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        foreach (var server in servers.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             var (host, port) = CliContext.SplitHostPort(server);
             var tcp = new TcpClient { NoDelay = true };
@@ -51,7 +60,7 @@ public sealed class KafkaRequestClient : IDisposable
             }
         }
 
-        throw CliException.Unreachable($"cannot reach broker at {context.BootstrapServers} ({string.Join("; ", errors)})");
+        throw CliException.Unreachable($"cannot reach broker at {servers} ({string.Join("; ", errors)})");
     }
 
     /// <summary>
