@@ -67,22 +67,30 @@ public sealed class KafkaRequestClient : IDisposable
     /// Sends <paramref name="request"/> at the highest version both this CLI and the broker speak; fails with
     /// exit code 1 when the broker does not serve <paramref name="apiName"/> at all.
     /// </summary>
-    public async Task<TResponse> SendAsync<TResponse>(IRequestMessage request, string apiName)
+    public Task<TResponse> SendAsync<TResponse>(IRequestMessage request, string apiName)
+        where TResponse : IResponseMessage, new() => SendAsync<TResponse>(request.ApiKey, _ => request, apiName);
+
+    /// <summary>
+    /// As above for a request whose fields depend on the version chosen (FindCoordinator: one key before v4, a list
+    /// after): <paramref name="requestFor"/> builds it for the negotiated version.
+    /// </summary>
+    public async Task<TResponse> SendAsync<TResponse>(short apiKey, Func<short, IRequestMessage> requestFor, string apiName)
         where TResponse : IResponseMessage, new()
     {
         var versions = await RoundTripAsync<ApiVersionsResponse>(new ApiVersionsRequest(), 0);
-        if (!ApiMessages.TryGetVersionRange(request.ApiKey, out var ourLowest, out var ourHighest))
+        if (!ApiMessages.TryGetVersionRange(apiKey, out var ourLowest, out var ourHighest))
         {
-            throw new InvalidOperationException($"API key {request.ApiKey} is unknown to Fjord.Protocol");
+            throw new InvalidOperationException($"API key {apiKey} is unknown to Fjord.Protocol");
         }
 
-        var served = versions.ApiKeys.FirstOrDefault(k => k.ApiKey == request.ApiKey);
+        var served = versions.ApiKeys.FirstOrDefault(k => k.ApiKey == apiKey);
         if (served is null || served.MaxVersion < ourLowest || served.MinVersion > ourHighest)
         {
             throw CliException.Broker($"this broker does not serve the {apiName} API");
         }
 
-        return await RoundTripAsync<TResponse>(request, Math.Min(served.MaxVersion, ourHighest));
+        var version = Math.Min(served.MaxVersion, ourHighest);
+        return await RoundTripAsync<TResponse>(requestFor(version), version);
     }
 
     private async Task<TResponse> RoundTripAsync<TResponse>(IRequestMessage request, short version)

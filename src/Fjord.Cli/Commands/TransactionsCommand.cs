@@ -199,13 +199,13 @@ public static class TransactionsCommand
             throw CliException.Broker($"unknown broker {id} (BROKER_NOT_AVAILABLE)");
         }
 
-        var partitions = new List<(string Topic, int Partition)>();
-        foreach (var described in metadata.Topics)
+        var partitions = new List<(string Topic, int Partition, int Leader)>();
+        foreach (var topicMetadata in metadata.Topics)
         {
-            ClusterCommand.FailOnError(described.ErrorCode, null, $"topic '{described.Name}': ");
-            partitions.AddRange(described.Partitions
+            ClusterCommand.FailOnError(topicMetadata.ErrorCode, null, $"topic '{topicMetadata.Name}': ");
+            partitions.AddRange(topicMetadata.Partitions
                 .Where(p => brokerId is { } b ? p.LeaderId == b : partition is null || p.PartitionIndex == partition)
-                .Select(p => (described.Name!, p.PartitionIndex)));
+                .Select(p => (topicMetadata.Name!, p.PartitionIndex, p.LeaderId)));
         }
 
         if (partition is { } wanted && partitions.Count == 0)
@@ -215,10 +215,10 @@ public static class TransactionsCommand
 
         var now = TimeProvider.System.GetUtcNow();
         var candidates = new List<HangingTransaction>();
-        foreach (var (name, index) in partitions.OrderBy(p => p.Topic, StringComparer.Ordinal).ThenBy(p => p.Partition))
+        var producerStates = await admin.DescribeProducersAsync(metadata, partitions);
+        foreach (var (name, index, producers) in producerStates.OrderBy(p => p.Topic, StringComparer.Ordinal).ThenBy(p => p.Partition))
         {
-            var described = await admin.DescribeProducersAsync(name, index);
-            candidates.AddRange(described.ActiveProducers
+            candidates.AddRange(producers.ActiveProducers
                 .Where(p => HangingTransactions.IsCandidate(p.CurrentTxnStartOffset, p.LastTimestamp, now, maxTimeout))
                 .Select(p => new HangingTransaction(name, index, p.ProducerId, p.ProducerEpoch, p.CoordinatorEpoch, p.CurrentTxnStartOffset,
                     p.LastTimestamp, (long)(now - DateTimeOffset.FromUnixTimeMilliseconds(p.LastTimestamp)).TotalMinutes)));

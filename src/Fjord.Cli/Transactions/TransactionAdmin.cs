@@ -1,4 +1,5 @@
 using Fjord.Cli.Commands;
+using Fjord.Protocol;
 using Fjord.Protocol.Errors;
 using Fjord.Protocol.Messages;
 
@@ -87,6 +88,37 @@ public sealed class TransactionAdmin(CliContext context, TimeProvider time)
     }
 
     /// <summary>
+    /// DescribeProducers for many partitions, one request per leader (find-hanging over a broker's hundreds of
+    /// partitions); any partition's error fails the command with exit code 1.
+    /// </summary>
+    public async Task<List<(string Topic, int Partition, DescribeProducersResponse.PartitionResponse Producers)>> DescribeProducersAsync(
+        MetadataResponse metadata, IReadOnlyList<(string Topic, int Partition, int Leader)> partitions)
+    {
+        var described = new List<(string, int, DescribeProducersResponse.PartitionResponse)>();
+        foreach (var byLeader in partitions.GroupBy(p => p.Leader))
+        {
+            var leader = metadata.Brokers.SingleOrDefault(b => b.NodeId == byLeader.Key)
+                ?? throw CliException.Broker($"{byLeader.First().Topic}-{byLeader.First().Partition} has no leader (LEADER_NOT_AVAILABLE)");
+            using var client = await KafkaRequestClient.ConnectToAsync(context, leader.Host, leader.Port);
+            var request = new DescribeProducersRequest
+            {
+                Topics = [.. byLeader.GroupBy(p => p.Topic).Select(t => new DescribeProducersRequest.TopicRequest { Name = t.Key, PartitionIndexes = [.. t.Select(p => p.Partition)] })],
+            };
+            var response = await client.SendAsync<DescribeProducersResponse>(request, "DescribeProducers");
+            foreach (var topic in response.Topics)
+            {
+                foreach (var partition in topic.Partitions)
+                {
+                    ClusterCommand.FailOnError(partition.ErrorCode, partition.ErrorMessage, $"{topic.Name}-{partition.PartitionIndex}: ");
+                    described.Add((topic.Name, partition.PartitionIndex, partition));
+                }
+            }
+        }
+
+        return described;
+    }
+
+    /// <summary>
     /// Writes an ABORT marker for the producer's open transaction on the partition through its leader — what the
     /// coordinator would have done, as kafka-transactions.sh abort does for a hanging transaction.
     /// </summary>
@@ -119,9 +151,10 @@ public sealed class TransactionAdmin(CliContext context, TimeProvider time)
         using var client = await KafkaRequestClient.ConnectAsync(context);
         while (true)
         {
-            // v0-3 carry one key and answer at the top level, v4+ a list of keys: fill both, read whichever came back.
-            var request = new FindCoordinatorRequest { Key = transactionalId, KeyType = TransactionCoordinatorKeyType, CoordinatorKeys = [transactionalId] };
-            var response = await client.SendAsync<FindCoordinatorResponse>(request, "FindCoordinator");
+            // v1-3 carry one key and answer at the top level, v4+ (KIP-699) a list of keys and a list of answers.
+            var response = await client.SendAsync<FindCoordinatorResponse>((short)ApiKey.FindCoordinator, version => version >= 4
+                ? new FindCoordinatorRequest { KeyType = TransactionCoordinatorKeyType, CoordinatorKeys = [transactionalId] }
+                : new FindCoordinatorRequest { Key = transactionalId, KeyType = TransactionCoordinatorKeyType }, "FindCoordinator");
             var coordinator = response.Coordinators.FirstOrDefault() ?? new FindCoordinatorResponse.Coordinator
             {
                 Key = transactionalId, NodeId = response.NodeId, Host = response.Host, Port = response.Port,
