@@ -86,6 +86,19 @@ public sealed partial class PartitionLog
             return _producers.GetActiveProducers();
     }
 
+    /// <summary>
+    /// True when <paramref name="producerId"/> has an open transaction here at <paramref name="producerEpoch"/> or later:
+    /// its next transactional batch continues that transaction instead of starting one, so the leader need not ask the
+    /// coordinator whether this partition is part of it (KIP-890 part 1). Takes the append lock.
+    /// </summary>
+    public bool HasOngoingTransaction(long producerId, short producerEpoch)
+    {
+        lock (_lock)
+        {
+            return _producers.GetEntry(producerId) is { CurrentTxnFirstOffset: not null } entry && entry.ProducerEpoch >= producerEpoch;
+        }
+    }
+
     /// <summary>How many transactions are open on this partition (for metrics). Takes the append lock.</summary>
     public int OngoingTransactionCount
     {

@@ -112,6 +112,7 @@ public static class BrokerConfigDefinitions
         new("transaction.max.timeout.ms", ConfigType.Int, "900000", "largest transaction.timeout.ms a producer may ask for", Min: 1),
         new("transactional.id.expiration.ms", ConfigType.Long, "604800000", "a transactional id without a transaction this long is forgotten", Min: 1),
         new("transaction.abort.timed.out.transaction.cleanup.interval.ms", ConfigType.Long, "10000", "how often transactions past their timeout are looked for and aborted", Min: 1),
+        new("transaction.partition.verification.enable", ConfigType.Boolean, "true", "a partition leader asks the coordinator before a transactional batch opens a transaction (KIP-890), so late or zombie writes cannot leave a hanging transaction"),
         new("transaction.remove.expired.transaction.cleanup.interval.ms", ConfigType.Long, "3600000", "how often expired transactional ids are looked for", Min: 1),
 
         // Security of the Kafka listener (README "Security"); read once at startup.

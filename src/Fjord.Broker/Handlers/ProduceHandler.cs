@@ -5,6 +5,7 @@ using Fjord.Broker.Security;
 using Fjord.Metadata.Acls;
 using Fjord.Broker.Replication;
 using Fjord.Broker.Topics;
+using Fjord.Broker.Transactions;
 using Fjord.Protocol;
 using Fjord.Protocol.Errors;
 using Fjord.Protocol.Messages;
@@ -32,7 +33,10 @@ namespace Fjord.Broker.Handlers;
 /// - Unknown topics get UNKNOWN_TOPIC_OR_PARTITION (Kafka creates topics on Metadata, not Produce).
 /// - Transactional produce (KIP-98) needs WRITE on the transactional id (TRANSACTIONAL_ID_AUTHORIZATION_FAILED); its
 ///   batches open the producer's transaction on the partition (the last stable offset stays at its first offset until
-///   the coordinator's marker). Control batches from clients: INVALID_RECORD.
+///   the coordinator's marker). Control batches from clients: INVALID_RECORD. A batch that would open the
+///   producer's transaction on a partition is first verified with the coordinator (KIP-890 part 1,
+///   <see cref="TransactionVerifier"/>): not in the transaction → INVALID_TXN_STATE, coordinator unavailable →
+///   NOT_ENOUGH_REPLICAS (retried).
 /// - One node: acks=all is satisfied once the leader (this node) has appended.
 /// - Cluster mode: a partition this node does not lead gets NOT_LEADER_OR_FOLLOWER (<see cref="IPartitionLeadership"/>);
 ///   batches are stamped with the image's leader epoch. With replication (<see cref="IPartitionReplication"/>):
@@ -44,10 +48,11 @@ namespace Fjord.Broker.Handlers;
 /// </summary>
 public sealed partial class ProduceHandler(
     TopicRegistry topics, IPartitionLeadership leadership, PartitionAppendNotifier appends, BrokerMetrics metrics, ILogger<ProduceHandler> logger,
-    BrokerAuthorizer authorizer, IPartitionReplication? replication = null) : ApiHandler<ProduceRequest, ProduceResponse>
+    BrokerAuthorizer authorizer, IPartitionReplication? replication = null, TransactionVerifier? verifier = null) : ApiHandler<ProduceRequest, ProduceResponse>
 {
     private const int FirstRecordBatchVersion = 3;
     private const int FirstZstdVersion = 7;
+    private const string NotInTransaction = "The partition is not part of the producer's ongoing transaction (KIP-890 verification): it was aborted, timed out, or never added";
 
     public override ApiKey ApiKey => ApiKey.Produce;
 
@@ -69,6 +74,60 @@ public sealed partial class ProduceHandler(
             return new(ErrorResponse(request, ErrorCode.TransactionalIdAuthorizationFailed));
         }
 
+        if (verifier is not null && PartitionsToVerify(request) is { Count: > 0 } unverified)
+        {
+            // Kafka 3.6+: without a transactional id nothing can be verified, so such a batch cannot start a transaction.
+            return request.TransactionalId is { } id
+                ? VerifyThenAppendAsync(context, request, id, unverified)
+                : AppendAll(context, request, unverified.ToDictionary(u => u.Partition, _ => ErrorCode.InvalidTxnState));
+        }
+
+        return AppendAll(context, request, refused: null);
+    }
+
+    /// <summary>
+    /// KIP-890 part 1: the transactional batches that would start the producer's transaction on a partition this node
+    /// leads (it has none open there yet), each to be verified with the coordinator before it is appended.
+    /// </summary>
+    private List<(TopicPartition Partition, long ProducerId, short ProducerEpoch)>? PartitionsToVerify(ProduceRequest request)
+    {
+        List<(TopicPartition, long, short)>? unverified = null;
+        Span<byte> headerBytes = stackalloc byte[RecordBatchHeader.HeaderSize];
+        foreach (var topicData in request.TopicData)
+        {
+            foreach (var partitionData in topicData.PartitionData)
+            {
+                if (partitionData.Records is not { Length: >= RecordBatchHeader.HeaderSize } records) continue;
+                System.Buffers.BuffersExtensions.CopyTo(records.Slice(0, RecordBatchHeader.HeaderSize), headerBytes);
+                if (!RecordBatchHeader.TryRead(headerBytes, out var header) || !header.IsTransactional || header.IsControl) continue;
+                if (!topics.TryGetLog(topicData.Name, partitionData.Index, out var log) || log.HasOngoingTransaction(header.ProducerId, header.ProducerEpoch)) continue;
+                (unverified ??= []).Add((new TopicPartition(topicData.Name, partitionData.Index), header.ProducerId, header.ProducerEpoch));
+            }
+        }
+
+        return unverified;
+    }
+
+    private async ValueTask<IResponseMessage?> VerifyThenAppendAsync(RequestContext context, ProduceRequest request, string transactionalId,
+        List<(TopicPartition Partition, long ProducerId, short ProducerEpoch)> unverified)
+    {
+        var checks = new Task<ErrorCode>[unverified.Count];
+        for (var i = 0; i < unverified.Count; i++)
+        {
+            checks[i] = verifier!.VerifyAsync(transactionalId, unverified[i].ProducerId, unverified[i].ProducerEpoch, unverified[i].Partition, context.ConnectionClosed);
+        }
+
+        Dictionary<TopicPartition, ErrorCode>? refused = null;
+        for (var i = 0; i < checks.Length; i++)
+        {
+            if (await checks[i].ConfigureAwait(false) is not ErrorCode.None and var error) (refused ??= [])[unverified[i].Partition] = error;
+        }
+
+        return await AppendAll(context, request, refused).ConfigureAwait(false);
+    }
+
+    private ValueTask<IResponseMessage?> AppendAll(RequestContext context, ProduceRequest request, Dictionary<TopicPartition, ErrorCode>? refused)
+    {
         var response = new ProduceResponse();
         List<(ProduceResponse.PartitionProduceResponse Response, TopicPartition Partition, PartitionLog Log, long Offset)>? waits = null;
         foreach (var topicData in request.TopicData)
@@ -82,9 +141,12 @@ public sealed partial class ProduceHandler(
             {
                 PartitionLog? log = null;
                 var nextOffset = -1L;
-                var partitionResponse = topicError == ErrorCode.None
+                var partitionError = topicError == ErrorCode.None && refused is not null
+                    ? refused.GetValueOrDefault(new TopicPartition(topicData.Name, partitionData.Index))
+                    : topicError;
+                var partitionResponse = partitionError == ErrorCode.None
                     ? Append(context, request.Acks, topicData.Name, partitionData, out log, out nextOffset)
-                    : Failed(partitionData.Index, topicError, null);
+                    : Failed(partitionData.Index, partitionError, partitionError == ErrorCode.InvalidTxnState ? NotInTransaction : null);
                 topicResponse.PartitionResponses.Add(partitionResponse);
                 if (replication is not null && request.Acks == -1 && partitionResponse.ErrorCode == 0 && log is not null)
                     (waits ??= []).Add((partitionResponse, new TopicPartition(topicData.Name, partitionData.Index), log, nextOffset));

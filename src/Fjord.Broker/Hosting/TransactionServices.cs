@@ -29,7 +29,10 @@ public static class TransactionServices
     public static void Add(IServiceCollection services, BrokerConfig config)
     {
         services.AddSingleton(CoordinatorConfigOf(config));
-        services.AddSingleton(sp => new TransactionMarkerChannel(config.NodeId, () => sp.GetRequiredService<MetadataQuorum>().StateMachine.Image, sp.GetRequiredService<ILogger<TransactionMarkerChannel>>()));
+        // The image comes through a function: the metadata quorum is built after the coordinator it publishes to.
+        services.AddSingleton(new BrokerChannels(config.NodeId));
+        services.AddSingleton(sp => new TransactionMarkerChannel(sp.GetRequiredService<BrokerChannels>(), () => sp.GetRequiredService<MetadataQuorum>().StateMachine.Image,
+            sp.GetRequiredService<ILogger<TransactionMarkerChannel>>()));
         services.AddSingleton(sp => new TransactionCoordinatorService(
             sp.GetRequiredService<TransactionCoordinatorConfig>(),
             new ClusterCoordinatorLog(TransactionCoordinatorConfig.TopicName, new Lazy<MetadataQuorum>(sp.GetRequiredService<MetadataQuorum>), sp.GetRequiredService<TopicRegistry>(),
@@ -48,6 +51,12 @@ public static class TransactionServices
         services.AddSingleton<IApiHandler, DescribeTransactionsHandler>();
         services.AddSingleton<IApiHandler, ListTransactionsHandler>();
         services.AddSingleton<IApiHandler, DescribeProducersHandler>();
+
+        // KIP-890 part 1: leaders verify with the coordinator before a batch opens a transaction (Kafka's
+        // transaction.partition.verification.enable, default true; off only to reproduce hanging transactions).
+        if (!config.GetBool("transaction.partition.verification.enable")) return;
+        services.AddSingleton(sp => new TransactionVerifier(config.NodeId, sp.GetRequiredService<TransactionCoordinatorService>(), sp.GetRequiredService<BrokerChannels>(),
+            () => sp.GetRequiredService<MetadataQuorum>().StateMachine.Image, sp.GetRequiredService<ILogger<TransactionVerifier>>()));
     }
 
     /// <summary>

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using Fjord.Metadata;
 using Fjord.Coordinator.Transactions;
 using Fjord.Protocol.Errors;
@@ -10,20 +9,17 @@ namespace Fjord.Broker.Transactions;
 /// <summary>
 /// The broker's <see cref="ITransactionMarkerWriter"/> (Kafka's TransactionMarkerChannelManager): groups a
 /// transaction's partitions by their leader in the current metadata image and sends each leader one
-/// WriteTxnMarkers request over a <see cref="BrokerConnection"/> to its Kafka listener — this node included, so a
+/// WriteTxnMarkers request over <see cref="BrokerChannels"/> to its Kafka listener — this node included, so a
 /// marker always takes the path a leader's WriteTxnMarkersHandler checks (leadership, coordinator epoch, acks=all).
 /// Partitions whose topic or partition no longer exists answer UNKNOWN_TOPIC_OR_PARTITION (the coordinator drops
 /// them); a partition without a live leader, and every partition of a leader that cannot be reached, answer
-/// NOT_LEADER_OR_FOLLOWER or NETWORK_EXCEPTION, which the coordinator retries. Thread-safe: one connection per
-/// destination broker, requests to one broker go one at a time, different brokers in parallel. The image comes through a
-/// function because the metadata quorum is built after the coordinator it publishes to, which needs this channel.
+/// NOT_LEADER_OR_FOLLOWER or NETWORK_EXCEPTION, which the coordinator retries. Thread-safe: requests to one broker go
+/// one at a time, to different brokers in parallel.
 /// </summary>
-public sealed partial class TransactionMarkerChannel(int nodeId, Func<MetadataImage> currentImage, ILogger<TransactionMarkerChannel> logger) : ITransactionMarkerWriter, IDisposable
+public sealed partial class TransactionMarkerChannel(BrokerChannels channels, Func<MetadataImage> currentImage, ILogger<TransactionMarkerChannel> logger) : ITransactionMarkerWriter
 {
     private const short WriteTxnMarkersVersion = 1;
     private static readonly TimeSpan s_requestTimeout = TimeSpan.FromSeconds(30);
-
-    private readonly ConcurrentDictionary<int, BrokerConnection> _connections = new();
 
     public async Task<IReadOnlyDictionary<TransactionPartition, ErrorCode>> WriteMarkersAsync(
         long producerId, short producerEpoch, int coordinatorEpoch, bool commit, IReadOnlyList<TransactionPartition> partitions, CancellationToken cancellationToken)
@@ -51,8 +47,7 @@ public sealed partial class TransactionMarkerChannel(int nodeId, Func<MetadataIm
         var sends = new List<Task<IReadOnlyDictionary<TransactionPartition, ErrorCode>>>();
         foreach (var (leader, led) in byLeader)
         {
-            var endpoint = image.Brokers[leader].Endpoints[0];
-            sends.Add(SendAsync(leader, endpoint.Host, endpoint.Port, producerId, producerEpoch, coordinatorEpoch, commit, led, cancellationToken));
+            sends.Add(SendAsync(image, leader, producerId, producerEpoch, coordinatorEpoch, commit, led, cancellationToken));
         }
 
         foreach (var answered in await Task.WhenAll(sends).ConfigureAwait(false))
@@ -63,7 +58,7 @@ public sealed partial class TransactionMarkerChannel(int nodeId, Func<MetadataIm
         return results;
     }
 
-    private async Task<IReadOnlyDictionary<TransactionPartition, ErrorCode>> SendAsync(int leader, string host, int port,
+    private async Task<IReadOnlyDictionary<TransactionPartition, ErrorCode>> SendAsync(MetadataImage image, int leader,
         long producerId, short producerEpoch, int coordinatorEpoch, bool commit, List<TransactionPartition> partitions, CancellationToken cancellationToken)
     {
         var marker = new WriteTxnMarkersRequest.WritableTxnMarker
@@ -85,8 +80,7 @@ public sealed partial class TransactionMarkerChannel(int nodeId, Func<MetadataIm
         var results = new Dictionary<TransactionPartition, ErrorCode>();
         try
         {
-            var connection = _connections.GetOrAdd(leader, _ => new BrokerConnection($"fjord-txn-markers-{nodeId}"));
-            var response = await connection.SendAsync<WriteTxnMarkersResponse>(host, port, request, WriteTxnMarkersVersion, s_requestTimeout, cancellationToken).ConfigureAwait(false);
+            var response = await channels.SendAsync<WriteTxnMarkersResponse>(image, leader, request, WriteTxnMarkersVersion, s_requestTimeout, cancellationToken).ConfigureAwait(false);
             foreach (var answered in response.Markers)
             {
                 foreach (var topic in answered.Topics)
@@ -100,18 +94,13 @@ public sealed partial class TransactionMarkerChannel(int nodeId, Func<MetadataIm
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
-            LogSendFailed(leader, $"{host}:{port}", e.Message);
+            LogSendFailed(leader, e.Message);
             foreach (var partition in partitions) results[partition] = ErrorCode.NetworkException;
         }
 
         return results;
     }
 
-    public void Dispose()
-    {
-        foreach (var connection in _connections.Values) connection.Dispose();
-    }
-
-    [LoggerMessage(EventId = 9501, Level = LogLevel.Warning, Message = "Transaction markers to broker {BrokerId} at {Endpoint} failed (retried): {Reason}")]
-    private partial void LogSendFailed(int brokerId, string endpoint, string reason);
+    [LoggerMessage(EventId = 9501, Level = LogLevel.Warning, Message = "Transaction markers to broker {BrokerId} failed (retried): {Reason}")]
+    private partial void LogSendFailed(int brokerId, string reason);
 }

@@ -7,6 +7,22 @@ namespace Fjord.Coordinator.Groups;
 public sealed partial class GroupCoordinator
 {
     /// <summary>
+    /// One partition of an OffsetCommit or TxnOffsetCommit: the group-level error if any, else the partition's own check,
+    /// else the offset record is emitted. Returns the partition's error.
+    /// </summary>
+    private ErrorCode CommitPartition(string groupId, string topic, int partition, long offset, int leaderEpoch, string? metadata, ErrorCode groupError, long now)
+    {
+        if (groupError != ErrorCode.None) return groupError;
+        var error = CheckCommittedPartition(topic, partition, metadata);
+        if (error == ErrorCode.None)
+        {
+            Emit(new OffsetCommitRecord(groupId, topic, partition, new OffsetCommitValue(offset, leaderEpoch, metadata ?? "", now)));
+        }
+
+        return error;
+    }
+
+    /// <summary>
     /// OffsetCommit (any version; <c>GenerationIdOrMemberEpoch</c> is -1 for v0 and for commits from
     /// outside a group). Returns one offset commit record per accepted partition; the offsets become
     /// visible when the shell replays them after the append.
@@ -23,19 +39,8 @@ public sealed partial class GroupCoordinator
             response.Topics.Add(topicResponse);
             foreach (var partition in topic.Partitions)
             {
-                var partitionError = error;
-                if (partitionError == ErrorCode.None)
-                {
-                    partitionError = CheckCommittedPartition(topic.Name, partition.PartitionIndex, partition.CommittedMetadata);
-                    if (partitionError == ErrorCode.None)
-                    {
-                        Emit(new OffsetCommitRecord(request.GroupId, topic.Name, partition.PartitionIndex, new OffsetCommitValue(
-                            partition.CommittedOffset,
-                            partition.CommittedLeaderEpoch,
-                            partition.CommittedMetadata ?? "",
-                            now)));
-                    }
-                }
+                var partitionError = CommitPartition(request.GroupId, topic.Name, partition.PartitionIndex, partition.CommittedOffset,
+                    partition.CommittedLeaderEpoch, partition.CommittedMetadata, error, now);
 
                 topicResponse.Partitions.Add(new OffsetCommitResponse.OffsetCommitResponsePartition
                 {

@@ -41,19 +41,8 @@ public sealed partial class GroupCoordinator
             response.Topics.Add(topicResponse);
             foreach (var partition in topic.Partitions)
             {
-                var partitionError = error;
-                if (partitionError == ErrorCode.None)
-                {
-                    partitionError = CheckCommittedPartition(topic.Name, partition.PartitionIndex, partition.CommittedMetadata);
-                    if (partitionError == ErrorCode.None)
-                    {
-                        Emit(new OffsetCommitRecord(request.GroupId, topic.Name, partition.PartitionIndex, new OffsetCommitValue(
-                            partition.CommittedOffset,
-                            partition.CommittedLeaderEpoch,
-                            partition.CommittedMetadata ?? "",
-                            now)));
-                    }
-                }
+                var partitionError = CommitPartition(request.GroupId, topic.Name, partition.PartitionIndex, partition.CommittedOffset,
+                    partition.CommittedLeaderEpoch, partition.CommittedMetadata, error, now);
 
                 topicResponse.Partitions.Add(new TxnOffsetCommitResponse.TxnOffsetCommitResponsePartition
                 {

@@ -144,6 +144,60 @@ public sealed class ConfluentTransactionTests(BrokerFixture fixture)
         Assert.Equal(Enumerable.Range(0, 10).Select(i => $"out-{i}"), outputRecords.Select(m => m.Message.Value));
     }
 
+    [Fact]
+    public async Task TransactionalBatchOutsideAnyTransaction_IsRefusedWithInvalidTxnState_AndLeavesNothingOpen()
+    {
+        var topic = TestTopics.Unique("txn-verify");
+        await CreateTopicAsync(topic, partitions: 1);
+        var transactionalId = "txn-" + topic;
+        // A real producer id and epoch for the id, but no transaction begun: the partition was never added.
+        using (var producer = TransactionalProducer(transactionalId))
+        {
+            producer.InitTransactions(s_timeout);
+        }
+
+        var (producerId, epoch) = CoordinatorState(transactionalId);
+        using var connection = new RawKafkaConnection(fixture.Broker.KafkaPort);
+        var withId = Produce(connection, topic, transactionalId, TransactionalBatch(producerId, epoch));
+        var withoutId = Produce(connection, topic, transactionalId: null, TransactionalBatch(producerId, epoch));
+
+        Assert.Equal((Protocol.Errors.ErrorCode.InvalidTxnState, Protocol.Errors.ErrorCode.InvalidTxnState), (withId, withoutId));
+        // Nothing was appended, so no transaction hangs: the last stable offset is the log end.
+        Assert.Equal(0L, await LatestOffsetAsync(topic, IsolationLevel.ReadCommitted));
+        Assert.Equal(0L, await LatestOffsetAsync(topic, IsolationLevel.ReadUncommitted));
+    }
+
+    /// <summary>The id's producer id and epoch from DescribeTransactions (its coordinator is this one broker).</summary>
+    private (long ProducerId, short Epoch) CoordinatorState(string transactionalId)
+    {
+        using var connection = new RawKafkaConnection(fixture.Broker.KafkaPort);
+        var request = new Protocol.Messages.DescribeTransactionsRequest { TransactionalIds = [transactionalId] };
+        var id = connection.Send(request, 0);
+        var state = connection.Receive<Protocol.Messages.DescribeTransactionsResponse>(Protocol.Messages.DescribeTransactionsRequest.ApiKeyValue, 0, id).TransactionStates.Single();
+        Assert.Equal(0, state.ErrorCode);
+        Assert.Equal("Empty", state.TransactionState);
+        return (state.ProducerId, state.ProducerEpoch);
+    }
+
+    private static byte[] TransactionalBatch(long producerId, short epoch)
+    {
+        using var builder = new Protocol.Records.RecordBatchBuilder { ProducerId = producerId, ProducerEpoch = epoch, BaseSequence = 0, IsTransactional = true };
+        builder.Append(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds(), "k"u8.ToArray(), "late"u8.ToArray());
+        return builder.ToArray();
+    }
+
+    private static Protocol.Errors.ErrorCode Produce(RawKafkaConnection connection, string topic, string? transactionalId, byte[] batch)
+    {
+        var request = new Protocol.Messages.ProduceRequest { Acks = -1, TimeoutMs = 10_000, TransactionalId = transactionalId };
+        request.TopicData.Add(new Protocol.Messages.ProduceRequest.TopicProduceData
+        {
+            Name = topic,
+            PartitionData = [new() { Index = 0, Records = new System.Buffers.ReadOnlySequence<byte>(batch) }],
+        });
+        var id = connection.Send(request, 9);
+        return (Protocol.Errors.ErrorCode)connection.Receive<Protocol.Messages.ProduceResponse>(Protocol.Messages.ProduceRequest.ApiKeyValue, 9, id).Responses[0].PartitionResponses[0].ErrorCode;
+    }
+
     private IProducer<string, string> TransactionalProducer(string transactionalId) =>
         new ProducerBuilder<string, string>(new ProducerConfig
         {
