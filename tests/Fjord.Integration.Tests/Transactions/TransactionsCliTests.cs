@@ -13,8 +13,8 @@ namespace Fjord.Integration.Tests.Transactions;
 /// <summary>
 /// The real `fjord transactions` CLI (kafka-transactions.sh's verbs) against a broker process: a Confluent.Kafka
 /// transaction left open shows as Ongoing, and a hanging transaction — a transactional batch written by raw Produce for
-/// a producer id no coordinator ever added the partition for — is found by find-hanging and removed by abort, after
-/// which the last stable offset moves and read_committed consumers read past it.
+/// a producer id no coordinator ever added the partition for, on a broker with KIP-890 verification off — is found by
+/// find-hanging and removed by abort, after which the last stable offset moves and read_committed consumers read past it.
 /// </summary>
 [Collection(SharedBrokerCollection.Name)]
 public sealed class TransactionsCliTests(BrokerFixture fixture)
@@ -26,7 +26,7 @@ public sealed class TransactionsCliTests(BrokerFixture fixture)
     public async Task ListAndDescribe_OpenConfluentTransaction_ShowItOngoingWithItsPartition_AndFindHangingLeavesItAlone()
     {
         var topic = TestTopics.Unique("txn-cli-open");
-        await CreateTopicAsync(topic);
+        await CreateTopicAsync(_bootstrap, topic);
         var transactionalId = "txn-" + topic;
         using var producer = new ProducerBuilder<string, string>(new ProducerConfig
         {
@@ -85,34 +85,38 @@ public sealed class TransactionsCliTests(BrokerFixture fixture)
     [Fact]
     public async Task HangingTransaction_IsFoundByFindHanging_AndAbortMovesTheLastStableOffsetPastIt()
     {
+        // KIP-890 verification (on by default) refuses the batch that would leave the transaction hanging; brokers
+        // without it (Kafka before 3.6, or transaction.partition.verification.enable=false) take it.
+        using var broker = BrokerProcess.Start("transaction.partition.verification.enable=false");
+        var bootstrap = broker.BootstrapServers;
         var topic = TestTopics.Unique("txn-cli-hanging");
-        await CreateTopicAsync(topic);
-        var (producerId, producerEpoch) = WriteHangingTransaction(topic, records: 3);
-        using (var plain = new ProducerBuilder<Null, string>(new ProducerConfig { BootstrapServers = _bootstrap, Acks = Acks.All }).Build())
+        await CreateTopicAsync(bootstrap, topic);
+        var (producerId, producerEpoch) = WriteHangingTransaction(broker.KafkaPort, topic, records: 3, KafkaError.None);
+        using (var plain = new ProducerBuilder<Null, string>(new ProducerConfig { BootstrapServers = bootstrap, Acks = Acks.All }).Build())
         {
             await plain.ProduceAsync(new TopicPartition(topic, 0), new Message<Null, string> { Value = "after" });
         }
 
         // The open transaction pins the last stable offset at its first offset: read_committed sees nothing.
-        Assert.Equal(0, await LatestOffsetAsync(topic, IsolationLevel.ReadCommitted));
+        Assert.Equal(0, await LatestOffsetAsync(bootstrap, topic, IsolationLevel.ReadCommitted));
 
-        var found = FjordCli.Json(FjordCli.Run(_bootstrap, "transactions", "find-hanging", "--broker-id", "0", "--max-transaction-timeout", "0", "-o", "json"))
+        var found = FjordCli.Json(FjordCli.Run(bootstrap, "transactions", "find-hanging", "--broker-id", "0", "--max-transaction-timeout", "0", "-o", "json"))
             .GetProperty("hanging_transactions").EnumerateArray().Where(h => h.GetProperty("topic").GetString() == topic).ToList();
         var hanging = Assert.Single(found);
         Assert.Equal((0, producerId, (int)producerEpoch, 0L),
             (hanging.GetProperty("partition").GetInt32(), hanging.GetProperty("producer_id").GetInt64(), hanging.GetProperty("producer_epoch").GetInt32(), hanging.GetProperty("start_offset").GetInt64()));
-        Assert.Contains(topic, FjordCli.Ok(FjordCli.Run(_bootstrap, "transactions", "find-hanging", "--topic", topic, "--max-transaction-timeout", "0")).StandardOutput);
+        Assert.Contains(topic, FjordCli.Ok(FjordCli.Run(bootstrap, "transactions", "find-hanging", "--topic", topic, "--max-transaction-timeout", "0")).StandardOutput);
         // Under the default 15-minute maximum timeout it is too young to call hanging.
-        Assert.Contains("No hanging transactions found.", FjordCli.Ok(FjordCli.Run(_bootstrap, "transactions", "find-hanging", "--topic", topic)).StandardOutput);
+        Assert.Contains("No hanging transactions found.", FjordCli.Ok(FjordCli.Run(bootstrap, "transactions", "find-hanging", "--topic", topic)).StandardOutput);
 
-        var wrongOffset = FjordCli.Run(_bootstrap, "transactions", "abort", "--topic", topic, "--partition", "0", "--start-offset", "1");
+        var wrongOffset = FjordCli.Run(bootstrap, "transactions", "abort", "--topic", topic, "--partition", "0", "--start-offset", "1");
         Assert.Equal(1, wrongOffset.ExitCode);
-        FjordCli.Ok(FjordCli.Run(_bootstrap, "transactions", "abort", "--topic", topic, "--partition", "0", "--start-offset", "0"));
+        FjordCli.Ok(FjordCli.Run(bootstrap, "transactions", "abort", "--topic", topic, "--partition", "0", "--start-offset", "0"));
 
         // Records 0-2 aborted, "after" at 3, the ABORT marker at 4: the last stable offset is the log end.
-        Assert.Equal(5, await LatestOffsetAsync(topic, IsolationLevel.ReadCommitted));
-        Assert.Equal(["after"], ConsumeReadCommitted(topic, expected: 1));
-        var afterAbort = FjordCli.Json(FjordCli.Run(_bootstrap, "transactions", "find-hanging", "--topic", topic, "--max-transaction-timeout", "0", "-o", "json"));
+        Assert.Equal(5, await LatestOffsetAsync(bootstrap, topic, IsolationLevel.ReadCommitted));
+        Assert.Equal(["after"], ConsumeReadCommitted(bootstrap, topic, expected: 1));
+        var afterAbort = FjordCli.Json(FjordCli.Run(bootstrap, "transactions", "find-hanging", "--topic", topic, "--max-transaction-timeout", "0", "-o", "json"));
         Assert.Empty(afterAbort.GetProperty("hanging_transactions").EnumerateArray());
     }
 
@@ -120,9 +124,9 @@ public sealed class TransactionsCliTests(BrokerFixture fixture)
     /// A transactional batch for an idempotent producer id through a raw Produce: no AddPartitionsToTxn, so no
     /// coordinator will ever write its marker (what a KIP-890 verification would refuse; transaction.version is 0).
     /// </summary>
-    private (long ProducerId, short ProducerEpoch) WriteHangingTransaction(string topic, int records)
+    private static (long ProducerId, short ProducerEpoch) WriteHangingTransaction(int kafkaPort, string topic, int records, KafkaError expected)
     {
-        using var connection = new RawKafkaConnection(fixture.Broker.KafkaPort);
+        using var connection = new RawKafkaConnection(kafkaPort);
         var initId = connection.Send(new InitProducerIdRequest { TransactionalId = null, TransactionTimeoutMs = 60_000, ProducerId = -1, ProducerEpoch = -1 }, 4);
         var init = connection.Receive<InitProducerIdResponse>(22, 4, initId);
         Assert.Equal(KafkaError.None, (KafkaError)init.ErrorCode);
@@ -137,8 +141,18 @@ public sealed class TransactionsCliTests(BrokerFixture fixture)
         request.TopicData.Add(new ProduceRequest.TopicProduceData { Name = topic, PartitionData = [new() { Index = 0, Records = new ReadOnlySequence<byte>(builder.ToArray()) }] });
         var produceId = connection.Send(request, 7);
         var produced = connection.Receive<ProduceResponse>(0, 7, produceId).Responses[0].PartitionResponses[0];
-        Assert.Equal(KafkaError.None, (KafkaError)produced.ErrorCode);
+        Assert.Equal(expected, (KafkaError)produced.ErrorCode);
         return (init.ProducerId, init.ProducerEpoch);
+    }
+
+    [Fact]
+    public async Task HangingTransactionBatch_OnABrokerWithVerification_IsRefusedWithInvalidTxnState()
+    {
+        var topic = TestTopics.Unique("txn-cli-verified");
+        await CreateTopicAsync(_bootstrap, topic);
+        WriteHangingTransaction(fixture.Broker.KafkaPort, topic, records: 1, KafkaError.InvalidTxnState);
+        var hanging = FjordCli.Json(FjordCli.Run(_bootstrap, "transactions", "find-hanging", "--topic", topic, "--max-transaction-timeout", "0", "-o", "json"));
+        Assert.Empty(hanging.GetProperty("hanging_transactions").EnumerateArray());
     }
 
     private string? DescribeState(string transactionalId)
@@ -147,26 +161,26 @@ public sealed class TransactionsCliTests(BrokerFixture fixture)
         return result.ExitCode == 0 ? JsonDocument.Parse(result.StandardOutput).RootElement.GetProperty("transaction_state").GetString() : result.StandardError;
     }
 
-    private async Task CreateTopicAsync(string topic)
+    private static async Task CreateTopicAsync(string bootstrap, string topic)
     {
-        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = _bootstrap }).Build();
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrap }).Build();
         await admin.CreateTopicsAsync([new TopicSpecification { Name = topic, NumPartitions = 1, ReplicationFactor = 1 }]);
     }
 
-    private async Task<long> LatestOffsetAsync(string topic, IsolationLevel isolation)
+    private static async Task<long> LatestOffsetAsync(string bootstrap, string topic, IsolationLevel isolation)
     {
-        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = _bootstrap }).Build();
+        using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = bootstrap }).Build();
         var result = await admin.ListOffsetsAsync([new TopicPartitionOffsetSpec { TopicPartition = new TopicPartition(topic, 0), OffsetSpec = OffsetSpec.Latest() }],
             new ListOffsetsOptions { IsolationLevel = isolation });
         return result.ResultInfos.Single().TopicPartitionOffsetError.Offset.Value;
     }
 
     /// <summary>Reads from the beginning until <paramref name="expected"/> values came, then 2 s more to catch extras.</summary>
-    private List<string> ConsumeReadCommitted(string topic, int expected)
+    private static List<string> ConsumeReadCommitted(string bootstrap, string topic, int expected)
     {
         using var consumer = new ConsumerBuilder<Ignore, string>(new ConsumerConfig
         {
-            BootstrapServers = _bootstrap,
+            BootstrapServers = bootstrap,
             GroupId = "txn-cli-reader-" + Guid.NewGuid().ToString("N"),
             EnableAutoCommit = false,
             IsolationLevel = IsolationLevel.ReadCommitted,
