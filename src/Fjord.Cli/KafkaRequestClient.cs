@@ -31,10 +31,19 @@ public sealed class KafkaRequestClient : IDisposable
     }
 
     /// <summary>Connects to the first reachable bootstrap server; exit code 3 when none is.</summary>
-    public static async Task<KafkaRequestClient> ConnectAsync(CliContext context)
+    public static Task<KafkaRequestClient> ConnectAsync(CliContext context) => ConnectAsync(context, context.BootstrapServers);
+
+    /// <summary>
+    /// Connects to one broker by its advertised address (from Metadata or FindCoordinator), for the requests that must
+    /// reach a particular node: a partition leader, a transaction coordinator, every broker in turn.
+    /// </summary>
+    public static Task<KafkaRequestClient> ConnectToAsync(CliContext context, string host, int port) =>
+        ConnectAsync(context, host.Contains(':', StringComparison.Ordinal) ? $"[{host}]:{port}" : $"{host}:{port}");
+
+    private static async Task<KafkaRequestClient> ConnectAsync(CliContext context, string servers)
     {
         var errors = new List<string>();
-        foreach (var server in context.BootstrapServers.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
+        foreach (var server in servers.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         {
             var (host, port) = CliContext.SplitHostPort(server);
             var tcp = new TcpClient { NoDelay = true };
@@ -51,29 +60,37 @@ public sealed class KafkaRequestClient : IDisposable
             }
         }
 
-        throw CliException.Unreachable($"cannot reach broker at {context.BootstrapServers} ({string.Join("; ", errors)})");
+        throw CliException.Unreachable($"cannot reach broker at {servers} ({string.Join("; ", errors)})");
     }
 
     /// <summary>
     /// Sends <paramref name="request"/> at the highest version both this CLI and the broker speak; fails with
     /// exit code 1 when the broker does not serve <paramref name="apiName"/> at all.
     /// </summary>
-    public async Task<TResponse> SendAsync<TResponse>(IRequestMessage request, string apiName)
+    public Task<TResponse> SendAsync<TResponse>(IRequestMessage request, string apiName)
+        where TResponse : IResponseMessage, new() => SendAsync<TResponse>(request.ApiKey, _ => request, apiName);
+
+    /// <summary>
+    /// As above for a request whose fields depend on the version chosen (FindCoordinator: one key before v4, a list
+    /// after): <paramref name="requestFor"/> builds it for the negotiated version.
+    /// </summary>
+    public async Task<TResponse> SendAsync<TResponse>(short apiKey, Func<short, IRequestMessage> requestFor, string apiName)
         where TResponse : IResponseMessage, new()
     {
         var versions = await RoundTripAsync<ApiVersionsResponse>(new ApiVersionsRequest(), 0);
-        if (!ApiMessages.TryGetVersionRange(request.ApiKey, out var ourLowest, out var ourHighest))
+        if (!ApiMessages.TryGetVersionRange(apiKey, out var ourLowest, out var ourHighest))
         {
-            throw new InvalidOperationException($"API key {request.ApiKey} is unknown to Fjord.Protocol");
+            throw new InvalidOperationException($"API key {apiKey} is unknown to Fjord.Protocol");
         }
 
-        var served = versions.ApiKeys.FirstOrDefault(k => k.ApiKey == request.ApiKey);
+        var served = versions.ApiKeys.FirstOrDefault(k => k.ApiKey == apiKey);
         if (served is null || served.MaxVersion < ourLowest || served.MinVersion > ourHighest)
         {
             throw CliException.Broker($"this broker does not serve the {apiName} API");
         }
 
-        return await RoundTripAsync<TResponse>(request, Math.Min(served.MaxVersion, ourHighest));
+        var version = Math.Min(served.MaxVersion, ourHighest);
+        return await RoundTripAsync<TResponse>(requestFor(version), version);
     }
 
     private async Task<TResponse> RoundTripAsync<TResponse>(IRequestMessage request, short version)

@@ -17,6 +17,7 @@ root.Subcommands.Add(GroupsCommand.Build());
 root.Subcommands.Add(AclsCommand.Build());
 root.Subcommands.Add(ClusterCommand.Build());
 root.Subcommands.Add(ClientMetricsCommand.Build());
+root.Subcommands.Add(TransactionsCommand.Build());
 root.Subcommands.Add(PerfCommand.Build());
 
 var parse = root.Parse(args);

@@ -58,6 +58,12 @@ public sealed partial class MetricsTests(MetricsBrokerFixture fixture) : IClassF
         ("fjord_consumer_groups", "gauge", ["state"]),
         ("fjord_consumer_group_lag", "gauge", ["group", "topic", "partition"]),
         ("fjord_consumer_group_committed_offset", "gauge", ["group", "topic", "partition"]),
+        ("fjord_ongoing_transactions", "gauge", []),
+        ("fjord_last_stable_offset_lag_max", "gauge", []),
+        ("fjord_transactions_committed_total", "counter", []),
+        ("fjord_transactions_aborted_total", "counter", []),
+        ("fjord_transaction_marker_write_failures_total", "counter", []),
+        ("fjord_transaction_marker_writes_in_flight", "gauge", []),
         ("fjord_telemetry_client_instances", "gauge", []),
         ("fjord_telemetry_dropped_points_total", "counter", []),
         ("dotnet_gc_collections_total", "counter", ["gc_heap_generation"]),
@@ -162,6 +168,44 @@ public sealed partial class MetricsTests(MetricsBrokerFixture fixture) : IClassF
         Assert.True(after.Sum("process_cpu_time_seconds_total") > before.Sum("process_cpu_time_seconds_total"), "CPU time advanced");
         Assert.True(after.Sum("process_memory_usage_bytes") > 0, "resident memory reported");
         consumer.Close();
+    }
+
+    [Fact]
+    public async Task Scrape_AfterTransactions_CountsCommitsAndAborts_AndAnOpenOneShowsAsOngoingWithItsLsoLag()
+    {
+        var topic = TestTopics.Unique("metrics-txn");
+        await CreateTopicAsync(topic, 1);
+        using var producer = new ProducerBuilder<Null, string>(new ProducerConfig
+        {
+            BootstrapServers = Broker.BootstrapServers, TransactionalId = "txn-" + topic, TransactionTimeoutMs = 60_000,
+        }).Build();
+        producer.InitTransactions(s_timeout);
+        var before = Scrape(Broker);
+
+        async Task ProduceAsync(int count)
+        {
+            producer.BeginTransaction();
+            for (var i = 0; i < count; i++) await producer.ProduceAsync(new TopicPartition(topic, 0), new Message<Null, string> { Value = "txn-" + i });
+        }
+
+        await ProduceAsync(3);
+        producer.CommitTransaction(s_timeout);
+        await ProduceAsync(2);
+        producer.AbortTransaction(s_timeout);
+        await ProduceAsync(4);
+
+        // Four records written past the open transaction's first offset: read_committed trails by 4.
+        var open = EventuallyScrape(s => s.Sum("fjord_ongoing_transactions") == 1 && s.Sum("fjord_last_stable_offset_lag_max") == 4
+                && s.Sum("fjord_transactions_committed_total") == before.Sum("fjord_transactions_committed_total") + 1
+                && s.Sum("fjord_transactions_aborted_total") == before.Sum("fjord_transactions_aborted_total") + 1,
+            "one open transaction lagging the LSO by 4, after one commit and one abort");
+        Assert.Equal(0, open.Sum("fjord_transaction_marker_write_failures_total"));
+
+        producer.CommitTransaction(s_timeout);
+        EventuallyScrape(s => s.Sum("fjord_ongoing_transactions") == 0 && s.Sum("fjord_last_stable_offset_lag_max") == 0
+                && s.Sum("fjord_transactions_committed_total") == before.Sum("fjord_transactions_committed_total") + 2
+                && s.Sum("fjord_transaction_marker_writes_in_flight") == 0,
+            "no open transaction and no LSO lag once the last one committed");
     }
 
     [Fact]

@@ -31,6 +31,7 @@ public static class MetricsRegistration
         services.AddSingleton<PartitionStateMetrics>();
         services.AddSingleton<QuorumMetrics>();
         services.AddSingleton<ConsumerGroupMetrics>();
+        services.AddSingleton<TransactionMetrics>();
         services.AddSingleton<ClientMetricsSeries>();
         services.AddSingleton<ClientMetricsInstruments>();
         services.AddHostedService(sp => sp.GetRequiredService<ConsumerGroupMetrics>());
@@ -62,6 +63,7 @@ public static class MetricsRegistration
     {
         app.Services.GetRequiredService<PartitionStateMetrics>();
         app.Services.GetRequiredService<QuorumMetrics>();
+        app.Services.GetRequiredService<TransactionMetrics>();
         app.Services.GetRequiredService<ClientMetricsInstruments>();
         app.MapPrometheusScrapingEndpoint(ScrapePath, meterProvider: null, configureBranchedPipeline: ClientMetricsScrape.Use, optionsName: null);
     }

@@ -10,7 +10,8 @@ namespace Fjord.Broker.Metrics;
 /// <summary>
 /// Observable gauges over the partitions this broker hosts, read at scrape time from the topic
 /// catalogue and each log's <see cref="PartitionLogFigures"/> (lock-free reads): partition, leader,
-/// under-replicated, under-min-ISR and offline counts (Kafka's ReplicaManager and controller gauges),
+/// under-replicated, under-min-ISR and offline counts (Kafka's ReplicaManager and controller gauges), open
+/// transactions and the largest last-stable-offset lag over led partitions,
 /// free space of the data dir, and — when <c>metrics.partition.level</c> is
 /// true — size, segments, log start/end offset and high watermark per partition (Kafka's
 /// <c>kafka.log:type=Log</c>).
@@ -55,6 +56,10 @@ public sealed class PartitionStateMetrics
             description: "Led partitions whose ISR is smaller than min.insync.replicas: acks=all produce fails (Kafka's UnderMinIsrPartitionCount).");
         meter.CreateObservableGauge("fjord_offline_partitions", () => Current().Offline, unit: "{partition}",
             description: "Partitions without a leader or whose log dir failed (Kafka's OfflinePartitionsCount).");
+        meter.CreateObservableGauge("fjord_ongoing_transactions", () => Current().OngoingTransactions, unit: "{transaction}",
+            description: "Transactions open (data written, no COMMIT/ABORT marker yet) on the partitions this broker leads; a count that never falls back hints at a hanging transaction (`fjord transactions find-hanging`).");
+        meter.CreateObservableGauge("fjord_last_stable_offset_lag_max", () => Current().LastStableOffsetLagMax, unit: "{offset}",
+            description: "Largest high watermark minus last stable offset over the partitions this broker leads: how far read_committed consumers trail read_uncommitted ones.");
         meter.CreateObservableGauge("fjord_log_dir_total_bytes", () => LogDir(usable: false), unit: "By",
             description: "Size of the file system holding the data dir.");
         meter.CreateObservableGauge("fjord_log_dir_usable_bytes", () => LogDir(usable: true), unit: "By",
@@ -120,7 +125,8 @@ public sealed class PartitionStateMetrics
 
     private Snapshot Take()
     {
-        int topicCount = 0, partitions = 0, leaders = 0, underReplicated = 0, underMinIsr = 0, offline = 0;
+        int topicCount = 0, partitions = 0, leaders = 0, underReplicated = 0, underMinIsr = 0, offline = 0, ongoingTransactions = 0;
+        long lastStableOffsetLagMax = 0;
         var figures = new List<(PartitionLogFigures, string)>();
         foreach (var topic in _topics.All)
         {
@@ -152,6 +158,8 @@ public sealed class PartitionStateMetrics
                 }
 
                 leaders++;
+                ongoingTransactions += log.OngoingTransactionCount;
+                lastStableOffsetLagMax = Math.Max(lastStableOffsetLagMax, figure.HighWatermark - log.LastStableOffset);
                 if (isrSize < replicaCount)
                 {
                     underReplicated++;
@@ -166,8 +174,9 @@ public sealed class PartitionStateMetrics
             }
         }
 
-        return new Snapshot(topicCount, partitions, leaders, underReplicated, underMinIsr, offline, figures);
+        return new Snapshot(topicCount, partitions, leaders, underReplicated, underMinIsr, offline, ongoingTransactions, lastStableOffsetLagMax, figures);
     }
 
-    private sealed record Snapshot(int Topics, int Partitions, int Leaders, int UnderReplicated, int UnderMinIsr, int Offline, List<(PartitionLogFigures Figure, string PartitionLabel)> Figures);
+    private sealed record Snapshot(
+        int Topics, int Partitions, int Leaders, int UnderReplicated, int UnderMinIsr, int Offline, int OngoingTransactions, long LastStableOffsetLagMax, List<(PartitionLogFigures Figure, string PartitionLabel)> Figures);
 }

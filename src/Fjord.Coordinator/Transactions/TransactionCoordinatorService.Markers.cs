@@ -33,12 +33,18 @@ public sealed partial class TransactionCoordinatorService
                 {
                     LogMarkerWriteFailed(request.TransactionalId, ex);
                     results = new Dictionary<TransactionPartition, ErrorCode>();
+                    Interlocked.Increment(ref _markerWriteFailures);
                 }
 
                 var retry = new List<TransactionPartition>();
                 foreach (var partition in remaining)
                 {
                     var error = results.TryGetValue(partition, out var reported) ? reported : ErrorCode.RequestTimedOut;
+                    if (error != ErrorCode.None && results.Count > 0)
+                    {
+                        Interlocked.Increment(ref _markerWriteFailures);
+                    }
+
                     switch (error)
                     {
                         case ErrorCode.None:
@@ -120,6 +126,8 @@ public sealed partial class TransactionCoordinatorService
 
         if (failures is null)
         {
+            if (request.Commit) Interlocked.Increment(ref _transactionsCommitted);
+            else Interlocked.Increment(ref _transactionsAborted);
             return;
         }
 

@@ -47,6 +47,9 @@ public sealed partial class TransactionCoordinatorService : IHostedService, IAsy
     private readonly bool _leadsEveryPartition;
     private Task _lastCommit = Task.CompletedTask;
     private int _markerWritesInFlight;
+    private long _transactionsCommitted;
+    private long _transactionsAborted;
+    private long _markerWriteFailures;
     private ITimer? _timer;
 
     /// <param name="config">Kafka's transaction configs.</param>
@@ -87,6 +90,21 @@ public sealed partial class TransactionCoordinatorService : IHostedService, IAsy
 
     /// <summary>Marker writes under way (each a transaction whose markers are not all written yet).</summary>
     public int MarkerWritesInFlight => Volatile.Read(ref _markerWritesInFlight);
+
+    /// <summary>
+    /// Transactions this node completed with a CompleteCommit record since start (a counter the broker's metrics read,
+    /// so this project needs no metrics library).
+    /// </summary>
+    public long TransactionsCommitted => Volatile.Read(ref _transactionsCommitted);
+
+    /// <summary>Transactions this node completed with a CompleteAbort record since start: client aborts, timeouts and fencing.</summary>
+    public long TransactionsAborted => Volatile.Read(ref _transactionsAborted);
+
+    /// <summary>
+    /// Marker writes that did not succeed since start: each partition a leader answered with an error (retried, dropped
+    /// or fenced) and each request that failed as a whole.
+    /// </summary>
+    public long MarkerWriteFailures => Volatile.Read(ref _markerWriteFailures);
 
     /// <summary>Starts the loop and, on a single node, begins loading every partition.</summary>
     public Task StartAsync(CancellationToken cancellationToken)

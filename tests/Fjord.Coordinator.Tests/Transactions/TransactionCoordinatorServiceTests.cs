@@ -44,6 +44,7 @@ public sealed class TransactionCoordinatorServiceTests : IAsyncLifetime
         Assert.Equal(
             [TransactionState.Empty, TransactionState.Ongoing, TransactionState.PrepareCommit, TransactionState.CompleteCommit],
             ReadLog(service.PartitionFor(Id)).Select(r => r.Value!.State));
+        Assert.Equal((1L, 0L, 0L), (service.TransactionsCommitted, service.TransactionsAborted, service.MarkerWriteFailures));
     }
 
     [Fact]
@@ -62,6 +63,7 @@ public sealed class TransactionCoordinatorServiceTests : IAsyncLifetime
         Assert.Equal([new("orders", 1)], calls[1].Partitions);
         Assert.Equal([new("orders", 1)], calls[2].Partitions);
         Assert.All(calls, c => Assert.False(c.Commit));
+        Assert.Equal((0L, 1L, 2L), (service.TransactionsCommitted, service.TransactionsAborted, service.MarkerWriteFailures));
     }
 
     [Fact]
@@ -96,6 +98,7 @@ public sealed class TransactionCoordinatorServiceTests : IAsyncLifetime
         _log.Inner.FailAppendsWith = ErrorCode.None;
         await EventuallyAsync(async () => (await service.GetTransactionAsync(Id))?.State == TransactionState.CompleteCommit, "the completion was never retried", advanceClock: true);
         Assert.Single(_writer.Calls);
+        Assert.Equal(1L, service.TransactionsCommitted);
     }
 
     [Fact]
@@ -110,6 +113,7 @@ public sealed class TransactionCoordinatorServiceTests : IAsyncLifetime
         await EventuallyAsync(() => Task.FromResult(!_writer.Calls.IsEmpty && service.MarkerWritesInFlight == 0), "the marker write never ended");
         Assert.Equal(TransactionState.PrepareCommit, (await service.GetTransactionAsync(Id))!.State);
         Assert.Single(_writer.Calls);
+        Assert.Equal((0L, 1L), (service.TransactionsCommitted, service.MarkerWriteFailures));
     }
 
     [Theory]
