@@ -102,7 +102,9 @@ public sealed partial class TransactionalProducerWorker(int index, string bootst
                 producer.Produce(new TopicPartition(topic, placed[i]), new Message<Null, string> { Value = value }, report =>
                 {
                     // A failed delivery makes the commit fail with an abortable error; counted for the report only.
-                    if (report.Error.IsError) Interlocked.Increment(ref _failedDeliveries);
+                    // An abort purges what is still queued: those are not failures.
+                    if (report.Error.IsError && report.Error.Code is not (ErrorCode.Local_PurgeQueue or ErrorCode.Local_PurgeInflight))
+                        Interlocked.Increment(ref _failedDeliveries);
                 });
             }
         }
