@@ -25,7 +25,7 @@ public sealed partial class ChaosRunner
                 options.Seed + 1000 + i, history, liveness, clientLog, _logger))
             .ToArray();
         var consumerWorkers = Enumerable.Range(0, options.Consumers)
-            .Select(i => new TransactionalConsumerWorker(i, _cluster!.BootstrapServers, Topic, options.Partitions, history, liveness, clientLog)).ToArray();
+            .Select(i => new ConsumerWorker(i, _cluster!.BootstrapServers, Topic, options.Partitions, history.RecordConsumed, liveness, clientLog)).ToArray();
         liveness.Start([.. producerWorkers.Select(p => p.Client), .. consumerWorkers.Select(c => c.Client)], DateTime.UtcNow);
         var producers = producerWorkers.Select(p => p.RunAsync(stopWorkload.Token)).ToArray();
         var consumers = consumerWorkers.Select(c => c.RunAsync(stopConsumers.Token)).ToArray();

@@ -72,7 +72,8 @@ public sealed partial class ChaosRunner(ChaosOptions options, ILoggerFactory log
             .Select(i => new ProducerWorker(i, _cluster!.BootstrapServers, Topic, options.Partitions, options.RecordsPerSecondPerProducer, history, liveness, clientLog, _logger))
             .ToArray();
         var consumerWorkers = Enumerable.Range(0, options.Consumers)
-            .Select(i => new ConsumerWorker(i, _cluster!.BootstrapServers, Topic, options.Partitions, history, liveness, clientLog)).ToArray();
+            .Select(i => new ConsumerWorker(i, _cluster!.BootstrapServers, Topic, options.Partitions,
+                (_, r) => history.RecordConsumed(r.Partition, r.Offset, r.Value), liveness, clientLog)).ToArray();
         liveness.Start([.. producerWorkers.Select(p => p.Client), .. consumerWorkers.Select(c => c.Client)], DateTime.UtcNow);
         var producers = producerWorkers.Select(p => p.RunAsync(stopWorkload.Token)).ToArray();
         var consumers = consumerWorkers.Select(c => c.RunAsync(stopConsumers.Token)).ToArray();

@@ -17,8 +17,8 @@ public sealed class TransactionHistory
     public void RecordTransaction(TransactionAttempt attempt) => _transactions.Enqueue(attempt);
 
     /// <summary>Records a read; each consumer calls from its one thread, so its queue keeps the order it read in.</summary>
-    public void RecordConsumed(string consumer, int partition, long offset, string value) =>
-        _reads.GetOrAdd(consumer, _ => new ConcurrentQueue<ConsumedRecord>()).Enqueue(new ConsumedRecord(partition, offset, value));
+    public void RecordConsumed(string consumer, ConsumedRecord record) =>
+        _reads.GetOrAdd(consumer, _ => new ConcurrentQueue<ConsumedRecord>()).Enqueue(record);
 
     /// <summary>A producer instance hit a fatal error (fenced, timed out epoch) and was replaced by a new one on the same transactional.id.</summary>
     public void RecordReinit(string reason) => _reinits.Enqueue(reason);

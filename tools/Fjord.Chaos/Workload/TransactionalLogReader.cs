@@ -29,8 +29,8 @@ public static class TransactionalLogReader
             while (true)
             {
                 var tp = new TopicPartition(topic, p);
-                var lso = Watermark(committed, tp, stableDeadline + timeout);
-                var hw = Watermark(uncommitted, tp, stableDeadline + timeout);
+                var lso = FinalLogReader.HighWatermark(committed, tp, stableDeadline + timeout);
+                var hw = FinalLogReader.HighWatermark(uncommitted, tp, stableDeadline + timeout);
                 highWatermarks[p] = hw;
                 if (lso == hw) break;
                 if (DateTime.UtcNow > stableDeadline)
@@ -85,21 +85,4 @@ public static class TransactionalLogReader
             EnablePartitionEof = true,
             AutoOffsetReset = AutoOffsetReset.Earliest,
         }).SetLogHandler((_, _) => { /* a healed cluster may still refuse a first connection; deadlines decide */ }).Build();
-
-    /// <summary>The high watermark at the consumer's isolation level (read_committed: the last stable offset), retried until the deadline.</summary>
-    private static long Watermark(IConsumer<Ignore, string> consumer, TopicPartition partition, DateTime deadline)
-    {
-        while (true)
-        {
-            try
-            {
-                return consumer.QueryWatermarkOffsets(partition, TimeSpan.FromSeconds(5)).High.Value;
-            }
-            catch (KafkaException) when (DateTime.UtcNow < deadline)
-            {
-                // A leader may still be moving: retried until the deadline, after which the exception propagates.
-                Thread.Sleep(500);
-            }
-        }
-    }
 }
