@@ -38,7 +38,7 @@ public sealed class ChaosReportTests
             Transactions = clean.Transactions with { AbortedReads = [("consumer 0", new ConsumedRecord(2, 40, "p0-t7-0of1"), aborted)] },
         };
 
-        Assert.Equal("committed=3 aborted=1 unknown=0 records=12 aborted_read=0 intermediate=0 lost=0 unknown_partial=0 duplicated=0 reordered=0 skipped=0 vanished=0 foreign=0 hanging=0 divergent=0 faults=1 (kill=0 pause=1 partition=0 coordinator=1)",
+        Assert.Equal("committed=3 aborted=1 unknown=0 fenced=0 records=12 aborted_read=0 intermediate=0 lost=0 unknown_partial=0 duplicated=0 reordered=0 skipped=0 vanished=0 foreign=0 zombie_commit=0 hanging=0 divergent=0 faults=1 (kill=0 pause=1 partition=0 coordinator=1)",
             clean.FinalLine);
         Assert.Equal(0, clean.ExitCode);
         Assert.Equal(1, abortedRead.ExitCode);

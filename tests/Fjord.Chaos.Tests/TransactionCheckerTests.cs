@@ -155,6 +155,19 @@ public sealed class TransactionCheckerTests
     }
 
     [Fact]
+    public void Check_FencedProducersCommitReturnsOk_IsAZombieCommit_AndItsVisibleRecordsAreAbortedReads()
+    {
+        var zombie = Txn(0, 0, [0]) with { Fenced = true };
+
+        var verdict = TransactionChecker.Check([zombie, Txn(0, 1, [0], result: TransactionCallResult.Failed) with { Fenced = true }], s_noReads, Log((0, 0, V(0, 0, 0, 1))));
+
+        Assert.Equal(zombie, Assert.Single(verdict.ZombieCommits));
+        Assert.Equal(zombie, Assert.Single(verdict.AbortedReads).Transaction);
+        Assert.Empty(verdict.LostCommits);
+        Assert.Equal((0, 2, 2), (verdict.Committed, verdict.Aborted, verdict.Fenced));
+    }
+
+    [Fact]
     public void Check_ValueNoTransactionWrote_IsForeign()
     {
         var verdict = TransactionChecker.Check([Txn(0, 0, [0])], s_noReads, Log((0, 0, V(0, 0, 0, 1)), (0, 1, "garbage"), (0, 2, V(3, 9, 0, 1))));

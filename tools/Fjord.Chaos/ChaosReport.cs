@@ -112,6 +112,7 @@ public sealed record ChaosReport(int Acked, int Consumed, HistoryVerdict Verdict
             s => $"{s.Consumer}, partition {s.Partition}: read {s.Later} without {s.Missing}");
         Section(text, "vanished (a consumer read it; the final read holds something else)", txns.Vanished,
             v => $"{v.Consumer}: {v.Record.Partition}/{v.Record.Offset} {v.Record.Value}, now {v.Now ?? "(nothing)"}");
+        Section(text, "zombie commits (a producer fenced by its successor's InitTransactions committed anyway)", txns.ZombieCommits, z => $"{z}, {FaultWindow(z.EndedUtc)}");
         Section(text, "foreign (values no recorded transaction wrote)", txns.Foreign, f => $"{f.Partition}/{f.Offset} {f.Value}");
         Section(text, "transactional producers replaced after a fatal error", Reinits, r => r);
     }

@@ -64,8 +64,8 @@ public sealed partial class ChaosShortRunTests(ITestOutputHelper output)
         Assert.True(exitCode == 0, $"the harness failed another check (a stalled client, no quiesce, or a fault due on an unhealed cluster): {failure}");
     }
 
-    // Anomalies: every count between records= and hanging= (aborted_read, intermediate, lost, unknown_partial, duplicated, reordered, skipped, vanished, foreign).
-    [GeneratedRegex(@"^committed=(?<committed>\d+) aborted=(?<aborted>\d+) unknown=\d+ records=\d+ (?<anomalyList>(?:[a-z_]+=\d+ )+)hanging=(?<hanging>\d+) divergent=(?<divergent>\d+) faults=\d+ \(kill=\d+ pause=\d+ partition=(?<partition>\d+) coordinator=\d+\)$")]
+    // Anomalies: every count between records= and hanging= (aborted_read, intermediate, lost, unknown_partial, duplicated, reordered, skipped, vanished, foreign, zombie_commit).
+    [GeneratedRegex(@"^committed=(?<committed>\d+) aborted=(?<aborted>\d+) unknown=\d+ fenced=\d+ records=\d+ (?<anomalyList>(?:[a-z_]+=\d+ )+)hanging=(?<hanging>\d+) divergent=(?<divergent>\d+) faults=\d+ \(kill=\d+ pause=\d+ partition=(?<partition>\d+) coordinator=\d+\)$")]
     private static partial Regex TransactionFinalLine();
 
     [GeneratedRegex(@"=(\d+)")]

@@ -9,7 +9,7 @@ namespace Fjord.Chaos.Checking;
 /// wholly present in the final read (no intermediate read, G1b, and nothing lost), a transaction whose commit outcome is
 /// unknown is there wholly or not at all, no value appears twice, each partition keeps a producer's transactions in
 /// order, no consumer saw a producer's later transaction in a partition without the earlier committed one there
-/// (G1c-lite), nothing a consumer read is gone from the final read, and the log holds no value the workload never wrote.
+/// (G1c-lite), no fenced producer's commit went through, nothing a consumer read is gone from the final read, and the log holds no value the workload never wrote.
 /// Immutable.
 /// </summary>
 public sealed record TransactionVerdict
@@ -46,15 +46,21 @@ public sealed record TransactionVerdict
     /// <summary>A record a consumer was handed that the final read holds no longer (a different value, or nothing, at its offset).</summary>
     public IReadOnlyList<(string Consumer, ConsumedRecord Record, string? Now)> Vanished { get; init; } = [];
 
+    /// <summary>A producer fenced by its successor's InitTransactions whose commit call still returned ok (KIP-98: it must fail).</summary>
+    public IReadOnlyList<TransactionAttempt> ZombieCommits { get; init; } = [];
+
+    /// <summary>Transactions whose producer was fenced on purpose before committing (informational).</summary>
+    public int Fenced { get; init; }
+
     /// <summary>Values in the final read that the workload never wrote in a recorded transaction.</summary>
     public IReadOnlyList<ConsumedRecord> Foreign { get; init; } = [];
 
     public int AnomalyCount => AbortedReads.Count + IntermediateReads.Count + LostCommits.Count + UnknownPartial.Count + Duplicated.Count
-        + Reordered.Count + SkippedPredecessors.Count + Vanished.Count + Foreign.Count;
+        + Reordered.Count + SkippedPredecessors.Count + Vanished.Count + Foreign.Count + ZombieCommits.Count;
 
     public bool IsClean => AnomalyCount == 0;
 
     /// <summary>The counts of the verdict line.</summary>
     public string Counts => string.Create(CultureInfo.InvariantCulture,
-        $"committed={Committed} aborted={Aborted} unknown={Unknown} records={RecordsChecked} aborted_read={AbortedReads.Count} intermediate={IntermediateReads.Count} lost={LostCommits.Count} unknown_partial={UnknownPartial.Count} duplicated={Duplicated.Count} reordered={Reordered.Count} skipped={SkippedPredecessors.Count} vanished={Vanished.Count} foreign={Foreign.Count}");
+        $"committed={Committed} aborted={Aborted} unknown={Unknown} fenced={Fenced} records={RecordsChecked} aborted_read={AbortedReads.Count} intermediate={IntermediateReads.Count} lost={LostCommits.Count} unknown_partial={UnknownPartial.Count} duplicated={Duplicated.Count} reordered={Reordered.Count} skipped={SkippedPredecessors.Count} vanished={Vanished.Count} foreign={Foreign.Count} zombie_commit={ZombieCommits.Count}");
 }

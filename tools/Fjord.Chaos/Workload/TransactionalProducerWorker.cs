@@ -18,6 +18,9 @@ public sealed partial class TransactionalProducerWorker(int index, string bootst
     TransactionHistory history, LivenessTracker liveness, ClientLog clientLog, ILogger logger)
 {
     private const double AbortShare = 0.2;
+
+    /// <summary>Share of transactions whose producer is fenced by a successor just before it commits.</summary>
+    private const double ZombieShare = 0.03;
     private static readonly TimeSpan s_callTimeout = TimeSpan.FromSeconds(30);
     private readonly Random _random = new(seed);
     private long _failedDeliveries;
@@ -35,26 +38,81 @@ public sealed partial class TransactionalProducerWorker(int index, string bootst
     private void Run(CancellationToken stop)
     {
         long transaction = 0;
-        for (var generation = 0; !stop.IsCancellationRequested; generation++)
+        var generation = 0;
+        IProducer<Null, string>? producer = null;
+        try
         {
-            var session = string.Create(CultureInfo.InvariantCulture, $"p{index}-g{generation}");
-            using var producer = Build(session);
-            if (!Init(producer, session, stop)) continue;
             while (!stop.IsCancellationRequested)
             {
+                var session = SessionOf(generation);
+                if (producer is null)
+                {
+                    producer = Build(session);
+                    if (!Init(producer, session, stop))
+                    {
+                        producer.Dispose();
+                        producer = null;
+                        generation++;
+                        continue;
+                    }
+                }
                 var started = DateTime.UtcNow;
-                var (attempt, fatal) = RunTransaction(producer, session, transaction++);
+                var (attempt, successor, fatal) = _random.NextDouble() < ZombieShare
+                    ? RunFencedTransaction(producer, session, SessionOf(generation + 1), transaction++, stop)
+                    : RunTransaction(producer, session, transaction++);
                 history.RecordTransaction(attempt);
                 if (attempt.Result != TransactionCallResult.Unknown || attempt.Intent == TransactionIntent.Abort) liveness.Progressed(Client, DateTime.UtcNow);
-                if (fatal is not null)
+                if (successor is not null || fatal)
                 {
-                    history.RecordReinit($"{session}: {fatal}");
-                    Log.Reinit(logger, session, fatal);
-                    break;
+                    // The instance is replaced: by its successor (fencing on purpose), or by a new one after a fatal error.
+                    producer.Dispose();
+                    producer = successor;
+                    generation++;
+                    if (fatal)
+                    {
+                        history.RecordReinit($"{session}: {attempt.Detail}");
+                        Log.Reinit(logger, session, attempt.Detail ?? "fatal error");
+                    }
+                    continue;
                 }
                 var due = TimeSpan.FromSeconds((double)attempt.Count / recordsPerSecond) - (DateTime.UtcNow - started);
                 if (due > TimeSpan.Zero) stop.WaitHandle.WaitOne(due);
             }
+        }
+        finally
+        {
+            producer?.Dispose();
+        }
+    }
+
+    private string SessionOf(int generation) => string.Create(CultureInfo.InvariantCulture, $"p{index}-g{generation}");
+
+    /// <summary>
+    /// A transaction whose producer is fenced just before it commits: a successor instance on the same transactional.id
+    /// completes InitTransactions (which bumps the epoch and aborts the open transaction, KIP-98), then the old instance
+    /// calls CommitTransaction, which must fail. Recorded with <see cref="TransactionAttempt.Fenced"/>: its records must
+    /// stay invisible, and a commit that returns ok is an anomaly. The successor replaces the instance; when it cannot
+    /// initialise, the transaction is committed normally.
+    /// </summary>
+    private (TransactionAttempt Attempt, IProducer<Null, string>? Successor, bool Fatal) RunFencedTransaction(IProducer<Null, string> producer, string session,
+        string successorSession, long transaction, CancellationToken stop)
+    {
+        var (placed, _) = Begin(producer, transaction, out var failure);
+        if (failure is not null) return Finish(producer, session, transaction, placed, abortByChoice: true, failure);
+        var next = Build(successorSession);
+        if (!Init(next, successorSession, stop))
+        {
+            next.Dispose();
+            return Finish(producer, session, transaction, placed, abortByChoice: false, null);
+        }
+        try
+        {
+            producer.CommitTransaction(s_callTimeout);
+            return (new TransactionAttempt(index, transaction, session, placed, TransactionIntent.Commit, TransactionCallResult.Ok, "committed after the successor's InitTransactions", DateTime.UtcNow) { Fenced = true }, next, false);
+        }
+        catch (KafkaException e)
+        {
+            return (new TransactionAttempt(index, transaction, session, placed, TransactionIntent.Commit, TransactionCallResult.Failed, $"fenced: {e.Error.Code}", DateTime.UtcNow) { Fenced = true }, next, false);
         }
     }
 
@@ -84,15 +142,21 @@ public sealed partial class TransactionalProducerWorker(int index, string bootst
         return false;
     }
 
-    /// <summary>Begin, produce, then commit or abort; returns what happened and the fatal error that ends this instance, if any.</summary>
-    private (TransactionAttempt Attempt, string? Fatal) RunTransaction(IProducer<Null, string> producer, string session, long transaction)
+    /// <summary>Begin, produce, then commit or abort; Fatal when the error that ended it needs a new instance.</summary>
+    private (TransactionAttempt Attempt, IProducer<Null, string>? Successor, bool Fatal) RunTransaction(IProducer<Null, string> producer, string session, long transaction)
+    {
+        var (placed, abortByChoice) = Begin(producer, transaction, out var failure);
+        return Finish(producer, session, transaction, placed, abortByChoice, failure);
+    }
+
+    /// <summary>BeginTransaction and 2 to 6 records over consecutive partitions; the error that stopped it, if any.</summary>
+    private (int[] Placed, bool AbortByChoice) Begin(IProducer<Null, string> producer, long transaction, out KafkaException? failure)
     {
         var count = _random.Next(2, 7);
         var first = _random.Next(partitions);
         var placed = Enumerable.Range(0, count).Select(i => (first + i) % partitions).ToArray();
         var abortByChoice = _random.NextDouble() < AbortShare;
-        TransactionAttempt Attempt(TransactionIntent intent, TransactionCallResult result, string? detail) =>
-            new(index, transaction, session, placed, intent, result, detail, DateTime.UtcNow);
+        failure = null;
         try
         {
             producer.BeginTransaction();
@@ -110,22 +174,39 @@ public sealed partial class TransactionalProducerWorker(int index, string bootst
         }
         catch (KafkaException e)
         {
-            // No commit was asked for: whatever was written must stay invisible.
-            return End(producer, Attempt, TransactionIntent.Abort, e);
+            failure = e;
         }
-        if (abortByChoice) return Abort(producer, Attempt, TransactionIntent.Abort, null);
-        for (var attempt = 0; ; attempt++)
+        return (placed, abortByChoice);
+    }
+
+    /// <summary>Commits or aborts what <see cref="Begin"/> wrote and says how that ended.</summary>
+    private (TransactionAttempt Attempt, IProducer<Null, string>? Successor, bool Fatal) Finish(IProducer<Null, string> producer, string session, long transaction,
+        int[] placed, bool abortByChoice, KafkaException? failure)
+    {
+        TransactionAttempt Attempt(TransactionIntent intent, TransactionCallResult result, string? detail) =>
+            new(index, transaction, session, placed, intent, result, detail, DateTime.UtcNow);
+        var (attempt, fatal) = FinishCalls(producer, session, Attempt, abortByChoice, failure);
+        return (fatal is null || attempt.Detail is not null ? attempt : attempt with { Detail = fatal }, null, fatal is not null);
+    }
+
+    private (TransactionAttempt Attempt, string? Fatal) FinishCalls(IProducer<Null, string> producer, string session,
+        Func<TransactionIntent, TransactionCallResult, string?, TransactionAttempt> outcome, bool abortByChoice, KafkaException? failure)
+    {
+        // No commit was asked for: whatever was written must stay invisible.
+        if (failure is not null) return End(producer, outcome, TransactionIntent.Abort, failure);
+        if (abortByChoice) return Abort(producer, outcome, TransactionIntent.Abort, null);
+        for (var tries = 0; ; tries++)
         {
             try
             {
                 producer.CommitTransaction(s_callTimeout);
-                return (Attempt(TransactionIntent.Commit, TransactionCallResult.Ok, null), null);
+                return (outcome(TransactionIntent.Commit, TransactionCallResult.Ok, null), null);
             }
             catch (KafkaTxnRequiresAbortException e)
             {
-                return Abort(producer, Attempt, TransactionIntent.Commit, $"commit refused: {e.Error.Code}");
+                return Abort(producer, outcome, TransactionIntent.Commit, $"commit refused: {e.Error.Code}");
             }
-            catch (KafkaRetriableException e) when (attempt < 3)
+            catch (KafkaRetriableException e) when (tries < 3)
             {
                 // librdkafka allows calling commit again after a retriable error (a timeout): it resumes the same EndTxn.
                 clientLog.Write(session, e.Error);
@@ -133,7 +214,7 @@ public sealed partial class TransactionalProducerWorker(int index, string bootst
             catch (KafkaException e)
             {
                 // Whatever the error, the instance's state is in doubt: it is replaced, which resolves the transaction.
-                return (Attempt(TransactionIntent.Commit, TransactionCallResult.Unknown, $"{e.Error.Code} {e.Error.Reason}"), e.Error.Reason);
+                return (outcome(TransactionIntent.Commit, TransactionCallResult.Unknown, $"{e.Error.Code} {e.Error.Reason}"), e.Error.Reason);
             }
         }
     }
