@@ -14,6 +14,8 @@ public sealed class ChaosOptionsTests
         Assert.False(options.ConcurrentFaults);
         Assert.False(options.RequirePartition);
         Assert.True(ChaosOptions.Parse(["--require-partition"]).RequirePartition);
+        Assert.Equal(ChaosWorkload.Idempotent, options.Workload);
+        Assert.Equal(ChaosWorkload.Transactions, ChaosOptions.Parse(["--workload", "transactions"]).Workload);
     }
 
     [Theory]
@@ -22,6 +24,7 @@ public sealed class ChaosOptionsTests
     [InlineData("--bogus", "1")]
     [InlineData("--seed")]
     [InlineData("--require-partition", "--no-partitions")]
+    [InlineData("--workload", "exactly-once")]
     public void Parse_BadInput_Throws(params string[] args) =>
         Assert.Throws<ArgumentException>(() => ChaosOptions.Parse(args));
 }

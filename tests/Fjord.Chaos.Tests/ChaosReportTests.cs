@@ -26,6 +26,27 @@ public sealed class ChaosReportTests
     }
 
     [Fact]
+    public void TransactionalRun_FinalLineHasTheCheckersCounts_AndAnAbortedReadOrAHangingPartitionFailsIt()
+    {
+        var faults = new FaultCounts();
+        faults.Count(FaultKind.Pause);
+        faults.CountCoordinatorFault();
+        var clean = new ChaosReport(0, 12, Clean, [], faults, []) { Transactions = new TransactionVerdict { Committed = 3, Aborted = 1, RecordsChecked = 12 } };
+        var aborted = new TransactionAttempt(0, 7, "p0-g0", [2], TransactionIntent.Abort, TransactionCallResult.Ok, null, s_t0);
+        var abortedRead = clean with
+        {
+            Transactions = clean.Transactions with { AbortedReads = [("consumer 0", new ConsumedRecord(2, 40, "p0-t7-0of1"), aborted)] },
+        };
+
+        Assert.Equal("committed=3 aborted=1 unknown=0 fenced=0 records=12 aborted_read=0 intermediate=0 lost=0 unknown_partial=0 duplicated=0 reordered=0 skipped=0 vanished=0 foreign=0 zombie_commit=0 hanging=0 divergent=0 faults=1 (kill=0 pause=1 partition=0 coordinator=1)",
+            clean.FinalLine);
+        Assert.Equal(0, clean.ExitCode);
+        Assert.Equal(1, abortedRead.ExitCode);
+        Assert.Contains("consumer 0: 2/40 p0-t7-0of1 of p0-t7", abortedRead.Details(), StringComparison.Ordinal);
+        Assert.Equal(1, (clean with { Hanging = ["partition 3: last stable offset 10, high watermark 12"] }).ExitCode);
+    }
+
+    [Fact]
     public void FatalClientErrors_NoQuiesce_AndFaultsOnAnUnhealedCluster_EachFailTheRun()
     {
         var clean = new ChaosReport(10, 10, Clean, [], new FaultCounts(), []);

@@ -18,6 +18,9 @@ public sealed record ChaosOptions
 
     public int Producers { get; init; } = 3;
 
+    /// <summary>Idempotent producers (the default) or transactional producers with read_committed consumers.</summary>
+    public ChaosWorkload Workload { get; init; } = ChaosWorkload.Idempotent;
+
     /// <summary>Records per second each producer offers; modest on purpose (the machine is shared).</summary>
     public int RecordsPerSecondPerProducer { get; init; } = 50;
 
@@ -63,7 +66,7 @@ public sealed record ChaosOptions
         """
         fjord-chaos [--duration SECONDS] [--nodes N] [--seed N] [--producers N] [--rate RECORDS_PER_SEC_PER_PRODUCER]
                     [--consumers N] [--partitions N] [--session-timeout-ms N] [--no-partitions] [--require-partition] [--concurrent-faults]
-                    [--max-stall SECONDS] [--keep-data] [--work-dir DIR] [--broker-dll PATH]
+                    [--max-stall SECONDS] [--keep-data] [--work-dir DIR] [--broker-dll PATH] [--workload idempotent|transactions]
         Runs real fjord-broker processes under kill -9, SIGSTOP and network partitions while idempotent acks=all
         producers write unique values, then checks that nothing acknowledged was lost, duplicated or diverged.
         Exit code 0 only when lost, duplicated, divergent, moved, reordered, vanished, stalled, fatal and unhealed are
@@ -71,6 +74,11 @@ public sealed record ChaosOptions
         default 60, while faults run; fatal: an idempotent producer's fatal error; unhealed: a fault due while the
         cluster had not recovered from the previous one; quiesced: a full ISR again after the final heal).
         --require-partition makes the first fault a network partition and fails when namespaces are unavailable.
+        --workload transactions: transactional producers (--producers, distinct transactional.ids) write transactions
+        over several partitions, committing or aborting one in five, --rate records per second each; read_committed
+        consumers and a final read_committed read are checked for aborted reads (G1a), partly visible transactions
+        (G1b, and unknown commits), lost commits, duplicates, order and skipped earlier transactions (G1c-lite); half of
+        the faults aimed at a role hit a transaction coordinator instead of the controller. Ends with `committed=N ...`.
         """;
 
     /// <summary>Parses <c>--name value</c> pairs and flags.</summary>
@@ -101,6 +109,15 @@ public sealed record ChaosOptions
                 "--keep-data" => options with { KeepData = true },
                 "--work-dir" => options with { WorkDir = Value() },
                 "--broker-dll" => options with { BrokerDll = Value() },
+                "--workload" => options with
+                {
+                    Workload = Value() switch
+                    {
+                        "idempotent" => ChaosWorkload.Idempotent,
+                        "transactions" => ChaosWorkload.Transactions,
+                        var other => throw new ArgumentException($"--workload is idempotent or transactions, not {other}"),
+                    },
+                },
                 _ => throw new ArgumentException($"unknown option {name}"),
             };
         }

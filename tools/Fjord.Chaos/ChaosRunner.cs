@@ -46,48 +46,49 @@ public sealed partial class ChaosRunner(ChaosOptions options, ILoggerFactory log
         string[] settings = [$"broker.session.timeout.ms={options.SessionTimeoutMs}", "broker.heartbeat.interval.ms=500"];
         _cluster = new ChaosCluster(options.Nodes, _workDir, brokerDll, _lab, settings);
         await _cluster.StartAsync(cancel).ConfigureAwait(false);
-        var nemesis = new NemesisRunner(_cluster, _lab, options, _logger);
+        Func<int, CancellationToken, Task<int?>>? findCoordinator = options.Workload == ChaosWorkload.Transactions
+            ? (step, c) => TransactionCoordinatorLocator.FindAsync(_cluster.Nodes, TransactionalProducerWorker.TransactionalIdOf(step / 2 % options.Producers), c)
+            : null;
+        var nemesis = new NemesisRunner(_cluster, _lab, options, _logger, findCoordinator);
         if (!await nemesis.WaitUntilAllBrokersRegisteredAsync(cancel).ConfigureAwait(false))
             throw new InvalidOperationException($"the cluster never registered every broker; see the node logs in {_workDir}");
         await CreateTopicAsync(cancel).ConfigureAwait(false);
+        using var clientLog = new ClientLog(Path.Combine(_workDir, "clients.log"));
+        var report = options.Workload == ChaosWorkload.Transactions
+            ? await RunTransactionsAsync(nemesis, clientLog, cancel).ConfigureAwait(false)
+            : await RunIdempotentAsync(nemesis, clientLog, cancel).ConfigureAwait(false);
+        _removeWorkDir = report.Passed && !options.KeepData;
+        if (!_removeWorkDir) Log.KeptWorkDir(_logger, _workDir);
+        return report;
+    }
 
+    private async Task<ChaosReport> RunIdempotentAsync(NemesisRunner nemesis, ClientLog clientLog, CancellationToken cancel)
+    {
         var history = new History();
         var liveness = new LivenessTracker();
-        using var clientLog = new ClientLog(Path.Combine(_workDir, "clients.log"));
         using var stopWorkload = new CancellationTokenSource();
         using var stopConsumers = new CancellationTokenSource();
         var producerWorkers = Enumerable.Range(0, options.Producers)
-            .Select(i => new ProducerWorker(i, _cluster.BootstrapServers, Topic, options.Partitions, options.RecordsPerSecondPerProducer, history, liveness, clientLog, _logger))
+            .Select(i => new ProducerWorker(i, _cluster!.BootstrapServers, Topic, options.Partitions, options.RecordsPerSecondPerProducer, history, liveness, clientLog, _logger))
             .ToArray();
         var consumerWorkers = Enumerable.Range(0, options.Consumers)
-            .Select(i => new ConsumerWorker(i, _cluster.BootstrapServers, Topic, options.Partitions, history, liveness, clientLog)).ToArray();
+            .Select(i => new ConsumerWorker(i, _cluster!.BootstrapServers, Topic, options.Partitions,
+                (_, r) => history.RecordConsumed(r.Partition, r.Offset, r.Value), liveness, clientLog)).ToArray();
         liveness.Start([.. producerWorkers.Select(p => p.Client), .. consumerWorkers.Select(c => c.Client)], DateTime.UtcNow);
         var producers = producerWorkers.Select(p => p.RunAsync(stopWorkload.Token)).ToArray();
         var consumers = consumerWorkers.Select(c => c.RunAsync(stopConsumers.Token)).ToArray();
-        var progress = ReportProgressAsync(history, nemesis, stopConsumers.Token);
+        var progress = ReportProgressAsync(() => (history.AckedCount, history.ConsumedCount, history.FailedDeliveries.Values.Sum()), nemesis, stopConsumers.Token);
 
-        var clock = Stopwatch.StartNew();
-        await nemesis.RunAsync(DateTime.UtcNow + options.Duration, cancel).ConfigureAwait(false);
-        var remaining = options.Duration - clock.Elapsed;
-        if (remaining > TimeSpan.Zero) await Task.Delay(remaining, cancel).ConfigureAwait(false);
-        var longestStalls = liveness.Stop(DateTime.UtcNow);
-        Log.FaultsOver(_logger, nemesis.Counts.Total, history.AckedCount);
-        foreach (var stall in longestStalls) Log.LongestStall(_logger, stall.ToString());
-
+        var longestStalls = await RunFaultsAsync(nemesis, liveness, () => history.AckedCount, cancel).ConfigureAwait(false);
         await HealEverythingAsync(cancel).ConfigureAwait(false);
         await stopWorkload.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(producers).ConfigureAwait(false);
         var quiesced = await WaitForFullIsrAsync(cancel).ConfigureAwait(false);
-        var (finalLog, highWatermarks) = FinalLogReader.Read(_cluster.BootstrapServers, Topic, options.Partitions, TimeSpan.FromSeconds(180));
+        var (finalLog, highWatermarks) = FinalLogReader.Read(_cluster!.BootstrapServers, Topic, options.Partitions, TimeSpan.FromSeconds(180));
         await stopConsumers.CancelAsync().ConfigureAwait(false);
         await Task.WhenAll(consumers).ConfigureAwait(false);
         await progress.ConfigureAwait(false);
-
-        var replicaSets = ClusterAdmin.Partitions(_cluster.BootstrapServers, Topic)
-            ?? throw new InvalidOperationException("no metadata for the topic after healing");
-        var unclean = _cluster.StopAll(TimeSpan.FromSeconds(30));
-        if (unclean.Length > 0) Log.UncleanStop(_logger, string.Join(',', unclean));
-        var divergences = CompareReplicas(replicaSets, highWatermarks, quiesced);
+        var divergences = StopAndCompareReplicas(highWatermarks, quiesced);
 
         var verdict = HistoryChecker.Check(history.Acked, history.Consumed, history.ConsumedConflicts, finalLog);
         var stalls = longestStalls.Where(st => st.Length > options.MaxStall).ToList();
@@ -103,9 +104,30 @@ public sealed partial class ChaosRunner(ChaosOptions options, ILoggerFactory log
         foreach (var fatal in history.FatalErrors) Log.ProducerFatal(_logger, fatal);
         Log.ConsumerErrors(_logger, consumerWorkers.Sum(c => c.Errors));
         Log.HighWatermarks(_logger, string.Join(' ', highWatermarks.OrderBy(h => h.Key).Select(h => $"{h.Key}:{h.Value}")));
-        _removeWorkDir = report.Passed && !options.KeepData;
-        if (!_removeWorkDir) Log.KeptWorkDir(_logger, _workDir);
         return report;
+    }
+
+    /// <summary>Runs the nemesis until the duration is over, then stops the liveness watch; returns each client's longest stall.</summary>
+    private async Task<IReadOnlyList<Stall>> RunFaultsAsync(NemesisRunner nemesis, LivenessTracker liveness, Func<int> progressCount, CancellationToken cancel)
+    {
+        var clock = Stopwatch.StartNew();
+        await nemesis.RunAsync(DateTime.UtcNow + options.Duration, cancel).ConfigureAwait(false);
+        var remaining = options.Duration - clock.Elapsed;
+        if (remaining > TimeSpan.Zero) await Task.Delay(remaining, cancel).ConfigureAwait(false);
+        var longestStalls = liveness.Stop(DateTime.UtcNow);
+        Log.FaultsOver(_logger, nemesis.Counts.Total, progressCount());
+        foreach (var stall in longestStalls) Log.LongestStall(_logger, stall.ToString());
+        return longestStalls;
+    }
+
+    /// <summary>Reads the replica sets, stops every node and compares their logs below the final high watermarks.</summary>
+    private List<ReplicaDivergence> StopAndCompareReplicas(Dictionary<int, long> highWatermarks, bool quiesced)
+    {
+        var replicaSets = ClusterAdmin.Partitions(_cluster!.BootstrapServers, Topic)
+            ?? throw new InvalidOperationException("no metadata for the topic after healing");
+        var unclean = _cluster.StopAll(TimeSpan.FromSeconds(30));
+        if (unclean.Length > 0) Log.UncleanStop(_logger, string.Join(',', unclean));
+        return CompareReplicas(replicaSets, highWatermarks, quiesced);
     }
 
     private async Task CreateTopicAsync(CancellationToken cancel)
@@ -176,14 +198,16 @@ public sealed partial class ChaosRunner(ChaosOptions options, ILoggerFactory log
         return divergences;
     }
 
-    private async Task ReportProgressAsync(History history, NemesisRunner nemesis, CancellationToken stop)
+    /// <summary>Logs (writes or transactions, reads, failures) every 30 s until stopped.</summary>
+    private async Task ReportProgressAsync(Func<(int Written, int Read, int Failed)> counts, NemesisRunner nemesis, CancellationToken stop)
     {
         try
         {
             while (!stop.IsCancellationRequested)
             {
                 await Task.Delay(TimeSpan.FromSeconds(30), stop).ConfigureAwait(false);
-                Log.Progress(_logger, history.AckedCount, history.ConsumedCount, history.FailedDeliveries.Values.Sum(), nemesis.Counts.Total);
+                var (written, read, failed) = counts();
+                Log.Progress(_logger, written, read, failed, nemesis.Counts.Total);
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
@@ -259,7 +283,7 @@ public sealed partial class ChaosRunner(ChaosOptions options, ILoggerFactory log
         [LoggerMessage(EventId = 14, Level = LogLevel.Warning, Message = "replicas differ, and the ISR never became full: a replica may be behind rather than conflicting (see the details)")]
         public static partial void DivergenceWithoutQuiesce(ILogger logger);
 
-        [LoggerMessage(EventId = 15, Level = LogLevel.Information, Message = "progress: acked={Acked} consumed={Consumed} failed={Failed} faults={Faults}")]
+        [LoggerMessage(EventId = 15, Level = LogLevel.Information, Message = "progress: written={Acked} read={Consumed} failed={Failed} faults={Faults}")]
         public static partial void Progress(ILogger logger, int acked, int consumed, int failed, int faults);
 
         [LoggerMessage(EventId = 16, Level = LogLevel.Information, Message = "longest stall of {Stall}")]

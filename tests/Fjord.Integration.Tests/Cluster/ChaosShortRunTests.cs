@@ -39,6 +39,38 @@ public sealed partial class ChaosShortRunTests(ITestOutputHelper output)
         Assert.True(exitCode == 0, $"the harness failed another check (moved, reordered or vanished records, a stalled client, a fatal client error, no quiesce, or a fault due on an unhealed cluster): {failure}");
     }
 
+    /// <summary>
+    /// The transactional workload (issue #22) for 60 s of single faults, the first a network partition: transactional
+    /// producers over several partitions, read_committed consumers, and the harness's transaction checker.
+    /// </summary>
+    [NetworkNamespacesFact]
+    public void ChaosHarness_60SecondsOfTransactionsUnderSingleFaults_NoAnomaly()
+    {
+        var (exitCode, lines) = RunHarness("--workload", "transactions", "--duration", "60", "--nodes", "3", "--producers", "3", "--rate", "30", "--require-partition");
+        var finalLine = lines.LastOrDefault(l => l.StartsWith("committed=", StringComparison.Ordinal));
+        Assert.True(finalLine is not null, $"the harness printed no verdict (exit code {exitCode}):\n{string.Join('\n', lines.TakeLast(60))}");
+
+        var counts = TransactionFinalLine().Match(finalLine);
+        Assert.True(counts.Success, $"unexpected final line: {finalLine}");
+        int Count(string name) => int.Parse(counts.Groups[name].Value, CultureInfo.InvariantCulture);
+        var failure = $"{finalLine}\n{string.Join('\n', lines.TakeLast(60))}";
+        Assert.True(Count("committed") > 0, $"no transaction committed: {failure}");
+        Assert.True(Count("aborted") > 0, $"no transaction aborted: {failure}");
+        Assert.True(Count("partition") > 0, $"no network partition was injected: {failure}");
+        var anomalies = CountValue().Matches(counts.Groups["anomalyList"].Value).Sum(m => int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture));
+        Assert.True(anomalies == 0, $"the transaction checker found anomalies: {failure}");
+        Assert.True(Count("hanging") == 0, $"a transaction stayed open after the producers stopped: {failure}");
+        Assert.True(Count("divergent") == 0, $"replicas diverged: {failure}");
+        Assert.True(exitCode == 0, $"the harness failed another check (a stalled client, no quiesce, or a fault due on an unhealed cluster): {failure}");
+    }
+
+    // Anomalies: every count between records= and hanging= (aborted_read, intermediate, lost, unknown_partial, duplicated, reordered, skipped, vanished, foreign, zombie_commit).
+    [GeneratedRegex(@"^committed=(?<committed>\d+) aborted=(?<aborted>\d+) unknown=\d+ fenced=\d+ records=\d+ (?<anomalyList>(?:[a-z_]+=\d+ )+)hanging=(?<hanging>\d+) divergent=(?<divergent>\d+) faults=\d+ \(kill=\d+ pause=\d+ partition=(?<partition>\d+) coordinator=\d+\)$")]
+    private static partial Regex TransactionFinalLine();
+
+    [GeneratedRegex(@"=(\d+)")]
+    private static partial Regex CountValue();
+
     [GeneratedRegex(@"^acked=(?<acked>\d+) consumed=(?<consumed>\d+) lost=(?<lost>\d+) duplicated=(?<duplicated>\d+) divergent=(?<divergent>\d+) faults=(?<faults>\d+) \(kill=\d+ pause=\d+ partition=(?<partition>\d+)\)$")]
     private static partial Regex FinalLine();
 

@@ -6,6 +6,7 @@ public sealed class FaultCounts
     private int _kills;
     private int _pauses;
     private int _partitions;
+    private int _coordinatorFaults;
 
     public int Kills => Volatile.Read(ref _kills);
 
@@ -14,6 +15,11 @@ public sealed class FaultCounts
     public int Partitions => Volatile.Read(ref _partitions);
 
     public int Total => Kills + Pauses + Partitions;
+
+    /// <summary>Faults whose victim was a transaction coordinator's broker, picked as such (transactional workload).</summary>
+    public int CoordinatorFaults => Volatile.Read(ref _coordinatorFaults);
+
+    public void CountCoordinatorFault() => Interlocked.Increment(ref _coordinatorFaults);
 
     public void Count(FaultKind kind)
     {

@@ -10,10 +10,13 @@ namespace Fjord.Chaos.Nemesis;
 /// until every broker is registered again so each fault is a single failure, resolves the victim (the active
 /// controller from DescribeCluster when the step says so), injects the fault, holds it, heals it. One lane by
 /// default; with concurrent faults, two lanes on schedules seeded <c>seed</c> and <c>seed+1</c> that never pick
-/// the same victim at once. Thread-safe across its lanes (victims are claimed under a lock); the cluster's nodes
+/// the same victim at once. With <paramref name="findTransactionCoordinator"/> (the transactional workload), odd-numbered
+/// steps aimed at a role hit the broker coordinating a transactional.id (the step number picks which) instead of the
+/// controller. Thread-safe across its lanes (victims are claimed under a lock); the cluster's nodes
 /// are touched only by the lane that claimed them.
 /// </summary>
-public sealed partial class NemesisRunner(ChaosCluster cluster, NetworkLab? lab, ChaosOptions options, ILogger logger)
+public sealed partial class NemesisRunner(ChaosCluster cluster, NetworkLab? lab, ChaosOptions options, ILogger logger,
+    Func<int, CancellationToken, Task<int?>>? findTransactionCoordinator = null)
 {
     private static readonly TimeSpan s_healthyWait = TimeSpan.FromSeconds(60);
     private readonly HashSet<int> _victims = [];
@@ -72,7 +75,7 @@ public sealed partial class NemesisRunner(ChaosCluster cluster, NetworkLab? lab,
                 }
             }
             if (DateTime.UtcNow >= deadlineUtc) return;
-            var victim = await ClaimVictimAsync(step).ConfigureAwait(false);
+            var (victim, coordinator) = await ClaimVictimAsync(step, cancel).ConfigureAwait(false);
             if (victim is null)
             {
                 Log.NoFreeVictim(logger, step.Number);
@@ -80,7 +83,7 @@ public sealed partial class NemesisRunner(ChaosCluster cluster, NetworkLab? lab,
             }
             try
             {
-                await InjectAsync(step, victim, cancel).ConfigureAwait(false);
+                await InjectAsync(step, victim, coordinator, cancel).ConfigureAwait(false);
             }
             finally
             {
@@ -89,10 +92,17 @@ public sealed partial class NemesisRunner(ChaosCluster cluster, NetworkLab? lab,
         }
     }
 
-    private async Task<BrokerNode?> ClaimVictimAsync(PlannedFault step)
+    private async Task<(BrokerNode? Victim, bool Coordinator)> ClaimVictimAsync(PlannedFault step, CancellationToken cancel)
     {
         var wanted = step.Node;
-        if (step.TargetsController && await ClusterAdmin.DescribeAsync(cluster.BootstrapServers).ConfigureAwait(false) is { ControllerId: { } controller }
+        var coordinator = false;
+        if (step.TargetsController && step.Number % 2 == 1 && findTransactionCoordinator is not null
+            && await findTransactionCoordinator(step.Number, cancel).ConfigureAwait(false) is { } found && found >= 0 && found < cluster.Nodes.Count)
+        {
+            wanted = found;
+            coordinator = true;
+        }
+        else if (step.TargetsController && await ClusterAdmin.DescribeAsync(cluster.BootstrapServers).ConfigureAwait(false) is { ControllerId: { } controller }
             && controller >= 0 && controller < cluster.Nodes.Count)
             wanted = controller;
         lock (_victims)
@@ -101,18 +111,23 @@ public sealed partial class NemesisRunner(ChaosCluster cluster, NetworkLab? lab,
             for (var i = 0; i < cluster.Nodes.Count; i++)
             {
                 var id = (wanted + i) % cluster.Nodes.Count;
-                if (_victims.Add(id)) return cluster.Nodes[id];
+                if (_victims.Add(id)) return (cluster.Nodes[id], coordinator && i == 0);
             }
         }
-        return null;
+        return (null, false);
     }
 
-    private async Task InjectAsync(PlannedFault step, BrokerNode victim, CancellationToken cancel)
+    private async Task InjectAsync(PlannedFault step, BrokerNode victim, bool coordinator, CancellationToken cancel)
     {
         var clock = Stopwatch.StartNew();
         var started = DateTime.UtcNow;
         var what = step.Kind == FaultKind.Partition ? $"partition({step.Scope})" : step.Kind.ToString().ToLowerInvariant();
-        Log.Injecting(logger, step.Number, what, victim.Id, step.TargetsController, step.Duration.TotalSeconds);
+        if (coordinator)
+        {
+            what += " of the txn coordinator";
+            Counts.CountCoordinatorFault();
+        }
+        Log.Injecting(logger, step.Number, what, victim.Id, step.TargetsController && !coordinator, step.Duration.TotalSeconds);
         victim.Append($"=== chaos: fault #{step.Number} {what} for {step.Duration.TotalSeconds:F1}s");
         Counts.Count(step.Kind);
         switch (step.Kind)
@@ -148,7 +163,7 @@ public sealed partial class NemesisRunner(ChaosCluster cluster, NetworkLab? lab,
             default:
                 throw new ArgumentOutOfRangeException(nameof(step), step.Kind, "unknown fault kind");
         }
-        lock (_injected) _injected.Add(new InjectedFault(step.Number, what, victim.Id, step.TargetsController, started, DateTime.UtcNow));
+        lock (_injected) _injected.Add(new InjectedFault(step.Number, what, victim.Id, step.TargetsController && !coordinator, started, DateTime.UtcNow));
         Log.Healed(logger, step.Number, what, victim.Id, clock.Elapsed.TotalSeconds);
     }
 

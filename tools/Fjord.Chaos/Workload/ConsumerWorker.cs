@@ -4,12 +4,13 @@ using Fjord.Chaos.Checking;
 namespace Fjord.Chaos.Workload;
 
 /// <summary>
-/// A Confluent.Kafka consumer assigned every partition from the beginning (no group, so coordinator failover does
-/// not blur what the log says) that records each record it is handed into the <see cref="History"/> while the
-/// faults run, each record being progress of <see cref="Client"/> (<see cref="LivenessTracker"/>). Errors are counted,
+/// A Confluent.Kafka consumer (read_committed, librdkafka's default) assigned every partition from the beginning (no group,
+/// so coordinator failover does not blur what the log says) that hands each record it is handed, in order, to
+/// <paramref name="record"/> (the <see cref="History"/> or the <see cref="TransactionHistory"/>) while the faults run, each record being progress of <see cref="Client"/> (<see cref="LivenessTracker"/>). Errors are counted,
 /// not fatal: librdkafka retries through leader changes; its warnings go to the <see cref="ClientLog"/>. Owns its thread.
 /// </summary>
-public sealed class ConsumerWorker(int index, string bootstrapServers, string topic, int partitions, History history, LivenessTracker liveness, ClientLog clientLog)
+public sealed class ConsumerWorker(int index, string bootstrapServers, string topic, int partitions, Action<string, ConsumedRecord> record,
+    LivenessTracker liveness, ClientLog clientLog)
 {
     private long _errors;
 
@@ -46,7 +47,7 @@ public sealed class ConsumerWorker(int index, string bootstrapServers, string to
             {
                 if (consumer.Consume(TimeSpan.FromMilliseconds(500)) is { Message: { } message } result)
                 {
-                    history.RecordConsumed(result.Partition.Value, result.Offset.Value, message.Value);
+                    record(Client, new ConsumedRecord(result.Partition.Value, result.Offset.Value, message.Value));
                     liveness.Progressed(Client, DateTime.UtcNow);
                 }
             }

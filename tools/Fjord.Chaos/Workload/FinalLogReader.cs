@@ -23,22 +23,7 @@ public static class FinalLogReader
         }).SetLogHandler((_, _) => { /* a healed cluster may still refuse a first connection; timeouts below decide */ }).Build();
         var deadline = DateTime.UtcNow + timeout;
         var highWatermarks = new Dictionary<int, long>();
-        for (var p = 0; p < partitions; p++)
-        {
-            while (true)
-            {
-                try
-                {
-                    highWatermarks[p] = consumer.QueryWatermarkOffsets(new TopicPartition(topic, p), TimeSpan.FromSeconds(5)).High.Value;
-                    break;
-                }
-                catch (KafkaException) when (DateTime.UtcNow < deadline)
-                {
-                    // A leader may still be moving: retried until the deadline, after which the exception propagates.
-                    Thread.Sleep(500);
-                }
-            }
-        }
+        for (var p = 0; p < partitions; p++) highWatermarks[p] = HighWatermark(consumer, new TopicPartition(topic, p), deadline);
         var records = Enumerable.Range(0, partitions).ToDictionary(p => p, _ => new List<(long, string)>());
         var next = Enumerable.Range(0, partitions).ToDictionary(p => p, _ => 0L);
         consumer.Assign(Enumerable.Range(0, partitions).Select(p => new TopicPartitionOffset(topic, p, Offset.Beginning)));
@@ -63,5 +48,22 @@ public static class FinalLogReader
             }
         }
         return (records, highWatermarks);
+    }
+
+    /// <summary>The high watermark at the consumer's isolation level (read_committed: the last stable offset), retried until the deadline.</summary>
+    internal static long HighWatermark(IConsumer<Ignore, string> consumer, TopicPartition partition, DateTime deadline)
+    {
+        while (true)
+        {
+            try
+            {
+                return consumer.QueryWatermarkOffsets(partition, TimeSpan.FromSeconds(5)).High.Value;
+            }
+            catch (KafkaException) when (DateTime.UtcNow < deadline)
+            {
+                // A leader may still be moving: retried until the deadline, after which the exception propagates.
+                Thread.Sleep(500);
+            }
+        }
     }
 }
