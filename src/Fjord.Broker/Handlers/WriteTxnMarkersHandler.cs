@@ -75,7 +75,9 @@ public sealed class WriteTxnMarkersHandler(
             result.ErrorCode = (short)error;
             if (error == ErrorCode.None && partition.Topic == ConsumerOffsetsPartitioner.TopicName)
             {
-                await groups.CompleteTransactionAsync(partition.Partition, producerId, commit).ConfigureAwait(false);
+                // Its answer needs no action: NOT_COORDINATOR means this node no longer coordinates the partition, and
+                // whoever does replays the marker from the log when it loads it (as a partition being loaded here does).
+                _ = await groups.CompleteTransactionAsync(partition.Partition, producerId, commit).ConfigureAwait(false);
             }
         }
 
