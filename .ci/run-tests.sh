@@ -47,7 +47,10 @@ for r in ET.parse(sys.argv[1]).getroot().iterfind('.//t:UnitTestResult', ns):
         reason = (m.text or '').strip() if m is not None else '(no reason given)'
         print(f"{outcome}\t{r.get('testName')}: {reason}")
     elif outcome == 'Failed':
-        print(f"{outcome}\t{r.get('testName')}")
+        # The first lines of why, so a CI log that keeps only its tail still says what broke.
+        m = r.find('t:Output/t:ErrorInfo/t:Message', ns)
+        why = ' '.join((m.text or '').split())[:400] if m is not None else ''
+        print(f"{outcome}\t{r.get('testName')}" + (f" -- {why}" if why else ''))
 PY
 )
   why=()
