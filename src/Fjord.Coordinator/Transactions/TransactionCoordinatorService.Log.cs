@@ -58,4 +58,7 @@ public sealed partial class TransactionCoordinatorService
 
     [LoggerMessage(EventId = 4618, Level = LogLevel.Warning, Message = "Transactional id {TransactionalId}: its completion could not be appended ({Error}); the partition's next coordinator completes it")]
     private partial void LogCompletionDropped(string transactionalId, ErrorCode error);
+
+    [LoggerMessage(EventId = 4619, Level = LogLevel.Information, Message = "Transactional id {TransactionalId}: {Decision} by producer {ProducerId} epoch {ProducerEpoch} refused with INVALID_TXN_STATE; the transaction is {State} at producer {CurrentProducerId} epoch {CurrentEpoch}, last changed at {LastUpdateMs} (Unix ms)")]
+    private partial void LogEndRefused(string transactionalId, string decision, long producerId, short producerEpoch, TransactionState? state, long? currentProducerId, short? currentEpoch, long? lastUpdateMs);
 }

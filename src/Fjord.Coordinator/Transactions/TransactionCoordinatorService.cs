@@ -217,7 +217,17 @@ public sealed partial class TransactionCoordinatorService : IHostedService, IAsy
             await _producerIds.EnsureAvailableAsync(_stopping.Token).ConfigureAwait(false);
         }
 
-        return await RunCommand(() => _core.EndTxn(request, version)).ConfigureAwait(false);
+        var response = await RunCommand(() => _core.EndTxn(request, version)).ConfigureAwait(false);
+        if (response.ErrorCode == (short)ErrorCode.InvalidTxnState)
+        {
+            // Kafka answers the same (an Empty transaction, or the opposite decision of a completed one), but clients
+            // treat it as fatal: say what the coordinator held, so a refusal seen by a client can be explained.
+            var current = await RunQuery(() => _core.TryGetTransaction(request.TransactionalId)).ConfigureAwait(false);
+            LogEndRefused(request.TransactionalId, request.Committed ? "commit" : "abort", request.ProducerId, request.ProducerEpoch,
+                current?.State, current?.ProducerId, current?.ProducerEpoch, current?.LastUpdateTimestampMs);
+        }
+
+        return response;
     }
 
     /// <summary>DescribeTransactions v0; ids of partitions this node does not coordinate get NOT_COORDINATOR (admin clients ask each id's coordinator).</summary>
