@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Installs the non-.NET clients the integration tests drive: kafka-python 2.0.2 and kcat (librdkafka), kafkajs 2.2.4
+# Installs the non-.NET clients the integration tests drive: kafka-python 2.0.2, confluent-kafka-python (Debian's, on
+# librdkafka 2.0) and kcat (librdkafka), kafkajs 2.2.4
 # (npm, into tests/kafkajs, when node is there: without node the kafkajs tests report themselves skipped), plus the
 # chaos run's tools: iproute2 (`ip netns`, network partitions) and procps (`kill`, `ps`).
 # Idempotent: does nothing when they are already there.
@@ -12,6 +13,7 @@ if command -v node >/dev/null 2>&1 && ! grep -qs '"version": "2.2.4"' "$repo/tes
 fi
 need=()
 /usr/bin/python3 -c 'import kafka' 2>/dev/null || need+=(python3-kafka)
+/usr/bin/python3 -c 'import confluent_kafka' 2>/dev/null || need+=(python3-confluent-kafka)
 command -v kcat >/dev/null 2>&1 || need+=(kcat)
 command -v ip >/dev/null 2>&1 || need+=(iproute2)
 command -v ps >/dev/null 2>&1 || need+=(procps)

@@ -141,7 +141,7 @@ public sealed class ClusterTransactionTests(ITestOutputHelper output)
         throw new InvalidOperationException($"no transactional id whose coordinator differs from two partition leaders; leaders {string.Join(',', leaders!.Select(p => $"{p.Key}:{p.Value}"))}");
     }
 
-    private static List<FindCoordinatorResponse.Coordinator> FindTransactionCoordinators(int kafkaPort, string[] transactionalIds)
+    internal static List<FindCoordinatorResponse.Coordinator> FindTransactionCoordinators(int kafkaPort, string[] transactionalIds)
     {
         using var connection = new RawKafkaConnection(kafkaPort);
         var request = new FindCoordinatorRequest { KeyType = 1, CoordinatorKeys = [.. transactionalIds] };
