@@ -111,7 +111,7 @@ public sealed partial class PartitionLog
         lock (_lock)
         {
             ObjectDisposedException.ThrowIf(_disposed, this);
-            return _producers.BeginVerification(producerId, producerEpoch, transactionVersion);
+            return _producers.BeginVerification(producerId, producerEpoch, transactionVersion, _time.GetUtcNow().ToUnixTimeMilliseconds());
         }
     }
 

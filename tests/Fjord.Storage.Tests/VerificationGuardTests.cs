@@ -107,4 +107,17 @@ public class VerificationGuardTests
         Assert.NotSame(first, log.BeginTransactionVerification(7, 3, transactionVersion: 0));
         Assert.Equal(ErrorCode.InvalidTxnState, log.Append(Txn(7, 2, 0), 0, first).Error);
     }
+
+    [Fact]
+    public void RemoveExpired_GuardWhoseAppendNeverCame_ExpiresLikeAProducerId()
+    {
+        var state = new ProducerStateManager();
+        var guard = state.BeginVerification(7, 0, transactionVersion: 0, nowMs: 1_000);
+
+        state.RemoveExpired(nowMs: 60_999, expirationMs: 60_000);
+        Assert.Same(guard, state.CurrentVerificationGuard(7));
+
+        state.RemoveExpired(nowMs: 61_000, expirationMs: 60_000);
+        Assert.Null(state.CurrentVerificationGuard(7));
+    }
 }

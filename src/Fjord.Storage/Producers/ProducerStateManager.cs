@@ -87,7 +87,7 @@ public sealed class ProducerStateManager
     /// (Kafka's maybeCreateVerificationStateEntry): the one in flight when it is for the same epoch, else a new one. A
     /// verification for an epoch below the guard in flight gets <see cref="VerificationGuard.Unverified"/>: its batch is fenced anyway.
     /// </summary>
-    internal VerificationGuard BeginVerification(long producerId, short producerEpoch, short transactionVersion)
+    internal VerificationGuard BeginVerification(long producerId, short producerEpoch, short transactionVersion, long nowMs)
     {
         if (_verificationGuards.TryGetValue(producerId, out var current))
         {
@@ -96,7 +96,7 @@ public sealed class ProducerStateManager
             if (current.ProducerEpoch > producerEpoch)
                 return VerificationGuard.Unverified;
         }
-        var guard = new VerificationGuard(producerId, producerEpoch, transactionVersion);
+        var guard = new VerificationGuard(producerId, producerEpoch, transactionVersion, nowMs);
         _verificationGuards[producerId] = guard;
         return guard;
     }
@@ -305,6 +305,19 @@ public sealed class ProducerStateManager
     /// </summary>
     public int RemoveExpired(long nowMs, long expirationMs)
     {
+        // Kafka drops verification state as old as an expired producer too: its append never came.
+        List<long>? staleGuards = null;
+        foreach (var (id, guard) in _verificationGuards)
+        {
+            if (nowMs - guard.StartedMs >= expirationMs)
+                (staleGuards ??= []).Add(id);
+        }
+        if (staleGuards is not null)
+        {
+            foreach (long id in staleGuards)
+                _verificationGuards.Remove(id);
+        }
+
         List<long>? remove = null;
         foreach (var (id, entry) in _producers)
         {

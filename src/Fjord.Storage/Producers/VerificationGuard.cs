@@ -10,13 +10,14 @@ namespace Fjord.Storage;
 public sealed class VerificationGuard
 {
     /// <summary>The guard of an append that was not verified: it never matches, so such a batch cannot open a transaction.</summary>
-    public static readonly VerificationGuard Unverified = new(-1, -1, transactionVersion: 0);
+    public static readonly VerificationGuard Unverified = new(-1, -1, transactionVersion: 0, startedMs: long.MaxValue);
 
-    internal VerificationGuard(long producerId, short producerEpoch, short transactionVersion)
+    internal VerificationGuard(long producerId, short producerEpoch, short transactionVersion, long startedMs)
     {
         ProducerId = producerId;
         ProducerEpoch = producerEpoch;
         TransactionVersion = transactionVersion;
+        StartedMs = startedMs;
     }
 
     public long ProducerId { get; }
@@ -29,6 +30,9 @@ public sealed class VerificationGuard
     /// so a marker at exactly <see cref="ProducerEpoch"/> ended the transaction before, not this one.
     /// </summary>
     public short TransactionVersion { get; }
+
+    /// <summary>When the verification started: a guard left this long by an append that never came expires with the producer ids.</summary>
+    internal long StartedMs { get; }
 
     /// <summary>
     /// Whether a marker at <paramref name="markerEpoch"/> may have ended the transaction this guard verified membership in:
