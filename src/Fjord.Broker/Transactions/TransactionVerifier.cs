@@ -36,6 +36,11 @@ public sealed partial class TransactionVerifier(
     /// </summary>
     public bool VerifiesPartitions => verifiesPartitions;
 
+    /// <summary>Verifications (and version 2 adds) waiting for the coordinator's answer; their appends hold guards meanwhile.</summary>
+    public long InFlight => Volatile.Read(ref _inFlight);
+
+    private long _inFlight;
+
     private const short VerifyVersion = 4;
     private const short AddVersion = 5;
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(10);
@@ -67,6 +72,7 @@ public sealed partial class TransactionVerifier(
 
         var version = addToTransaction ? AddVersion : VerifyVersion;
         AddPartitionsToTxnResponse response;
+        Interlocked.Increment(ref _inFlight);
         try
         {
             response = registration.Leader == nodeId
@@ -77,6 +83,10 @@ public sealed partial class TransactionVerifier(
         {
             LogVerifyFailed(transactionalId, partition.ToString(), registration.Leader, e.Message);
             return ErrorCode.NotEnoughReplicas;
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
         }
 
         return ForProduce(ErrorOf(response, transactionalId, partition));
