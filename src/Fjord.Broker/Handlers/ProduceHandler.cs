@@ -55,6 +55,8 @@ public sealed partial class ProduceHandler(
 {
     private const int FirstRecordBatchVersion = 3;
     private const int FirstZstdVersion = 7;
+    // Guards are checked, none was taken: shared, never written, so a plain produce allocates nothing for it.
+    private static readonly Dictionary<TopicPartition, VerificationGuard> s_noGuards = [];
     private const string NotInTransaction = "The partition is not part of the producer's ongoing transaction (KIP-890 verification): it was aborted, timed out, or never added";
 
     public override ApiKey ApiKey => ApiKey.Produce;
@@ -93,10 +95,10 @@ public sealed partial class ProduceHandler(
             // Kafka 3.6+: without a transactional id nothing can be verified, so such a batch cannot start a transaction.
             return request.TransactionalId is { } id
                 ? VerifyThenAppendAsync(context, request, id, unverified)
-                : AppendAll(context, request, unverified.ToDictionary(u => u.Partition, _ => ErrorCode.InvalidTxnState), guards: []);
+                : AppendAll(context, request, unverified.ToDictionary(u => u.Partition, _ => ErrorCode.InvalidTxnState), guards: s_noGuards);
         }
 
-        return AppendAll(context, request, refused: null, guards: []);
+        return AppendAll(context, request, refused: null, guards: s_noGuards);
     }
 
     /// <summary>
