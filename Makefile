@@ -31,9 +31,10 @@ test: deps build
 lint:
 	$(DOTNET) format Cluster.sln --verify-no-changes
 
-## protocol: regenerate src/Fjord.Protocol/Generated from Kafka's JSON message specs
+## protocol: regenerate src/Fjord.Protocol/Generated from Kafka's JSON message specs, plus the in-repo version overlay
+## (versions Kafka added without a schema change, e.g. Produce v12: src/Fjord.Protocol.Generator/version-overlay.json)
 protocol:
-	$(DOTNET) run --project src/Fjord.Protocol.Generator -c $(CONFIG) -- $(KAFKA_SPECS) src/Fjord.Protocol/Generated
+	$(DOTNET) run --project src/Fjord.Protocol.Generator -c $(CONFIG) -- $(KAFKA_SPECS) src/Fjord.Protocol/Generated src/Fjord.Protocol.Generator/version-overlay.json
 
 ## bench-storage: log append/read throughput against plain RandomAccess I/O (BenchmarkDotNet, short job)
 bench-storage:

@@ -3,15 +3,16 @@ using System.Text;
 using Fjord.Protocol.Generator;
 
 // Fjord.Protocol.Generator: Kafka's JSON message specs -> C# under src/Fjord.Protocol/Generated.
-// Usage: dotnet run --project src/Fjord.Protocol.Generator -- <specs dir> <output dir>   (`make protocol`)
-if (args.Length != 2)
+// Usage: dotnet run --project src/Fjord.Protocol.Generator -- <specs dir> <output dir> [version overlay]   (`make protocol`)
+if (args.Length is not (2 or 3))
 {
-    Console.Error.WriteLine("usage: Fjord.Protocol.Generator <specs dir> <output dir>");
+    Console.Error.WriteLine("usage: Fjord.Protocol.Generator <specs dir> <output dir> [version-overlay.json]");
     return 2;
 }
 
 string specsDir = args[0];
 string outputDir = args[1];
+var overlay = args.Length == 3 ? VersionOverlay.Load(args[2]) : VersionOverlay.Empty;
 if (!Directory.Exists(specsDir))
 {
     Console.Error.WriteLine($"specs directory '{specsDir}' does not exist");
@@ -22,7 +23,16 @@ var stopwatch = Stopwatch.StartNew();
 var specs = new List<MessageSpec>();
 foreach (string path in Directory.GetFiles(specsDir, "*.json").Order(StringComparer.Ordinal))
 {
-    specs.Add(SpecLoader.Load(path));
+    specs.Add(overlay.Apply(SpecLoader.Load(path)));
+}
+
+foreach (string name in overlay.Names)
+{
+    if (!specs.Exists(s => s.Name == name))
+    {
+        Console.Error.WriteLine($"the version overlay names {name}, which no spec defines");
+        return 2;
+    }
 }
 
 Directory.CreateDirectory(outputDir);

@@ -48,7 +48,7 @@ public sealed partial class PartitionLog
                 return LogAppendResult.Failed(ErrorCode.InvalidProducerEpoch,
                     $"Epoch of producer {producerId} is {producerEpoch}, which is <= the last seen epoch {entry.ProducerEpoch} (TV{transactionVersion})", LogStartOffset);
             }
-            return AppendLocked(batch, leaderEpoch);
+            return AppendLocked(batch, leaderEpoch, verificationGuard: null);
         }
     }
 
@@ -96,6 +96,22 @@ public sealed partial class PartitionLog
         lock (_lock)
         {
             return _producers.GetEntry(producerId) is { CurrentTxnFirstOffset: not null } entry && entry.ProducerEpoch >= producerEpoch;
+        }
+    }
+
+    /// <summary>
+    /// Starts the verification of a transactional batch of <paramref name="producerId"/> at <paramref name="producerEpoch"/>
+    /// with its coordinator (KIP-890 part 1, Kafka's maybeStartTransactionVerification): the guard to hand to
+    /// <see cref="Append(ReadOnlySequence{byte}, int, VerificationGuard?)"/> once the coordinator agreed. Call it before
+    /// asking, so that a marker written while the question is out retires it. <paramref name="transactionVersion"/> is 2
+    /// for a transaction version 2 client (<see cref="VerificationGuard.TransactionVersion"/>). Takes the append lock.
+    /// </summary>
+    public VerificationGuard BeginTransactionVerification(long producerId, short producerEpoch, short transactionVersion)
+    {
+        lock (_lock)
+        {
+            ObjectDisposedException.ThrowIf(_disposed, this);
+            return _producers.BeginVerification(producerId, producerEpoch, transactionVersion, _time.GetUtcNow().ToUnixTimeMilliseconds());
         }
     }
 

@@ -162,8 +162,11 @@ public sealed partial class PartitionLog : IDisposable
     /// offsets from <see cref="LogEndOffset"/> by stamping each batch's BaseOffset and
     /// PartitionLeaderEpoch, checks idempotent producers' sequences, and writes all batches with one
     /// positional write. The input is copied into one pooled buffer; no per-record allocation.
+    /// With a <paramref name="verificationGuard"/> (a leader that verifies transactions, KIP-890), a transactional batch
+    /// that would open its producer's transaction is refused with INVALID_TXN_STATE unless the guard is still current
+    /// (<see cref="BeginTransactionVerification"/>); null skips that check.
     /// </summary>
-    public LogAppendResult Append(ReadOnlySequence<byte> batches, int leaderEpoch)
+    public LogAppendResult Append(ReadOnlySequence<byte> batches, int leaderEpoch, VerificationGuard? verificationGuard = null)
     {
         long length = batches.Length;
         if (length == 0)
@@ -181,7 +184,7 @@ public sealed partial class PartitionLog : IDisposable
             lock (_lock)
             {
                 ObjectDisposedException.ThrowIf(_disposed, this);
-                return AppendLocked(buffer.AsSpan(0, (int)length), leaderEpoch);
+                return AppendLocked(buffer.AsSpan(0, (int)length), leaderEpoch, verificationGuard);
             }
         }
         finally
@@ -191,7 +194,8 @@ public sealed partial class PartitionLog : IDisposable
     }
 
     /// <summary>Convenience overload of <see cref="Append(ReadOnlySequence{byte}, int)"/> for contiguous bytes.</summary>
-    public LogAppendResult Append(ReadOnlyMemory<byte> batches, int leaderEpoch) => Append(new ReadOnlySequence<byte>(batches), leaderEpoch);
+    public LogAppendResult Append(ReadOnlyMemory<byte> batches, int leaderEpoch, VerificationGuard? verificationGuard = null)
+        => Append(new ReadOnlySequence<byte>(batches), leaderEpoch, verificationGuard);
 
     /// <summary>
     /// Whether an append moves the high watermark to the log end offset (see
@@ -242,7 +246,7 @@ public sealed partial class PartitionLog : IDisposable
                 }
                 if (start >= end)
                     return new LogAppendResult { BaseOffset = logEndOffset, LastOffset = logEndOffset - 1, LogAppendTime = -1, LogStartOffset = LogStartOffset };
-                return AppendLocked(data[start..end], RecordBatchHeader.NoPartitionLeaderEpoch, asFollower: true);
+                return AppendLocked(data[start..end], RecordBatchHeader.NoPartitionLeaderEpoch, verificationGuard: null, asFollower: true);
             }
         }
         finally
@@ -251,7 +255,7 @@ public sealed partial class PartitionLog : IDisposable
         }
     }
 
-    private LogAppendResult AppendLocked(Span<byte> data, int leaderEpoch, bool asFollower = false)
+    private LogAppendResult AppendLocked(Span<byte> data, int leaderEpoch, VerificationGuard? verificationGuard, bool asFollower = false)
     {
         long logStartOffset = LogStartOffset;
         if (_offline)
@@ -318,7 +322,7 @@ public sealed partial class PartitionLog : IDisposable
             if (header.ProducerId >= 0)
             {
                 EndTransactionMarker? marker = header.IsControl && EndTransactionMarker.TryRead(batch, out var m) ? m : null;
-                var error = _producers.CheckAndAddPending(header, nextOffset, timestamp, marker, out var duplicate, out string? message);
+                var error = _producers.CheckAndAddPending(header, nextOffset, timestamp, marker, verificationGuard, out var duplicate, out string? message);
                 if (error != ErrorCode.None)
                     return LogAppendResult.Failed(error, message, logStartOffset);
                 if (duplicate is { } d)

@@ -64,6 +64,7 @@ public sealed partial class MetricsTests(MetricsBrokerFixture fixture) : IClassF
         ("fjord_transactions_aborted_total", "counter", []),
         ("fjord_transaction_marker_write_failures_total", "counter", []),
         ("fjord_transaction_marker_writes_in_flight", "gauge", []),
+        ("fjord_transaction_verifications_in_flight", "gauge", []),
         ("fjord_telemetry_client_instances", "gauge", []),
         ("fjord_telemetry_dropped_points_total", "counter", []),
         ("dotnet_gc_collections_total", "counter", ["gc_heap_generation"]),
@@ -204,7 +205,7 @@ public sealed partial class MetricsTests(MetricsBrokerFixture fixture) : IClassF
         producer.CommitTransaction(s_timeout);
         EventuallyScrape(s => s.Sum("fjord_ongoing_transactions") == 0 && s.Sum("fjord_last_stable_offset_lag_max") == 0
                 && s.Sum("fjord_transactions_committed_total") == before.Sum("fjord_transactions_committed_total") + 2
-                && s.Sum("fjord_transaction_marker_writes_in_flight") == 0,
+                && s.Sum("fjord_transaction_marker_writes_in_flight") == 0 && s.Sum("fjord_transaction_verifications_in_flight") == 0,
             "no open transaction and no LSO lag once the last one committed");
     }
 

@@ -16,7 +16,9 @@ namespace Fjord.Broker.Handlers;
 /// - v3+: ClientSoftwareName/Version must match Kafka's pattern, else INVALID_REQUEST, after which
 ///   librdkafka retries with v0. Valid ones are kept on the connection (<see cref="ClientSoftware"/>, for KIP-714).
 /// - v3+ features (KIP-584): SupportedFeatures from <see cref="SupportedFeatures"/>; FinalizedFeatures are the
-///   committed image's feature levels (UpdateFeatures writes them), with the image's offset as their epoch, -1 when none.
+///   committed image's feature levels (UpdateFeatures writes them) over the new-cluster levels
+///   (<see cref="SupportedFeatures.NewClusterLevels"/>: transaction.version 2, which makes a Kafka 4 client use
+///   transactions version 2), with the image's offset as their epoch (0 before the first image).
 /// </summary>
 public sealed class ApiVersionsHandler(ApiHandlerRegistry registry, Func<MetadataImage?> image) : ApiHandler<ApiVersionsRequest, ApiVersionsResponse>
 {
@@ -60,10 +62,18 @@ public sealed class ApiVersionsHandler(ApiHandlerRegistry registry, Func<Metadat
 
         foreach (var (name, range) in SupportedFeatures.All)
             response.SupportedFeatures.Add(new() { Name = name, MinVersion = range.Min, MaxVersion = range.Max });
-        if (image() is { Features.Count: > 0 } committed)
+        var committed = image();
+        var finalized = committed?.Features ?? System.Collections.Immutable.ImmutableSortedDictionary<string, int>.Empty;
+        // A client takes finalized features only from an epoch above the last it saw (-1 at first): 0 before any metadata.
+        response.FinalizedFeaturesEpoch = committed is null ? 0 : (long)committed.Offset;
+        foreach (var (name, level) in SupportedFeatures.NewClusterLevels)
         {
-            response.FinalizedFeaturesEpoch = (long)committed.Offset;
-            foreach (var (name, level) in committed.Features)
+            if (!finalized.ContainsKey(name))
+                response.FinalizedFeatures.Add(new() { Name = name, MinVersionLevel = level, MaxVersionLevel = level });
+        }
+        foreach (var (name, level) in finalized)
+        {
+            if (level > 0)
                 response.FinalizedFeatures.Add(new() { Name = name, MinVersionLevel = (short)level, MaxVersionLevel = (short)level });
         }
 

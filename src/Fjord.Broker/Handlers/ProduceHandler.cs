@@ -16,7 +16,7 @@ using Microsoft.Extensions.Logging;
 namespace Fjord.Broker.Handlers;
 
 /// <summary>
-/// Produce, versions 3-11, advertised from 0.
+/// Produce, versions 3-12, advertised from 0.
 /// - librdkafka before 2.11.1 compresses only when the advertised range contains v0, so v0 is
 ///   listed (as Kafka 4 does, KAFKA-18659); v0-2 would carry legacy message sets (magic 0/1) and
 ///   are answered UNSUPPORTED_VERSION. No supported client sends them once it has negotiated.
@@ -36,7 +36,10 @@ namespace Fjord.Broker.Handlers;
 ///   the coordinator's marker). Control batches from clients: INVALID_RECORD. A batch that would open the
 ///   producer's transaction on a partition is first verified with the coordinator (KIP-890 part 1,
 ///   <see cref="TransactionVerifier"/>): not in the transaction → INVALID_TXN_STATE, coordinator unavailable →
-///   NOT_ENOUGH_REPLICAS (retried).
+///   NOT_ENOUGH_REPLICAS (retried). v12 (KIP-890 part 2, a transaction version 2 client) adds the partition to the
+///   transaction instead of verifying (AddPartitionsToTxn v5 without verify_only): the client sends no AddPartitionsToTxn.
+///   Either way the append carries the <see cref="VerificationGuard"/> taken before the coordinator was asked, so a marker
+///   written meanwhile makes the append INVALID_TXN_STATE instead of opening a transaction no marker will close.
 /// - One node: acks=all is satisfied once the leader (this node) has appended.
 /// - Cluster mode: a partition this node does not lead gets NOT_LEADER_OR_FOLLOWER (<see cref="IPartitionLeadership"/>);
 ///   batches are stamped with the image's leader epoch. With replication (<see cref="IPartitionReplication"/>):
@@ -52,13 +55,19 @@ public sealed partial class ProduceHandler(
 {
     private const int FirstRecordBatchVersion = 3;
     private const int FirstZstdVersion = 7;
+    // Guards are checked, none was taken: shared, never written, so a plain produce allocates nothing for it.
+    private static readonly Dictionary<TopicPartition, VerificationGuard> s_noGuards = [];
     private const string NotInTransaction = "The partition is not part of the producer's ongoing transaction (KIP-890 verification): it was aborted, timed out, or never added";
 
     public override ApiKey ApiKey => ApiKey.Produce;
 
     public override short MinVersion => FirstRecordBatchVersion;
 
-    public override short MaxVersion => 11;
+    // Without a transaction coordinator to add partitions through, transaction version 2 clients cannot be served.
+    public override short MaxVersion => verifier is null ? (short)(FirstTransactionVersion2Version - 1) : FirstTransactionVersion2Version;
+
+    /// <summary>KIP-890 part 2: from this version the producer is a transaction version 2 client.</summary>
+    private const short FirstTransactionVersion2Version = 12;
 
     public override short AdvertisedMinVersion => 0;
 
@@ -74,24 +83,32 @@ public sealed partial class ProduceHandler(
             return new(ErrorResponse(request, ErrorCode.TransactionalIdAuthorizationFailed));
         }
 
-        if (verifier is not null && PartitionsToVerify(request) is { Count: > 0 } unverified)
+        // A transaction version 2 client relies on the leader to add its partitions, whether or not verification is on.
+        var transactionVersion = TransactionVersionOf(context);
+        if (verifier is null || (!verifier.VerifiesPartitions && transactionVersion < 2))
+        {
+            return AppendAll(context, request, refused: null, guards: null);
+        }
+
+        if (PartitionsToVerify(request, transactionVersion) is { Count: > 0 } unverified)
         {
             // Kafka 3.6+: without a transactional id nothing can be verified, so such a batch cannot start a transaction.
             return request.TransactionalId is { } id
                 ? VerifyThenAppendAsync(context, request, id, unverified)
-                : AppendAll(context, request, unverified.ToDictionary(u => u.Partition, _ => ErrorCode.InvalidTxnState));
+                : AppendAll(context, request, unverified.ToDictionary(u => u.Partition, _ => ErrorCode.InvalidTxnState), guards: s_noGuards);
         }
 
-        return AppendAll(context, request, refused: null);
+        return AppendAll(context, request, refused: null, guards: s_noGuards);
     }
 
     /// <summary>
     /// KIP-890 part 1: the transactional batches that would start the producer's transaction on a partition this node
-    /// leads (it has none open there yet), each to be verified with the coordinator before it is appended.
+    /// leads (it has none open there yet), each to be verified with the coordinator before it is appended, with the
+    /// guard its append will present, taken now: before the coordinator is asked.
     /// </summary>
-    private List<(TopicPartition Partition, long ProducerId, short ProducerEpoch)>? PartitionsToVerify(ProduceRequest request)
+    private List<(TopicPartition Partition, long ProducerId, short ProducerEpoch, VerificationGuard Guard)>? PartitionsToVerify(ProduceRequest request, short transactionVersion)
     {
-        List<(TopicPartition, long, short)>? unverified = null;
+        List<(TopicPartition, long, short, VerificationGuard)>? unverified = null;
         Span<byte> headerBytes = stackalloc byte[RecordBatchHeader.HeaderSize];
         foreach (var topicData in request.TopicData)
         {
@@ -101,7 +118,8 @@ public sealed partial class ProduceHandler(
                 System.Buffers.BuffersExtensions.CopyTo(records.Slice(0, RecordBatchHeader.HeaderSize), headerBytes);
                 if (!RecordBatchHeader.TryRead(headerBytes, out var header) || !header.IsTransactional || header.IsControl) continue;
                 if (!topics.TryGetLog(topicData.Name, partitionData.Index, out var log) || log.HasOngoingTransaction(header.ProducerId, header.ProducerEpoch)) continue;
-                (unverified ??= []).Add((new TopicPartition(topicData.Name, partitionData.Index), header.ProducerId, header.ProducerEpoch));
+                var guard = log.BeginTransactionVerification(header.ProducerId, header.ProducerEpoch, transactionVersion);
+                (unverified ??= []).Add((new TopicPartition(topicData.Name, partitionData.Index), header.ProducerId, header.ProducerEpoch, guard));
             }
         }
 
@@ -109,24 +127,35 @@ public sealed partial class ProduceHandler(
     }
 
     private async ValueTask<IResponseMessage?> VerifyThenAppendAsync(RequestContext context, ProduceRequest request, string transactionalId,
-        List<(TopicPartition Partition, long ProducerId, short ProducerEpoch)> unverified)
+        List<(TopicPartition Partition, long ProducerId, short ProducerEpoch, VerificationGuard Guard)> unverified)
     {
+        var addToTransaction = TransactionVersionOf(context) >= 2;
         var checks = new Task<ErrorCode>[unverified.Count];
         for (var i = 0; i < unverified.Count; i++)
         {
-            checks[i] = verifier!.VerifyAsync(transactionalId, unverified[i].ProducerId, unverified[i].ProducerEpoch, unverified[i].Partition, context.ConnectionClosed);
+            checks[i] = verifier!.VerifyAsync(transactionalId, unverified[i].ProducerId, unverified[i].ProducerEpoch, unverified[i].Partition, addToTransaction, context.ConnectionClosed);
         }
 
         Dictionary<TopicPartition, ErrorCode>? refused = null;
+        var guards = new Dictionary<TopicPartition, VerificationGuard>(unverified.Count);
         for (var i = 0; i < checks.Length; i++)
         {
             if (await checks[i].ConfigureAwait(false) is not ErrorCode.None and var error) (refused ??= [])[unverified[i].Partition] = error;
+            guards[unverified[i].Partition] = unverified[i].Guard;
         }
 
-        return await AppendAll(context, request, refused).ConfigureAwait(false);
+        return await AppendAll(context, request, refused, guards).ConfigureAwait(false);
     }
 
-    private ValueTask<IResponseMessage?> AppendAll(RequestContext context, ProduceRequest request, Dictionary<TopicPartition, ErrorCode>? refused)
+    private static short TransactionVersionOf(RequestContext context) => context.ApiVersion >= FirstTransactionVersion2Version ? (short)2 : (short)0;
+
+    /// <summary>
+    /// Appends every partition not <paramref name="refused"/>. When transactions are verified (<paramref name="guards"/>
+    /// not null), each append presents its partition's guard, or <see cref="VerificationGuard.Unverified"/> when none was
+    /// taken (a batch that continued an open transaction when checked, and may not open one if a marker closed it since).
+    /// </summary>
+    private ValueTask<IResponseMessage?> AppendAll(RequestContext context, ProduceRequest request, Dictionary<TopicPartition, ErrorCode>? refused,
+        Dictionary<TopicPartition, VerificationGuard>? guards)
     {
         var response = new ProduceResponse();
         List<(ProduceResponse.PartitionProduceResponse Response, TopicPartition Partition, PartitionLog Log, long Offset)>? waits = null;
@@ -145,7 +174,7 @@ public sealed partial class ProduceHandler(
                     ? refused.GetValueOrDefault(new TopicPartition(topicData.Name, partitionData.Index))
                     : topicError;
                 var partitionResponse = partitionError == ErrorCode.None
-                    ? Append(context, request.Acks, topicData.Name, partitionData, out log, out nextOffset)
+                    ? Append(context, request.Acks, topicData.Name, partitionData, GuardFor(guards, topicData.Name, partitionData.Index), out log, out nextOffset)
                     : Failed(partitionData.Index, partitionError, partitionError == ErrorCode.InvalidTxnState ? NotInTransaction : null);
                 topicResponse.PartitionResponses.Add(partitionResponse);
                 if (replication is not null && request.Acks == -1 && partitionResponse.ErrorCode == 0 && log is not null)
@@ -183,8 +212,13 @@ public sealed partial class ProduceHandler(
         return response;
     }
 
+    private static VerificationGuard? GuardFor(Dictionary<TopicPartition, VerificationGuard>? guards, string topic, int partition) =>
+        guards is null ? null
+        : guards.TryGetValue(new TopicPartition(topic, partition), out var guard) ? guard
+        : VerificationGuard.Unverified;
+
     private ProduceResponse.PartitionProduceResponse Append(RequestContext context, short acks, string topic, ProduceRequest.PartitionProduceData partitionData,
-        out PartitionLog? appendedTo, out long nextOffset)
+        VerificationGuard? verificationGuard, out PartitionLog? appendedTo, out long nextOffset)
     {
         appendedTo = null;
         nextOffset = -1;
@@ -226,7 +260,7 @@ public sealed partial class ProduceHandler(
             return Failed(partitionData.Index, tooFew, $"The ISR is smaller than min.insync.replicas={log.Config.MinInSyncReplicas}");
         }
 
-        var result = log.Append(records, leaderEpoch);
+        var result = log.Append(records, leaderEpoch, verificationGuard);
         if (result.Error != ErrorCode.None)
         {
             var failed = Failed(partitionData.Index, result.Error, result.ErrorMessage);

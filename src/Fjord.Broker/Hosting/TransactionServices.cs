@@ -1,3 +1,4 @@
+using Fjord.Metadata.Features;
 using Fjord.Broker.Configuration;
 using Fjord.Broker.Fetch;
 using Fjord.Broker.Groups;
@@ -53,10 +54,11 @@ public static class TransactionServices
         services.AddSingleton<IApiHandler, DescribeProducersHandler>();
 
         // KIP-890 part 1: leaders verify with the coordinator before a batch opens a transaction (Kafka's
-        // transaction.partition.verification.enable, default true; off only to reproduce hanging transactions).
-        if (!config.GetBool("transaction.partition.verification.enable")) return;
+        // transaction.partition.verification.enable, default true; off only to reproduce hanging transactions). Part 2:
+        // leaders add a version 2 client's partitions through the same verifier, so it exists either way.
         services.AddSingleton(sp => new TransactionVerifier(config.NodeId, sp.GetRequiredService<TransactionCoordinatorService>(), sp.GetRequiredService<BrokerChannels>(),
-            () => sp.GetRequiredService<MetadataQuorum>().StateMachine.Image, sp.GetRequiredService<ILogger<TransactionVerifier>>()));
+            () => sp.GetRequiredService<MetadataQuorum>().StateMachine.Image, sp.GetRequiredService<ILogger<TransactionVerifier>>(),
+            verifiesPartitions: config.GetBool("transaction.partition.verification.enable")));
     }
 
     /// <summary>
@@ -84,9 +86,10 @@ public static class TransactionServices
         TransactionAbortTimedOutTransactionCleanupIntervalMs = config.GetLong("transaction.abort.timed.out.transaction.cleanup.interval.ms"),
         TransactionRemoveExpiredTransactionCleanupIntervalMs = config.GetLong("transaction.remove.expired.transaction.cleanup.interval.ms"),
         OffsetsTopicNumPartitions = config.OffsetsTopicNumPartitions,
-        // The transaction.version feature this broker supports and finalizes (SupportedFeatures): 0, so clients use
-        // the KIP-98 protocol and the coordinator writes TransactionLogValue v0.
-        TransactionVersion = 0,
+        // The transaction.version a new cluster finalizes (SupportedFeatures.NewClusterLevels): 2, as Kafka 4.0. Each
+        // request still picks its own behaviour (EndTxn v5, Produce v12, TxnOffsetCommit v5 are version 2; older ones
+        // keep the KIP-98 protocol); the cluster level decides the fencing abort's extra bump and the log value layout.
+        TransactionVersion = (short)SupportedFeatures.NewClusterLevels[SupportedFeatures.TransactionVersion],
     };
 
     /// <summary>Resolved at first use: the producer id source reaches the controller, which needs the metadata quorum this coordinator is a publisher of.</summary>

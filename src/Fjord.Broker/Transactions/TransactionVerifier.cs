@@ -15,6 +15,11 @@ namespace Fjord.Broker.Transactions;
 /// a zombie) is refused instead of opening a transaction no marker will ever close, which would hold the last stable
 /// offset and every read_committed consumer forever (a hanging transaction).
 /// <para>
+/// For a transaction version 2 client (KIP-890 part 2: Produce v12, TxnOffsetCommit v5) the leader adds the partition
+/// instead of verifying it (Kafka's <c>addPartition</c> operation): AddPartitionsToTxn v5 without verify_only, answered
+/// as the client's own AddPartitionsToTxn would be.
+/// </para>
+/// <para>
 /// Answers are mapped as Kafka maps them for Produce: the coordinator's retriable errors (NOT_COORDINATOR,
 /// COORDINATOR_NOT_AVAILABLE, COORDINATOR_LOAD_IN_PROGRESS, CONCURRENT_TRANSACTIONS, a network failure) become
 /// NOT_ENOUGH_REPLICAS so the producer retries; PRODUCER_FENCED becomes INVALID_PRODUCER_EPOCH; INVALID_TXN_STATE and
@@ -22,13 +27,30 @@ namespace Fjord.Broker.Transactions;
 /// </para>
 /// </summary>
 public sealed partial class TransactionVerifier(
-    int nodeId, TransactionCoordinatorService coordinator, BrokerChannels channels, Func<MetadataImage> currentImage, ILogger<TransactionVerifier> logger)
+    int nodeId, TransactionCoordinatorService coordinator, BrokerChannels channels, Func<MetadataImage> currentImage, ILogger<TransactionVerifier> logger,
+    bool verifiesPartitions = true)
 {
+    /// <summary>
+    /// <c>transaction.partition.verification.enable</c>: whether version 0-1 clients' batches are verified. Version 2
+    /// clients' partitions are always added: without that, their transactions would miss partitions.
+    /// </summary>
+    public bool VerifiesPartitions => verifiesPartitions;
+
+    /// <summary>Verifications (and version 2 adds) waiting for the coordinator's answer; their appends hold guards meanwhile.</summary>
+    public long InFlight => Volatile.Read(ref _inFlight);
+
+    private long _inFlight;
+
     private const short VerifyVersion = 4;
+    private const short AddVersion = 5;
     private static readonly TimeSpan s_timeout = TimeSpan.FromSeconds(10);
 
-    /// <summary>Whether <paramref name="partition"/> is in the ongoing transaction of <paramref name="transactionalId"/> at this producer id and epoch.</summary>
-    public async Task<ErrorCode> VerifyAsync(string transactionalId, long producerId, short producerEpoch, TopicPartition partition, CancellationToken cancellation)
+    /// <summary>
+    /// Whether <paramref name="partition"/> is in the ongoing transaction of <paramref name="transactionalId"/> at this
+    /// producer id and epoch; with <paramref name="addToTransaction"/> (transaction version 2), the coordinator adds it first.
+    /// </summary>
+    public async Task<ErrorCode> VerifyAsync(string transactionalId, long producerId, short producerEpoch, TopicPartition partition, bool addToTransaction,
+        CancellationToken cancellation)
     {
         var request = new AddPartitionsToTxnRequest();
         var transaction = new AddPartitionsToTxnRequest.AddPartitionsToTxnTransaction
@@ -36,7 +58,7 @@ public sealed partial class TransactionVerifier(
             TransactionalId = transactionalId,
             ProducerId = producerId,
             ProducerEpoch = producerEpoch,
-            VerifyOnly = true,
+            VerifyOnly = !addToTransaction,
         };
         transaction.Topics.Add(new AddPartitionsToTxnRequest.AddPartitionsToTxnTopic { Name = partition.Topic, Partitions = [partition.Partition] });
         request.Transactions.Add(transaction);
@@ -48,17 +70,23 @@ public sealed partial class TransactionVerifier(
             return ErrorCode.NotEnoughReplicas;
         }
 
+        var version = addToTransaction ? AddVersion : VerifyVersion;
         AddPartitionsToTxnResponse response;
+        Interlocked.Increment(ref _inFlight);
         try
         {
             response = registration.Leader == nodeId
-                ? await coordinator.AddPartitionsToTxnAsync(request, VerifyVersion).ConfigureAwait(false)
-                : await channels.SendAsync<AddPartitionsToTxnResponse>(image, registration.Leader, request, VerifyVersion, s_timeout, cancellation).ConfigureAwait(false);
+                ? await coordinator.AddPartitionsToTxnAsync(request, version).ConfigureAwait(false)
+                : await channels.SendAsync<AddPartitionsToTxnResponse>(image, registration.Leader, request, version, s_timeout, cancellation).ConfigureAwait(false);
         }
         catch (Exception e) when (e is not OperationCanceledException || !cancellation.IsCancellationRequested)
         {
             LogVerifyFailed(transactionalId, partition.ToString(), registration.Leader, e.Message);
             return ErrorCode.NotEnoughReplicas;
+        }
+        finally
+        {
+            Interlocked.Decrement(ref _inFlight);
         }
 
         return ForProduce(ErrorOf(response, transactionalId, partition));

@@ -14,6 +14,8 @@ public sealed partial class TransactionCoordinator
     /// INVALID_REQUEST (empty id), NOT_COORDINATOR/COORDINATOR_LOAD_IN_PROGRESS, INVALID_PRODUCER_ID_MAPPING
     /// (unknown id or other producer id), PRODUCER_FENCED (other epoch), CONCURRENT_TRANSACTIONS (PrepareCommit/
     /// PrepareAbort). Adding to an Empty/Complete* transaction starts a new one (Ongoing, start time now).
+    /// A v4+ add without verify_only comes from a leader serving a transaction version 2 client (Produce v12,
+    /// TxnOffsetCommit v5, KIP-890 part 2): the transaction is marked version 2, as Kafka's KafkaApis does.
     /// Topic existence and authorisation are the handler's checks, before this.
     /// </summary>
     public TransactionCoordinatorResult<AddPartitionsToTxnResponse> AddPartitionsToTxn(AddPartitionsToTxnRequest request, short version)
@@ -23,7 +25,7 @@ public sealed partial class TransactionCoordinator
         if (version <= 3)
         {
             var partitions = Flatten(request.V3AndBelowTopics);
-            var error = AddPartitions(request.V3AndBelowTransactionalId, request.V3AndBelowProducerId, request.V3AndBelowProducerEpoch, partitions, ref records);
+            var error = AddPartitions(request.V3AndBelowTransactionalId, request.V3AndBelowProducerId, request.V3AndBelowProducerEpoch, partitions, clientTransactionVersion: null, ref records);
             response.ResultsByTopicV3AndBelow = TopicResults(partitions, _ => error);
             return new(response, records);
         }
@@ -39,7 +41,7 @@ public sealed partial class TransactionCoordinator
             }
             else
             {
-                var error = AddPartitions(transaction.TransactionalId, transaction.ProducerId, transaction.ProducerEpoch, partitions, ref records);
+                var error = AddPartitions(transaction.TransactionalId, transaction.ProducerId, transaction.ProducerEpoch, partitions, ImplicitAddTransactionVersion, ref records);
                 results = TopicResults(partitions, _ => error);
             }
 
@@ -59,12 +61,19 @@ public sealed partial class TransactionCoordinator
         var offsetsPartition = new TransactionPartition(
             ConsumerOffsetsPartitioner.TopicName,
             ConsumerOffsetsPartitioner.PartitionFor(request.GroupId, _config.OffsetsTopicNumPartitions));
-        var error = AddPartitions(request.TransactionalId, request.ProducerId, request.ProducerEpoch, [offsetsPartition], ref records);
+        var error = AddPartitions(request.TransactionalId, request.ProducerId, request.ProducerEpoch, [offsetsPartition], clientTransactionVersion: null, ref records);
         return new(new AddOffsetsToTxnResponse { ErrorCode = (short)error }, records);
     }
 
-    /// <summary>Kafka's handleAddPartitionsToTransaction; appends the record to <paramref name="records"/> when the transaction changes.</summary>
-    private ErrorCode AddPartitions(string transactionalId, long producerId, short producerEpoch, SortedSet<TransactionPartition> partitions, ref List<TransactionLogRecord>? records)
+    /// <summary>The transaction version of a broker's implicit add (KIP-890 part 2): only a version 2 client's request makes one.</summary>
+    private const short ImplicitAddTransactionVersion = 2;
+
+    /// <summary>
+    /// Kafka's handleAddPartitionsToTransaction; appends the record to <paramref name="records"/> when the transaction
+    /// changes. <paramref name="clientTransactionVersion"/>, when given, is stored on the transaction (null keeps it).
+    /// </summary>
+    private ErrorCode AddPartitions(string transactionalId, long producerId, short producerEpoch, SortedSet<TransactionPartition> partitions,
+        short? clientTransactionVersion, ref List<TransactionLogRecord>? records)
     {
         if (string.IsNullOrEmpty(transactionalId))
         {
@@ -83,7 +92,8 @@ public sealed partial class TransactionCoordinator
             return error;
         }
 
-        if (current.State == TransactionState.Ongoing && partitions.IsSubsetOf(current.Partitions))
+        var transactionVersion = clientTransactionVersion ?? current.ClientTransactionVersion;
+        if (current.State == TransactionState.Ongoing && partitions.IsSubsetOf(current.Partitions) && transactionVersion == current.ClientTransactionVersion)
         {
             return ErrorCode.None;
         }
@@ -97,6 +107,7 @@ public sealed partial class TransactionCoordinator
             Partitions = union.ToList(),
             StartTimestampMs = current.State == TransactionState.Ongoing ? current.StartTimestampMs : now,
             LastUpdateTimestampMs = now,
+            ClientTransactionVersion = transactionVersion,
         };
         (records ??= []).Add(new(transactionalId, next));
         return ErrorCode.None;

@@ -34,7 +34,7 @@ public sealed partial class QuorumController
             return (ErrorCode.InvalidRequest, $"Unknown upgrade type {(sbyte)update.UpgradeType} for feature {update.Feature}.");
         if (!SupportedFeatures.All.TryGetValue(update.Feature, out var range))
             return (ErrorCode.InvalidUpdateVersion, $"Invalid update version {update.Level} for feature {update.Feature}. The controller does not support this feature.");
-        var current = image.Features.TryGetValue(update.Feature, out var finalized) ? finalized : 0;
+        var current = SupportedFeatures.FinalizedLevel(image.Features, update.Feature);
         if (update.Feature == SupportedFeatures.MetadataVersion)
         {
             if (update.Level < 1)

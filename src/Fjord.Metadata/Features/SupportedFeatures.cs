@@ -5,14 +5,17 @@ namespace Fjord.Metadata.Features;
 /// <summary>
 /// The feature levels this build of Fjord supports (Kafka's KIP-584 features): what ApiVersions lists as
 /// SupportedFeatures and the range UpdateFeatures may finalize. <c>metadata.version</c> is Fjord's own metadata
-/// format level (1 is the only one), not Kafka's numbering. Kafka's other features are listed at level 0 only: Fjord
-/// has no transactions, no KIP-853 dynamic quorum in Kafka's sense, no eligible leader replicas; the KIP-848
+/// format level (1 is the only one), not Kafka's numbering. <c>transaction.version</c> 0-2 (KIP-890: 2 is
+/// transactions version 2, finalized on a new cluster as Kafka 4.0 does). Kafka's other features are listed at level 0 only: Fjord
+/// has no KIP-853 dynamic quorum in Kafka's sense, no eligible leader replicas; the KIP-848
 /// consumer protocol is switched by <c>group.coordinator.rebalance.protocols</c>, not yet by group.version 1. Every node runs the same build, so the controller checks
 /// updates against this table instead of intersecting the brokers' registrations. Thread-safe; a static table.
 /// </summary>
 public static class SupportedFeatures
 {
     public const string MetadataVersion = "metadata.version";
+
+    public const string TransactionVersion = "transaction.version";
 
     /// <summary>A supported range of finalizable levels.</summary>
     public readonly record struct Range(short Min, short Max);
@@ -21,8 +24,21 @@ public static class SupportedFeatures
     {
         [MetadataVersion] = new(1, 1),
         ["kraft.version"] = new(0, 0),
-        ["transaction.version"] = new(0, 0),
+        [TransactionVersion] = new(0, 2),
         ["group.version"] = new(0, 0),
         ["eligible.leader.replicas.version"] = new(0, 0),
     }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    /// <summary>
+    /// The levels a cluster has finalized before any UpdateFeatures (Kafka formats a new cluster at its release's
+    /// defaults): what ApiVersions reports and UpdateFeatures starts from while the metadata log holds no record for them.
+    /// </summary>
+    public static FrozenDictionary<string, short> NewClusterLevels { get; } = new Dictionary<string, short>(StringComparer.Ordinal)
+    {
+        [TransactionVersion] = 2,
+    }.ToFrozenDictionary(StringComparer.Ordinal);
+
+    /// <summary>The finalized level of <paramref name="feature"/>: the metadata log's, else the new-cluster level, else 0.</summary>
+    public static int FinalizedLevel(IReadOnlyDictionary<string, int> finalized, string feature) =>
+        finalized.TryGetValue(feature, out var level) ? level : NewClusterLevels.GetValueOrDefault(feature);
 }

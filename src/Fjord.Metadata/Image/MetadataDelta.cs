@@ -107,7 +107,8 @@ public sealed class MetadataDelta
                 break;
             case MetadataRecord.RecordOneofCase.FeatureLevel:
                 var f = record.FeatureLevel;
-                if (f.FeatureLevel == 0) _features.Remove(f.Name);
+                // A feature a new cluster finalizes above 0 keeps its level-0 record, or the new-cluster level would come back.
+                if (f.FeatureLevel == 0 && !Features.SupportedFeatures.NewClusterLevels.ContainsKey(f.Name)) _features.Remove(f.Name);
                 else _features[f.Name] = f.FeatureLevel;
                 break;
             case MetadataRecord.RecordOneofCase.AccessControlEntry:

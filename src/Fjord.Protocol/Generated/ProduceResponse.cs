@@ -8,14 +8,14 @@
 namespace Fjord.Protocol.Messages;
 
 /// <summary>
-/// Kafka's ProduceResponse response (API key 0): versions 0-11, flexible from version 9.
+/// Kafka's ProduceResponse response (API key 0): versions 0-12, flexible from version 9.
 /// A plain mutable message: not thread-safe; fill, write or read it on one thread.
 /// </summary>
 public sealed partial class ProduceResponse : IResponseMessage
 {
     public const short ApiKeyValue = 0;
     public const short LowestSupportedVersion = 0;
-    public const short HighestSupportedVersion = 11;
+    public const short HighestSupportedVersion = 12;
     public const short LowestFlexibleVersion = 9;
     public const bool LatestVersionUnstable = false;
 

@@ -8,14 +8,14 @@
 namespace Fjord.Protocol.Messages;
 
 /// <summary>
-/// Kafka's TxnOffsetCommitRequest request (API key 28): versions 0-4, flexible from version 3.
+/// Kafka's TxnOffsetCommitRequest request (API key 28): versions 0-5, flexible from version 3.
 /// A plain mutable message: not thread-safe; fill, write or read it on one thread.
 /// </summary>
 public sealed partial class TxnOffsetCommitRequest : IRequestMessage
 {
     public const short ApiKeyValue = 28;
     public const short LowestSupportedVersion = 0;
-    public const short HighestSupportedVersion = 4;
+    public const short HighestSupportedVersion = 5;
     public const short LowestFlexibleVersion = 3;
     public const bool LatestVersionUnstable = false;
 

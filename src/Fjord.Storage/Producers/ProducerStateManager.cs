@@ -49,6 +49,9 @@ public sealed class ProducerStateManager
     private readonly List<(long FirstOffset, long LastOffset)> _unreplicated = [];
     private readonly List<CompletedTransaction> _completed = [];
 
+    // KIP-890 part 1: the guard of the verification in flight per producer id, until a marker, an epoch bump or the start of its transaction retires it.
+    private readonly Dictionary<long, VerificationGuard> _verificationGuards = [];
+
     /// <summary>How many producer ids have state.</summary>
     public int ProducerCount => _producers.Count;
 
@@ -79,6 +82,28 @@ public sealed class ProducerStateManager
     /// <summary>The transactions the last <see cref="CommitAppend"/> completed, in marker order (cleared by <see cref="BeginAppend"/>).</summary>
     internal IReadOnlyList<CompletedTransaction> CompletedTransactions => _completed;
 
+    /// <summary>
+    /// The guard for a verification of <paramref name="producerId"/> at <paramref name="producerEpoch"/> that starts now
+    /// (Kafka's maybeCreateVerificationStateEntry): the one in flight when it is for the same epoch, else a new one. A
+    /// verification for an epoch below the guard in flight gets <see cref="VerificationGuard.Unverified"/>: its batch is fenced anyway.
+    /// </summary>
+    internal VerificationGuard BeginVerification(long producerId, short producerEpoch, short transactionVersion, long nowMs)
+    {
+        if (_verificationGuards.TryGetValue(producerId, out var current))
+        {
+            if (current.ProducerEpoch == producerEpoch && current.TransactionVersion == transactionVersion)
+                return current;
+            if (current.ProducerEpoch > producerEpoch)
+                return VerificationGuard.Unverified;
+        }
+        var guard = new VerificationGuard(producerId, producerEpoch, transactionVersion, nowMs);
+        _verificationGuards[producerId] = guard;
+        return guard;
+    }
+
+    /// <summary>The guard in flight for <paramref name="producerId"/>, or null (tests and diagnostics).</summary>
+    internal VerificationGuard? CurrentVerificationGuard(long producerId) => _verificationGuards.GetValueOrDefault(producerId);
+
     /// <summary>Starts checking the batches of one append; nothing changes until <see cref="CommitAppend"/>.</summary>
     internal void BeginAppend()
     {
@@ -93,10 +118,12 @@ public sealed class ProducerStateManager
     /// will get. Returns <see cref="ErrorCode.None"/> and remembers it as pending, or an error with a
     /// message, or None with <paramref name="duplicate"/> set when it is a retry of a stored batch.
     /// <paramref name="marker"/> is the transaction marker of a control batch (null for data, or a control
-    /// batch that holds none).
+    /// batch that holds none). <paramref name="verificationGuard"/>, when not null, is the guard the leader verified this
+    /// append with: a transactional batch that would open a transaction is refused (INVALID_TXN_STATE) unless it is
+    /// still the producer's current guard.
     /// </summary>
     internal ErrorCode CheckAndAddPending(in RecordBatchHeader header, long baseOffset, long timestamp, EndTransactionMarker? marker,
-        out BatchMetadata? duplicate, out string? message)
+        VerificationGuard? verificationGuard, out BatchMetadata? duplicate, out string? message)
     {
         duplicate = null;
         message = null;
@@ -177,6 +204,13 @@ public sealed class ProducerStateManager
             message = $"Expected transactional write from producer {producerId} at offset {baseOffset}: its transaction started at offset {txnFirstOffset} is open";
             return ErrorCode.InvalidTxnState;
         }
+        if (verificationGuard is not null && header.IsTransactional && !header.IsControl && txnFirstOffset < 0
+            && !ReferenceEquals(verificationGuard, _verificationGuards.GetValueOrDefault(producerId)))
+        {
+            // Kafka's batchMissingRequiredVerification: a marker or a newer epoch landed after the coordinator was asked.
+            message = $"Transactional batch of producer {producerId} at epoch {epoch} would start a transaction, but its verification is no longer current (a transaction marker or a newer epoch was written since)";
+            return ErrorCode.InvalidTxnState;
+        }
 
         var pending = ToPending(header, baseOffset, timestamp, marker);
         if (!hasSequence)
@@ -252,6 +286,7 @@ public sealed class ProducerStateManager
         _ongoing.Clear();
         _unreplicated.Clear();
         _pending.Clear();
+        _verificationGuards.Clear();
     }
 
     /// <summary>Every producer with state, for DescribeProducers (cold path).</summary>
@@ -270,6 +305,19 @@ public sealed class ProducerStateManager
     /// </summary>
     public int RemoveExpired(long nowMs, long expirationMs)
     {
+        // Kafka drops verification state as old as an expired producer too: its append never came.
+        List<long>? staleGuards = null;
+        foreach (var (id, guard) in _verificationGuards)
+        {
+            if (nowMs - guard.StartedMs >= expirationMs)
+                (staleGuards ??= []).Add(id);
+        }
+        if (staleGuards is not null)
+        {
+            foreach (long id in staleGuards)
+                _verificationGuards.Remove(id);
+        }
+
         List<long>? remove = null;
         foreach (var (id, entry) in _producers)
         {
@@ -454,6 +502,7 @@ public sealed class ProducerStateManager
             entry.ClearBatches();
             entry.ProducerEpoch = p.Epoch;
         }
+        RetireVerificationGuard(p);
         if (p.HasSequence)
             entry.AddBatch(new BatchMetadata(p.FirstSequence, p.LastSequence, p.FirstOffset, p.LastOffset, p.Timestamp));
         else if (p.Timestamp > entry.LastTimestamp)
@@ -485,6 +534,20 @@ public sealed class ProducerStateManager
             _ongoing[p.FirstOffset] = p.ProducerId;
         }
         return null;
+    }
+
+    /// <summary>
+    /// A marker that may have ended the verified transaction, a newer epoch, or the start of the producer's transaction
+    /// here (the guard has done its work) retire the guard in flight.
+    /// </summary>
+    private void RetireVerificationGuard(in PendingBatch p)
+    {
+        if (!_verificationGuards.TryGetValue(p.ProducerId, out var guard))
+            return;
+        var retired = p.Marker != NoMarker ? guard.IsRetiredByMarker(p.Epoch)
+            : p.Epoch > guard.ProducerEpoch || p.IsTransactionalData;
+        if (retired)
+            _verificationGuards.Remove(p.ProducerId);
     }
 
     private struct PendingBatch

@@ -13,7 +13,7 @@ namespace Fjord.Integration.Tests.Cluster;
 /// and of a partition leader after EndTxn and before its marker; read_committed must show every committed transaction
 /// once and nothing of aborted ones.
 /// </summary>
-public sealed class ClusterTransactionTests(ITestOutputHelper output)
+public sealed partial class ClusterTransactionTests(ITestOutputHelper output)
 {
     private static readonly string[] s_settings =
     [

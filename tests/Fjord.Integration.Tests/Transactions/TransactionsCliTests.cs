@@ -122,7 +122,7 @@ public sealed class TransactionsCliTests(BrokerFixture fixture)
 
     /// <summary>
     /// A transactional batch for an idempotent producer id through a raw Produce: no AddPartitionsToTxn, so no
-    /// coordinator will ever write its marker (what a KIP-890 verification would refuse; transaction.version is 0).
+    /// coordinator will ever write its marker (what a KIP-890 verification refuses; this broker has it switched off).
     /// </summary>
     private static (long ProducerId, short ProducerEpoch) WriteHangingTransaction(int kafkaPort, string topic, int records, KafkaError expected)
     {

@@ -23,13 +23,32 @@ public sealed class ApiMessagesTests
     }
 
     [Fact]
-    public void VersionRange_Produce_IsSpecRange()
+    public void VersionRange_Produce_IsSpecRangeRaisedByTheOverlay()
     {
         Assert.True(ApiMessages.TryGetVersionRange((short)ApiKey.Produce, out short lowest, out short highest));
-        Assert.Equal((0, 11), (lowest, highest));
+        // The specs stop at v11; version-overlay.json adds v12 (KIP-890 part 2), which has v11's layout.
+        Assert.Equal((0, 12), (lowest, highest));
         Assert.Equal(0, ProduceRequest.ApiKeyValue);
         Assert.Equal(9, ProduceRequest.LowestFlexibleVersion);
         Assert.Equal(short.MaxValue, SaslHandshakeRequest.LowestFlexibleVersion);
+    }
+
+    [Fact]
+    public void OverlayVersions_ProduceV12AndTxnOffsetCommitV5_EncodeExactlyLikeTheVersionBefore()
+    {
+        var produce = new ProduceRequest
+        {
+            TransactionalId = "txn", Acks = -1, TimeoutMs = 30_000,
+            TopicData = [new() { Name = "orders", PartitionData = [new() { Index = 3, Records = new System.Buffers.ReadOnlySequence<byte>(new byte[] { 1, 2, 3 }) }] }],
+        };
+        var offsets = new TxnOffsetCommitRequest
+        {
+            TransactionalId = "txn", GroupId = "g", ProducerId = 7, ProducerEpoch = 2, GenerationId = 4, MemberId = "m",
+            Topics = [new() { Name = "orders", Partitions = [new() { PartitionIndex = 3, CommittedOffset = 42 }] }],
+        };
+
+        Assert.Equal(MessageRoundTripTests.Encode(produce, 11, out _), MessageRoundTripTests.Encode(produce, 12, out _));
+        Assert.Equal(MessageRoundTripTests.Encode(offsets, 4, out _), MessageRoundTripTests.Encode(offsets, 5, out _));
     }
 
     [Theory]
