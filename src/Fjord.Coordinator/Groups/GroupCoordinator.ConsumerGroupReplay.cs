@@ -38,7 +38,7 @@ public sealed partial class GroupCoordinator
                     else
                     {
                         // A member's session starts when it is added, and again for every member a load restores.
-                        group.Members[member.MemberId] = new ConsumerGroupMember(member.MemberId, value) { SessionDeadlineMs = Now + _config.ConsumerGroupSessionTimeoutMs };
+                        group.Members[member.MemberId] = new ConsumerGroupMember(member.MemberId, value) { SessionDeadlineMs = Now + SessionTimeoutOf(value) };
                     }
 
                     return true;
@@ -101,7 +101,7 @@ public sealed partial class GroupCoordinator
 
             foreach (var member in group.Members.Values)
             {
-                member.SessionDeadlineMs = now + _config.ConsumerGroupSessionTimeoutMs;
+                member.SessionDeadlineMs = now + SessionTimeoutOf(member.Metadata);
                 if (member.RevocationDeadlineMs >= 0)
                 {
                     member.RevocationDeadlineMs = now + member.Metadata.RebalanceTimeoutMs;
@@ -124,7 +124,8 @@ public sealed partial class GroupCoordinator
     /// <summary>Fences members whose session expired or who did not revoke within their rebalance timeout.</summary>
     private void ExpireConsumerGroupMembers(long now)
     {
-        foreach (var group in _consumerGroups.Values)
+        // A removal may turn the group into a classic one (online downgrade), so iterate over a copy.
+        foreach (var group in _consumerGroups.Values.ToList())
         {
             if (PartitionState(group.Partition) != CoordinatorPartitionState.Active)
             {
