@@ -79,6 +79,57 @@ public sealed class ConsumerGroupMigrationTests(ITestOutputHelper output)
         output.WriteLine($"records consumed: {consumed.Count} distinct, {consumed.Values.Sum()} in all (redeliveries after rebalances: {consumed.Values.Sum() - consumed.Count})");
     }
 
+    [Fact]
+    public void GroupVersion_IsFinalizedAtOneOnANewCluster_AndZeroRefusesTheConsumerProtocol()
+    {
+        using var broker = BrokerProcess.Start(s_settings);
+        using var connection = new RawKafkaConnection(broker.KafkaPort);
+        Eventually.True(() => FinalizedGroupVersion(connection) == 1, TimeSpan.FromSeconds(30), "a new cluster finalizes group.version 1");
+        var versions = ApiVersions(connection);
+        var supported = Assert.Single(versions.SupportedFeatures, f => f.Name == "group.version");
+        Assert.Equal((0, 1), (supported.MinVersion, supported.MaxVersion));
+        // The first FindCoordinator creates __consumer_offsets; its partitions then load.
+        connection.Receive<Fjord.Protocol.Messages.FindCoordinatorResponse>(10, 3, connection.Send(new Fjord.Protocol.Messages.FindCoordinatorRequest { Key = "gv-group" }, 3));
+        Eventually.True(() => Heartbeat(connection, "gv-group") == 0, TimeSpan.FromSeconds(30), "a consumer-protocol member joins while group.version is 1");
+
+        // kafka-features downgrade --feature group.version=0 (a safe downgrade).
+        Assert.Equal(0, UpdateGroupVersion(connection, 0, upgradeType: 2));
+        Eventually.True(() => FinalizedGroupVersion(connection) == 0, TimeSpan.FromSeconds(30), "group.version is no longer finalized");
+        Assert.Equal((short)Fjord.Protocol.Errors.ErrorCode.UnsupportedVersion, Heartbeat(connection, "gv-group"));
+        var described = connection.Receive<Fjord.Protocol.Messages.ConsumerGroupDescribeResponse>(69, 0,
+            connection.Send(new Fjord.Protocol.Messages.ConsumerGroupDescribeRequest { GroupIds = ["gv-group"] }, 0));
+        Assert.Equal((short)Fjord.Protocol.Errors.ErrorCode.UnsupportedVersion, Assert.Single(described.Groups).ErrorCode);
+
+        Assert.Equal(0, UpdateGroupVersion(connection, 1, upgradeType: 1));
+        Eventually.True(() => FinalizedGroupVersion(connection) == 1, TimeSpan.FromSeconds(30), "group.version is 1 again");
+        Assert.Equal(0, Heartbeat(connection, "gv-group-2"));
+    }
+
+    private static Fjord.Protocol.Messages.ApiVersionsResponse ApiVersions(RawKafkaConnection connection) =>
+        connection.Receive<Fjord.Protocol.Messages.ApiVersionsResponse>(18, 3,
+            connection.Send(new Fjord.Protocol.Messages.ApiVersionsRequest { ClientSoftwareName = "fjord-tests", ClientSoftwareVersion = "1" }, 3));
+
+    private static int FinalizedGroupVersion(RawKafkaConnection connection) =>
+        ApiVersions(connection).FinalizedFeatures.FirstOrDefault(f => f.Name == "group.version")?.MaxVersionLevel ?? 0;
+
+    private static short UpdateGroupVersion(RawKafkaConnection connection, short level, sbyte upgradeType)
+    {
+        var request = new Fjord.Protocol.Messages.UpdateFeaturesRequest();
+        request.FeatureUpdates.Add(new Fjord.Protocol.Messages.UpdateFeaturesRequest.FeatureUpdateKey { Feature = "group.version", MaxVersionLevel = level, UpgradeType = upgradeType });
+        return connection.Receive<Fjord.Protocol.Messages.UpdateFeaturesResponse>(57, 1, connection.Send(request, 1)).ErrorCode;
+    }
+
+    /// <summary>A consumer-protocol member's first heartbeat (epoch 0) to <paramref name="group"/>; its error code.</summary>
+    private static short Heartbeat(RawKafkaConnection connection, string group) =>
+        connection.Receive<Fjord.Protocol.Messages.ConsumerGroupHeartbeatResponse>(68, 0, connection.Send(new Fjord.Protocol.Messages.ConsumerGroupHeartbeatRequest
+        {
+            GroupId = group,
+            MemberEpoch = 0,
+            RebalanceTimeoutMs = 30_000,
+            SubscribedTopicNames = ["gv-topic"],
+            TopicPartitions = [],
+        }, 0)).ErrorCode;
+
     /// <summary>A classic member as librdkafka runs it by default (eager range), heartbeating often so rebalances start quickly.</summary>
     private static void Classic(ConsumerConfig config)
     {
