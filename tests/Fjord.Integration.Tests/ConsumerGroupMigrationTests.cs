@@ -80,6 +80,49 @@ public sealed class ConsumerGroupMigrationTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task KafkaPythonClassicMember_AndAConfluentConsumerMember_SplitTheTopic_AndThePythonMemberGetsItBack()
+    {
+        using var broker = BrokerProcess.Start(s_settings);
+        var topic = TestTopics.Unique("migrate-py");
+        await TestTopics.CreateAsync(broker, topic, 4);
+        var group = "g-" + topic;
+        var consumed = new ConcurrentDictionary<string, int>();
+        using var python = BackgroundCommand.Python("kafka_python_group.py", "member", broker.BootstrapServers, topic, group, "120");
+        GroupConsumer? modern = null;
+        try
+        {
+            Eventually.True(() => PythonAssignment(python)?.Length == 4, TimeSpan.FromSeconds(60), () => "kafka-python owns all 4 partitions: " + string.Join(";", python.Lines.TakeLast(3)));
+
+            modern = GroupConsumer.Start(broker, group, topic, "consumer1", consumed);
+            Eventually.True(() => PythonAssignment(python) is { Length: 2 } classic && modern.Owned.Count == 2 && classic.Concat(modern.Owned).Distinct().Count() == 4,
+                TimeSpan.FromSeconds(60), () => $"the classic and the consumer member own 2 partitions each: python {string.Join(";", python.Lines.TakeLast(3))}, confluent [{string.Join(",", modern.Owned.Order())}]");
+
+            modern.Close();
+            Eventually.True(() => PythonAssignment(python)?.Length == 4, TimeSpan.FromSeconds(60), () => "kafka-python owns all 4 partitions again: " + string.Join(";", python.Lines.TakeLast(3)));
+        }
+        finally
+        {
+            modern?.Close();
+            BrokerProcess.Signal(python.ProcessId, "INT");
+        }
+
+        Assert.Empty(modern!.Overlaps);
+    }
+
+    /// <summary>The partitions kafka-python last said it owns, or null before its first assignment.</summary>
+    private static int[]? PythonAssignment(BackgroundCommand member)
+    {
+        var line = member.LastLine(l => l.StartsWith("{\"assignment\"", StringComparison.Ordinal));
+        if (line is null)
+        {
+            return null;
+        }
+
+        using var json = System.Text.Json.JsonDocument.Parse(line);
+        return [.. json.RootElement.GetProperty("assignment").EnumerateArray().Select(e => e.GetInt32())];
+    }
+
+    [Fact]
     public void GroupVersion_IsFinalizedAtOneOnANewCluster_AndZeroRefusesTheConsumerProtocol()
     {
         using var broker = BrokerProcess.Start(s_settings);
