@@ -135,6 +135,52 @@ public sealed class ConsumerGroupMigrationTests
     }
 
     [Fact]
+    public void AClassicMember_ThatDoesNotRejoinWhenAsked_IsRemovedAfterItsRebalanceTimeout_AndTheOthersGetItsPartitions()
+    {
+        var context = new ConsumerGroupTestContext();
+        context.Topics.Create("t", 4);
+        var (a, b, generation) = StableClassicGroup(context);
+        context.Join("c", ["t"]);
+        Rejoin(context, b, generation + 1);
+        Assert.Equal(ErrorCode.RebalanceInProgress, Heartbeat(context, a, generation));
+
+        // a keeps heartbeating (so its session lives) but never sends the JoinGroup; its rebalance timeout is 30 s.
+        for (var second = 0; second < 29; second++)
+        {
+            context.Inner.Advance(TimeSpan.FromSeconds(1));
+            Heartbeat(context, a, generation);
+            Heartbeat(context, b, generation + 1);
+            context.Heartbeat("c");
+        }
+
+        Assert.True(context.GroupState.Members.ContainsKey(a), "a is still a member before its rebalance timeout");
+        context.Inner.Advance(TimeSpan.FromSeconds(2));
+        Assert.False(context.GroupState.Members.ContainsKey(a), "a is removed once its rebalance timeout passed");
+        Assert.Equal(ErrorCode.UnknownMemberId, Heartbeat(context, a, generation));
+    }
+
+    [Fact]
+    public void ANewClassicMember_ThatNeverSyncs_IsRemovedAfterItsRebalanceTimeout()
+    {
+        var context = new ConsumerGroupTestContext();
+        context.Topics.Create("t", 2);
+        context.Join("c", ["t"]);
+        var d = NewMemberId(context);
+        var joined = JoinResponse(context, ClassicJoin(context, d));
+        Assert.Equal(0, joined.ErrorCode);
+        Assert.True(context.GroupState.Members[d].Metadata.UsesClassicProtocol);
+
+        for (var second = 0; second < 31; second++)
+        {
+            context.Inner.Advance(TimeSpan.FromSeconds(1));
+            Heartbeat(context, d, joined.GenerationId);
+            context.Heartbeat("c");
+        }
+
+        Assert.False(context.GroupState.Members.ContainsKey(d), "d never sent SyncGroup within its rebalance timeout");
+    }
+
+    [Fact]
     public void ClassicJoin_WithAnotherProtocolType_IsInconsistentGroupProtocol()
     {
         var context = new ConsumerGroupTestContext();

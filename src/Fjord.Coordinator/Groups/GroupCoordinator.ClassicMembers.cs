@@ -11,6 +11,9 @@ namespace Fjord.Coordinator.Groups;
 // another member has released meanwhile).
 public sealed partial class GroupCoordinator
 {
+    /// <summary>The SyncGroup deadlines of classic members whose first JoinGroup is being appended, taken when their record is replayed.</summary>
+    private readonly Dictionary<(string GroupId, string MemberId), long> _classicSyncDeadlines = [];
+
     private JoinGroupResponse ClassicJoinToConsumerGroup(ConsumerGroup group, JoinGroupRequest request, short version, string clientId, string clientHost)
     {
         if (request.ProtocolType != ConsumerSubscriptions.ConsumerProtocolType || request.Protocols.Count == 0 || !SupportsClassicProtocols(group, request))
@@ -75,7 +78,13 @@ public sealed partial class GroupCoordinator
         var next = UpdateConsumerGroupMember(group.GroupId, group, existing, memberId, metadata, existing?.Assignment ?? ConsumerGroupMemberAssignment.Joining, owned);
         if (existing is not null)
         {
+            // The join it owed arrived; now it owes the SyncGroup. A new member's deadline is set when it is replayed.
             existing.SessionDeadlineMs = Now + request.SessionTimeoutMs;
+            existing.ClassicRebalanceDeadlineMs = Now + metadata.RebalanceTimeoutMs;
+        }
+        else
+        {
+            _classicSyncDeadlines[(group.GroupId, memberId)] = Now + metadata.RebalanceTimeoutMs;
         }
 
         return new JoinGroupResponse
@@ -122,6 +131,7 @@ public sealed partial class GroupCoordinator
         }
 
         member.SessionDeadlineMs = Now + member.Metadata.Classic.SessionTimeoutMs;
+        member.ClassicRebalanceDeadlineMs = -1;
         return new SyncGroupResponse
         {
             ProtocolType = version >= 5 ? ConsumerSubscriptions.ConsumerProtocolType : null,
@@ -148,7 +158,17 @@ public sealed partial class GroupCoordinator
         var mustRejoin = assignment.MemberEpoch < group.GroupEpoch
             || assignment.State == ConsumerGroupMemberState.UnrevokedPartitions
             || (assignment.State == ConsumerGroupMemberState.UnreleasedPartitions && !IsWaitingOnUnreleasedPartition(group, member));
-        return mustRejoin ? ErrorCode.RebalanceInProgress : ErrorCode.None;
+        if (!mustRejoin)
+        {
+            return ErrorCode.None;
+        }
+
+        if (member.ClassicRebalanceDeadlineMs < 0)
+        {
+            member.ClassicRebalanceDeadlineMs = Now + member.Metadata.RebalanceTimeoutMs;
+        }
+
+        return ErrorCode.RebalanceInProgress;
     }
 
     /// <summary>Whether a partition of the member's target that it does not own yet is still owned by another member.</summary>
