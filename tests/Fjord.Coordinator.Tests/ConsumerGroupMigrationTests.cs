@@ -55,6 +55,10 @@ public sealed class ConsumerGroupMigrationTests
         Assert.All(context.GroupState.Members[a].Assignment.AssignedPartitions, p => Assert.Equal(topic, p.TopicId));
         Assert.Equal(ConsumerGroupState.Stable, context.GroupState.State);
 
+        // ConsumerGroupDescribe v1 (KIP-1099) types the members: 0 classic, 1 consumer.
+        var described = Assert.Single(context.Core.ConsumerGroupDescribe([Group]).Groups);
+        Assert.Equal([0, 0, 1], described.Members.Select(m => (int)m.MemberType).Order());
+
         // Classic members commit with their generation, which is their member epoch.
         Assert.Equal(0, Commit(context, a, generation + 1));
         Assert.Equal((short)ErrorCode.IllegalGeneration, Commit(context, a, generation));

@@ -209,7 +209,7 @@ public sealed class ConsumerProtocolGroupTests(ITestOutputHelper output)
 
         var advertised = AdvertisedApis(both);
         Assert.Equal((0, 1), advertised[68]);
-        Assert.Equal((0, 0), advertised[69]);
+        Assert.Equal((0, 1), advertised[69]);
         var classic = AdvertisedApis(classicOnly);
         Assert.False(classic.ContainsKey(68), "ConsumerGroupHeartbeat is not advertised with group.coordinator.rebalance.protocols=classic");
         Assert.False(classic.ContainsKey(69));

@@ -54,6 +54,9 @@ public sealed partial class GroupCoordinator
                     SubscribedTopicRegex = member.Metadata.SubscribedTopicRegex,
                     Assignment = DescribeAssignment(member.Assignment.AssignedPartitions),
                     TargetAssignment = DescribeAssignment(member.Target),
+
+                    // KIP-1099's member types: 0 classic, 1 consumer.
+                    MemberType = member.Metadata.UsesClassicProtocol ? (sbyte)0 : (sbyte)1,
                 });
             }
         }
