@@ -80,6 +80,55 @@ public sealed class ConsumerGroupMigrationTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task KillDashNine_AConvertedGroupComesBackAsAConsumerGroupWithItsClassicMembers()
+    {
+        // Kafka's default session timeouts: librdkafka reconnects with a back-off of up to 10 s after the kill.
+        using var broker = BrokerProcess.Start("group.consumer.heartbeat.interval.ms=500", "group.initial.rebalance.delay.ms=0");
+        var topic = TestTopics.Unique("migrate-kill");
+        await TestTopics.CreateAsync(broker, topic, 6);
+        await TestTopics.ProduceAsync(broker, topic, 0, 300);
+        var group = "g-" + topic;
+        var consumed = new ConcurrentDictionary<string, int>();
+        var members = new List<GroupConsumer>();
+        try
+        {
+            members.Add(GroupConsumer.Start(broker, group, topic, "classic1", consumed, c => { Classic(c); c.SessionTimeoutMs = 45_000; }));
+            members.Add(GroupConsumer.Start(broker, group, topic, "classic2", consumed, c => { Classic(c); c.SessionTimeoutMs = 45_000; }));
+            Eventually.True(() => GroupConsumer.Balanced(members, 6), TimeSpan.FromSeconds(90), () => $"two classic members own 3 partitions each: {GroupConsumer.Describe(members)}");
+            members.Add(GroupConsumer.Start(broker, group, topic, "consumer1", consumed));
+            Eventually.True(() => consumed.Count == 300 && GroupConsumer.Balanced(members, 6), TimeSpan.FromSeconds(90),
+                () => $"three members own 2 partitions each and consumed 300 records, got {consumed.Count}: {GroupConsumer.Describe(members)}");
+            using (var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.BootstrapServers }).Build())
+            {
+                ConsumerGroupDescription? before = null;
+                Eventually.True(() => (before = Describe(admin, group)) is { GroupType: ConsumerGroupType.Consumer, Members.Count: 3 }, TimeSpan.FromSeconds(30), "the converted group is described with three members");
+            }
+
+            broker.Kill();
+            broker.Restart();
+            using var adminAfter = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.BootstrapServers }).Build();
+            ConsumerGroupDescription? after = null;
+            Eventually.True(() => (after = Describe(adminAfter, group)) is { GroupType: ConsumerGroupType.Consumer, Members.Count: 3 }, TimeSpan.FromSeconds(60),
+                () => $"after kill -9 the group is still a consumer group with three members: {after?.GroupType} {after?.Members.Count}");
+
+            await TestTopics.ProduceAsync(broker, topic, 300, 300);
+            Eventually.True(() => consumed.Count == 600 && GroupConsumer.Balanced(members, 6), TimeSpan.FromSeconds(120),
+                () => $"the three members consumed all 600 records after the restart, got {consumed.Count}: {GroupConsumer.Describe(members)}");
+        }
+        finally
+        {
+            foreach (var member in members)
+            {
+                member.Close();
+            }
+        }
+
+        var overlaps = members.SelectMany(m => m.Overlaps).ToList();
+        Assert.True(overlaps.Count == 0, "a partition was owned by two members at once: " + string.Join("; ", overlaps));
+        output.WriteLine($"records consumed: {consumed.Count} distinct, {consumed.Values.Sum()} in all (redeliveries: {consumed.Values.Sum() - consumed.Count})");
+    }
+
+    [Fact]
     public async Task KafkaPythonClassicMember_AndAConfluentConsumerMember_SplitTheTopic_AndThePythonMemberGetsItBack()
     {
         using var broker = BrokerProcess.Start(s_settings);
