@@ -16,6 +16,7 @@ root.Subcommands.Add(ConsumeCommand.Build());
 root.Subcommands.Add(GroupsCommand.Build());
 root.Subcommands.Add(AclsCommand.Build());
 root.Subcommands.Add(ClusterCommand.Build());
+root.Subcommands.Add(FeaturesCommand.Build());
 root.Subcommands.Add(ClientMetricsCommand.Build());
 root.Subcommands.Add(TransactionsCommand.Build());
 root.Subcommands.Add(PerfCommand.Build());

@@ -84,10 +84,58 @@ public sealed class GroupsCommandTests(BrokerFixture fixture)
         var member = Assert.Single(described.GetProperty("members").EnumerateArray());
         Assert.Equal(2, member.GetProperty("assignment").GetArrayLength());
         Assert.Equal(2, member.GetProperty("target_assignment").GetArrayLength());
+        Assert.Equal("consumer", member.GetProperty("protocol").GetString());
         Assert.Equal(0, described.GetProperty("total_lag").GetInt64());
         var text = FjordCli.Ok(FjordCli.Run(_bootstrap, "groups", "describe", group)).StandardOutput;
         Assert.Contains("Type: consumer", text);
         consumer.Close();
+    }
+
+    [Fact]
+    public void Describe_AGroupMidMigration_ShowsEachMembersProtocol()
+    {
+        var topic = TestTopics.Unique("cli-mixed");
+        var group = TestTopics.Unique("cli-mixed-group");
+        FjordCli.Ok(FjordCli.Run(_bootstrap, "topics", "create", topic, "-p", "4"));
+        using var classic = new ConsumerBuilder<Ignore, string>(MemberConfig(group, GroupProtocol.Classic)).Build();
+        classic.Subscribe(topic);
+        Poll(() => classic.Assignment.Count == 4, "the classic member owns all 4 partitions", classic);
+
+        using var modern = new ConsumerBuilder<Ignore, string>(MemberConfig(group, GroupProtocol.Consumer)).Build();
+        modern.Subscribe(topic);
+        Poll(() => classic.Assignment.Count == 2 && modern.Assignment.Count == 2, "the classic and the consumer member own 2 partitions each", classic, modern);
+
+        var described = FjordCli.Json(FjordCli.Run(_bootstrap, "groups", "describe", group, "-o", "json"));
+        Assert.Equal("consumer", described.GetProperty("type").GetString());
+        var protocols = described.GetProperty("members").EnumerateArray().Select(m => m.GetProperty("protocol").GetString()).Order().ToList();
+        Assert.Equal(["classic", "consumer"], protocols);
+        Assert.Contains("PROTOCOL", FjordCli.Ok(FjordCli.Run(_bootstrap, "groups", "describe", group)).StandardOutput);
+        modern.Close();
+        classic.Close();
+    }
+
+    private ConsumerConfig MemberConfig(string group, GroupProtocol protocol) => new()
+    {
+        BootstrapServers = _bootstrap,
+        GroupId = group,
+        GroupProtocol = protocol,
+        AutoOffsetReset = AutoOffsetReset.Earliest,
+        SessionTimeoutMs = protocol == GroupProtocol.Classic ? 10_000 : null,
+        HeartbeatIntervalMs = protocol == GroupProtocol.Classic ? 500 : null,
+    };
+
+    /// <summary>Polls every consumer until <paramref name="condition"/> holds, failing after 60 s with <paramref name="what"/>.</summary>
+    private static void Poll(Func<bool> condition, string what, params IConsumer<Ignore, string>[] consumers)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, what + ": " + string.Join(" | ", consumers.Select(c => string.Join(",", c.Assignment.Select(p => p.Partition.Value)))));
+            foreach (var consumer in consumers)
+            {
+                consumer.Consume(TimeSpan.FromMilliseconds(100));
+            }
+        }
     }
 
     [Fact]

@@ -352,7 +352,7 @@ public sealed class ConsumerGroupHeartbeatTests
     }
 
     [Fact]
-    public void ClassicJoin_OnAConsumerGroupWithMembers_IsInconsistentGroupProtocol()
+    public void ClassicJoin_OnAConsumerGroupWithMembers_WithAMalformedSubscription_IsInconsistentGroupProtocol()
     {
         var context = new ConsumerGroupTestContext();
         context.Topics.Create("t", 1);
@@ -365,13 +365,13 @@ public sealed class ConsumerGroupHeartbeatTests
             RebalanceTimeoutMs = 10_000,
             ProtocolType = "consumer",
             Protocols = [new JoinGroupRequest.JoinGroupRequestProtocol { Name = "range", Metadata = [] }],
-        }, 5, "c", "h");
+        }, 3, "c", "h");
 
         Assert.Equal((short)ErrorCode.InconsistentGroupProtocol, response.Response!.ErrorCode);
     }
 
     [Fact]
-    public void Heartbeat_OnAClassicGroupWithMembers_IsGroupIdNotFound()
+    public void Heartbeat_OnAClassicGroupWithAMalformedSubscription_IsGroupIdNotFound()
     {
         var context = new ConsumerGroupTestContext();
         context.Topics.Create("t", 1);

@@ -80,9 +80,9 @@ public sealed class KafkaToolApiTests(BrokerFixture fixture)
     public void UpdateFeatures_GoldenRequests_FinalizeWhatFjordSupportsAndApiVersionsShowsIt()
     {
         using var connection = new RawKafkaConnection(fixture.Broker.KafkaPort);
-        // v1: timeoutMs 60000, FeatureUpdates [ { "group.version", 1, UpgradeType 1 } ], ValidateOnly false.
+        // v1: timeoutMs 60000, FeatureUpdates [ { "eligible.leader.replicas.version", 1, UpgradeType 1 } ], ValidateOnly false.
         var refused = Exchange<UpdateFeaturesResponse>(connection, 57, 1,
-            Header(57, 1) + " 0000EA60 02 0E 67726F75702E76657273696F6E 0001 01 00 00 00");
+            Header(57, 1) + " 0000EA60 02 21 656C696769626C652E6C65616465722E7265706C696361732E76657273696F6E 0001 01 00 00 00");
         Assert.Equal((short)Fjord.Protocol.Errors.ErrorCode.InvalidUpdateVersion, refused.ErrorCode);
         Assert.Equal(refused.ErrorCode, Assert.Single(refused.Results).ErrorCode);
 

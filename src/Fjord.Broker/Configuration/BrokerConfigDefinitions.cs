@@ -10,6 +10,7 @@ namespace Fjord.Broker.Configuration;
 public static class BrokerConfigDefinitions
 {
     private static readonly string[] s_logFormats = ["text", "json"];
+    private static readonly string[] s_migrationPolicies = ["bidirectional", "upgrade", "downgrade", "disabled"];
     private static readonly string[] s_keystoreTypes = ["PEM"];
     private static readonly string[] s_clientAuth = ["none", "requested", "required"];
     private static readonly string[] s_tlsVersions = ["TLSv1.2", "TLSv1.3"];
@@ -99,7 +100,8 @@ public static class BrokerConfigDefinitions
         new("group.min.session.timeout.ms", ConfigType.Int, "6000", "smallest session.timeout.ms a member may ask for", Min: 0),
         new("group.max.session.timeout.ms", ConfigType.Int, "1800000", "largest session.timeout.ms a member may ask for", Min: 0),
         new("group.max.size", ConfigType.Int, "2147483647", "members a group may hold", Min: 1),
-        new("group.coordinator.rebalance.protocols", ConfigType.List, "classic,consumer", "group protocols the coordinator serves: classic always; consumer (KIP-848) only when listed, else ConsumerGroupHeartbeat and ConsumerGroupDescribe are not advertised"),
+        new("group.coordinator.rebalance.protocols", ConfigType.List, "classic,consumer", "group protocols the coordinator serves: classic always; consumer (KIP-848) only when listed (and group.version is 1), else ConsumerGroupHeartbeat and ConsumerGroupDescribe are not advertised"),
+        new("group.consumer.migration.policy", ConfigType.String, "bidirectional", "KIP-848 online migration: upgrade converts a classic group with members to a consumer group when a consumer-protocol member joins; downgrade converts it back when its last consumer-protocol member leaves; bidirectional both, disabled neither", AllowedValues: s_migrationPolicies),
         new("group.consumer.heartbeat.interval.ms", ConfigType.Int, "5000", "how often KIP-848 consumer group members heartbeat", Min: 1),
         new("group.consumer.session.timeout.ms", ConfigType.Int, "45000", "a KIP-848 consumer group member that does not heartbeat this long is fenced", Min: 1),
         new("group.consumer.assignors", ConfigType.List, "uniform,range", "server-side assignors of KIP-848 consumer groups (uniform, range), the first being the default"),

@@ -199,6 +199,8 @@ public sealed partial class ControllerHost : IHostedService, IAsyncDisposable
                 _activeTerm = term;
                 _isActive = true;
                 ControllerHostLog.Activated(_logger, _quorum.NodeId, term);
+                var bootstrap = _controller.BootstrapFeatures();
+                if (!bootstrap.IsReadOnly) Propose(bootstrap.Records);
             }), TaskScheduler.Default);
     }
 

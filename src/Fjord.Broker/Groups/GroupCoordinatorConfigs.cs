@@ -34,6 +34,9 @@ public static class GroupCoordinatorConfigs
             ConsumerGroupAssignors = config.TryGetValue("group.consumer.assignors", out var assignors)
                 ? assignors.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 : defaults.ConsumerGroupAssignors,
+            ConsumerGroupMigrationPolicy = config.TryGetValue("group.consumer.migration.policy", out var policy)
+                ? Enum.Parse<Coordinator.ConsumerGroups.ConsumerGroupMigrationPolicy>(policy.Trim(), ignoreCase: true)
+                : defaults.ConsumerGroupMigrationPolicy,
         };
     }
 

@@ -94,6 +94,7 @@ public static class GroupsCommand
                 }
             }
 
+            var protocols = await MemberProtocolsAsync(context, description);
             var rows = partitions.Select(tp =>
             {
                 long? offset = committed.TryGetValue(tp, out var c) ? c : null;
@@ -107,6 +108,7 @@ public static class GroupsCommand
                     log_end_offset = end,
                     lag = offset is { } o && end is { } l ? Math.Max(0, l - o) : (long?)null,
                     member_id = owner?.ConsumerId,
+                    protocol = owner is null ? null : protocols.GetValueOrDefault(owner.ConsumerId, "unknown"),
                     client_id = owner?.ClientId,
                     host = owner?.Host,
                 };
@@ -121,6 +123,7 @@ public static class GroupsCommand
                 members = description.Members.Select(m => new
                 {
                     member_id = m.ConsumerId,
+                    protocol = protocols.GetValueOrDefault(m.ConsumerId, "unknown"),
                     group_instance_id = m.GroupInstanceId,
                     client_id = m.ClientId,
                     host = m.Host,
@@ -140,16 +143,43 @@ public static class GroupsCommand
             }
 
             Printer.Line($"Group: {result.group}  Type: {result.type}  State: {result.state}  Members: {result.members.Count}  Assignor: {(string.IsNullOrEmpty(result.assignor) ? "-" : result.assignor)}  Coordinator: {result.coordinator?.ToString() ?? "-"}  TotalLag: {result.total_lag}");
-            var table = Printer.Table("TOPIC", "PARTITION", "CURRENT-OFFSET", "LOG-END-OFFSET", "LAG", "CONSUMER-ID", "HOST", "CLIENT-ID");
+            var table = Printer.Table("TOPIC", "PARTITION", "CURRENT-OFFSET", "LOG-END-OFFSET", "LAG", "CONSUMER-ID", "PROTOCOL", "HOST", "CLIENT-ID");
             foreach (var row in rows)
             {
-                Printer.AddRow(table, row.topic, row.partition, row.committed_offset, row.log_end_offset, row.lag, row.member_id, row.host, row.client_id);
+                Printer.AddRow(table, row.topic, row.partition, row.committed_offset, row.log_end_offset, row.lag, row.member_id, row.protocol, row.host, row.client_id);
             }
 
             Printer.Render(table);
             return ExitCodes.Ok;
         });
         return command;
+    }
+
+    /// <summary>
+    /// Which protocol each member speaks: every member of a classic group uses the classic one; a consumer group can
+    /// hold classic members during an online migration, which ConsumerGroupDescribe v1's member type (KIP-1099) tells,
+    /// asked of the group's coordinator. Members the broker does not type (v0) are left out ("unknown").
+    /// </summary>
+    private static async Task<Dictionary<string, string>> MemberProtocolsAsync(CliContext context, ConsumerGroupDescription description)
+    {
+        if (description.GroupType != ConsumerGroupType.Consumer || description.Coordinator is null)
+        {
+            return description.Members.ToDictionary(m => m.ConsumerId, _ => "classic", StringComparer.Ordinal);
+        }
+
+        using var client = await KafkaRequestClient.ConnectToAsync(context, description.Coordinator.Host, description.Coordinator.Port);
+        var response = await client.SendAsync<Fjord.Protocol.Messages.ConsumerGroupDescribeResponse>(
+            new Fjord.Protocol.Messages.ConsumerGroupDescribeRequest { GroupIds = [description.GroupId] }, "ConsumerGroupDescribe");
+        var protocols = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var member in response.Groups.Where(g => g.ErrorCode == 0).SelectMany(g => g.Members))
+        {
+            if (member.MemberType is 0 or 1)
+            {
+                protocols[member.MemberId] = member.MemberType == 0 ? "classic" : "consumer";
+            }
+        }
+
+        return protocols;
     }
 
     /// <summary>"classic" or "consumer" (KIP-848), as kafka-consumer-groups prints the group type.</summary>

@@ -23,4 +23,11 @@ public sealed class ConsumerGroupMember(string memberId, ConsumerGroupMemberMeta
 
     /// <summary>When the member is fenced for not revoking partitions (its rebalance timeout); -1 while nothing is pending.</summary>
     public long RevocationDeadlineMs { get; set; } = -1;
+
+    /// <summary>
+    /// A classic member only: when it is removed for not sending the JoinGroup it was asked for (REBALANCE_IN_PROGRESS)
+    /// or the SyncGroup that follows a JoinGroup, within its rebalance timeout (Kafka's join and sync timeouts);
+    /// -1 while it owes neither. Not persisted.
+    /// </summary>
+    public long ClassicRebalanceDeadlineMs { get; set; } = -1;
 }

@@ -2,7 +2,8 @@ namespace Fjord.Coordinator.ConsumerGroups;
 
 /// <summary>
 /// What a KIP-848 member declared about itself (Kafka's ConsumerGroupMemberMetadataValue): identity,
-/// subscription and rebalance timeout. Immutable.
+/// subscription and rebalance timeout; <see cref="Classic"/> is set for a member that uses the classic protocol
+/// inside a consumer group (KIP-848's online migration). Immutable.
 /// </summary>
 public sealed record ConsumerGroupMemberMetadata(
     string? InstanceId,
@@ -12,8 +13,11 @@ public sealed record ConsumerGroupMemberMetadata(
     IReadOnlyList<string> SubscribedTopicNames,
     string? SubscribedTopicRegex,
     int RebalanceTimeoutMs,
-    string? ServerAssignor)
+    string? ServerAssignor,
+    ClassicMemberMetadata? Classic = null)
 {
+    public bool UsesClassicProtocol => Classic is not null;
+
     /// <summary>True when the two differ in anything that changes the target assignment (a group epoch bump).</summary>
     public bool SubscriptionDiffers(ConsumerGroupMemberMetadata other) =>
         !SubscribedTopicNames.SequenceEqual(other.SubscribedTopicNames, StringComparer.Ordinal)
@@ -27,5 +31,6 @@ public sealed record ConsumerGroupMemberMetadata(
         && RackId == other.RackId
         && ClientId == other.ClientId
         && ClientHost == other.ClientHost
-        && RebalanceTimeoutMs == other.RebalanceTimeoutMs;
+        && RebalanceTimeoutMs == other.RebalanceTimeoutMs
+        && (Classic is null ? other.Classic is null : Classic.SameAs(other.Classic));
 }

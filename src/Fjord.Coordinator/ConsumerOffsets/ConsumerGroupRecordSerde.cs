@@ -11,7 +11,8 @@ namespace Fjord.Coordinator.ConsumerOffsets;
 /// 7 (a member's target partitions) and 8 (a member's current assignment), each key a classic
 /// (non-flexible) int16 version plus strings, each value version 0 in the flexible encoding (compact
 /// strings and arrays, empty tagged fields). Key 4 (subscription metadata, dropped by Kafka 4.x) and
-/// Kafka's optional tagged fields are neither written nor needed; unknown tags are skipped on read.
+/// Kafka's optional tagged fields are neither written nor needed, except the member metadata's tag 0
+/// (ClassicMemberMetadata) of members that use the classic protocol; unknown tags are skipped on read.
 /// Thread-safe: static, no state.
 /// </summary>
 public static class ConsumerGroupRecordSerde
@@ -91,6 +92,12 @@ public static class ConsumerGroupRecordSerde
                 writer.WriteString(value.SubscribedTopicRegex, true);
                 writer.WriteInt32(value.RebalanceTimeoutMs);
                 writer.WriteString(value.ServerAssignor, true);
+                if (value.Classic is { } classic)
+                {
+                    WriteClassicMemberMetadata(ref writer, classic);
+                    return buffer.WrittenSpan.ToArray();
+                }
+
                 break;
             case ConsumerGroupTargetAssignmentMetadataRecord { AssignmentEpoch: { } epoch }:
                 writer.WriteInt32(epoch);
@@ -164,8 +171,8 @@ public static class ConsumerGroupRecordSerde
                     var regex = reader.ReadString(true);
                     var rebalanceTimeout = reader.ReadInt32();
                     var assignor = reader.ReadString(true);
-                    record = new ConsumerGroupMemberMetadataRecord(groupId, memberId, new ConsumerGroupMemberMetadata(instanceId, rackId, clientId, clientHost, topics, regex, rebalanceTimeout, assignor));
-                    break;
+                    var classic = ReadClassicMemberMetadata(ref reader);
+                    return new ConsumerGroupMemberMetadataRecord(groupId, memberId, new ConsumerGroupMemberMetadata(instanceId, rackId, clientId, clientHost, topics, regex, rebalanceTimeout, assignor, classic));
                 }
 
             case TargetAssignmentMetadataKeyVersion:
@@ -188,6 +195,61 @@ public static class ConsumerGroupRecordSerde
 
         reader.SkipTaggedFields();
         return record;
+    }
+
+    /// <summary>The tagged-field section holding tag 0, ClassicMemberMetadata: session timeout and the protocols (name, metadata bytes).</summary>
+    private static void WriteClassicMemberMetadata(ref ProtocolWriter writer, ClassicMemberMetadata classic)
+    {
+        var field = new ArrayBufferWriter<byte>(64);
+        var inner = new ProtocolWriter(field);
+        inner.WriteInt32(classic.SessionTimeoutMs);
+        inner.WriteArrayLength(classic.SupportedProtocols.Count, true);
+        foreach (var protocol in classic.SupportedProtocols)
+        {
+            inner.WriteString(protocol.Name, true);
+            inner.WriteBytes(protocol.Metadata, true);
+            inner.WriteEmptyTaggedFields();
+        }
+
+        inner.WriteEmptyTaggedFields();
+        writer.WriteUnsignedVarInt(1);
+        writer.WriteUnsignedVarInt(0);
+        writer.WriteUnsignedVarInt((uint)field.WrittenCount);
+        writer.WriteRaw(field.WrittenSpan);
+    }
+
+    /// <summary>Reads the member metadata's tagged fields: tag 0 is ClassicMemberMetadata, other tags are skipped.</summary>
+    private static ClassicMemberMetadata? ReadClassicMemberMetadata(ref ProtocolReader reader)
+    {
+        ClassicMemberMetadata? classic = null;
+        var count = reader.ReadTaggedFieldCount();
+        for (var i = 0; i < count; i++)
+        {
+            reader.ReadTaggedFieldHeader(out var tag, out var size);
+            if (tag != 0)
+            {
+                reader.Skip(size);
+                continue;
+            }
+
+            var start = reader.Consumed;
+            var sessionTimeout = reader.ReadInt32();
+            var protocolCount = reader.ReadArrayLength(true);
+            var protocols = new List<Groups.GroupProtocol>(Math.Max(protocolCount, 0));
+            for (var p = 0; p < protocolCount; p++)
+            {
+                var name = reader.ReadString(true) ?? throw new ProtocolException("null classic protocol name");
+                var metadata = reader.ReadBytes(true) ?? throw new ProtocolException("null classic protocol metadata");
+                reader.SkipTaggedFields();
+                protocols.Add(new Groups.GroupProtocol(name, metadata));
+            }
+
+            reader.SkipTaggedFields();
+            reader.EndTaggedField(tag, start, size);
+            classic = new ClassicMemberMetadata(sessionTimeout, protocols);
+        }
+
+        return classic;
     }
 
     private static void WritePartitions(ref ProtocolWriter writer, ImmutableSortedSet<TopicIdPartition> partitions)

@@ -54,6 +54,9 @@ public sealed partial class GroupCoordinator
                     SubscribedTopicRegex = member.Metadata.SubscribedTopicRegex,
                     Assignment = DescribeAssignment(member.Assignment.AssignedPartitions),
                     TargetAssignment = DescribeAssignment(member.Target),
+
+                    // KIP-1099's member types: 0 classic, 1 consumer.
+                    MemberType = member.Metadata.UsesClassicProtocol ? (sbyte)0 : (sbyte)1,
                 });
             }
         }
@@ -90,7 +93,8 @@ public sealed partial class GroupCoordinator
     /// <summary>
     /// OffsetCommit against a KIP-848 group (Kafka's ConsumerGroup.validateOffsetCommit): a commit without
     /// a member (epoch -1) is accepted only while the group is empty; otherwise the member must exist and
-    /// send exactly its current epoch, else STALE_MEMBER_EPOCH (it commits again after its next heartbeat).
+    /// send exactly its current epoch, else STALE_MEMBER_EPOCH (it commits again after its next heartbeat), or
+    /// ILLEGAL_GENERATION for a member that uses the classic protocol.
     /// </summary>
     private static ErrorCode ValidateConsumerGroupCommit(ConsumerGroup group, OffsetCommitRequest request)
     {
@@ -104,7 +108,13 @@ public sealed partial class GroupCoordinator
             return ErrorCode.UnknownMemberId;
         }
 
-        return request.GenerationIdOrMemberEpoch == member.Assignment.MemberEpoch ? ErrorCode.None : ErrorCode.StaleMemberEpoch;
+        if (request.GenerationIdOrMemberEpoch == member.Assignment.MemberEpoch)
+        {
+            return ErrorCode.None;
+        }
+
+        // A classic member names its generation, which is its member epoch: Kafka answers it as a classic group would.
+        return member.Metadata.UsesClassicProtocol ? ErrorCode.IllegalGeneration : ErrorCode.StaleMemberEpoch;
     }
 
     /// <summary>
@@ -155,7 +165,7 @@ public sealed partial class GroupCoordinator
         return ErrorCode.None;
     }
 
-    /// <summary>Whether <paramref name="groupId"/> is a KIP-848 group with members (classic joins are refused then).</summary>
+    /// <summary>Whether <paramref name="groupId"/> is a KIP-848 group with members (its offsets do not expire then).</summary>
     private bool IsActiveConsumerGroup(string groupId) =>
         _consumerGroups.TryGetValue(groupId, out var group) && group.Members.Count > 0;
 

@@ -52,13 +52,18 @@ public sealed partial class GroupCoordinator
             return HeartbeatError(error);
         }
 
+        _consumerGroups.TryGetValue(request.GroupId, out var group);
         if (_groups.TryGetValue(request.GroupId, out var classic) && classic.ProtocolType is not null && (classic.MemberCount > 0 || classic.State != GroupState.Empty))
         {
-            // KIP-848's online migration (classic members moving to the new protocol in place) is not built.
-            return HeartbeatError(ErrorCode.GroupIdNotFound, $"Group {request.GroupId} is a classic group with members, not a consumer group.");
+            // KIP-848's online upgrade: only a joining member converts the group (Kafka's createIfNotExists).
+            string? refusal = null;
+            group = request.MemberEpoch == 0 ? UpgradeToConsumerGroup(classic, out refusal) : null;
+            if (group is null)
+            {
+                return HeartbeatError(ErrorCode.GroupIdNotFound, refusal ?? $"Group {request.GroupId} is a classic group, not a consumer group.");
+            }
         }
 
-        _consumerGroups.TryGetValue(request.GroupId, out var group);
         if (request.MemberEpoch is LeaveGroupMemberEpoch or LeaveGroupStaticMemberEpoch)
         {
             return LeaveConsumerGroup(group, request);
@@ -118,53 +123,11 @@ public sealed partial class GroupCoordinator
             request.SubscribedTopicRegex is { Length: > 0 } regex ? regex : request.SubscribedTopicRegex is null ? previousMetadata?.SubscribedTopicRegex : null,
             request.RebalanceTimeoutMs != -1 ? request.RebalanceTimeoutMs : previousMetadata?.RebalanceTimeoutMs ?? _config.ConsumerGroupDefaultRebalanceTimeoutMs,
             request.ServerAssignor ?? previousMetadata?.ServerAssignor);
-        if (previousMetadata is null || !metadata.SameAs(previousMetadata))
-        {
-            Emit(new ConsumerGroupMemberMetadataRecord(request.GroupId, memberId, metadata));
-        }
-
-        // The group as it will be once these records are replayed: this member with its new metadata.
-        var memberMetadata = new SortedDictionary<string, ConsumerGroupMemberMetadata>(StringComparer.Ordinal);
-        if (group is not null)
-        {
-            foreach (var member in group.Members.Values)
-            {
-                memberMetadata[member.MemberId] = member.Metadata;
-            }
-        }
-
-        memberMetadata[memberId] = metadata;
-        var subscribed = ResolveSubscriptions(memberMetadata, out var fingerprint);
-        var groupEpoch = group?.GroupEpoch ?? 0;
-        if (previousMetadata is null || metadata.SubscriptionDiffers(previousMetadata) || fingerprint != group?.SubscribedTopicsFingerprint)
-        {
-            groupEpoch++;
-            Emit(new ConsumerGroupMetadataRecord(request.GroupId, groupEpoch) { SubscribedTopicsFingerprint = fingerprint });
-        }
-
-        var assignmentEpoch = group?.AssignmentEpoch ?? 0;
-        ImmutableSortedSet<TopicIdPartition> target;
-        if (groupEpoch > assignmentEpoch)
-        {
-            var assignorName = ChooseAssignor(memberMetadata.Values);
-            var targets = ComputeTargetAssignment(request.GroupId, group, memberMetadata, subscribed, assignorName, groupEpoch);
-            target = targets.GetValueOrDefault(memberId) ?? [];
-            assignmentEpoch = groupEpoch;
-        }
-        else
-        {
-            target = existing?.Target ?? [];
-        }
 
         // A member (re)joining with epoch 0 owns nothing, whatever it owned under that id before.
         var currentAssignment = request.MemberEpoch == 0 || existing is null ? ConsumerGroupMemberAssignment.Joining : existing.Assignment;
         var owned = OwnedPartitions(request);
-        var next = MemberReconciler.Reconcile(currentAssignment, assignmentEpoch, target, owned, p => group?.IsOwnedByOther(memberId, p) ?? false);
-        if (existing is null || !next.SameAs(existing.Assignment))
-        {
-            Emit(new ConsumerGroupCurrentMemberAssignmentRecord(request.GroupId, memberId, next));
-        }
-
+        var next = UpdateConsumerGroupMember(request.GroupId, group, existing, memberId, metadata, currentAssignment, owned);
         if (existing is not null)
         {
             existing.SessionDeadlineMs = Now + _config.ConsumerGroupSessionTimeoutMs;
@@ -184,6 +147,69 @@ public sealed partial class GroupCoordinator
         }
 
         return response;
+    }
+
+    /// <summary>
+    /// The step both protocols share (Kafka's consumerGroupHeartbeat and classicGroupJoinToConsumerGroup): the
+    /// member's metadata is persisted if it changed, the group epoch bumped when a subscription or a subscribed
+    /// topic changed, the target assignment recomputed when the group epoch is ahead of it, and the member
+    /// reconciled from <paramref name="currentAssignment"/> towards its target. Returns the member's new assignment.
+    /// </summary>
+    private ConsumerGroupMemberAssignment UpdateConsumerGroupMember(
+        string groupId,
+        ConsumerGroup? group,
+        ConsumerGroupMember? existing,
+        string memberId,
+        ConsumerGroupMemberMetadata metadata,
+        ConsumerGroupMemberAssignment currentAssignment,
+        ImmutableSortedSet<TopicIdPartition>? owned)
+    {
+        var previousMetadata = existing?.Metadata;
+        if (previousMetadata is null || !metadata.SameAs(previousMetadata))
+        {
+            Emit(new ConsumerGroupMemberMetadataRecord(groupId, memberId, metadata));
+        }
+
+        // The group as it will be once these records are replayed: this member with its new metadata.
+        var memberMetadata = new SortedDictionary<string, ConsumerGroupMemberMetadata>(StringComparer.Ordinal);
+        if (group is not null)
+        {
+            foreach (var member in group.Members.Values)
+            {
+                memberMetadata[member.MemberId] = member.Metadata;
+            }
+        }
+
+        memberMetadata[memberId] = metadata;
+        var subscribed = ResolveSubscriptions(memberMetadata, out var fingerprint);
+        var groupEpoch = group?.GroupEpoch ?? 0;
+        if (previousMetadata is null || metadata.SubscriptionDiffers(previousMetadata) || fingerprint != group?.SubscribedTopicsFingerprint)
+        {
+            groupEpoch++;
+            Emit(new ConsumerGroupMetadataRecord(groupId, groupEpoch) { SubscribedTopicsFingerprint = fingerprint });
+        }
+
+        var assignmentEpoch = group?.AssignmentEpoch ?? 0;
+        ImmutableSortedSet<TopicIdPartition> target;
+        if (groupEpoch > assignmentEpoch)
+        {
+            var assignorName = ChooseAssignor(memberMetadata.Values);
+            var targets = ComputeTargetAssignment(groupId, group, memberMetadata, subscribed, assignorName, groupEpoch);
+            target = targets.GetValueOrDefault(memberId) ?? [];
+            assignmentEpoch = groupEpoch;
+        }
+        else
+        {
+            target = existing?.Target ?? [];
+        }
+
+        var next = MemberReconciler.Reconcile(currentAssignment, assignmentEpoch, target, owned, p => group?.IsOwnedByOther(memberId, p) ?? false);
+        if (existing is null || !next.SameAs(existing.Assignment))
+        {
+            Emit(new ConsumerGroupCurrentMemberAssignmentRecord(groupId, memberId, next));
+        }
+
+        return next;
     }
 
     private static ClassicGroup? EmptyClassicGroup(ClassicGroup? classic) =>
@@ -271,10 +297,16 @@ public sealed partial class GroupCoordinator
 
     /// <summary>
     /// Removes members (leave, session or rebalance timeout): their records are tombstoned and the group
-    /// epoch bumped once, so the others get the freed partitions through a new target assignment.
+    /// epoch bumped once, so the others get the freed partitions through a new target assignment. When the
+    /// one leaving is the last consumer-protocol member among classic ones, the group becomes classic instead.
     /// </summary>
     private void RemoveConsumerMembers(ConsumerGroup group, IReadOnlyList<ConsumerGroupMember> members)
     {
+        if (members.Count == 1 && MaybeDowngradeToClassicGroup(group, members[0]))
+        {
+            return;
+        }
+
         foreach (var member in members)
         {
             Emit(new ConsumerGroupCurrentMemberAssignmentRecord(group.GroupId, member.MemberId, null));

@@ -38,7 +38,13 @@ public sealed partial class GroupCoordinator
                     else
                     {
                         // A member's session starts when it is added, and again for every member a load restores.
-                        group.Members[member.MemberId] = new ConsumerGroupMember(member.MemberId, value) { SessionDeadlineMs = Now + _config.ConsumerGroupSessionTimeoutMs };
+                        // A classic member that just joined through JoinGroup owes its SyncGroup within its rebalance timeout.
+                        var joined = _classicSyncDeadlines.Remove((record.GroupId, member.MemberId), out var syncDeadline);
+                        group.Members[member.MemberId] = new ConsumerGroupMember(member.MemberId, value)
+                        {
+                            SessionDeadlineMs = Now + SessionTimeoutOf(value),
+                            ClassicRebalanceDeadlineMs = joined ? syncDeadline : -1,
+                        };
                     }
 
                     return true;
@@ -101,7 +107,7 @@ public sealed partial class GroupCoordinator
 
             foreach (var member in group.Members.Values)
             {
-                member.SessionDeadlineMs = now + _config.ConsumerGroupSessionTimeoutMs;
+                member.SessionDeadlineMs = now + SessionTimeoutOf(member.Metadata);
                 if (member.RevocationDeadlineMs >= 0)
                 {
                     member.RevocationDeadlineMs = now + member.Metadata.RebalanceTimeoutMs;
@@ -119,12 +125,21 @@ public sealed partial class GroupCoordinator
                 _consumerGroups.Remove(group.GroupId);
             }
         }
+
+        foreach (var key in _classicSyncDeadlines.Keys.Where(k => PartitionFor(k.GroupId) == partition).ToList())
+        {
+            _classicSyncDeadlines.Remove(key);
+        }
     }
 
-    /// <summary>Fences members whose session expired or who did not revoke within their rebalance timeout.</summary>
+    /// <summary>
+    /// Fences members whose session expired, who did not revoke within their rebalance timeout, or (classic members)
+    /// who did not send the JoinGroup or SyncGroup they owe within it.
+    /// </summary>
     private void ExpireConsumerGroupMembers(long now)
     {
-        foreach (var group in _consumerGroups.Values)
+        // A removal may turn the group into a classic one (online downgrade), so iterate over a copy.
+        foreach (var group in _consumerGroups.Values.ToList())
         {
             if (PartitionState(group.Partition) != CoordinatorPartitionState.Active)
             {
@@ -134,7 +149,9 @@ public sealed partial class GroupCoordinator
             List<ConsumerGroupMember>? expired = null;
             foreach (var member in group.Members.Values)
             {
-                if (now >= member.SessionDeadlineMs || (member.RevocationDeadlineMs >= 0 && now >= member.RevocationDeadlineMs))
+                if (now >= member.SessionDeadlineMs
+                    || (member.RevocationDeadlineMs >= 0 && now >= member.RevocationDeadlineMs)
+                    || (member.ClassicRebalanceDeadlineMs >= 0 && now >= member.ClassicRebalanceDeadlineMs))
                 {
                     (expired ??= []).Add(member);
                 }

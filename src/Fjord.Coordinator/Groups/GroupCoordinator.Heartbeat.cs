@@ -23,6 +23,11 @@ public sealed partial class GroupCoordinator
             return error;
         }
 
+        if (_consumerGroups.TryGetValue(request.GroupId, out var consumerGroup))
+        {
+            return ClassicHeartbeatToConsumerGroup(consumerGroup, request);
+        }
+
         if (!_groups.TryGetValue(request.GroupId, out var group))
         {
             return ErrorCode.UnknownMemberId;

@@ -27,22 +27,22 @@ public sealed partial class GroupCoordinator
             return JoinError(version, error, request.MemberId);
         }
 
-        if (IsActiveConsumerGroup(request.GroupId))
-        {
-            // KIP-848's online migration (classic members joining a consumer group) is not built.
-            return JoinError(version, ErrorCode.InconsistentGroupProtocol, request.MemberId);
-        }
-
-        if (_consumerGroups.TryGetValue(request.GroupId, out var emptyConsumerGroup))
-        {
-            // An empty consumer group becomes a classic group; its offsets stay under the same id.
-            Emit(new ConsumerOffsets.ConsumerGroupTargetAssignmentMetadataRecord(emptyConsumerGroup.GroupId, null));
-            Emit(new ConsumerOffsets.ConsumerGroupMetadataRecord(emptyConsumerGroup.GroupId, null));
-        }
-
         if (request.SessionTimeoutMs < _config.GroupMinSessionTimeoutMs || request.SessionTimeoutMs > _config.GroupMaxSessionTimeoutMs)
         {
             return JoinError(version, ErrorCode.InvalidSessionTimeout, request.MemberId);
+        }
+
+        if (_consumerGroups.TryGetValue(request.GroupId, out var consumerGroup))
+        {
+            if (consumerGroup.Members.Count > 0)
+            {
+                // KIP-848's online migration: a classic member joins the consumer group and keeps its protocol.
+                return ClassicJoinToConsumerGroup(consumerGroup, request, version, clientId, clientHost);
+            }
+
+            // An empty consumer group becomes a classic group; its offsets stay under the same id.
+            Emit(new ConsumerOffsets.ConsumerGroupTargetAssignmentMetadataRecord(consumerGroup.GroupId, null));
+            Emit(new ConsumerOffsets.ConsumerGroupMetadataRecord(consumerGroup.GroupId, null));
         }
 
         var isUnknownMember = request.MemberId.Length == 0;

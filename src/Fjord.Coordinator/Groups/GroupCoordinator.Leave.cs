@@ -22,6 +22,11 @@ public sealed partial class GroupCoordinator
             return Finish(response);
         }
 
+        if (_consumerGroups.TryGetValue(groupId, out var consumerGroup))
+        {
+            return Finish(ClassicLeaveConsumerGroup(consumerGroup, leaving));
+        }
+
         _groups.TryGetValue(groupId, out var group);
         if (group?.State == GroupState.Dead)
         {

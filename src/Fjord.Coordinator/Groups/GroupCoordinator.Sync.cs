@@ -25,6 +25,11 @@ public sealed partial class GroupCoordinator
             return SyncError(version, error);
         }
 
+        if (_consumerGroups.TryGetValue(request.GroupId, out var consumerGroup))
+        {
+            return ClassicSyncToConsumerGroup(consumerGroup, request, version);
+        }
+
         if (!_groups.TryGetValue(request.GroupId, out var group))
         {
             return SyncError(version, ErrorCode.UnknownMemberId);

@@ -46,4 +46,11 @@ public sealed record GroupCoordinatorConfig
 
     /// <summary>group.consumer.assignors: the server-side assignors, the first being the default.</summary>
     public IReadOnlyList<string> ConsumerGroupAssignors { get; init; } = ["uniform", "range"];
+
+    /// <summary>group.consumer.migration.policy: Kafka 4.x's default converts groups both ways.</summary>
+    public ConsumerGroups.ConsumerGroupMigrationPolicy ConsumerGroupMigrationPolicy { get; init; } = ConsumerGroups.ConsumerGroupMigrationPolicy.Bidirectional;
+
+    public bool IsUpgradeEnabled => ConsumerGroupMigrationPolicy is ConsumerGroups.ConsumerGroupMigrationPolicy.Upgrade or ConsumerGroups.ConsumerGroupMigrationPolicy.Bidirectional;
+
+    public bool IsDowngradeEnabled => ConsumerGroupMigrationPolicy is ConsumerGroups.ConsumerGroupMigrationPolicy.Downgrade or ConsumerGroups.ConsumerGroupMigrationPolicy.Bidirectional;
 }

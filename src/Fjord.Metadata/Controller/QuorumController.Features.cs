@@ -28,6 +28,23 @@ public sealed partial class QuorumController
         return builder.Result<(ErrorCode, string?)>((ErrorCode.None, null));
     }
 
+    /// <summary>
+    /// A cluster whose log never finalized <c>metadata.version</c> has never been bootstrapped: its first active
+    /// controller finalizes <see cref="SupportedFeatures.Bootstrap"/> (Kafka writes them from its bootstrap metadata
+    /// when the cluster is formatted), so a new cluster runs with <c>group.version</c> 1 like Kafka 4.0. Read-only otherwise.
+    /// </summary>
+    public ControllerResult<bool> BootstrapFeatures()
+    {
+        EnsureActive();
+        var builder = new ControllerRecordBuilder(Image);
+        if (!Image.Features.ContainsKey(SupportedFeatures.MetadataVersion))
+        {
+            foreach (var (name, level) in SupportedFeatures.Bootstrap)
+                builder.Add(new MetadataRecord { FeatureLevel = new FeatureLevelRecord { Name = name, FeatureLevel = level } });
+        }
+        return builder.Result(true);
+    }
+
     private static (ErrorCode, string?) Check(MetadataImage image, FeatureUpdate update)
     {
         if (update.UpgradeType is not (FeatureUpgradeType.Upgrade or FeatureUpgradeType.SafeDowngrade or FeatureUpgradeType.UnsafeDowngrade))

@@ -8,14 +8,14 @@
 namespace Fjord.Protocol.Messages;
 
 /// <summary>
-/// Kafka's ConsumerGroupDescribeRequest request (API key 69): versions 0, flexible from version 0.
+/// Kafka's ConsumerGroupDescribeRequest request (API key 69): versions 0-1, flexible from version 0.
 /// A plain mutable message: not thread-safe; fill, write or read it on one thread.
 /// </summary>
 public sealed partial class ConsumerGroupDescribeRequest : IRequestMessage
 {
     public const short ApiKeyValue = 69;
     public const short LowestSupportedVersion = 0;
-    public const short HighestSupportedVersion = 0;
+    public const short HighestSupportedVersion = 1;
     public const short LowestFlexibleVersion = 0;
     public const bool LatestVersionUnstable = false;
 

@@ -8,14 +8,14 @@
 namespace Fjord.Protocol.Messages;
 
 /// <summary>
-/// Kafka's ConsumerGroupDescribeResponse response (API key 69): versions 0, flexible from version 0.
+/// Kafka's ConsumerGroupDescribeResponse response (API key 69): versions 0-1, flexible from version 0.
 /// A plain mutable message: not thread-safe; fill, write or read it on one thread.
 /// </summary>
 public sealed partial class ConsumerGroupDescribeResponse : IResponseMessage
 {
     public const short ApiKeyValue = 69;
     public const short LowestSupportedVersion = 0;
-    public const short HighestSupportedVersion = 0;
+    public const short HighestSupportedVersion = 1;
     public const short LowestFlexibleVersion = 0;
     public const bool LatestVersionUnstable = false;
 
@@ -277,6 +277,9 @@ public sealed partial class ConsumerGroupDescribeResponse : IResponseMessage
         [ProtocolField("0+")]
         public Assignment TargetAssignment { get; set; } = new();
 
+        [ProtocolField("1+", Ignorable = true)]
+        public sbyte MemberType { get; set; } = -1;
+
         public void Read(ref ProtocolReader reader, short version)
         {
             MemberId = reader.ReadString(true) ?? throw ProtocolException.NullValue("Member.MemberId", version);
@@ -310,6 +313,15 @@ public sealed partial class ConsumerGroupDescribeResponse : IResponseMessage
             var value4 = new Assignment();
             value4.Read(ref reader, version);
             TargetAssignment = value4;
+            if (version >= 1)
+            {
+                MemberType = reader.ReadInt8();
+            }
+            else
+            {
+                MemberType = -1;
+            }
+
             reader.SkipTaggedFields();
         }
 
@@ -337,6 +349,11 @@ public sealed partial class ConsumerGroupDescribeResponse : IResponseMessage
             writer.WriteString(SubscribedTopicRegex, true);
             (Assignment ?? throw ProtocolException.NullValue("Member.Assignment", version)).Write(ref writer, version);
             (TargetAssignment ?? throw ProtocolException.NullValue("Member.TargetAssignment", version)).Write(ref writer, version);
+            if (version >= 1)
+            {
+                writer.WriteInt8(MemberType);
+            }
+
             writer.WriteEmptyTaggedFields();
         }
 
@@ -365,6 +382,11 @@ public sealed partial class ConsumerGroupDescribeResponse : IResponseMessage
             size += ProtocolSize.String(SubscribedTopicRegex, true);
             size += (Assignment ?? throw ProtocolException.NullValue("Member.Assignment", version)).ComputeSize(version);
             size += (TargetAssignment ?? throw ProtocolException.NullValue("Member.TargetAssignment", version)).ComputeSize(version);
+            if (version >= 1)
+            {
+                size += 1;
+            }
+
             size += 1; // empty tagged-field section
             return size;
         }
@@ -381,7 +403,8 @@ public sealed partial class ConsumerGroupDescribeResponse : IResponseMessage
                 && SubscribedTopicNames is { Count: 0 }
                 && SubscribedTopicRegex is null
                 && Assignment is not null && Assignment.HasOnlyDefaults()
-                && TargetAssignment is not null && TargetAssignment.HasOnlyDefaults();
+                && TargetAssignment is not null && TargetAssignment.HasOnlyDefaults()
+                && MemberType == -1;
         }
     }
 

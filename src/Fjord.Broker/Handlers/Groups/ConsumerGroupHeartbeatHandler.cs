@@ -1,6 +1,8 @@
 using Fjord.Broker.Groups;
 using Fjord.Broker.Network;
+using Fjord.Broker.Quorum;
 using Fjord.Coordinator.Groups;
+using Fjord.Metadata.Features;
 using Fjord.Protocol;
 using Fjord.Protocol.Errors;
 using Fjord.Protocol.Messages;
@@ -16,11 +18,12 @@ namespace Fjord.Broker.Handlers.Groups;
 /// - SubscribedTopicRegex (v1): RE2-style, whole-name match, internal topics excluded; an invalid one
 ///   answers INVALID_REGULAR_EXPRESSION (see SubscriptionRegex for the supported syntax).
 /// - Errors: INVALID_REQUEST (malformed), UNKNOWN_MEMBER_ID, FENCED_MEMBER_EPOCH (rejoin with epoch 0),
-///   UNRELEASED_INSTANCE_ID, GROUP_ID_NOT_FOUND for a classic group that has members (no online migration),
-///   NOT_COORDINATOR / COORDINATOR_LOAD_IN_PROGRESS as for classic groups.
+///   UNRELEASED_INSTANCE_ID, GROUP_ID_NOT_FOUND for a classic group that has members and may not be upgraded
+///   (group.consumer.migration.policy, protocol type other than <c>consumer</c>), NOT_COORDINATOR /
+///   COORDINATOR_LOAD_IN_PROGRESS as for classic groups; UNSUPPORTED_VERSION while group.version is 0.
 /// - Answered once the records of the step are appended to <c>__consumer_offsets</c>.
 /// </summary>
-public sealed class ConsumerGroupHeartbeatHandler(GroupCoordinatorService coordinator) : ApiHandler<ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse>
+public sealed class ConsumerGroupHeartbeatHandler(GroupCoordinatorService coordinator, MetadataQuorum quorum) : ApiHandler<ConsumerGroupHeartbeatRequest, ConsumerGroupHeartbeatResponse>
 {
     public override ApiKey ApiKey => ApiKey.ConsumerGroupHeartbeat;
 
@@ -28,8 +31,15 @@ public sealed class ConsumerGroupHeartbeatHandler(GroupCoordinatorService coordi
 
     public override short MaxVersion => 1;
 
-    protected override async ValueTask<IResponseMessage?> HandleTypedAsync(RequestContext context, ConsumerGroupHeartbeatRequest request) =>
-        await coordinator.ConsumerGroupHeartbeatAsync(request, context.ApiVersion, context.ClientId ?? "", GroupClientHost.Of(context)).ConfigureAwait(false);
+    protected override async ValueTask<IResponseMessage?> HandleTypedAsync(RequestContext context, ConsumerGroupHeartbeatRequest request)
+    {
+        if (!GroupVersion.IsConsumerProtocolSupported(quorum.StateMachine.Image))
+        {
+            return ErrorResponse(request, ErrorCode.UnsupportedVersion);
+        }
+
+        return await coordinator.ConsumerGroupHeartbeatAsync(request, context.ApiVersion, context.ClientId ?? "", GroupClientHost.Of(context)).ConfigureAwait(false);
+    }
 
     protected override ConsumerGroupHeartbeatResponse ErrorResponse(ConsumerGroupHeartbeatRequest request, ErrorCode error) => new() { ErrorCode = (short)error };
 }
