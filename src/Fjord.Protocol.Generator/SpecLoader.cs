@@ -55,7 +55,8 @@ internal static class SpecLoader
         return fields;
     }
 
-    private static FieldSpec ParseField(JsonElement element)
+    /// <summary>One field in the specs' JSON form (also the version overlay's added fields).</summary>
+    internal static FieldSpec ParseField(JsonElement element)
     {
         string name = element.GetProperty("name").GetString()!;
         var versions = VersionRange.Parse(element.GetProperty("versions").GetString()!);
