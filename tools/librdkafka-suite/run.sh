@@ -9,7 +9,7 @@ set -euo pipefail
 : "${LIBRDKAFKA_SRC:?set LIBRDKAFKA_SRC to a librdkafka checkout}"
 REPO=$(cd "$(dirname "$0")/../.." && pwd)
 WORK=${WORK:-/tmp/fjord-librdkafka-suite}
-TEST_TIMEOUT=${TEST_TIMEOUT:-600}              # seconds per test number, on top of the runner's own timeouts
+TEST_TIMEOUT=${TEST_TIMEOUT:-1500}             # seconds per test number (0113 alone runs ~10 min here), on top of the runner's own timeouts
 # What Fjord's ApiVersions answers match. Given in the environment: the runner's `-V` crashes it at exit (it frees
 # its argv string), losing the summary.
 TEST_KAFKA_VERSION=${TEST_KAFKA_VERSION:-4.0.0}
