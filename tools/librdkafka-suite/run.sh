@@ -94,7 +94,7 @@ start_nodes() {
       --http-listen "127.0.0.1:${PORT_PREFIX}$((6 + n))44" --voters "$voters" \
       --set num.partitions=4 --set "default.replication.factor=$((count < 3 ? count : 3))" \
       --set "auto.create.topics.enable=$auto_create" "${extra[@]}" $( ((count == 3)) && echo --rack "RACK$n") \
-      >"$WORK/logs/node-$n-of-$count.log" 2>&1 &
+      >"$WORK/logs/node-$n-of-$count-$scenario.log" 2>&1 &
     node_pids+=($!)
   done
   for ((n = 0; n < count; n++)); do
