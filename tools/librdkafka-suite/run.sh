@@ -18,10 +18,11 @@ PORT_PREFIX=${PORT_PREFIX:-29}                  # node N: kafka ${PORT_PREFIX}N9
 BROKER_DLL=$REPO/src/Fjord.Broker/bin/Release/net10.0/fjord-broker.dll
 RESULTS=$WORK/results.tsv
 
-# The four lists (each may be replaced from the environment). Tests that use transactions or the idempotent producer run on three nodes (replication factor 3, as librdkafka's
-# default scenario), and so does fetch-from-follower (KIP-392: node N is in rack RACKN, as trivup sets them up);
-# everything else on one node; the tests of the `noautocreate` scenario once more on three nodes
-# that do not auto-create topics (they create theirs with replication factor 3). Local-only tests (the mock cluster's) are excluded by `-L`.
+# The four lists; each may be replaced from the environment. Tests that use transactions or the idempotent producer
+# run on three nodes (replication factor 3, as in librdkafka's default scenario), and so does fetch-from-follower
+# (KIP-392: node N is in rack RACKN, as trivup sets them up); everything else on one node; the tests of the
+# `noautocreate` scenario on three nodes that do not auto-create topics (they create theirs with replication factor
+# 3). Local-only tests (the mock cluster's) are excluded by `-L`.
 TXN_TESTS=${TXN_TESTS:-"0103 0098 0129 0137 0061 0090 0094 0086 0076 0008 0052 0101"}
 OTHER_TESTS=${OTHER_TESTS:-"0001 0002 0003 0005 0007 0011 0012 0013 0014 0015 0016 0017 0018 0019 0020 0021 0022 0026 0028 0029 0030
 0031 0033 0034 0035 0036 0038 0039 0040 0041 0042 0044 0045 0047 0048 0049 0050 0051 0053 0054 0055 0056 0057 0059
@@ -110,16 +111,17 @@ start_nodes() {
 # Runs one test number; appends "number<TAB>name<TAB>result<TAB>seconds<TAB>reason" lines (one per sub-test entry
 # of librdkafka's summary) to $RESULTS.
 run_test() {
-  local number=$1 nodes=$2 scenario=$3 out=$WORK/logs/$1-$3.log status=0
+  local number=$1 nodes=$2 scenario=$3 out=$WORK/logs/$1-$3.log status=0 setting=$2
+  [[ $scenario == default ]] || setting+=" $scenario"
   if [[ -n ${NOT_APPLICABLE[$number]:-} ]]; then
-    printf '%s\t%s\tN/A\t-\t%s\t%s\n' "$number" "$number" "${NOT_APPLICABLE[$number]}" "$nodes" >>"$RESULTS"
+    printf '%s\t%s\tN/A\t-\t%s\t%s\n' "$number" "$number" "${NOT_APPLICABLE[$number]}" "$setting" >>"$RESULTS"
     return
   fi
   (cd "$WORK/librdkafka/tests" && TESTS=$number TEST_KAFKA_VERSION=$TEST_KAFKA_VERSION \
     RDKAFKA_TEST_CONF=$WORK/test.conf LD_LIBRARY_PATH=../src:../src-cpp \
     timeout --kill-after=10 "$TEST_TIMEOUT" stdbuf -oL ./test-runner -L -s "${scenario%+*}") >"$out" 2>&1 || status=$?
   sed -i 's/\x1b\[[0-9;]*m//g' "$out"
-  python3 "$REPO/tools/librdkafka-suite/summarize.py" "$number" "$nodes" "$status" "$out" >>"$RESULTS"
+  python3 "$REPO/tools/librdkafka-suite/summarize.py" "$number" "$setting" "$status" "$out" >>"$RESULTS"
 }
 
 main() {
@@ -141,13 +143,14 @@ main() {
     printf 'bootstrap.servers=%s\ntest.timeout.multiplier=%s\n' "$BOOTSTRAP" "$TIMEOUT_MULTIPLIER" >"$WORK/test.conf"
     for number in $list; do
       log "$(date -u +%T) $number on $nodes node(s), $scenario"
+      local before; before=$(wc -l <"$RESULTS")
       run_test "$number" "$nodes" "$scenario"
-      awk -F'\t' -v n="$number" '$1 == n { printf "  %-45s %-8s %s\n", $2, $3, $5 }' "$RESULTS" >&2
+      tail -n "+$((before + 1))" "$RESULTS" | awk -F'\t' '{ printf "  %-45s %-8s %s\n", $2, $3, $5 }' >&2
     done
     stop_nodes
   done
-  printf '%-45s %-5s %-8s %8s  %s\n' test nodes result seconds reason
-  awk -F'\t' '{ printf "%-45s %-5s %-8s %8s  %s\n", $2, $6, $3, $4, $5 }' "$RESULTS"
+  printf '%-45s %-16s %-8s %8s  %s\n' test nodes result seconds reason
+  awk -F'\t' '{ printf "%-45s %-16s %-8s %8s  %s\n", $2, $6, $3, $4, $5 }' "$RESULTS"
   awk -F'\t' '{ count[$3]++ } END { for (r in count) printf "%s %d  ", r, count[r]; print "" }' "$RESULTS"
 }
 

@@ -1,14 +1,14 @@
 #!/usr/bin/env python3
 """Turns one librdkafka test-runner log into result lines for run.sh.
 
-usage: summarize.py NUMBER NODES EXIT_STATUS LOG
-prints: number<TAB>name<TAB>result<TAB>seconds<TAB>reason<TAB>nodes, one line per entry of the runner's summary
+usage: summarize.py NUMBER SETTING EXIT_STATUS LOG   (SETTING: node count and scenario, e.g. "3 noautocreate")
+prints: number<TAB>name<TAB>result<TAB>seconds<TAB>reason<TAB>setting, one line per entry of the runner's summary
 (PASSED, FAILED, N/A for a test the runner skipped, TIMEOUT when `timeout` ended it, CRASHED without a summary).
 """
 import re
 import sys
 
-number, nodes, status, path = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
+number, setting, status, path = sys.argv[1], sys.argv[2], int(sys.argv[3]), sys.argv[4]
 lines = open(path, encoding="utf-8", errors="replace").read().splitlines()
 
 # "| 0103_transactions                        |     PASSED |  12.345s | reason"
@@ -49,9 +49,9 @@ for name, state, seconds, reason in entries:
         reason = first_failure() or reason
         if "KAFKA_PATH" in reason:  # it runs Kafka's own scripts (kafka-topics.sh, kafka-acls.sh), not here
             result, reason = "N/A", f"needs Kafka's command-line tools: {reason}"
-    print("\t".join([number, name, result, seconds, clean(reason), nodes]))
+    print("\t".join([number, name, result, seconds, clean(reason), setting]))
 
 if not entries:
     result = "TIMEOUT" if status in (124, 137) else "CRASHED"
     tail = first_failure() or (lines[-1] if lines else "no output")
-    print("\t".join([number, number, result, "-", clean(f"exit {status}: {tail}"), nodes]))
+    print("\t".join([number, number, result, "-", clean(f"exit {status}: {tail}"), setting]))
