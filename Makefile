@@ -214,3 +214,10 @@ kube-local-stop:
 	@# What a node killed with SIGKILL could not remove (pod namespaces, veths, the bridge); nothing after a clean stop.
 	@[ ! -f $(KUBE_NODE_DLL) ] || $(DOTNET) $(KUBE_NODE_DLL) --state-dir $(KUBE_DIR) --remove-pod-network
 	@rm -rf $(KUBE_DIR)/pods $(KUBE_DIR)/node-ready
+
+## librdkafka-suite: run librdkafka's own integration tests against Fjord nodes started here and print a table
+##                   (LIBRDKAFKA_SRC=<librdkafka checkout>; TESTS="0103 0129" NODES=3 for a selection; not part of test)
+.PHONY: librdkafka-suite
+librdkafka-suite:
+	@test -n "$(LIBRDKAFKA_SRC)" || { echo "usage: make librdkafka-suite LIBRDKAFKA_SRC=/path/to/librdkafka"; exit 2; }
+	@LIBRDKAFKA_SRC=$(LIBRDKAFKA_SRC) bash tools/librdkafka-suite/run.sh

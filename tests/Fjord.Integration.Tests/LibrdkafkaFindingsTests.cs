@@ -217,6 +217,41 @@ public sealed class LibrdkafkaFindingsTests(BrokerFixture fixture)
     }
 
     [Fact]
+    public async Task AlterConfigs_KerberosLoginSettingOfOneBroker_IsAcceptedButNotForTheWholeCluster()
+    {
+        // librdkafka's 0081-admin alters sasl.kerberos.min.time.before.relogin on a broker with the legacy AlterConfigs
+        // and expects NO_ERROR: Kafka takes its listeners' Kerberos settings dynamically, per broker only.
+        using var admin = NewAdmin();
+        var thisBroker = new ConfigResource { Type = ResourceType.Broker, Name = "0" };
+#pragma warning disable CS0618 // the legacy AlterConfigs is what librdkafka's test sends
+        await admin.AlterConfigsAsync(new Dictionary<ConfigResource, List<ConfigEntry>>
+        {
+            [thisBroker] = [new ConfigEntry { Name = "sasl.kerberos.min.time.before.relogin", Value = "58000" }],
+        });
+        var entry = (await admin.DescribeConfigsAsync([thisBroker]))[0].Entries["sasl.kerberos.min.time.before.relogin"];
+        Assert.Equal("58000", entry.Value);
+        Assert.Equal(ConfigSource.DynamicBrokerConfig, entry.Source);
+
+#pragma warning restore CS0618
+
+        // librdkafka refuses an empty resource name itself, so the whole-cluster form goes on the wire by hand.
+        var request = new AlterConfigsRequest
+        {
+            Resources = [new() { ResourceType = (sbyte)ResourceType.Broker, ResourceName = "", Configs = [new() { Name = "sasl.kerberos.min.time.before.relogin", Value = "58000" }] }],
+        };
+        using var connection = new RawKafkaConnection(fixture.Broker.KafkaPort);
+        var wholeCluster = Assert.Single(connection.Receive<AlterConfigsResponse>(33, 2, connection.Send(request, 2)).Responses);
+        Assert.Equal((short)ErrorCode.InvalidConfig, wholeCluster.ErrorCode);
+        Assert.Contains("broker id must be specified", wholeCluster.ErrorMessage, StringComparison.Ordinal);
+
+        await admin.IncrementalAlterConfigsAsync(new Dictionary<ConfigResource, List<ConfigEntry>>
+        {
+            [thisBroker] = [new ConfigEntry { Name = "sasl.kerberos.min.time.before.relogin", IncrementalOperation = AlterConfigOpType.Delete }],
+        });
+        Assert.Equal("60000", (await admin.DescribeConfigsAsync([thisBroker]))[0].Entries["sasl.kerberos.min.time.before.relogin"].Value);
+    }
+
+    [Fact]
     public async Task DescribeConfigs_OfABroker_UsesKafkasNamesForRackAndNodeSettings()
     {
         using var broker = BrokerProcess.Start("broker.rack=rack-a");

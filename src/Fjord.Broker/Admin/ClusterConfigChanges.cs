@@ -136,6 +136,7 @@ public static class ClusterConfigChanges
         if (duplicate is not null) return ConfigChangePlan.Refuse(ErrorCode.InvalidRequest, $"Error due to duplicate config keys: {duplicate.Key}");
 
         var staticOnly = new List<string>();
+        var perBrokerOnly = new List<string>();
         foreach (var name in names)
         {
             if (resourceType == (sbyte)ConfigResourceType.ClientMetrics)
@@ -154,6 +155,15 @@ public static class ClusterConfigChanges
             {
                 staticOnly.Add(name);
             }
+            else if (resourceName.Length == 0 && BrokerConfigDefinitions.IsPerBrokerOnly(name))
+            {
+                perBrokerOnly.Add(name);
+            }
+        }
+        if (staticOnly.Count == 0 && perBrokerOnly.Count > 0)
+        {
+            // Kafka's DynamicBrokerConfig throws a ConfigException for these, which clients see as INVALID_CONFIG.
+            return ConfigChangePlan.Refuse(ErrorCode.InvalidConfig, $"Cannot update these configs at default cluster level, broker id must be specified: [{string.Join(", ", perBrokerOnly)}]");
         }
         // KIP-226: Kafka refuses the whole resource with INVALID_REQUEST when any key is read-only.
         return staticOnly.Count > 0

@@ -129,6 +129,15 @@ public static class BrokerConfigDefinitions
         new("sasl.enabled.mechanisms", ConfigType.List, "PLAIN", "SASL mechanisms of SASL_PLAINTEXT/SASL_SSL listeners", AllowedValues: s_saslMechanisms),
         new("sasl.plain.users.file", ConfigType.String, "", "file of user=password lines for SASL/PLAIN and SCRAM (read at startup)"),
         new("sasl.server.max.receive.size", ConfigType.Int, "524288", "largest frame accepted before a SASL client has authenticated", Min: 1),
+        // Kafka's Kerberos (GSSAPI) login settings. Fjord offers no GSSAPI, so they are stored and described with
+        // Kafka's defaults and have no effect; they exist because Kafka accepts them on every broker, dynamically per
+        // broker, and admin clients set them (librdkafka's 0081 AlterConfigs test alters min.time.before.relogin).
+        new("sasl.kerberos.service.name", ConfigType.String, "", "Kerberos principal name Kafka runs as (no effect: Fjord has no GSSAPI)"),
+        new("sasl.kerberos.kinit.cmd", ConfigType.String, "/usr/bin/kinit", "Kerberos kinit command path (no effect: Fjord has no GSSAPI)"),
+        new("sasl.kerberos.ticket.renew.window.factor", ConfigType.Double, "0.8", "share of a ticket's lifetime after which it is renewed (no effect: Fjord has no GSSAPI)", Min: 0, Max: 1),
+        new("sasl.kerberos.ticket.renew.jitter", ConfigType.Double, "0.05", "random jitter added to the renewal time (no effect: Fjord has no GSSAPI)", Min: 0, Max: 1),
+        new("sasl.kerberos.min.time.before.relogin", ConfigType.Long, "60000", "login thread sleep time between refresh attempts (no effect: Fjord has no GSSAPI)"),
+        new("sasl.kerberos.principal.to.local.rules", ConfigType.List, "DEFAULT", "rules mapping Kerberos principals to short names (no effect: Fjord has no GSSAPI)"),
         new("sasl.authentication.timeout.ms", ConfigType.Long, "10000", "Fjord: a SASL client that has not authenticated this long after connecting is disconnected", Min: 1),
         new("authorizer.class.name", ConfigType.String, "", "ACL authorizer: empty (none: every client may do everything) or Kafka's StandardAuthorizer class name", AllowedValues: s_authorizers),
         new("super.users", ConfigType.String, "", "principals that may do everything, e.g. User:admin;User:ops"),
@@ -147,10 +156,26 @@ public static class BrokerConfigDefinitions
     private static readonly FrozenSet<string> s_dynamic = TopicConfigDefinitions.All
         .Where(d => d.BrokerSynonym is not null).Select(d => d.BrokerSynonym!)
         .Concat(["leader.replication.throttled.rate", "follower.replication.throttled.rate"])
+        .Concat(KerberosListenerConfigs)
         .ToFrozenSet(StringComparer.Ordinal);
+
+    /// <summary>
+    /// Kafka's listener settings that DynamicBrokerConfig lets change per broker only (its PerBrokerConfigs): a
+    /// change for the whole cluster (empty resource name) is refused.
+    /// </summary>
+    private static readonly FrozenSet<string> s_perBrokerOnly = KerberosListenerConfigs.ToFrozenSet(StringComparer.Ordinal);
+
+    private static string[] KerberosListenerConfigs =>
+    [
+        "sasl.kerberos.service.name", "sasl.kerberos.kinit.cmd", "sasl.kerberos.ticket.renew.window.factor",
+        "sasl.kerberos.ticket.renew.jitter", "sasl.kerberos.min.time.before.relogin", "sasl.kerberos.principal.to.local.rules",
+    ];
 
     public static bool TryGet(string name, out ConfigDefinition definition) => s_byName.TryGetValue(name, out definition!);
 
     /// <summary>True when <paramref name="name"/> may be altered at runtime through a BROKER config resource.</summary>
     public static bool IsDynamic(string name) => s_dynamic.Contains(name);
+
+    /// <summary>True when <paramref name="name"/> may be altered at runtime for one broker but not for the whole cluster.</summary>
+    public static bool IsPerBrokerOnly(string name) => s_perBrokerOnly.Contains(name);
 }
