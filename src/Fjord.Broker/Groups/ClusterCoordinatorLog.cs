@@ -65,7 +65,8 @@ public sealed class ClusterCoordinatorLog(
             return enough;
         }
 
-        var appended = log.Append(batch, registration.LeaderEpoch);
+        // A TxnOffsetCommit's batch presents the guard its handler took before asking the transaction coordinator (KIP-890).
+        var appended = log.Append(batch, registration.LeaderEpoch, transaction?.VerificationGuard as VerificationGuard);
         if (appended.Error != ErrorCode.None)
         {
             return appended.Error;

@@ -28,8 +28,9 @@ public sealed partial class GroupCoordinator
     /// a stale one answered ILLEGAL_GENERATION as Kafka does); generation -1 without a member is not checked, and
     /// older versions send no member at all. The result's records carry <see cref="CoordinatorOutput.Transaction"/>:
     /// the shell appends them as the producer's transactional batch, and they are pending once replayed.
+    /// <paramref name="verificationGuard"/> is the broker's KIP-890 guard, passed through untouched to that append.
     /// </summary>
-    public CoordinatorResult<TxnOffsetCommitResponse> CommitTransactionalOffsets(TxnOffsetCommitRequest request, short version)
+    public CoordinatorResult<TxnOffsetCommitResponse> CommitTransactionalOffsets(TxnOffsetCommitRequest request, short version, object? verificationGuard = null)
     {
         Begin();
         var error = ValidateTransactionalCommit(request, version);
@@ -52,7 +53,7 @@ public sealed partial class GroupCoordinator
             }
         }
 
-        return Finish(response, new TransactionalProducer(request.ProducerId, request.ProducerEpoch));
+        return Finish(response, new TransactionalProducer(request.ProducerId, request.ProducerEpoch) { VerificationGuard = verificationGuard });
     }
 
     /// <summary>

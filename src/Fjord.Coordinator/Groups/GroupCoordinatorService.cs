@@ -190,10 +190,12 @@ public sealed partial class GroupCoordinatorService : IHostedService, IAsyncDisp
     /// partition as a transactional batch of the request's producer id and epoch, and stay pending, invisible to
     /// OffsetFetch, until <see cref="CompleteTransactionAsync"/> reports the transaction's marker. The log's check of
     /// the producer epoch fails a fenced producer's commit with its error (INVALID_PRODUCER_EPOCH, PRODUCER_FENCED).
-    /// Whether the group's partition was added to the transaction (AddOffsetsToTxn) is the caller's to check.
+    /// Whether the group's partition was added to the transaction (AddOffsetsToTxn) is the caller's to check; its
+    /// <paramref name="verificationGuard"/> (KIP-890) goes with the batch to the log, which refuses the append when a
+    /// marker retired the guard meanwhile.
     /// </summary>
-    public Task<TxnOffsetCommitResponse> TxnOffsetCommitAsync(TxnOffsetCommitRequest request, short version) =>
-        RunCommand(_ => _core.CommitTransactionalOffsets(request, version));
+    public Task<TxnOffsetCommitResponse> TxnOffsetCommitAsync(TxnOffsetCommitRequest request, short version, object? verificationGuard = null) =>
+        RunCommand(_ => _core.CommitTransactionalOffsets(request, version, verificationGuard));
 
     /// <summary>
     /// WriteTxnMarkers appended the commit (<paramref name="commit"/> true) or abort marker of
