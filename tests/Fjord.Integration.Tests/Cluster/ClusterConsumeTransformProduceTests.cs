@@ -22,16 +22,10 @@ public sealed class ClusterConsumeTransformProduceTests(ITestOutputHelper output
     private const string TransactionalId = "ctp-job";
     private const int Records = 3000;
 
-    private static readonly string[] s_settings =
-    [
-        "broker.session.timeout.ms=4000", "broker.heartbeat.interval.ms=500", "replica.lag.time.max.ms=4000",
-        "transaction.state.log.num.partitions=6", "transaction.state.log.replication.factor=3",
-    ];
-
     [Fact]
     public async Task Job_AcrossCoordinatorLeaderAndJobKills_WritesEveryInputRecordOnce_AndCommitsItsOffsetsToTheEnd()
     {
-        using var cluster = ClusterProcess.Start(3, s_settings);
+        using var cluster = ClusterProcess.Start(3, ClusterTransactionTests.Settings);
         Eventually.True(() => ClusterClient.Describe(cluster.BootstrapServers) is { ControllerId: >= 0, Brokers: [0, 1, 2] },
             TimeSpan.FromSeconds(60), () => $"3 brokers and a controller\n{cluster.Output}");
         await TransactionClients.CreateTopicAsync(cluster.BootstrapServers, Input, 3, 3);

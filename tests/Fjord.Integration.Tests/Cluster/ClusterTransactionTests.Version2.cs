@@ -13,7 +13,7 @@ public sealed partial class ClusterTransactionTests
     [Fact]
     public void TransactionVersion2Client_CommitAbortCommitAcrossBrokers_EpochBumpsEachEnd_ReadCommittedAndOffsetsSeeOnlyCommits()
     {
-        using var cluster = ClusterProcess.Start(3, s_settings);
+        using var cluster = ClusterProcess.Start(3, Settings);
         var layout = Arrange(cluster, "txn-v2");
         var topic = layout.Topic;
         var group = TestTopics.Unique("txn-v2-group");

@@ -15,7 +15,8 @@ namespace Fjord.Integration.Tests.Cluster;
 /// </summary>
 public sealed partial class ClusterTransactionTests(ITestOutputHelper output)
 {
-    private static readonly string[] s_settings =
+    /// <summary>Fast failure detection and a small <c>__transaction_state</c> replicated on all three nodes (the other transactional cluster tests use them too).</summary>
+    internal static readonly string[] Settings =
     [
         "broker.session.timeout.ms=4000", "broker.heartbeat.interval.ms=500", "replica.lag.time.max.ms=4000",
         "transaction.state.log.num.partitions=6", "transaction.state.log.replication.factor=3",
@@ -24,7 +25,7 @@ public sealed partial class ClusterTransactionTests(ITestOutputHelper output)
     [Fact]
     public async Task CoordinatorKilledAfterProduceBeforeCommit_CommitOrReInitAndRetry_ReadCommittedHasEachCommittedTransactionOnce()
     {
-        using var cluster = ClusterProcess.Start(3, s_settings);
+        using var cluster = ClusterProcess.Start(3, Settings);
         var layout = Arrange(cluster, "txn-coord-kill");
         var expected = new List<string>();
         var unknown = new List<string[]>();
@@ -64,7 +65,7 @@ public sealed partial class ClusterTransactionTests(ITestOutputHelper output)
     [Fact]
     public async Task PartitionLeaderKilledAfterEndTxnBeforeItsMarker_MarkerReachesTheNewLeader_ReadCommittedHasTheTransactionOnce()
     {
-        using var cluster = ClusterProcess.Start(3, s_settings);
+        using var cluster = ClusterProcess.Start(3, Settings);
         var layout = Arrange(cluster, "txn-leader-kill");
         var expected = new List<string>();
         var unknown = new List<string[]>();
