@@ -18,9 +18,10 @@ internal sealed class ConsumerGroupTestContext
 
     private readonly Dictionary<string, (int Epoch, ImmutableSortedSet<TopicIdPartition> Owned)> _clients = new(StringComparer.Ordinal);
 
-    public ConsumerGroupTestContext(GroupCoordinatorConfig? config = null)
+    public ConsumerGroupTestContext(GroupCoordinatorConfig? config = null, IConsumerGroupConfigs? groupConfigs = null)
     {
-        Inner = new GroupCoordinatorTestContext(config ?? new GroupCoordinatorConfig { OffsetsTopicNumPartitions = 4, ConsumerGroupSessionTimeoutMs = 45_000, ConsumerGroupHeartbeatIntervalMs = 5_000 }, Topics);
+        Inner = new GroupCoordinatorTestContext(config ?? new GroupCoordinatorConfig { OffsetsTopicNumPartitions = 4, ConsumerGroupSessionTimeoutMs = 45_000, ConsumerGroupHeartbeatIntervalMs = 5_000 },
+            Topics, groupConfigs: groupConfigs);
     }
 
     public TestTopicCatalog Topics { get; } = new();

@@ -19,10 +19,10 @@ internal sealed class GroupCoordinatorTestContext
 
     private long _nextToken;
 
-    public GroupCoordinatorTestContext(GroupCoordinatorConfig? config = null, ITopicPartitionView? partitions = null, bool activate = true)
+    public GroupCoordinatorTestContext(GroupCoordinatorConfig? config = null, ITopicPartitionView? partitions = null, bool activate = true, IConsumerGroupConfigs? groupConfigs = null)
     {
         Config = config ?? new GroupCoordinatorConfig { OffsetsTopicNumPartitions = 4 };
-        Core = new GroupCoordinator(Config, Time, new Random(42), partitions);
+        Core = new GroupCoordinator(Config, Time, new Random(42), partitions, groupConfigs);
         if (activate)
         {
             for (var partition = 0; partition < Config.OffsetsTopicNumPartitions; partition++)

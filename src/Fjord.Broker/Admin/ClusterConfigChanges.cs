@@ -30,6 +30,8 @@ public readonly record struct ConfigChangeOutcome(ErrorCode Error, string? Messa
 /// - BROKER resources ("" = cluster default, or a broker id): only dynamic configs
 ///   (<see cref="BrokerConfigDefinitions.IsDynamic"/>); others are INVALID_REQUEST "Cannot update these configs
 ///   dynamically", unknown names INVALID_CONFIG.
+/// - GROUP resources (KIP-848, <see cref="GroupConfigs"/>): any non-empty group id, existing or not; unknown names
+///   INVALID_CONFIG "Unknown group config name".
 /// - APPEND/SUBTRACT only on LIST configs, against the current effective value; legacy AlterConfigs replaces the
 ///   resource's whole set: every override not named is deleted.
 /// Values are checked by the controller's <see cref="ClusterConfigValidator"/>. Runs on the controller's event
@@ -38,6 +40,9 @@ public readonly record struct ConfigChangeOutcome(ErrorCode Error, string? Messa
 public static class ClusterConfigChanges
 {
     private const sbyte Set = 0, Delete = 1, Append = 2, Subtract = 3;
+
+    // Only names and types matter here; the controller's validator checks group values against this node's bounds.
+    private static readonly Coordinator.Groups.GroupCoordinatorConfig s_kafkaGroupDefaults = new();
 
     /// <summary>Plans one IncrementalAlterConfigs resource (KIP-339 operations per key).</summary>
     public static ConfigChangePlan Incremental(MetadataImage image, ClusterConfigResolver resolver, sbyte resourceType, string resourceName,
@@ -128,6 +133,10 @@ public static class ClusterConfigChanges
             case ConfigResourceType.ClientMetrics:
                 if (resourceName.Length == 0) return ConfigChangePlan.Refuse(ErrorCode.InvalidRequest, "A client metrics subscription needs a name.");
                 break;
+            case ConfigResourceType.Group:
+                // A group that does not exist may get configs (Kafka allows it); they apply once it forms.
+                if (resourceName.Length == 0) return ConfigChangePlan.Refuse(ErrorCode.InvalidRequest, "Group name must not be empty.");
+                break;
             default:
                 return ConfigChangePlan.Refuse(ErrorCode.InvalidRequest, $"Unsupported resource type {resourceType}");
         }
@@ -142,6 +151,10 @@ public static class ClusterConfigChanges
             if (resourceType == (sbyte)ConfigResourceType.ClientMetrics)
             {
                 if (!ClientMetricsConfigs.TryGet(name, out _)) return ConfigChangePlan.Refuse(ErrorCode.InvalidConfig, $"Unknown client metrics config name: {name}");
+            }
+            else if (resourceType == (sbyte)ConfigResourceType.Group)
+            {
+                if (!GroupConfigs.TryGet(s_kafkaGroupDefaults, name, out _)) return ConfigChangePlan.Refuse(ErrorCode.InvalidConfig, $"Unknown group config name: {name}");
             }
             else if (resourceType == (sbyte)ConfigResourceType.Topic)
             {
@@ -175,6 +188,7 @@ public static class ClusterConfigChanges
     {
         ConfigResourceType.Topic => ConfigResource.Topic(resourceName),
         ConfigResourceType.ClientMetrics => ConfigResource.ClientMetrics(resourceName),
+        ConfigResourceType.Group => ConfigResource.Group(resourceName),
         _ => ConfigResource.Broker(resourceName),
     };
 
@@ -185,6 +199,7 @@ public static class ClusterConfigChanges
         {
             ConfigResourceType.Topic => TopicConfigDefinitions.TryGet(name, out definition),
             ConfigResourceType.ClientMetrics => ClientMetricsConfigs.TryGet(name, out definition),
+            ConfigResourceType.Group => GroupConfigs.TryGet(s_kafkaGroupDefaults, name, out definition),
             _ => BrokerConfigDefinitions.TryGet(name, out definition),
         };
         return known ? definition : throw new InvalidOperationException($"{name} passed Check but has no definition");

@@ -27,6 +27,7 @@ public enum ConfigSource : sbyte
     StaticBrokerConfig = 4,
     DefaultConfig = 5,
     ClientMetricsConfig = 7,
+    GroupConfig = 8,
 }
 
 /// <summary>

@@ -31,6 +31,10 @@ public static class GroupCoordinatorConfigs
             OffsetMetadataMaxBytes = Int(config, "offset.metadata.max.bytes", defaults.OffsetMetadataMaxBytes),
             ConsumerGroupHeartbeatIntervalMs = Int(config, "group.consumer.heartbeat.interval.ms", defaults.ConsumerGroupHeartbeatIntervalMs),
             ConsumerGroupSessionTimeoutMs = Int(config, "group.consumer.session.timeout.ms", defaults.ConsumerGroupSessionTimeoutMs),
+            ConsumerGroupMinSessionTimeoutMs = Int(config, "group.consumer.min.session.timeout.ms", defaults.ConsumerGroupMinSessionTimeoutMs),
+            ConsumerGroupMaxSessionTimeoutMs = Int(config, "group.consumer.max.session.timeout.ms", defaults.ConsumerGroupMaxSessionTimeoutMs),
+            ConsumerGroupMinHeartbeatIntervalMs = Int(config, "group.consumer.min.heartbeat.interval.ms", defaults.ConsumerGroupMinHeartbeatIntervalMs),
+            ConsumerGroupMaxHeartbeatIntervalMs = Int(config, "group.consumer.max.heartbeat.interval.ms", defaults.ConsumerGroupMaxHeartbeatIntervalMs),
             ConsumerGroupAssignors = config.TryGetValue("group.consumer.assignors", out var assignors)
                 ? assignors.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
                 : defaults.ConsumerGroupAssignors,

@@ -8,4 +8,5 @@ public enum ConfigResourceType : sbyte
     Broker = 4,
     BrokerLogger = 8,
     ClientMetrics = 16,
+    Group = 32,
 }

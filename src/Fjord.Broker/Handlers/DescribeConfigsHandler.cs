@@ -15,6 +15,7 @@ using Fjord.Broker.Publishers;
 using Fjord.Broker.Groups;
 using Fjord.Broker.Topics;
 using Fjord.Broker.Hosting;
+using Fjord.Coordinator.Groups;
 
 namespace Fjord.Broker.Handlers;
 
@@ -30,6 +31,8 @@ namespace Fjord.Broker.Handlers;
 ///   (<see cref="KafkaNodeConfigs"/>: broker.id, log.dirs, listeners, ...; read-only); another id is INVALID_REQUEST (clients send it to that broker).
 /// - CLIENT_METRICS resources (KIP-714 subscriptions): metrics, interval.ms and match, set (CLIENT_METRICS_CONFIG)
 ///   or default; a name without configs answers the defaults.
+/// - GROUP resources (KIP-848, <see cref="GroupConfigs"/>): consumer.session.timeout.ms and
+///   consumer.heartbeat.interval.ms, set (GROUP_CONFIG, 8) or at the broker's group.consumer.* values; any group id.
 /// - ConfigurationKeys null means all; unknown keys are left out. Synonyms when IncludeSynonyms; v3+ ConfigType and
 ///   Documentation when IncludeDocumentation.
 /// Thread-safe: reads the immutable image.
@@ -37,6 +40,9 @@ namespace Fjord.Broker.Handlers;
 public sealed class DescribeConfigsHandler(MetadataQuorum quorum, ClusterConfigResolver resolver, BrokerConfig config, BrokerAuthorizer authorizer)
     : ApiHandler<DescribeConfigsRequest, DescribeConfigsResponse>
 {
+    // The defaults a GROUP resource reports are this broker's group.consumer.* values.
+    private readonly GroupCoordinatorConfig _groupDefaults = GroupCoordinatorConfigs.FromBrokerConfig(config);
+
     public override ApiKey ApiKey => ApiKey.DescribeConfigs;
 
     public override short MinVersion => 1;
@@ -81,7 +87,14 @@ public sealed class DescribeConfigsHandler(MetadataQuorum quorum, ClusterConfigR
                             result.Configs.Add(Entry(new(definition, value, ConfigSource.StaticBrokerConfig, [new(definition.Name, value, ConfigSource.StaticBrokerConfig)]), readOnly: true, request));
                     break;
                 case ConfigResourceType.ClientMetrics:
-                    DescribeClientMetrics(image, resource.ResourceName, wanted, request, result);
+                    DescribeDynamic(image, ConfigResource.ClientMetrics(resource.ResourceName), ClientMetricsConfigs.All, ConfigSource.ClientMetricsConfig, wanted, request, result);
+                    break;
+                case ConfigResourceType.Group when resource.ResourceName.Length == 0:
+                    result.ErrorCode = (short)ErrorCode.InvalidRequest;
+                    result.ErrorMessage = "Group name must not be empty.";
+                    break;
+                case ConfigResourceType.Group:
+                    DescribeDynamic(image, ConfigResource.Group(resource.ResourceName), GroupConfigs.All(_groupDefaults), ConfigSource.GroupConfig, wanted, request, result);
                     break;
                 case ConfigResourceType.Broker:
                     result.ErrorCode = (short)ErrorCode.InvalidRequest;
@@ -108,15 +121,17 @@ public sealed class DescribeConfigsHandler(MetadataQuorum quorum, ClusterConfigR
         }
     }
 
-    private static void DescribeClientMetrics(MetadataImage image, string name, HashSet<string>? wanted, DescribeConfigsRequest request, DescribeConfigsResponse.DescribeConfigsResult result)
+    /// <summary>A resource whose configs are either set on it (<paramref name="setSource"/>) or at their defaults.</summary>
+    private static void DescribeDynamic(MetadataImage image, ConfigResource resource, IReadOnlyList<ConfigDefinition> definitions, ConfigSource setSource,
+        HashSet<string>? wanted, DescribeConfigsRequest request, DescribeConfigsResponse.DescribeConfigsResult result)
     {
-        foreach (var definition in ClientMetricsConfigs.All)
+        foreach (var definition in definitions)
         {
             if (wanted is not null && !wanted.Contains(definition.Name)) continue;
-            var value = image.GetConfig(ConfigResource.ClientMetrics(name), definition.Name);
+            var value = image.GetConfig(resource, definition.Name);
             var resolved = value is null
                 ? new ClusterConfigResolver.Resolved(definition, definition.Default, ConfigSource.DefaultConfig, [])
-                : new ClusterConfigResolver.Resolved(definition, value, ConfigSource.ClientMetricsConfig, [new(definition.Name, value, ConfigSource.ClientMetricsConfig)]);
+                : new ClusterConfigResolver.Resolved(definition, value, setSource, [new(definition.Name, value, setSource)]);
             result.Configs.Add(Entry(resolved, readOnly: false, request));
         }
     }

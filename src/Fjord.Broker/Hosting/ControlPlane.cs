@@ -56,7 +56,7 @@ public static class ControlPlane
         services.AddGrpc();
         services.AddSingleton(voters);
         services.AddSingleton(new ClusterConfigResolver(config.NodeId, config));
-        services.AddSingleton<IConfigValidator>(ClusterConfigValidator.Instance);
+        services.AddSingleton<IConfigValidator>(sp => new ClusterConfigValidator(sp.GetRequiredService<GroupCoordinatorConfig>()));
         services.AddSingleton(sp => new BrokerMetadataPublisher(config.NodeId, sp.GetRequiredService<LogManager>(), sp.GetRequiredService<TopicRegistry>(),
             sp.GetRequiredService<ClusterConfigResolver>(), sp.GetRequiredService<ILogger<BrokerMetadataPublisher>>()));
         // Lazy: the controller and its channels need the metadata quorum, which needs the replica manager as a publisher.
@@ -76,7 +76,8 @@ public static class ControlPlane
             TimeSpan.FromMilliseconds(config.GetInt("offsets.commit.timeout.ms"))));
         services.AddSingleton(sp => new GroupCoordinatorService(
             sp.GetRequiredService<GroupCoordinatorConfig>(), sp.GetRequiredService<IConsumerOffsetsLog>(), sp.GetRequiredService<ITopicPartitionView>(),
-            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<GroupCoordinatorService>>(), leadsEveryPartition: false));
+            sp.GetRequiredService<TimeProvider>(), sp.GetRequiredService<ILogger<GroupCoordinatorService>>(), leadsEveryPartition: false,
+            groupConfigs: new ImageConsumerGroupConfigs(new Lazy<MetadataQuorum>(sp.GetRequiredService<MetadataQuorum>))));
         services.AddHostedService(sp => sp.GetRequiredService<GroupCoordinatorService>());
         TransactionServices.Add(services, config);
         services.AddSingleton(sp => new CoordinatorTopics(

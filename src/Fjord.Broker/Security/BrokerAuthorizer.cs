@@ -55,11 +55,12 @@ public sealed class BrokerAuthorizer
 
     /// <summary>
     /// DESCRIBE_CONFIGS or ALTER_CONFIGS on a config resource, with Kafka's error when refused: a topic on itself
-    /// (TOPIC_AUTHORIZATION_FAILED), a broker or broker logger on the cluster (CLUSTER_AUTHORIZATION_FAILED).
+    /// (TOPIC_AUTHORIZATION_FAILED), a group on itself (GROUP_AUTHORIZATION_FAILED), a broker or broker logger on the cluster (CLUSTER_AUTHORIZATION_FAILED).
     /// </summary>
     public ErrorCode AuthorizeConfigs(RequestContext context, AclOperation operation, ConfigResourceType resourceType, string resourceName) => resourceType switch
     {
         ConfigResourceType.Topic => Authorize(context, operation, AclResourceType.Topic, resourceName) ? ErrorCode.None : ErrorCode.TopicAuthorizationFailed,
+        ConfigResourceType.Group => Authorize(context, operation, AclResourceType.Group, resourceName) ? ErrorCode.None : ErrorCode.GroupAuthorizationFailed,
         _ => AuthorizeCluster(context, operation) ? ErrorCode.None : ErrorCode.ClusterAuthorizationFailed,
     };
 

@@ -128,16 +128,17 @@ public sealed partial class GroupCoordinator
         var currentAssignment = request.MemberEpoch == 0 || existing is null ? ConsumerGroupMemberAssignment.Joining : existing.Assignment;
         var owned = OwnedPartitions(request);
         var next = UpdateConsumerGroupMember(request.GroupId, group, existing, memberId, metadata, currentAssignment, owned);
+        var timeouts = TimeoutsOf(request.GroupId);
         if (existing is not null)
         {
-            existing.SessionDeadlineMs = Now + _config.ConsumerGroupSessionTimeoutMs;
+            existing.SessionDeadlineMs = Now + timeouts.SessionTimeoutMs;
         }
 
         var response = new ConsumerGroupHeartbeatResponse
         {
             MemberId = memberId,
             MemberEpoch = next.MemberEpoch,
-            HeartbeatIntervalMs = _config.ConsumerGroupHeartbeatIntervalMs,
+            HeartbeatIntervalMs = timeouts.HeartbeatIntervalMs,
         };
         if (request.MemberEpoch == 0
             || !next.AssignedPartitions.SetEquals(currentAssignment.AssignedPartitions)

@@ -42,7 +42,7 @@ public sealed partial class GroupCoordinator
                         var joined = _classicSyncDeadlines.Remove((record.GroupId, member.MemberId), out var syncDeadline);
                         group.Members[member.MemberId] = new ConsumerGroupMember(member.MemberId, value)
                         {
-                            SessionDeadlineMs = Now + SessionTimeoutOf(value),
+                            SessionDeadlineMs = Now + SessionTimeoutOf(record.GroupId, value),
                             ClassicRebalanceDeadlineMs = joined ? syncDeadline : -1,
                         };
                     }
@@ -107,7 +107,7 @@ public sealed partial class GroupCoordinator
 
             foreach (var member in group.Members.Values)
             {
-                member.SessionDeadlineMs = now + SessionTimeoutOf(member.Metadata);
+                member.SessionDeadlineMs = now + SessionTimeoutOf(group.GroupId, member.Metadata);
                 if (member.RevocationDeadlineMs >= 0)
                 {
                     member.RevocationDeadlineMs = now + member.Metadata.RebalanceTimeoutMs;

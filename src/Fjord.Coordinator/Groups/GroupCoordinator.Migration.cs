@@ -189,6 +189,10 @@ public sealed partial class GroupCoordinator
     }
 
     /// <summary>The session timeout of a consumer-group member: its own for classic members, the group's otherwise.</summary>
-    private int SessionTimeoutOf(ConsumerGroupMemberMetadata metadata) =>
-        metadata.Classic?.SessionTimeoutMs ?? _config.ConsumerGroupSessionTimeoutMs;
+    private int SessionTimeoutOf(string groupId, ConsumerGroupMemberMetadata metadata) =>
+        metadata.Classic?.SessionTimeoutMs ?? TimeoutsOf(groupId).SessionTimeoutMs;
+
+    /// <summary>A KIP-848 group's timeouts: its GROUP configs over the broker's.</summary>
+    internal ConsumerGroupTimeouts TimeoutsOf(string groupId) =>
+        _groupConfigs?.For(groupId, _config.ConsumerGroupDefaultTimeouts) ?? _config.ConsumerGroupDefaultTimeouts;
 }

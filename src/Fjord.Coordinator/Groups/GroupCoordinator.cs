@@ -26,6 +26,7 @@ public sealed partial class GroupCoordinator
     private readonly TimeProvider _time;
     private readonly Random _random;
     private readonly ITopicPartitionView? _partitionView;
+    private readonly IConsumerGroupConfigs? _groupConfigs;
     private readonly ConsumerGroups.ITopicCatalog? _topics;
     private readonly Dictionary<string, ClassicGroup> _groups = new(StringComparer.Ordinal);
     private readonly Dictionary<int, CoordinatorPartitionState> _partitions = [];
@@ -33,9 +34,10 @@ public sealed partial class GroupCoordinator
     private List<DeferredResponse>? _completions;
     private long _nextOffsetExpiryCheckMs = -1;
 
-    public GroupCoordinator(GroupCoordinatorConfig config, TimeProvider time, Random random, ITopicPartitionView? partitionView = null)
+    public GroupCoordinator(GroupCoordinatorConfig config, TimeProvider time, Random random, ITopicPartitionView? partitionView = null, IConsumerGroupConfigs? groupConfigs = null)
     {
         _config = config;
+        _groupConfigs = groupConfigs;
         _time = time;
         _random = random;
         _partitionView = partitionView;

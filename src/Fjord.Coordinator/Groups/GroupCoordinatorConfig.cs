@@ -41,6 +41,21 @@ public sealed record GroupCoordinatorConfig
     /// <summary>group.consumer.session.timeout.ms: a KIP-848 member silent this long is fenced.</summary>
     public int ConsumerGroupSessionTimeoutMs { get; init; } = 45_000;
 
+    /// <summary>group.consumer.min.session.timeout.ms: the smallest session timeout a group config may set.</summary>
+    public int ConsumerGroupMinSessionTimeoutMs { get; init; } = 45_000;
+
+    /// <summary>group.consumer.max.session.timeout.ms: the largest session timeout a group config may set.</summary>
+    public int ConsumerGroupMaxSessionTimeoutMs { get; init; } = 60_000;
+
+    /// <summary>group.consumer.min.heartbeat.interval.ms: the shortest heartbeat interval a group config may set.</summary>
+    public int ConsumerGroupMinHeartbeatIntervalMs { get; init; } = 5_000;
+
+    /// <summary>group.consumer.max.heartbeat.interval.ms: the longest heartbeat interval a group config may set.</summary>
+    public int ConsumerGroupMaxHeartbeatIntervalMs { get; init; } = 15_000;
+
+    /// <summary>The broker-wide KIP-848 timeouts, which a group's own configs override.</summary>
+    public ConsumerGroupTimeouts ConsumerGroupDefaultTimeouts => new(ConsumerGroupSessionTimeoutMs, ConsumerGroupHeartbeatIntervalMs);
+
     /// <summary>The rebalance timeout of a KIP-848 member that never declared one (clients always do).</summary>
     public int ConsumerGroupDefaultRebalanceTimeoutMs { get; init; } = 300_000;
 

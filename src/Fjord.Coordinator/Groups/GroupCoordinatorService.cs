@@ -48,7 +48,7 @@ public sealed partial class GroupCoordinatorService : IHostedService, IAsyncDisp
     private Task? _loop;
     private ITimer? _timer;
 
-    public GroupCoordinatorService(GroupCoordinatorConfig config, IConsumerOffsetsLog log, ITopicPartitionView partitions, TimeProvider time, ILogger<GroupCoordinatorService> logger, Random? random = null, bool leadsEveryPartition = true)
+    public GroupCoordinatorService(GroupCoordinatorConfig config, IConsumerOffsetsLog log, ITopicPartitionView partitions, TimeProvider time, ILogger<GroupCoordinatorService> logger, Random? random = null, bool leadsEveryPartition = true, IConsumerGroupConfigs? groupConfigs = null)
     {
         _leadsEveryPartition = leadsEveryPartition;
         _log = log;
@@ -64,7 +64,7 @@ public sealed partial class GroupCoordinatorService : IHostedService, IAsyncDisp
             config = config with { OffsetsTopicNumPartitions = existing };
         }
 
-        _core = new GroupCoordinator(config, time, random ?? new Random(), partitions);
+        _core = new GroupCoordinator(config, time, random ?? new Random(), partitions, groupConfigs);
     }
 
     public GroupCoordinatorConfig Config => _core.Config;

@@ -10,4 +10,11 @@ public interface IConfigValidator
 {
     /// <summary>Null when valid, otherwise a message for an <c>INVALID_CONFIG</c> error.</summary>
     string? Validate(ConfigResource resource, string name, string? value);
+
+    /// <summary>
+    /// Checks the configs a resource would hold after a change, taken together (a group's heartbeat interval must stay
+    /// below its session timeout whichever of the two changes); null when valid, otherwise an <c>INVALID_CONFIG</c>
+    /// message. Only called when every key passed <see cref="Validate"/>.
+    /// </summary>
+    string? ValidateResource(ConfigResource resource, IReadOnlyDictionary<string, string> configs) => null;
 }

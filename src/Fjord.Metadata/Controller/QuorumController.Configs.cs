@@ -7,7 +7,7 @@ namespace Fjord.Metadata;
 // IncrementalAlterConfigs (KIP-339): SET, DELETE, APPEND and SUBTRACT per key, all-or-nothing per resource.
 public sealed partial class QuorumController
 {
-    /// <summary>Changes topic, broker and client metrics configs; each resource succeeds or fails as a whole.</summary>
+    /// <summary>Changes topic, broker, client metrics and group configs; each resource succeeds or fails as a whole.</summary>
     public ControllerResult<IReadOnlyList<AlterConfigsResult>> IncrementalAlterConfigs(IReadOnlyList<AlterConfigsResource> resources, bool validateOnly = false)
     {
         EnsureActive();
@@ -41,10 +41,18 @@ public sealed partial class QuorumController
                 if (resource.Name.Length == 0)
                     return (ErrorCode.InvalidRequest, "A client metrics subscription needs a name.", records);
                 break;
+            case ConfigResourceType.ConfigResourceGroup:
+                // Kafka keeps configs for groups that do not exist (yet): they apply once the group forms.
+                if (resource.Name.Length == 0)
+                    return (ErrorCode.InvalidRequest, "Group name must not be empty.", records);
+                break;
             default:
                 return (ErrorCode.InvalidRequest, $"Unsupported resource type {resource.Type}.", records);
         }
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        var after = image.Configs.TryGetValue(resource, out var existing)
+            ? new Dictionary<string, string>(existing, StringComparer.Ordinal)
+            : new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (var c in request.Configs)
         {
             if (!seen.Add(c.Name)) return (ErrorCode.InvalidRequest, $"Config {c.Name} appears more than once.", records);
@@ -71,11 +79,14 @@ public sealed partial class QuorumController
                     return (ErrorCode.InvalidRequest, $"Unknown operation {(int)c.Op}.", records);
             }
             if (_configValidator.Validate(resource, c.Name, value) is { } invalid) return (ErrorCode.InvalidConfig, invalid, records);
+            if (value is null) after.Remove(c.Name);
+            else after[c.Name] = value;
             if (value == current) continue;
             var record = new ConfigRecord { ResourceType = resource.Type, ResourceName = resource.Name, Name = c.Name };
             if (value is not null) record.Value = value;
             records.Add(new MetadataRecord { Config = record });
         }
+        if (_configValidator.ValidateResource(resource, after) is { } inconsistent) return (ErrorCode.InvalidConfig, inconsistent, records);
         return (ErrorCode.None, null, records);
     }
 }

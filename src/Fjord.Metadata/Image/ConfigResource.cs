@@ -3,8 +3,8 @@ using Fjord.Metadata.Records;
 namespace Fjord.Metadata;
 
 /// <summary>
-/// What a config applies to: a topic by name, a broker by id, (broker, "") the cluster default, or a client metrics
-/// subscription by name.
+/// What a config applies to: a topic by name, a broker by id, (broker, "") the cluster default, a client metrics
+/// subscription by name, or a consumer group by id.
 /// Immutable value; safe on any thread.
 /// </summary>
 public readonly record struct ConfigResource(ConfigResourceType Type, string Name) : IComparable<ConfigResource>
@@ -17,6 +17,9 @@ public readonly record struct ConfigResource(ConfigResourceType Type, string Nam
 
     /// <summary>A KIP-714 client metrics subscription, by its name.</summary>
     public static ConfigResource ClientMetrics(string name) => new(ConfigResourceType.ConfigResourceClientMetrics, name);
+
+    /// <summary>The configs of one consumer group (Kafka's GROUP resource, KIP-848), by group id.</summary>
+    public static ConfigResource Group(string groupId) => new(ConfigResourceType.ConfigResourceGroup, groupId);
 
     /// <summary>The cluster-wide dynamic broker default.</summary>
     public static ConfigResource ClusterDefault => Broker("");

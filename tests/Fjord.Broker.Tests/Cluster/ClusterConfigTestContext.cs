@@ -20,8 +20,13 @@ namespace Fjord.Broker.Tests.Cluster;
 internal sealed class ClusterConfigTestContext
 {
     public ClusterConfigTestContext(params (string Key, string Value)[] staticSettings)
+        : this(ClusterConfigValidator.Instance, staticSettings)
     {
-        Controller = new QuorumController(new QuorumControllerOptions(), new FakeTimeProvider(), new Random(1), ClusterConfigValidator.Instance);
+    }
+
+    public ClusterConfigTestContext(IConfigValidator validator, params (string Key, string Value)[] staticSettings)
+    {
+        Controller = new QuorumController(new QuorumControllerOptions(), new FakeTimeProvider(), new Random(1), validator);
         Controller.Activate(MetadataImage.Empty);
         var settings = staticSettings.ToDictionary(s => s.Key, s => s.Value);
         Resolver = new ClusterConfigResolver(0, BrokerConfig.Create(settings));
