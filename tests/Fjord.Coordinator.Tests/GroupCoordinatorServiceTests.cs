@@ -101,6 +101,34 @@ public class GroupCoordinatorServiceTests
     }
 
     [Fact]
+    public async Task Service_DeleteGroupsJustPastAMembersSessionDeadline_ExpiresItFirst_AndDeletesTheGroup()
+    {
+        var log = new InMemoryConsumerOffsetsLog();
+        var time = new FakeTimeProvider();
+        var service = NewService(log, time);
+        await service.StartAsync(CancellationToken.None);
+        Assert.Equal(ErrorCode.None, service.EnsureOffsetsTopic());
+        var required = await service.JoinGroupAsync(JoinRequest(""), 5, "client", "/127.0.0.1");
+        var joined = await Within(service.JoinGroupAsync(JoinRequest(required.MemberId), 5, "client", "/127.0.0.1"), time, "JoinGroup");
+        var sync = new SyncGroupRequest
+        {
+            GroupId = "g",
+            GenerationId = joined.GenerationId,
+            MemberId = joined.MemberId,
+            Assignments = [new SyncGroupRequest.SyncGroupRequestAssignment { MemberId = joined.MemberId, Assignment = [1] }],
+        };
+        Assert.Equal(0, (await service.SyncGroupAsync(sync, 3)).ErrorCode);
+        Assert.Equal((short)ErrorCode.NonEmptyGroup, (await service.DeleteGroupsAsync(["g"])).Results[0].ErrorCode);
+
+        // One millisecond past the session (10 s) with no periodic tick in between (AdjustTime fires no timer): Kafka's
+        // per-member timer has expired the member by now, so DeleteGroups must not see it.
+        time.AdjustTime(time.GetUtcNow() + TimeSpan.FromMilliseconds(10_001));
+        var deleted = await service.DeleteGroupsAsync(["g"]);
+        Assert.Equal((short)ErrorCode.None, deleted.Results[0].ErrorCode);
+        await service.StopAsync(CancellationToken.None);
+    }
+
+    [Fact]
     public async Task Service_AppendFails_CommitAnswersCoordinatorErrorAndOffsetStaysUnset()
     {
         var log = new InMemoryConsumerOffsetsLog();

@@ -212,8 +212,13 @@ public sealed partial class GroupCoordinatorService : IHostedService, IAsyncDisp
     public Task<OffsetDeleteResponse> DeleteOffsetsAsync(OffsetDeleteRequest request) =>
         RunCommand(_ => _core.DeleteOffsets(request));
 
-    public Task<DeleteGroupsResponse> DeleteGroupsAsync(IReadOnlyList<string> groupIds) =>
-        RunCommand(_ => _core.DeleteGroups(groupIds));
+    public Task<DeleteGroupsResponse> DeleteGroupsAsync(IReadOnlyList<string> groupIds)
+    {
+        // Kafka expires a member at its session deadline (a timer each); the tick here runs every 100 ms, so members
+        // past their deadline are expired first, or a DeleteGroups just after it would still see them (NON_EMPTY_GROUP).
+        Enqueue(() => Apply<IResponseMessage>(_core.Tick(), null, null));
+        return RunCommand(_ => _core.DeleteGroups(groupIds));
+    }
 
     /// <summary>
     /// OffsetFetch for one group. <paramref name="requireStable"/> (v7+, KIP-447): partitions with a pending
