@@ -15,6 +15,7 @@ public sealed class BrokerLogScanTests
             2026-12-07T03:00:03.000 crit: Microsoft.Extensions.Hosting.Internal.Host[10] The HostOptions.BackgroundServiceExceptionBehavior is configured to StopHost
             Unhandled exception. System.ObjectDisposedException: The CancellationTokenSource has been disposed.
             2026-12-07T03:38:45.360 fail: Grpc.AspNetCore.Server.ServerCallHandler[6] Error when executing service method 'Stream'. System.IO.IOException: The request stream was aborted.  ---> Microsoft.AspNetCore.Connections.ConnectionAbortedException: The HTTP/2 connection faulted.
+            2026-12-07T22:40:42.308 fail: Grpc.AspNetCore.Server.ServerCallHandler[6] Error when executing service method 'BrokerHeartbeat'. System.IO.IOException: The client reset the request stream.    at Microsoft.AspNetCore.Server.Kestrel.Core.Internal.Http.HttpRequestPipeReader.ReadAsync(CancellationToken cancellationToken)
             """;
 
         var flagged = BrokerLogScan.Unexpected(output);

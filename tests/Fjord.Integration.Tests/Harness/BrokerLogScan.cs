@@ -22,6 +22,11 @@ public static partial class BrokerLogScan
         // transport reconnects, so nothing is lost (a broken stream on the client side is logged at Information).
         (new Regex(@"fail: Grpc\.AspNetCore\.Server\.ServerCallHandler\[6\] Error when executing service method 'Stream'\. System\.IO\.IOException: The request stream was aborted\."),
             "a killed peer's gRPC stream aborted"),
+        // The same logger for a unary call (BrokerHeartbeat, a Raft RPC) whose caller gave up before this node read its
+        // request: tests SIGSTOP nodes, and a paused node's queued calls pass their deadline, so the caller resets
+        // the stream (and retries); the paused node logs the reset once it runs again.
+        (new Regex(@"fail: Grpc\.AspNetCore\.Server\.ServerCallHandler\[6\] Error when executing service method '\w+'\. System\.IO\.IOException: The client reset the request stream\."),
+            "a caller reset a unary gRPC call it had given up on"),
     ];
 
     [ThreadStatic]
