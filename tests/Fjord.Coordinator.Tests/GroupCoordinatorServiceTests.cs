@@ -51,6 +51,26 @@ public class GroupCoordinatorServiceTests
         return await task;
     }
 
+    /// <summary>A member joins group "g" (KIP-394: first MEMBER_ID_REQUIRED, then the join with that id) and completes its first generation's sync.</summary>
+    private static async Task<JoinGroupResponse> JoinAndSyncAsync(GroupCoordinatorService service, FakeTimeProvider time, byte[] assignment)
+    {
+        var required = await service.JoinGroupAsync(JoinRequest(""), 5, "client", "/127.0.0.1");
+        Assert.Equal((short)ErrorCode.MemberIdRequired, required.ErrorCode);
+        var joined = await Within(service.JoinGroupAsync(JoinRequest(required.MemberId), 5, "client", "/127.0.0.1"), time, "JoinGroup");
+        Assert.Equal(0, joined.ErrorCode);
+        var sync = new SyncGroupRequest
+        {
+            GroupId = "g",
+            GenerationId = joined.GenerationId,
+            MemberId = joined.MemberId,
+            Assignments = [new SyncGroupRequest.SyncGroupRequestAssignment { MemberId = joined.MemberId, Assignment = assignment }],
+        };
+        var synced = await service.SyncGroupAsync(sync, 3);
+        Assert.Equal(0, synced.ErrorCode);
+        Assert.Equal(assignment, synced.Assignment);
+        return joined;
+    }
+
     [Fact]
     public async Task Service_JoinSyncCommit_ThenRestart_LoadsCommittedOffsets()
     {
@@ -60,21 +80,8 @@ public class GroupCoordinatorServiceTests
         await service.StartAsync(CancellationToken.None);
         Assert.Equal(ErrorCode.None, service.EnsureOffsetsTopic());
 
-        var required = await service.JoinGroupAsync(JoinRequest(""), 5, "client", "/127.0.0.1");
-        Assert.Equal((short)ErrorCode.MemberIdRequired, required.ErrorCode);
-        var joined = await Within(service.JoinGroupAsync(JoinRequest(required.MemberId), 5, "client", "/127.0.0.1"), time, "JoinGroup");
-        Assert.Equal(0, joined.ErrorCode);
+        var joined = await JoinAndSyncAsync(service, time, [4, 2]);
         Assert.Equal(1, joined.GenerationId);
-
-        var sync = new SyncGroupRequest
-        {
-            GroupId = "g",
-            GenerationId = 1,
-            MemberId = joined.MemberId,
-            Assignments = [new SyncGroupRequest.SyncGroupRequestAssignment { MemberId = joined.MemberId, Assignment = [4, 2] }],
-        };
-        var synced = await service.SyncGroupAsync(sync, 3);
-        Assert.Equal(new byte[] { 4, 2 }, synced.Assignment);
 
         var committed = await service.CommitOffsetsAsync(CommitRequest(joined.MemberId, 1, 60));
         Assert.Equal(0, committed.Topics[0].Partitions[0].ErrorCode);
@@ -108,16 +115,7 @@ public class GroupCoordinatorServiceTests
         var service = NewService(log, time);
         await service.StartAsync(CancellationToken.None);
         Assert.Equal(ErrorCode.None, service.EnsureOffsetsTopic());
-        var required = await service.JoinGroupAsync(JoinRequest(""), 5, "client", "/127.0.0.1");
-        var joined = await Within(service.JoinGroupAsync(JoinRequest(required.MemberId), 5, "client", "/127.0.0.1"), time, "JoinGroup");
-        var sync = new SyncGroupRequest
-        {
-            GroupId = "g",
-            GenerationId = joined.GenerationId,
-            MemberId = joined.MemberId,
-            Assignments = [new SyncGroupRequest.SyncGroupRequestAssignment { MemberId = joined.MemberId, Assignment = [1] }],
-        };
-        Assert.Equal(0, (await service.SyncGroupAsync(sync, 3)).ErrorCode);
+        await JoinAndSyncAsync(service, time, [1]);
         Assert.Equal((short)ErrorCode.NonEmptyGroup, (await service.DeleteGroupsAsync(["g"])).Results[0].ErrorCode);
 
         // One millisecond past the session (10 s) with no periodic tick in between (AdjustTime fires no timer): Kafka's
