@@ -49,4 +49,24 @@ public sealed class PerfCommandTests(BrokerFixture fixture, ITestOutputHelper ou
         Assert.Equal(0, json.GetProperty("errors").GetInt64());
         Assert.True(json.GetProperty("latency_ms").GetProperty("p50").GetDouble() > 0);
     }
+
+    [Fact]
+    public void PerfProduceAndEndToEnd_WarmUpRecordsAreSentButNotMeasured()
+    {
+        var topic = TestTopics.Unique("cli-perf-warm");
+        FjordCli.Ok(FjordCli.Run(_bootstrap, "topics", "create", topic, "-p", "1"));
+        var produce = FjordCli.Json(FjordCli.Run(_bootstrap, "perf", "produce", "--topic", topic, "--num-records", "500", "--record-size", "100",
+            "--throughput", "2000", "--warmup-records", "300", "-o", "json"));
+        Assert.Equal(500, produce.GetProperty("records").GetInt64());
+        var consumed = FjordCli.Ok(FjordCli.Run(_bootstrap, "perf", "consume", "--topic", topic, "--messages", "800", "--idle-timeout", "3")).StandardOutput;
+        Assert.StartsWith("800 records consumed", consumed);
+
+        var e2e = FjordCli.Json(FjordCli.Run(_bootstrap, "perf", "e2e", "--topic", topic, "--num-records", "400", "--rate", "2000", "--warmup-records", "200", "-o", "json"));
+        Assert.Equal(400, e2e.GetProperty("records").GetInt64());
+        Assert.Equal(0, e2e.GetProperty("errors").GetInt64());
+
+        var refused = FjordCli.Run(_bootstrap, "perf", "produce", "--topic", topic, "--num-records", "1", "--warmup-records", "-1");
+        Assert.NotEqual(0, refused.ExitCode);
+        Assert.Contains("--warmup-records", refused.StandardError);
+    }
 }

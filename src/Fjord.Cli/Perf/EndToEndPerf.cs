@@ -13,16 +13,17 @@ public sealed record EndToEndSettings(
     string Acks = "1",
     double LingerMs = 0,
     double ReportingIntervalSeconds = 5,
-    bool Quiet = false);
+    bool Quiet = false,
+    long WarmUpRecords = 1);
 
 /// <summary>
 /// Produce→consume latency: a producer sends at a fixed rate with its send time (Stopwatch ticks,
 /// same process, same clock) in the first 8 bytes of each value; a consumer assigned to every
 /// partition at the current end records now − send time. The producer runs on the calling
-/// thread, the consumer on its own thread. One warm-up record goes first and is not measured: until
-/// it has made the round trip, the producer's metadata request and connections are part of the latency,
-/// which made the first ~100 ms of a short run dominate its p99 (a 2 s run measured p99 87 ms, a
-/// 10 s run 13 ms on the same broker).
+/// thread, the consumer on its own thread. Warm-up records (at least one) go first, at the same rate and through the
+/// same code, and are not measured: until they have made the round trip, the producer's metadata request, its
+/// connections and the first compilation of the send and receive paths are part of the latency, which made the first
+/// ~100 ms of a short run dominate its p99 (a 2 s run measured p99 87 ms, a 10 s run 13 ms on the same broker).
 /// </summary>
 public static class EndToEndPerf
 {
@@ -51,7 +52,7 @@ public static class EndToEndPerf
         var latency = new LatencyHistogram();
         var progress = new ProgressReporter("received", TimeSpan.FromSeconds(settings.ReportingIntervalSeconds), settings.Quiet);
         long received = 0;
-        long warmedUp = 0;
+        long warmUpReceived = 0;
         var measureFrom = long.MaxValue;
         using var consumer = new ConsumerBuilder<Ignore, byte[]>(consumerConfig).SetLogHandler((_, _) => { }).Build();
         var positions = partitions.Select(p =>
@@ -72,7 +73,7 @@ public static class EndToEndPerf
                     var sentAt = BinaryPrimitives.ReadInt64LittleEndian(value);
                     if (sentAt < Interlocked.Read(ref measureFrom))
                     {
-                        Interlocked.Exchange(ref warmedUp, 1);
+                        Interlocked.Increment(ref warmUpReceived);
                         continue;
                     }
 
@@ -92,7 +93,7 @@ public static class EndToEndPerf
         long start;
         try
         {
-            start = ProduceAtRate(producerConfig, settings, progress, () => Interlocked.Read(ref warmedUp) != 0, from => Interlocked.Exchange(ref measureFrom, from), cancel);
+            start = ProduceAtRate(producerConfig, settings, progress, warmUps => Interlocked.Read(ref warmUpReceived) >= warmUps, from => Interlocked.Exchange(ref measureFrom, from), cancel);
             var waitUntil = Stopwatch.GetTimestamp() + (10 * Stopwatch.Frequency);
             while (Interlocked.Read(ref received) < settings.NumRecords && Stopwatch.GetTimestamp() < waitUntil)
             {
@@ -111,30 +112,18 @@ public static class EndToEndPerf
     }
 
     /// <summary>
-    /// Sends one unmeasured warm-up record and waits until <paramref name="warmedUp"/> says it arrived, then sends
-    /// <see cref="EndToEndSettings.NumRecords"/> records at the rate, each stamped with its send time; returns the
-    /// start of the measured part. A full local queue (the broker is slower than the rate) waits for deliveries
-    /// instead of failing the run.
+    /// Sends the unmeasured warm-up records at the rate and waits until <paramref name="warmedUp"/> says they all
+    /// arrived, then sends <see cref="EndToEndSettings.NumRecords"/> records at the rate, each stamped with its send
+    /// time; returns the start of the measured part. A full local queue (the broker is slower than the rate) waits for
+    /// deliveries instead of failing the run.
     /// </summary>
-    private static long ProduceAtRate(ProducerConfig config, EndToEndSettings settings, ProgressReporter progress, Func<bool> warmedUp, Action<long> measureFrom, CancellationToken cancel)
+    private static long ProduceAtRate(ProducerConfig config, EndToEndSettings settings, ProgressReporter progress, Func<long, bool> warmedUp, Action<long> measureFrom, CancellationToken cancel)
     {
         using var producer = new ProducerBuilder<Null, byte[]>(config).SetLogHandler((_, _) => { }).Build();
         var payload = new byte[settings.RecordSize];
         new Random(7).NextBytes(payload);
-        var warmUp = (byte[])payload.Clone();
-        BinaryPrimitives.WriteInt64LittleEndian(warmUp, Stopwatch.GetTimestamp());
-        producer.Produce(settings.Topic, new Message<Null, byte[]> { Value = warmUp });
-        producer.Flush(TimeSpan.FromSeconds(30));
-        var warmUpDeadline = Stopwatch.GetTimestamp() + (30 * Stopwatch.Frequency);
-        while (!warmedUp() && Stopwatch.GetTimestamp() < warmUpDeadline && !cancel.IsCancellationRequested)
-        {
-            Thread.Sleep(5);
-        }
 
-        var throttler = new ThroughputThrottler(settings.Rate);
-        var start = Stopwatch.GetTimestamp();
-        measureFrom(start);
-        for (long sent = 0; sent < settings.NumRecords && !cancel.IsCancellationRequested; sent++)
+        void Send(long index, ThroughputThrottler throttler)
         {
             var value = (byte[])payload.Clone();
             BinaryPrimitives.WriteInt64LittleEndian(value, Stopwatch.GetTimestamp());
@@ -151,12 +140,33 @@ public static class EndToEndPerf
                 }
             }
 
+            throttler.WaitFor(index + 1);
+        }
+
+        var warmUps = Math.Max(1, settings.WarmUpRecords);
+        var warmUpThrottler = new ThroughputThrottler(settings.Rate);
+        for (long i = 0; i < warmUps && !cancel.IsCancellationRequested; i++)
+        {
+            Send(i, warmUpThrottler);
+        }
+
+        producer.Flush(TimeSpan.FromSeconds(30));
+        var warmUpDeadline = Stopwatch.GetTimestamp() + (30 * Stopwatch.Frequency);
+        while (!warmedUp(warmUps) && Stopwatch.GetTimestamp() < warmUpDeadline && !cancel.IsCancellationRequested)
+        {
+            Thread.Sleep(5);
+        }
+
+        var throttler = new ThroughputThrottler(settings.Rate);
+        var start = Stopwatch.GetTimestamp();
+        measureFrom(start);
+        for (long sent = 0; sent < settings.NumRecords && !cancel.IsCancellationRequested; sent++)
+        {
+            Send(sent, throttler);
             if ((sent & 127) == 0)
             {
                 progress.Tick();
             }
-
-            throttler.WaitFor(sent + 1);
         }
 
         producer.Flush(TimeSpan.FromSeconds(30));

@@ -34,11 +34,12 @@ public static class PerfCommand
         compression.AcceptOnlyFromAmong("none", "gzip", "snappy", "lz4", "zstd");
         var idempotence = new Option<bool>("--idempotence") { Description = "Enable the idempotent producer (implies acks=all)" };
         var maxSeconds = new Option<double>("--max-seconds") { Description = "Stop sending after this many seconds (0: no limit)", DefaultValueFactory = _ => 0 };
+        var warmUp = new Option<long>("--warmup-records") { Description = "Records sent (at the same rate) and acknowledged before measuring, not counted (KIP-1052)", DefaultValueFactory = _ => 0 };
         var interval = ReportingInterval();
         var output = GlobalOptions.Output();
         var command = new Command("produce", "Producer throughput and send→ack latency (like kafka-producer-perf-test)")
         {
-            topic, records, size, throughput, acks, batch, linger, compression, idempotence, maxSeconds, interval, output,
+            topic, records, size, throughput, acks, batch, linger, compression, idempotence, maxSeconds, warmUp, interval, output,
         };
         command.SetAction((parse, cancel) =>
         {
@@ -48,11 +49,17 @@ public static class PerfCommand
                 throw CliException.BadArguments("--num-records and --record-size must be at least 1");
             }
 
+            if (parse.GetValue(warmUp) < 0)
+            {
+                throw CliException.BadArguments("--warmup-records must not be negative");
+            }
+
             context.EnsureReachable();
             var settings = new ProducerPerfSettings(
                 parse.GetValue(topic)!, parse.GetValue(records), parse.GetValue(size), parse.GetValue(throughput),
                 parse.GetValue(idempotence) ? "all" : parse.GetValue(acks)!, parse.GetValue(batch), parse.GetValue(linger),
-                parse.GetValue(compression)!, parse.GetValue(idempotence), parse.GetValue(maxSeconds), parse.GetValue(interval));
+                parse.GetValue(compression)!, parse.GetValue(idempotence), parse.GetValue(maxSeconds), parse.GetValue(interval),
+                WarmUpRecords: parse.GetValue(warmUp));
             var result = ProducerPerf.Run(context.ProducerConfig(), settings, cancel);
             Report(parse.GetValue(output), result, "sent");
             return Task.FromResult(result.Records == 0 ? ExitCodes.BrokerError : ExitCodes.Ok);
@@ -94,19 +101,21 @@ public static class PerfCommand
         var acks = new Option<string>("--acks", "-a") { Description = "all, 1 or 0", DefaultValueFactory = _ => "1" };
         acks.AcceptOnlyFromAmong("all", "-1", "1", "0");
         var linger = new Option<double>("--linger-ms") { Description = "Producer linger.ms", DefaultValueFactory = _ => 0 };
+        var warmUp = new Option<long>("--warmup-records") { Description = "Records sent (at the same rate) and received before measuring, not counted", DefaultValueFactory = _ => 1 };
         var interval = ReportingInterval();
         var output = GlobalOptions.Output();
-        var command = new Command("e2e", "Produce→consume latency at a fixed rate") { topic, records, size, rate, acks, linger, interval, output };
+        var command = new Command("e2e", "Produce→consume latency at a fixed rate") { topic, records, size, rate, acks, linger, warmUp, interval, output };
         command.SetAction(async (parse, cancel) =>
         {
             var context = CliContext.From(parse);
-            if (parse.GetValue(rate) <= 0 || parse.GetValue(records) < 1)
+            if (parse.GetValue(rate) <= 0 || parse.GetValue(records) < 1 || parse.GetValue(warmUp) < 1)
             {
-                throw CliException.BadArguments("--rate and --num-records must be positive");
+                throw CliException.BadArguments("--rate, --num-records and --warmup-records must be positive");
             }
 
             var partitions = await PartitionsAsync(context, parse.GetValue(topic)!);
-            var settings = new EndToEndSettings(parse.GetValue(topic)!, parse.GetValue(records), parse.GetValue(size), parse.GetValue(rate), parse.GetValue(acks)!, parse.GetValue(linger), parse.GetValue(interval));
+            var settings = new EndToEndSettings(parse.GetValue(topic)!, parse.GetValue(records), parse.GetValue(size), parse.GetValue(rate), parse.GetValue(acks)!, parse.GetValue(linger), parse.GetValue(interval),
+                WarmUpRecords: parse.GetValue(warmUp));
             var result = EndToEndPerf.Run(context.ProducerConfig(), context.ConsumerConfig(), partitions, settings, cancel);
             Report(parse.GetValue(output), result, "received");
             return result.Records == 0 ? ExitCodes.BrokerError : ExitCodes.Ok;
