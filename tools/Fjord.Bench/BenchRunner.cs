@@ -27,6 +27,9 @@ public sealed class BenchRunner(BenchSettings settings)
     private const int TransactionRecordSize = 1024;
     private static readonly int[] RecordsPerTransaction = [100, 1_000];
     private const string TransactionsSystem = "Fjord transactions";
+
+    /// <summary>The Fjord consume rows read by Confluent.Kafka, beside the lean consumer's "consume" rows.</summary>
+    private const string DotNetClientConsume = "consume, .NET client";
     private readonly List<BenchRow> _rows = [];
     private readonly List<string> _notes = [];
     private readonly Dictionary<string, double> _limits = [];
@@ -97,6 +100,11 @@ public sealed class BenchRunner(BenchSettings settings)
 
                         var consume = await MeasureAsync(target, () => target.ConsumeAsync(name, size, partitions, produce.Result.Records, TimeSpan.FromSeconds(60)));
                         Add(target, size, partitions, "consume", consume);
+                        if (target is FjordTarget fjordTarget)
+                        {
+                            var client = await MeasureAsync(target, () => fjordTarget.ConsumeWithDotNetClientAsync(name, partitions, produce.Result.Records));
+                            Add(target, size, partitions, DotNetClientConsume, client);
+                        }
                     }
                     catch (Exception e)
                     {
@@ -252,7 +260,10 @@ public sealed class BenchRunner(BenchSettings settings)
         md.AppendLine("## Results");
         md.AppendLine();
         md.AppendLine($"Producer runs last {settings.Seconds:F0} s each as fast as the client goes (latency = send → acknowledgement); consumer runs read back what the producer " +
-            "wrote, from the start (Fjord: one Confluent.Kafka consumer assigned every partition; Redis: XRANGE batches of 1,000 per stream; JetStream: a consumer per stream); " +
+            "wrote, from the start (Fjord: a lean consumer, raw Fetch requests — 50 MiB per fetch, 1 MiB per partition, one connection per partition leader — that counts records from " +
+            "record-batch headers without decoding them and fails unless it read exactly the records produced at contiguous offsets; Redis: XRANGE batches of 1,000 per stream; " +
+            $"JetStream: a consumer per stream). The \"{DotNetClientConsume}\" rows read the same log with one Confluent.Kafka consumer assigned every partition: " +
+            "a .NET application's figure, bounded by the client's per-message cost, and compared with no peer. " +
             "e2e sends at 50% of that system's own 1-partition producer peak and measures send → receive in one process (one clock). " +
             "\"Partitions\" are partitions for Fjord, stream keys for Redis and streams for JetStream. CPU is the server process's user+system time (/proc) per GB of record values moved. " +
             "Latency of a saturated producer is mostly queueing in the client and is not comparable across systems: librdkafka queues up to a million records, the peers' drivers keep 1,000 requests in flight. " +
@@ -316,6 +327,21 @@ public sealed class BenchRunner(BenchSettings settings)
                 var ratio = fjord1k.Result.MegabytesPerSecond / peer.Result.MegabytesPerSecond;
                 md.AppendLine($"- Single node acks=1, 1 KiB, 1 partition, ahead of {system} ({durability})? {(ratio >= 1 ? "**yes**" : "**no**")}: {fjord1k.Result.MegabytesPerSecond:F1} vs {peer.Result.MegabytesPerSecond:F1} MB/s (×{ratio:F2}).");
             }
+        }
+
+        foreach (var consume in _rows.Where(r => r.System == "Fjord" && r.Workload == "consume"))
+        {
+            var redis = _rows.FirstOrDefault(r => r.System == "Redis Streams" && r.Durability == "appendonly no" && r.Workload == "consume"
+                && r.RecordSize == consume.RecordSize && r.Partitions == consume.Partitions);
+            if (redis is null || redis.Result.MegabytesPerSecond <= 0)
+            {
+                md.AppendLine($"- Consume at least ×1.0 of Redis Streams ({consume.RecordSize} B, {consume.Partitions} partition(s))? Not measured in this run (no Redis row).");
+                continue;
+            }
+
+            var ratio = consume.Result.MegabytesPerSecond / redis.Result.MegabytesPerSecond;
+            md.AppendLine($"- Consume at least ×1.0 of Redis Streams (performance goal 1; {consume.RecordSize} B, {consume.Partitions} partition(s), lean consumer vs XRANGE)? {(ratio >= 1 ? "**yes**" : "**no**")}: " +
+                $"{consume.Result.RecordsPerSecond:N0} vs {redis.Result.RecordsPerSecond:N0} records/s (×{ratio:F2}).");
         }
 
         foreach (var e2eRow in _rows.Where(r => r.System == "Fjord" && r.Workload.StartsWith("e2e", StringComparison.Ordinal)))
