@@ -331,8 +331,10 @@ public sealed class BenchRunner(BenchSettings settings)
 
         foreach (var consume in _rows.Where(r => r.System == "Fjord" && r.Workload == "consume"))
         {
-            var redis = _rows.FirstOrDefault(r => r.System == "Redis Streams" && r.Durability == "appendonly no" && r.Workload == "consume"
-                && r.RecordSize == consume.RecordSize && r.Partitions == consume.Partitions);
+            // Reads do not depend on Redis's append mode: the goal is held against the fastest of its three reads, so
+            // one slow run of the peer cannot meet it.
+            var redis = _rows.Where(r => r.System == "Redis Streams" && r.Workload == "consume" && r.RecordSize == consume.RecordSize && r.Partitions == consume.Partitions)
+                .MaxBy(r => r.Result.MegabytesPerSecond);
             if (redis is null || redis.Result.MegabytesPerSecond <= 0)
             {
                 md.AppendLine($"- Consume at least ×1.0 of Redis Streams ({consume.RecordSize} B, {consume.Partitions} partition(s))? Not measured in this run (no Redis row).");
@@ -341,7 +343,7 @@ public sealed class BenchRunner(BenchSettings settings)
 
             var ratio = consume.Result.MegabytesPerSecond / redis.Result.MegabytesPerSecond;
             md.AppendLine($"- Consume at least ×1.0 of Redis Streams (performance goal 1; {consume.RecordSize} B, {consume.Partitions} partition(s), lean consumer vs XRANGE)? {(ratio >= 1 ? "**yes**" : "**no**")}: " +
-                $"{consume.Result.RecordsPerSecond:N0} vs {redis.Result.RecordsPerSecond:N0} records/s (×{ratio:F2}).");
+                $"{consume.Result.RecordsPerSecond:N0} vs {redis.Result.RecordsPerSecond:N0} records/s, Redis's fastest read ({redis.Durability}) (×{ratio:F2}).");
         }
 
         foreach (var e2eRow in _rows.Where(r => r.System == "Fjord" && r.Workload.StartsWith("e2e", StringComparison.Ordinal)))
