@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Fjord.Metadata.Scram;
 using System.Text;
 
 namespace Fjord.Broker.Security;
