@@ -43,9 +43,9 @@ public sealed class ScramCredentialTests : IDisposable
         Salt = RandomNumberGenerator.GetBytes(16),
     };
 
-    private static Dictionary<ScramMechanism, int> Described(IAdminClient admin, string user)
+    private static async Task<Dictionary<ScramMechanism, int>> DescribedAsync(IAdminClient admin, string user)
     {
-        var result = admin.DescribeUserScramCredentialsAsync([user]).GetAwaiter().GetResult();
+        var result = await admin.DescribeUserScramCredentialsAsync([user]);
         var description = Assert.Single(result.UserScramCredentialsDescriptions);
         Assert.Equal(user, description.User);
         return description.ScramCredentialInfos.ToDictionary(i => i.Mechanism, i => i.Iterations);
@@ -55,17 +55,17 @@ public sealed class ScramCredentialTests : IDisposable
         ConfluentRoundTrip.MetadataError(Sasl(bootstrap, mechanism, user, password)) is null;
 
     [Fact]
-    public void Confluent_AltersAndDescribes_ThenProducesAndConsumesWithScram256And512_DeletesAndKeepsAcrossRestart()
+    public async Task Confluent_AltersAndDescribes_ThenProducesAndConsumesWithScram256And512_DeletesAndKeepsAcrossRestart()
     {
         using var broker = BrokerProcess.Start(SaslSettings);
         using (var admin = Admin(broker.BootstrapServers))
         {
-            admin.AlterUserScramCredentialsAsync([
+            await admin.AlterUserScramCredentialsAsync([
                 Upsertion("carol", ScramMechanism.ScramSha256, "carol-256"),
                 Upsertion("carol", ScramMechanism.ScramSha512, "carol-512", 8192),
                 Upsertion("bob", ScramMechanism.ScramSha512, "bob-metadata-secret"),
-            ]).GetAwaiter().GetResult();
-            Assert.Equal(new Dictionary<ScramMechanism, int> { [ScramMechanism.ScramSha256] = 4096, [ScramMechanism.ScramSha512] = 8192 }, Described(admin, "carol"));
+            ]);
+            Assert.Equal(new Dictionary<ScramMechanism, int> { [ScramMechanism.ScramSha256] = 4096, [ScramMechanism.ScramSha512] = 8192 }, await DescribedAsync(admin, "carol"));
         }
 
         Assert.Equal(12, ConfluentRoundTrip.Run(Sasl(broker.BootstrapServers, SaslMechanism.ScramSha256, "carol", "carol-256"), TestTopics.Unique("scram-md-256"), 12).Count);
@@ -84,8 +84,8 @@ public sealed class ScramCredentialTests : IDisposable
 
         using (var admin = Admin(broker.BootstrapServers))
         {
-            admin.AlterUserScramCredentialsAsync([new UserScramCredentialDeletion { User = "carol", Mechanism = ScramMechanism.ScramSha256 }]).GetAwaiter().GetResult();
-            Assert.Equal([ScramMechanism.ScramSha512], Described(admin, "carol").Keys);
+            await admin.AlterUserScramCredentialsAsync([new UserScramCredentialDeletion { User = "carol", Mechanism = ScramMechanism.ScramSha256 }]);
+            Assert.Equal([ScramMechanism.ScramSha512], (await DescribedAsync(admin, "carol")).Keys);
         }
         Assert.False(Authenticates(broker.BootstrapServers, SaslMechanism.ScramSha256, "carol", "carol-256"), "a deleted credential still authenticates");
 
@@ -94,15 +94,15 @@ public sealed class ScramCredentialTests : IDisposable
         Assert.True(Authenticates(broker.BootstrapServers, SaslMechanism.ScramSha512, "carol", "carol-512"), "the credential did not survive a restart:\n" + broker.Output);
         Assert.False(Authenticates(broker.BootstrapServers, SaslMechanism.ScramSha256, "carol", "carol-256"), "the deletion did not survive a restart");
         using (var admin = Admin(broker.BootstrapServers))
-            Assert.Equal(new Dictionary<ScramMechanism, int> { [ScramMechanism.ScramSha512] = 8192 }, Described(admin, "carol"));
+            Assert.Equal(new Dictionary<ScramMechanism, int> { [ScramMechanism.ScramSha512] = 8192 }, await DescribedAsync(admin, "carol"));
     }
 
     [Fact]
-    public void Confluent_DescribingAnUnknownUser_FailsWithResourceNotFound()
+    public async Task Confluent_DescribingAnUnknownUser_FailsWithResourceNotFound()
     {
         using var broker = BrokerProcess.Start();
         using var admin = new AdminClientBuilder(new AdminClientConfig { BootstrapServers = broker.BootstrapServers }).Build();
-        var failure = Assert.Throws<DescribeUserScramCredentialsException>(() => admin.DescribeUserScramCredentialsAsync(["nobody"]).GetAwaiter().GetResult());
+        var failure = await Assert.ThrowsAsync<DescribeUserScramCredentialsException>(() => admin.DescribeUserScramCredentialsAsync(["nobody"]));
         var description = Assert.Single(failure.Results.UserScramCredentialsDescriptions);
         Assert.Equal(ErrorCode.ResourceNotFound, description.Error.Code);
     }
@@ -143,18 +143,18 @@ public sealed class ScramCredentialTests : IDisposable
     }
 
     [Fact]
-    public void Cluster_ACredentialAlteredThroughOneNode_AuthenticatesNewConnectionsOnEveryNode_UntilDeleted()
+    public async Task Cluster_ACredentialAlteredThroughOneNode_AuthenticatesNewConnectionsOnEveryNode_UntilDeleted()
     {
         using var cluster = ClusterProcess.Start(3, SaslSettings);
         using (var admin = Admin(cluster.Nodes[1].BootstrapServers))
-            admin.AlterUserScramCredentialsAsync([Upsertion("dora", ScramMechanism.ScramSha512, "dora-secret")]).GetAwaiter().GetResult();
+            await admin.AlterUserScramCredentialsAsync([Upsertion("dora", ScramMechanism.ScramSha512, "dora-secret")]);
 
         foreach (var node in cluster.Nodes)
             Eventually.True(() => Authenticates(node.BootstrapServers, SaslMechanism.ScramSha512, "dora", "dora-secret"), TimeSpan.FromSeconds(30),
                 () => $"dora cannot authenticate on node {node.Id}:\n{cluster.Output}");
 
         using (var admin = Admin(cluster.Nodes[2].BootstrapServers))
-            admin.AlterUserScramCredentialsAsync([new UserScramCredentialDeletion { User = "dora", Mechanism = ScramMechanism.ScramSha512 }]).GetAwaiter().GetResult();
+            await admin.AlterUserScramCredentialsAsync([new UserScramCredentialDeletion { User = "dora", Mechanism = ScramMechanism.ScramSha512 }]);
         foreach (var node in cluster.Nodes)
             Eventually.True(() => !Authenticates(node.BootstrapServers, SaslMechanism.ScramSha512, "dora", "dora-secret"), TimeSpan.FromSeconds(30),
                 () => $"dora still authenticates on node {node.Id}");
