@@ -54,6 +54,12 @@ public sealed class DescribeUserScramCredentialsHandler(MetadataQuorum quorum)
         return new(response);
     }
 
-    protected override DescribeUserScramCredentialsResponse ErrorResponse(DescribeUserScramCredentialsRequest request, ErrorCode error) =>
-        new() { ErrorCode = (short)error, ErrorMessage = null };
+    // As Kafka's getErrorResponse: the error at the top and on every named user.
+    protected override DescribeUserScramCredentialsResponse ErrorResponse(DescribeUserScramCredentialsRequest request, ErrorCode error)
+    {
+        var response = new DescribeUserScramCredentialsResponse { ErrorCode = (short)error, ErrorMessage = null };
+        foreach (var user in request.Users ?? [])
+            response.Results.Add(new DescribeUserScramCredentialsResponse.DescribeUserScramCredentialsResult { User = user.Name, ErrorCode = (short)error, ErrorMessage = null });
+        return response;
+    }
 }
