@@ -19,14 +19,13 @@ public sealed partial class QuorumController
     {
         EnsureActive();
         var users = new List<string>();
-        var alterations = new Dictionary<string, List<object>>(StringComparer.Ordinal);
-        foreach (var alteration in deletions.Cast<object>().Concat(upsertions))
+        var alterations = new Dictionary<string, List<ScramCredentialAlteration>>(StringComparer.Ordinal);
+        foreach (var alteration in deletions.Concat<ScramCredentialAlteration>(upsertions))
         {
-            var user = alteration is ScramCredentialDeletion d ? d.User : ((ScramCredentialUpsertion)alteration).User;
-            if (!alterations.TryGetValue(user, out var list))
+            if (!alterations.TryGetValue(alteration.User, out var list))
             {
-                alterations[user] = list = [];
-                users.Add(user);
+                alterations[alteration.User] = list = [];
+                users.Add(alteration.User);
             }
             list.Add(alteration);
         }
@@ -48,13 +47,13 @@ public sealed partial class QuorumController
         return builder.Result<IReadOnlyList<ScramAlterationResult>>(results);
     }
 
-    private (ErrorCode Error, string Message)? Validate(string user, List<object> alterations, List<MetadataRecord> records)
+    private (ErrorCode Error, string Message)? Validate(string user, List<ScramCredentialAlteration> alterations, List<MetadataRecord> records)
     {
         if (user.Length == 0) return (ErrorCode.UnacceptableCredential, "Username must not be empty");
         var mechanisms = new HashSet<sbyte>();
         foreach (var alteration in alterations)
         {
-            var type = alteration is ScramCredentialDeletion d ? d.Mechanism : ((ScramCredentialUpsertion)alteration).Mechanism;
+            var type = alteration.Mechanism;
             if (!mechanisms.Add(type)) return (ErrorCode.DuplicateResource, "A user credential cannot be altered twice in the same request");
             if (ScramMechanism.Find(type) is not { } mechanism) return (ErrorCode.UnsupportedSaslMechanism, $"Unknown SCRAM mechanism {type}");
             var key = new ScramCredentialKey(user, type);
