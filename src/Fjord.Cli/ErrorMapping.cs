@@ -22,6 +22,8 @@ public static class ErrorMapping
         CreateAclsException e => CliException.Broker(Join(e.Results.Where(r => r.Error.IsError).Select(r => $"ACL: {Describe(r.Error)}"))),
         DescribeAclsException e => CliException.Broker(Describe(e.Result.Error)),
         DeleteAclsException e => CliException.Broker(Join(e.Results.Where(r => r.Error.IsError).Select(r => $"ACL filter: {Describe(r.Error)}"))),
+        DescribeUserScramCredentialsException e => CliException.Broker(Join(e.Results.UserScramCredentialsDescriptions.Where(r => r.Error.IsError).Select(r => $"user '{r.User}': {Describe(r.Error)}"))),
+        AlterUserScramCredentialsException e => CliException.Broker(Join(e.Results.Where(r => r.Error.IsError).Select(r => $"user '{r.User}': {Describe(r.Error)}"))),
         KafkaException e => FromError(e.Error),
         OperationCanceledException => CliException.Unreachable("timed out waiting for the broker"),
         _ => CliException.Broker(exception.Message),

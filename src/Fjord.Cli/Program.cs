@@ -15,6 +15,7 @@ root.Subcommands.Add(ProduceCommand.Build());
 root.Subcommands.Add(ConsumeCommand.Build());
 root.Subcommands.Add(GroupsCommand.Build());
 root.Subcommands.Add(AclsCommand.Build());
+root.Subcommands.Add(UsersCommand.Build());
 root.Subcommands.Add(ClusterCommand.Build());
 root.Subcommands.Add(FeaturesCommand.Build());
 root.Subcommands.Add(ClientMetricsCommand.Build());

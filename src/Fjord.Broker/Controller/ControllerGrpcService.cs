@@ -34,6 +34,7 @@ public sealed class ControllerGrpcService(ControllerHost controller, MetadataQuo
         ApiKey.CreateTopics, ApiKey.DeleteTopics, ApiKey.CreatePartitions,
         ApiKey.ElectLeaders, ApiKey.AlterPartitionReassignments, ApiKey.ListPartitionReassignments,
         ApiKey.AlterConfigs, ApiKey.IncrementalAlterConfigs, ApiKey.CreateAcls, ApiKey.DeleteAcls,
+        ApiKey.AlterUserScramCredentials,
         // The metadata quorum's leader is the active controller's node: it alone knows replica progress and changes voters.
         ApiKey.DescribeQuorum, ApiKey.AddRaftVoter, ApiKey.RemoveRaftVoter,
     ];

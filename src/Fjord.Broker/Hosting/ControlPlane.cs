@@ -135,6 +135,8 @@ public static class ControlPlane
         services.AddSingleton<IApiHandler, CreateAclsHandler>();
         services.AddSingleton<IApiHandler, DescribeAclsHandler>();
         services.AddSingleton<IApiHandler, DeleteAclsHandler>();
+        services.AddSingleton<IApiHandler, DescribeUserScramCredentialsHandler>();
+        services.AddSingleton<IApiHandler, AlterUserScramCredentialsHandler>();
         services.AddSingleton<IApiHandler, MetadataHandler>();
         services.AddSingleton<IApiHandler, CreateTopicsHandler>();
         services.AddSingleton<IApiHandler, DeleteTopicsHandler>();

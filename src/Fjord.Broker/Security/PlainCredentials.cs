@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Fjord.Metadata.Scram;
 using System.Text;
 using Fjord.Broker.Configuration;
 
@@ -7,8 +8,8 @@ namespace Fjord.Broker.Security;
 /// <summary>
 /// The SASL users, read once at startup from <c>sasl.plain.users.file</c>: one <c>user=password</c> per line,
 /// blank lines and lines starting with # ignored (the password is everything after the first '='). PLAIN checks a
-/// hash of the password; SCRAM-SHA-256/512 credentials are derived at load with a random salt per user (until SCRAM
-/// credentials live in the metadata log). Immutable; thread-safe.
+/// hash of the password; SCRAM-SHA-256/512 credentials are derived at load with a random salt per user; they are the
+/// bootstrap for SCRAM, used when the metadata log holds no credential for the user and mechanism. Immutable; thread-safe.
 /// </summary>
 public sealed class PlainCredentials
 {

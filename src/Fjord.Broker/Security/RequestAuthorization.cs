@@ -35,8 +35,10 @@ public sealed class RequestAuthorization(BrokerAuthorizer authorizer)
     private static (AclOperation Operation, string? Group) Required(IRequestMessage request) => request switch
     {
         DescribeClusterRequest or DescribeLogDirsRequest or DescribeQuorumRequest or ListPartitionReassignmentsRequest or DescribeAclsRequest
+            or DescribeUserScramCredentialsRequest
             => (AclOperation.Describe, null),
         ElectLeadersRequest or AlterPartitionReassignmentsRequest or UpdateFeaturesRequest or CreateAclsRequest or DeleteAclsRequest
+            or AlterUserScramCredentialsRequest
             => (AclOperation.Alter, null),
         JoinGroupRequest r => (AclOperation.Read, r.GroupId),
         SyncGroupRequest r => (AclOperation.Read, r.GroupId),

@@ -1,6 +1,8 @@
 using System.Net;
 using System.Text;
 using Fjord.Broker.Metrics;
+using Fjord.Broker.Quorum;
+using Fjord.Metadata.Scram;
 using Microsoft.Extensions.Logging;
 
 namespace Fjord.Broker.Security;
@@ -9,9 +11,12 @@ namespace Fjord.Broker.Security;
 /// Checks SASL tokens for the mechanisms enabled on the Kafka listener (PLAIN, RFC 4616; SCRAM-SHA-256/512,
 /// RFC 5802/7677) and records the outcome:
 /// a failure is logged with the user and the client's address, and counted, but the client only ever hears a generic
-/// message, so it cannot tell an unknown user from a wrong password. Thread-safe; one for the broker.
+/// message, so it cannot tell an unknown user from a wrong password. SCRAM credentials come from the committed metadata
+/// image (KIP-554), read at each exchange so an altered or deleted credential counts for the next connection; a user
+/// with no credential there for the mechanism falls back to the users file's derived one, the bootstrap for the first
+/// admin. Thread-safe; one for the broker.
 /// </summary>
-public sealed partial class SaslAuthenticator(KafkaListenerSecurity security, BrokerMetrics metrics, ILogger<SaslAuthenticator> logger)
+public sealed partial class SaslAuthenticator(KafkaListenerSecurity security, MetadataQuorum quorum, BrokerMetrics metrics, ILogger<SaslAuthenticator> logger)
 {
     public const string GenericFailureMessage = "Authentication failed: Invalid username or password";
 
@@ -51,7 +56,8 @@ public sealed partial class SaslAuthenticator(KafkaListenerSecurity security, Br
     /// <summary>One SCRAM step: client-first gets server-first, client-final gets server-final (then done).</summary>
     private (string? User, byte[]? Answer, bool Done) StepScram(SaslSession session, ScramMechanism scram, ReadOnlySpan<byte> token)
     {
-        var exchange = session.Scram ??= new ScramExchange(scram, name => security.PlainUsers?.Scram(name, scram));
+        var exchange = session.Scram ??= new ScramExchange(scram,
+            name => quorum.StateMachine.Image.GetScramCredential(name, scram) ?? security.PlainUsers?.Scram(name, scram));
         if (exchange.User is null)
         {
             var serverFirst = exchange.ServerFirst(token);

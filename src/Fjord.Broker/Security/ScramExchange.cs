@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Fjord.Metadata.Scram;
 using System.Text;
 
 namespace Fjord.Broker.Security;
@@ -69,7 +70,9 @@ public sealed class ScramExchange(ScramMechanism mechanism, Func<string, ScramCr
 
         var withoutProof = text[..proofAt];
         var attributes = Attributes(withoutProof);
-        if (!attributes.TryGetValue("r", out var nonce) || nonce != _nonce || !attributes.TryGetValue("c", out var binding) || binding is not ("biws" or "eSws"))
+        // librdkafka before 2.6.1 sends the client nonce again in front of the combined nonce; Kafka (3.8.1+) accepts a
+        // client-final nonce that ends with the server's, and so does Fjord, or kcat and other older clients cannot log in.
+        if (!attributes.TryGetValue("r", out var nonce) || !nonce.EndsWith(_nonce!, StringComparison.Ordinal) || !attributes.TryGetValue("c", out var binding) || binding is not ("biws" or "eSws"))
         {
             return null;
         }

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Fjord.Metadata.Acls;
 using Fjord.Metadata.Records;
+using Fjord.Metadata.Scram;
 
 namespace Fjord.Metadata;
 
@@ -20,6 +21,7 @@ public sealed class MetadataDelta
     private readonly ImmutableSortedDictionary<ConfigResource, ImmutableSortedDictionary<string, string>>.Builder _configs;
     private readonly ImmutableSortedDictionary<string, int>.Builder _features;
     private readonly ImmutableSortedDictionary<Guid, AclBinding>.Builder _acls;
+    private readonly ImmutableSortedDictionary<ScramCredentialKey, ScramCredential>.Builder _scramCredentials;
     private readonly HashSet<int> _changedBrokers = [];
     private readonly HashSet<TopicIdPartition> _changedPartitions = [];
     private readonly Dictionary<Guid, TopicImage> _deletedTopics = [];
@@ -37,6 +39,7 @@ public sealed class MetadataDelta
         _configs = image.Configs.ToBuilder();
         _features = image.Features.ToBuilder();
         _acls = image.Acls.ToBuilder();
+        _scramCredentials = image.ScramCredentials.ToBuilder();
         _nextProducerId = image.NextProducerId;
         _brokerEpochHighWater = image.BrokerEpochHighWater;
     }
@@ -119,6 +122,15 @@ public sealed class MetadataDelta
             case MetadataRecord.RecordOneofCase.RemoveAccessControlEntry:
                 if (!_acls.Remove(Uuids.ToGuid(record.RemoveAccessControlEntry.Id)))
                     throw new InvalidOperationException($"removing unknown ACL {Uuids.ToGuid(record.RemoveAccessControlEntry.Id)}");
+                break;
+            case MetadataRecord.RecordOneofCase.UserScramCredential:
+                var (key, credential) = ScramCredentialRecords.FromRecord(record.UserScramCredential);
+                _scramCredentials[key] = credential;
+                break;
+            case MetadataRecord.RecordOneofCase.RemoveUserScramCredential:
+                var removed = record.RemoveUserScramCredential;
+                if (!_scramCredentials.Remove(new ScramCredentialKey(removed.Name, (sbyte)removed.Mechanism)))
+                    throw new InvalidOperationException($"removing unknown SCRAM credential of '{removed.Name}' (mechanism {removed.Mechanism})");
                 break;
             default:
                 throw new InvalidOperationException($"unknown metadata record {record.RecordCase}");
@@ -213,7 +225,8 @@ public sealed class MetadataDelta
         _nextProducerId,
         _brokerEpochHighWater,
         _features.ToImmutable(),
-        _acls.ToImmutable());
+        _acls.ToImmutable(),
+        _scramCredentials.ToImmutable());
 
     /// <summary>
     /// What <paramref name="brokerId"/> must do for this delta (Kafka's TopicsDelta.localChanges): lead or

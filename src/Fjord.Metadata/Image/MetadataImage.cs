@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using Fjord.Metadata.Acls;
 using Fjord.Metadata.Records;
+using Fjord.Metadata.Scram;
 using Google.Protobuf;
 
 namespace Fjord.Metadata;
@@ -24,7 +25,8 @@ public sealed class MetadataImage
         0,
         0,
         ImmutableSortedDictionary.Create<string, int>(StringComparer.Ordinal),
-        ImmutableSortedDictionary<Guid, AclBinding>.Empty);
+        ImmutableSortedDictionary<Guid, AclBinding>.Empty,
+        ImmutableSortedDictionary<ScramCredentialKey, ScramCredential>.Empty);
 
     internal MetadataImage(
         ulong offset,
@@ -35,7 +37,8 @@ public sealed class MetadataImage
         long nextProducerId,
         long brokerEpochHighWater,
         ImmutableSortedDictionary<string, int> features,
-        ImmutableSortedDictionary<Guid, AclBinding> acls)
+        ImmutableSortedDictionary<Guid, AclBinding> acls,
+        ImmutableSortedDictionary<ScramCredentialKey, ScramCredential> scramCredentials)
     {
         Offset = offset;
         Brokers = brokers;
@@ -46,6 +49,7 @@ public sealed class MetadataImage
         BrokerEpochHighWater = brokerEpochHighWater;
         Features = features;
         Acls = acls;
+        ScramCredentials = scramCredentials;
     }
 
     /// <summary>Raft index of the last entry this image includes (0 for none).</summary>
@@ -75,6 +79,13 @@ public sealed class MetadataImage
     /// <summary>ACL bindings by id (KIP-801).</summary>
     public ImmutableSortedDictionary<Guid, AclBinding> Acls { get; }
 
+    /// <summary>SCRAM credentials by user and mechanism (KIP-554).</summary>
+    public ImmutableSortedDictionary<ScramCredentialKey, ScramCredential> ScramCredentials { get; }
+
+    /// <summary>The user's credential for <paramref name="mechanism"/>, or null.</summary>
+    public ScramCredential? GetScramCredential(string user, ScramMechanism mechanism) =>
+        ScramCredentials.GetValueOrDefault(new ScramCredentialKey(user, mechanism.Type));
+
     /// <summary>The topic with this name, or null.</summary>
     public TopicImage? GetTopic(string name) => TopicIdsByName.TryGetValue(name, out var id) ? TopicsById[id] : null;
 
@@ -99,7 +110,7 @@ public sealed class MetadataImage
 
     /// <summary>
     /// The records that rebuild this image from <see cref="Empty"/>, in a fixed order (features, brokers,
-    /// topics with their partitions, configs, producer ids, ACLs). A snapshot of the metadata log is this list.
+    /// topics with their partitions, configs, producer ids, ACLs, SCRAM credentials). A snapshot of the metadata log is this list.
     /// </summary>
     public List<MetadataRecord> ToRecords()
     {
@@ -123,6 +134,7 @@ public sealed class MetadataImage
         if (NextProducerId != 0)
             records.Add(new MetadataRecord { ProducerIds = new ProducerIdsRecord { BrokerId = -1, BrokerEpoch = -1, NextProducerId = NextProducerId } });
         foreach (var (id, acl) in Acls) records.Add(new MetadataRecord { AccessControlEntry = acl.ToRecord(id) });
+        foreach (var (key, credential) in ScramCredentials) records.Add(new MetadataRecord { UserScramCredential = ScramCredentialRecords.Upsert(key, credential) });
         return records;
     }
 
