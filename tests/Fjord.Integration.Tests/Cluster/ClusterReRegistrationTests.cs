@@ -24,6 +24,55 @@ public sealed class ClusterReRegistrationTests(ITestOutputHelper output)
     public void OneBrokerKilledWithTheQuorumHealthy_FastRestart_RegistersUnfencedAgain_AndClientsWork() =>
         KillRestartAndCheck(killed: 1, "reregister-fast-restart");
 
+    /// <summary>
+    /// The whole machine stalls again and again (every process SIGSTOPped together for longer than half a session, as
+    /// on a starved CI host) while a killed broker's next incarnation waits to register. The controller answers each
+    /// stall by renewing sessions; the old incarnation, silent throughout, must still run out of session, so the new
+    /// one registers while the stalls go on. The loop stops stalling once every node is ready, or at the deadline.
+    /// </summary>
+    [Fact]
+    public void BrokerKilled_WhileTheWholeClusterKeepsStalling_RegistersOnceItsOldSessionRunsOut()
+    {
+        using var cluster = ClusterProcess.Start(3, s_settings);
+        Eventually.True(() => ClusterClient.Describe(cluster.BootstrapServers) is { ControllerId: >= 0, Brokers: [0, 1, 2] },
+            TimeSpan.FromSeconds(60), () => $"3 brokers and a controller\n{cluster.Output}");
+        var controller = ClusterClient.Describe(cluster.BootstrapServers)!.Value.ControllerId!.Value;
+        var victim = cluster.Nodes.First(n => n.Id != controller);
+        output.WriteLine($"controller {controller}; killing {victim.Id}");
+
+        victim.Kill();
+        cluster.Launch(victim);
+        var restarted = Stopwatch.StartNew();
+        // Over half a session (the controller's stall threshold), and a stall plus the run between two shorter than a
+        // session: renewing every session at each stall would keep a dead broker's session alive for as long as they go on.
+        var stall = TimeSpan.FromMilliseconds(SessionTimeoutMs * 0.6);
+        var stalls = 0;
+        var deadline = TimeSpan.FromSeconds(90);
+        bool AllReady() => cluster.Nodes.All(n => n.ReadyzStatus() == 200);
+        while (!AllReady() && restarted.Elapsed < deadline)
+        {
+            var running = cluster.Nodes.Where(n => n.ProcessId > 0).Select(n => n.ProcessId).ToArray();
+            foreach (var pid in running) BrokerProcess.Signal(pid, "STOP");
+            try
+            {
+                // The stall itself, not a wait for a condition: every process stands still for this long.
+                Thread.Sleep(stall);
+            }
+            finally
+            {
+                foreach (var pid in running) BrokerProcess.Signal(pid, "CONT");
+            }
+            stalls++;
+            // Between stalls the cluster runs for two heartbeat intervals.
+            var resumed = Stopwatch.StartNew();
+            while (resumed.Elapsed < TimeSpan.FromSeconds(1) && !AllReady()) Thread.Sleep(100);
+        }
+        output.WriteLine($"{stalls} whole-cluster stalls of {stall.TotalMilliseconds} ms; every node ready {restarted.Elapsed.TotalSeconds:F1} s after node {victim.Id} restarted");
+        output.WriteLine($"node {victim.Id}: {CountOf(victim.Output, "registration refused: DuplicateBrokerRegistration")} DuplicateBrokerRegistration refusals; "
+            + $"stall renewals logged: {cluster.Nodes.Sum(n => CountOf(n.Output, "did not run for"))}");
+        Assert.True(AllReady(), $"not every node ready {restarted.Elapsed} after node {victim.Id} restarted, with the cluster stalling throughout\n{cluster.Output}");
+    }
+
     /// <summary>Kills <paramref name="killed"/> followers of a 3-replica partition, restarts them at once and waits for every node's /readyz.</summary>
     private void KillRestartAndCheck(int killed, string topic)
     {
