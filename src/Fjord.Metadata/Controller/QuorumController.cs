@@ -61,13 +61,11 @@ public sealed partial class QuorumController
     }
 
     /// <summary>
-    /// After this controller itself could not run (paused, starved): heartbeats that arrived meanwhile are still
-    /// queued, so a session that ran out while the controller stood still says nothing about the broker, and every
-    /// broker heard from since its last renewal starts a fresh session now. A broker silent since its last renewal
-    /// (or since activation) keeps that session's deadline: renewals never keep a dead broker registered
-    /// (<see cref="BrokerSessions"/>).
+    /// This controller itself could not run for <paramref name="stoodStill"/> (paused, starved): heartbeats that
+    /// arrived meanwhile are still queued, so that time does not count against any broker's session. A broker
+    /// silent while the controller runs still runs out of session (<see cref="BrokerSessions"/>).
     /// </summary>
-    public void RenewSessions() => _sessions.Grant(Image.Brokers.Keys);
+    public void RenewSessions(TimeSpan stoodStill) => _sessions.Credit(stoodStill);
 
     /// <summary>Stops acting; the uncommitted view is discarded.</summary>
     public void Deactivate()
