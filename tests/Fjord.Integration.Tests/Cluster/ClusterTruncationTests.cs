@@ -8,7 +8,7 @@ namespace Fjord.Integration.Tests.Cluster;
 
 /// <summary>
 /// Follower truncation across 3 real processes (KIP-101/KIP-595): a leader writes records the ISR never
-/// acknowledges (both followers killed, acks=1), is killed with SIGKILL, the followers restart, one takes over and
+/// acknowledges (both followers SIGSTOPped, acks=1), is killed with SIGKILL, a follower takes over and
 /// takes acks=all writes, and when the former leader comes back it truncates its unacknowledged suffix on
 /// the new leader's DivergingEpoch answer and catches up. On disk every replica then holds the same
 /// batches up to the high watermark, the suffix is gone, and every acknowledged record is there once.
@@ -57,24 +57,27 @@ public sealed class ClusterTruncationTests(ITestOutputHelper output)
         Assert.Equal(before, consumed);
         consumer.Pause([partition]);
 
-        // Both followers are killed, not stopped: a fetch of theirs still in flight would otherwise be answered with the
-        // records below once it reached the leader, and they would read that answer on resuming. Dead, they cannot hold
-        // what the leader alone takes with acks=1; with two of three voters gone no controller can shrink the ISR meanwhile.
-        foreach (var follower in followers) follower.Kill();
-        var unacknowledged = Produce(oldLeader.BootstrapServers, topic, "unacknowledged", 50, Acks.Leader);
-        Assert.Equal(50, unacknowledged.Count);
-        Eventually.True(() => Gauge(oldLeader, "fjord_log_end_offset", topic) == 150, TimeSpan.FromSeconds(10),
-            () => $"the leader's log end offset at 150\n{cluster.Output}");
-        long leaderHighWatermark = -1;
-        Eventually.True(() => (leaderHighWatermark = Gauge(oldLeader, "fjord_high_watermark", topic)) >= 0, TimeSpan.FromSeconds(10),
-            () => $"node {oldLeader.Id} answering /metrics\n{cluster.Output}");
-        Assert.Equal(100, leaderHighWatermark);
-        oldLeader.Kill();
+        // Followers stopped with no fetch parked at the leader (else its answer, sitting in their socket, would
+        // hand them the records below when they resume): the leader alone takes acks=1 writes.
+        foreach (var follower in followers) BrokerProcess.Signal(follower.ProcessId, "STOP");
+        List<string> unacknowledged;
+        try
+        {
+            Eventually.True(() => Scrape(oldLeader)?.Sum("fjord_fetch_purgatory_size") == 0, TimeSpan.FromSeconds(20),
+                () => $"no fetch parked at the leader (node {oldLeader.Id})\n{cluster.Output}");
+            unacknowledged = Produce(oldLeader.BootstrapServers, topic, "unacknowledged", 50, Acks.Leader);
+            Assert.Equal(50, unacknowledged.Count);
+            // The exporter caches a scrape briefly, so the gauge is polled rather than read once.
+            Eventually.True(() => Gauge(oldLeader, "fjord_log_end_offset", topic) == 150, TimeSpan.FromSeconds(10),
+                () => $"the leader's log end offset at 150\n{cluster.Output}");
+            Assert.Equal(100, Gauge(oldLeader, "fjord_high_watermark", topic));
+            oldLeader.Kill();
+        }
+        finally
+        {
+            foreach (var follower in followers) BrokerProcess.Signal(follower.ProcessId, "CONT");
+        }
         output.WriteLine($"{timer.Elapsed}: node {oldLeader.Id} killed with 50 unacknowledged records at offsets 100-149");
-
-        // The followers come back with the log up to 100; the two of them form the controller quorum and one takes over.
-        foreach (var follower in followers) cluster.Launch(follower);
-        foreach (var follower in followers) follower.WaitUntilReady(TimeSpan.FromSeconds(90));
 
         var survivors = cluster.BootstrapServersExcept(oldLeader.Id);
         Dictionary<int, int>? after = null;
