@@ -56,7 +56,7 @@ public sealed class QuorumControllerTests
     {
         var ctx = new ControllerTestContext().WithBrokers(3);
         ctx.Time.Advance(Session * 2);
-        ctx.Controller.RenewSessions();
+        ctx.Controller.RenewSessions(Session * 2);
 
         Assert.Equal(0, ctx.Advance(Session / 2));
         Assert.Equal(3, ctx.Advance(Session));

@@ -163,7 +163,8 @@ public sealed partial class ControllerHost : IHostedService, IAsyncDisposable
             // This node stood still (SIGSTOP, a long GC, a starved machine): it could not take heartbeats, so it
             // must not fence brokers for missing them. If another controller took over meanwhile, the records
             // proposed here would not commit anyway, but a controller that is still in charge would fence everyone.
-            _controller.RenewSessions();
+            // Only the lost time is credited: a full fresh session at each stall kept dead brokers registered.
+            _controller.RenewSessions(sinceLastTick);
             ControllerHostLog.SessionsRenewedAfterStall(_logger, sinceLastTick.TotalMilliseconds);
             return;
         }
@@ -227,6 +228,6 @@ internal static partial class ControllerHostLog
     [LoggerMessage(EventId = 6003, Level = LogLevel.Error, Message = "Controller event failed")]
     public static partial void EventFailed(ILogger logger, Exception exception);
 
-    [LoggerMessage(EventId = 6004, Level = LogLevel.Warning, Message = "Controller did not run for {Milliseconds:F0} ms; every broker gets a fresh session instead of being fenced for heartbeats it could not take")]
+    [LoggerMessage(EventId = 6004, Level = LogLevel.Warning, Message = "Controller did not run for {Milliseconds:F0} ms; that time does not count against any broker session, so none is fenced for heartbeats it could not take")]
     public static partial void SessionsRenewedAfterStall(ILogger logger, double milliseconds);
 }

@@ -127,7 +127,7 @@ public sealed partial class QuorumController
         var builder = new ControllerRecordBuilder(Image);
         builder.Add(new MetadataRecord { UnregisterBroker = new UnregisterBrokerRecord { BrokerId = brokerId, BrokerEpoch = broker.Epoch } });
         MoveReplicasOff(builder, brokerId);
-        _lastContact.Remove(brokerId);
+        _sessions.Remove(brokerId);
         return builder.Result(ErrorCode.None);
     }
 

@@ -11,7 +11,7 @@ namespace Fjord.Metadata;
 /// log and then calls <see cref="Replay"/>, the only path that changes <see cref="Image"/>. Time comes
 /// from the injected <see cref="TimeProvider"/> and randomness (topic ids) from the injected
 /// <see cref="Random"/>, so a seeded simulation replays exactly. The one state outside records is the
-/// time of each broker's last heartbeat (Kafka's BrokerHeartbeatManager), which is soft state: a newly
+/// brokers' sessions (<see cref="BrokerSessions"/>, Kafka's BrokerHeartbeatManager), which are soft state: a newly
 /// active controller gives every broker a fresh session.
 /// <para>
 /// Lifecycle: inactive until <see cref="Activate"/> with the committed image, once this node leads the
@@ -29,7 +29,7 @@ public sealed partial class QuorumController
     private readonly TimeProvider _time;
     private readonly Random _random;
     private readonly IConfigValidator _configValidator;
-    private readonly Dictionary<int, long> _lastContact = [];
+    private readonly BrokerSessions _sessions;
     private long _lastImbalanceCheck;
 
     /// <summary>Creates an inactive controller.</summary>
@@ -39,6 +39,7 @@ public sealed partial class QuorumController
         _time = time;
         _random = random;
         _configValidator = configValidator ?? BasicConfigValidator.Instance;
+        _sessions = new BrokerSessions(time, options.BrokerSessionTimeout);
     }
 
     /// <summary>True between <see cref="Activate"/> and <see cref="Deactivate"/>.</summary>
@@ -55,27 +56,22 @@ public sealed partial class QuorumController
     {
         Image = committed;
         IsActive = true;
-        RenewSessions();
+        _sessions.Start(Image.Brokers.Keys);
         _lastImbalanceCheck = _time.GetTimestamp();
     }
 
     /// <summary>
-    /// Every registered broker starts a fresh session now: on activation, and after this controller itself
-    /// could not run (paused, starved) — heartbeats that arrived meanwhile are still queued, so a session
-    /// that ran out while the controller stood still says nothing about the broker.
+    /// This controller itself could not run for <paramref name="stoodStill"/> (paused, starved): heartbeats that
+    /// arrived meanwhile are still queued, so that time does not count against any broker's session. A broker
+    /// silent while the controller runs still runs out of session (<see cref="BrokerSessions"/>).
     /// </summary>
-    public void RenewSessions()
-    {
-        _lastContact.Clear();
-        var now = _time.GetTimestamp();
-        foreach (var id in Image.Brokers.Keys) _lastContact[id] = now;
-    }
+    public void RenewSessions(TimeSpan stoodStill) => _sessions.Credit(stoodStill);
 
     /// <summary>Stops acting; the uncommitted view is discarded.</summary>
     public void Deactivate()
     {
         IsActive = false;
-        _lastContact.Clear();
+        _sessions.Clear();
     }
 
     /// <summary>Replays records this controller appended to the log (the one mutation path).</summary>
@@ -86,10 +82,9 @@ public sealed partial class QuorumController
         if (!IsActive) throw new InvalidOperationException("the controller is not active; answer NOT_CONTROLLER instead of calling it");
     }
 
-    private void Touch(int brokerId) => _lastContact[brokerId] = _time.GetTimestamp();
+    private void Touch(int brokerId) => _sessions.Touch(brokerId);
 
-    private bool SessionExpired(int brokerId) =>
-        !_lastContact.TryGetValue(brokerId, out var last) || _time.GetElapsedTime(last) >= _options.BrokerSessionTimeout;
+    private bool SessionExpired(int brokerId) => _sessions.Expired(brokerId);
 
     private static bool IsEligible(MetadataImage image, int brokerId) =>
         image.Brokers.TryGetValue(brokerId, out var b) && b.IsEligibleReplica;
