@@ -1,6 +1,8 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Numerics;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Fjord.Protocol.Records;
 
@@ -41,11 +43,67 @@ public static class Crc32C
         return ~state;
     }
 
+    // Interleaving needs blocks long enough for three chains to amortize the table lookups of the
+    // combine; two tiers keep that true from ~1 KiB batches up to MiB-sized ones. Measured
+    // (Crc32CBenchmarks): 768 B already take ~0.6 of the one-chain time, 1 KiB ~0.5, 1 MiB ~0.4;
+    // 128-byte short blocks were no better at 1 KiB, so shorter inputs stay on one chain.
+    private const int LongBlock = 4096;
+    private const int ShortBlock = 256;
+    private static readonly Crc32CZeroShift LongShift = new(LongBlock);
+    private static readonly Crc32CZeroShift ShortShift = new(ShortBlock);
+
     // Raw register update without the pre/post inversion, so segments can be chained.
     private static uint Update(uint state, ReadOnlySpan<byte> data)
     {
-        // The instruction consumes the 8 bytes least-significant first, i.e. in memory order on a
-        // little-endian read; reading little-endian keeps big-endian hosts correct too.
+        while (data.Length >= 3 * LongBlock)
+        {
+            state = UpdateThreeBlocks(state, data, LongBlock, LongShift);
+            data = data[(3 * LongBlock)..];
+        }
+
+        while (data.Length >= 3 * ShortBlock)
+        {
+            state = UpdateThreeBlocks(state, data, ShortBlock, ShortShift);
+            data = data[(3 * ShortBlock)..];
+        }
+
+        return UpdateOneChain(state, data);
+    }
+
+    // The CRC instruction has ~3 cycles latency but issues once per cycle, so one dependency chain
+    // uses a third of it. Three chains over adjacent blocks A, B, C run in parallel; B and C start
+    // from 0, and because the raw register is linear, state(A||B||C) = shift(a, 2·block) ^
+    // shift(b, block) ^ c, with shift applied twice for 2·block.
+    private static uint UpdateThreeBlocks(uint state, ReadOnlySpan<byte> data, int block, Crc32CZeroShift shift)
+    {
+        // The caller guarantees 3 x block bytes, so the reads go through refs: per-read span slicing
+        // and its bounds checks cost as much as the instruction itself here.
+        ref byte first = ref MemoryMarshal.GetReference(data[..(3 * block)]);
+        ref byte second = ref Unsafe.Add(ref first, block);
+        ref byte third = ref Unsafe.Add(ref first, 2 * block);
+        uint a = state;
+        uint b = 0;
+        uint c = 0;
+        for (int offset = 0; offset < block; offset += sizeof(ulong))
+        {
+            a = BitOperations.Crc32C(a, ReadLittleEndian(ref Unsafe.Add(ref first, offset)));
+            b = BitOperations.Crc32C(b, ReadLittleEndian(ref Unsafe.Add(ref second, offset)));
+            c = BitOperations.Crc32C(c, ReadLittleEndian(ref Unsafe.Add(ref third, offset)));
+        }
+
+        return shift.Apply(shift.Apply(a) ^ b) ^ c;
+    }
+
+    // The instruction consumes the 8 bytes least-significant first, i.e. in memory order on a
+    // little-endian read; reading little-endian keeps big-endian hosts correct too.
+    private static ulong ReadLittleEndian(ref byte source)
+    {
+        ulong value = Unsafe.ReadUnaligned<ulong>(ref source);
+        return BitConverter.IsLittleEndian ? value : BinaryPrimitives.ReverseEndianness(value);
+    }
+
+    private static uint UpdateOneChain(uint state, ReadOnlySpan<byte> data)
+    {
         while (data.Length >= sizeof(ulong))
         {
             state = BitOperations.Crc32C(state, BinaryPrimitives.ReadUInt64LittleEndian(data));

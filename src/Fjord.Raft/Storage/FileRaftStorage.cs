@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using Fjord.Protocol.Records;
 
 namespace Fjord.Raft;
 
@@ -155,7 +156,7 @@ public sealed class FileRaftStorage : IRaftStorage, IDisposable
         BinaryPrimitives.WriteUInt64LittleEndian(header[8..], e.Term);
         BinaryPrimitives.WriteUInt64LittleEndian(header[16..], e.Index);
         header[24] = (byte)e.Type;
-        var crc = Crc32C.Compute(e.Data.Span, Crc32C.Compute(header[8..]));
+        var crc = Crc32C.Append(Crc32C.Compute(header[8..]), e.Data.Span);
         BinaryPrimitives.WriteUInt32LittleEndian(header[4..], crc);
         buffer.Write(header);
         buffer.Write(e.Data.Span);
