@@ -29,7 +29,7 @@ public sealed class ThroughputThrottler(double recordsPerSecond)
         var ahead = due - Stopwatch.GetTimestamp();
         if (ahead > 0)
         {
-            Thread.Sleep(TimeSpan.FromTicks(Math.Max(TimeSpan.TicksPerMillisecond, ahead * TimeSpan.TicksPerSecond / Stopwatch.Frequency)));
+            Thread.Sleep(TimeSpan.FromSeconds(Math.Max(0.001, ahead / (double)Stopwatch.Frequency)));
         }
     }
 }
